@@ -1,0 +1,1 @@
+"""The investigation agent: graph, planners, analyzers, reports and the CLI."""

@@ -1,0 +1,114 @@
+"""AWS shapes, taken from botocore's own service models.
+
+A bundle stores describe-call items in the shape AWS returns them (an EC2 `Instance`, an Auto Scaling
+`Activity`, a CloudWatch `MetricAlarm`). We validate those items against botocore's model of the shape,
+and convert them to what a botocore client would hand back after parsing (timestamps become aware
+`datetime`s, blobs become `bytes`), so replayed responses are indistinguishable from live ones.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import botocore.session
+from botocore.exceptions import ParamValidationError
+from botocore.model import ServiceModel, Shape
+from botocore.utils import parse_to_aware_datetime
+from botocore.validate import ParamValidator
+
+
+class ShapeError(ValueError):
+    """An item does not match the AWS shape it claims to be."""
+
+
+@cache
+def _botocore_session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@cache
+def service_model(service: str) -> ServiceModel:
+    """botocore's model of a service, by its botocore name ("ec2", "elbv2", "logs", ...)."""
+    try:
+        return _botocore_session().get_service_model(service)
+    except botocore.exceptions.UnknownServiceError as exc:
+        raise ShapeError(f"unknown AWS service {service!r}") from exc
+
+
+def shape(service: str, name: str) -> Shape:
+    model = service_model(service)
+    try:
+        return model.shape_for(name)
+    except botocore.exceptions.NoShapeFoundError as exc:
+        raise ShapeError(f"{service} has no shape named {name!r}") from exc
+
+
+def has_shape(service: str, name: str) -> bool:
+    try:
+        shape(service, name)
+    except ShapeError:
+        return False
+    return True
+
+
+def validate_item(service: str, name: str, item: Any, *, label: str | None = None) -> None:
+    """Raise ShapeError (naming the field) unless `item` fits `service`'s shape `name`."""
+    report = ParamValidator().validate(item, shape(service, name))
+    if report.has_errors():
+        text = report.generate_report().replace("Invalid parameter", "invalid field")
+        raise ShapeError(f"not a valid {service} {label or name}: {text}")
+
+
+def validate_output(operation_model: Any, response: dict[str, Any]) -> None:
+    """Raise ShapeError unless a response fits the operation's output shape (as Stubber checks)."""
+    output = operation_model.output_shape
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    if output is None:
+        if body:
+            raise ShapeError(f"{operation_model.name} has no output, yet the response has {sorted(body)}")
+        return
+    try:
+        report = ParamValidator().validate(body, output)
+    except ParamValidationError as exc:  # pragma: no cover - validate() reports, it does not raise
+        raise ShapeError(str(exc)) from exc
+    if report.has_errors():
+        raise ShapeError(f"{operation_model.name} response: {report.generate_report()}")
+
+
+def to_parsed(service: str, name: str, item: Any) -> Any:
+    """Convert a JSON-shaped item to the Python values botocore's parser would produce."""
+    return _convert(item, shape(service, name))
+
+
+def _convert(value: Any, sh: Shape) -> Any:
+    kind = sh.type_name
+    if value is None:
+        return None
+    if kind == "structure":
+        members = sh.members  # type: ignore[attr-defined]
+        return {k: (_convert(v, members[k]) if k in members else v) for k, v in value.items()}
+    if kind == "list":
+        return [_convert(v, sh.member) for v in value]  # type: ignore[attr-defined]
+    if kind == "map":
+        return {k: _convert(v, sh.value) for k, v in value.items()}  # type: ignore[attr-defined]
+    if kind == "timestamp":
+        return to_datetime(value)
+    if kind == "blob" and isinstance(value, str):
+        return base64.b64decode(value)
+    return value
+
+
+def to_datetime(value: Any) -> datetime:
+    """An aware UTC datetime from a datetime, an ISO-8601 string or epoch seconds."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float):
+        parsed = datetime.fromtimestamp(value, UTC)
+    else:
+        parsed = parse_to_aware_datetime(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

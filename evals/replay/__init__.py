@@ -1,0 +1,55 @@
+"""Offline replay of AWS behind boto3: clients answer from an incident bundle.
+
+    session = boto3.Session(region_name=bundle.manifest.region)
+    ctx = attach(session, bundle)
+    session.client("logs").start_query(...)   # answered from the bundle, never sent
+
+Every client created from the session afterwards answers from the bundle. Requests are validated by
+botocore as usual; responses are validated against the operation's output shape; operations replay
+does not implement raise `ReplayUnsupported`; mutating operations raise `ReplayRefused`.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from evals.bundle import Bundle
+from evals.replay.context import ReplayContext
+from evals.replay.errors import AwsError, ReplayError, ReplayRefused, ReplayUnsupported
+from evals.replay.hook import ReplayHook, ReplayShapeError
+from evals.replay.registry import supported
+
+__all__ = [
+    "AwsError",
+    "ReplayContext",
+    "ReplayError",
+    "ReplayRefused",
+    "ReplayShapeError",
+    "ReplayUnsupported",
+    "attach",
+    "replay_session",
+    "supported",
+]
+
+
+def attach(session: boto3.Session, bundle: Bundle) -> ReplayContext:
+    """Make every client later created from `session` answer from `bundle`. Returns the replay state."""
+    if getattr(session, "_sleuth_replay", None) is not None:
+        raise ReplayError("this session is already attached to a bundle; make a new boto3.Session")
+    ctx = ReplayContext(bundle)
+    session._sleuth_replay = ctx  # type: ignore[attr-defined]
+    hook = ReplayHook(ctx)
+    events = session.events
+    events.register_first("before-parameter-build", hook.remember_params, unique_id="sleuth-replay-params")
+    events.register_first("before-call", hook.answer, unique_id="sleuth-replay-call")
+    return ctx
+
+
+def replay_session(bundle: Bundle) -> tuple[boto3.Session, ReplayContext]:
+    """A fresh boto3 session in the bundle's region, attached to the bundle, needing no credentials."""
+    session = boto3.Session(
+        region_name=bundle.manifest.region,
+        aws_access_key_id="replay",
+        aws_secret_access_key="replay",  # noqa: S106 - never sent: replay answers before signing
+    )
+    return session, attach(session, bundle)

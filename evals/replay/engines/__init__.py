@@ -1,0 +1,1 @@
+"""Query engines behind the replay handlers (metric buckets and math, filter patterns, Logs Insights, X-Ray filters)."""

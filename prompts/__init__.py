@@ -1,0 +1,1 @@
+"""Prompt and report templates, as text files beside this module."""

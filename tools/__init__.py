@@ -1,0 +1,1 @@
+"""Typed, read-only AWS investigation tools."""
