@@ -36,7 +36,9 @@ def make_bundle(records: dict[str, list[Any]] | None = None, **manifest: Any) ->
 def replay() -> Callable[..., tuple[boto3.Session, ReplayContext]]:
     """`replay(records, **manifest)` -> (boto3 session answering from that bundle, its replay context)."""
 
-    def build(records: dict[str, list[Any]] | None = None, **manifest: Any) -> tuple[boto3.Session, ReplayContext]:
+    def build(
+        records: dict[str, list[Any]] | None = None, **manifest: Any
+    ) -> tuple[boto3.Session, ReplayContext]:
         return replay_session(make_bundle(records, **manifest))
 
     return build
@@ -57,7 +59,7 @@ def _moto_server() -> Iterator[str]:
 def moto_endpoint(_moto_server: str) -> str:
     """URL of a local moto server, reset to an empty account for this test."""
     req = urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(req, timeout=10) as resp:
         assert resp.status == 200
     return _moto_server
 

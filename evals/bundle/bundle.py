@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import tarfile
 import tempfile
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +61,7 @@ def _resource(obj: dict[str, Any]) -> None:
 
 def _event(obj: dict[str, Any]) -> None:
     if set(obj) - {"source", "item"} or not isinstance(obj.get("item"), dict):
-        raise ValueError("an event line is {\"source\": ..., \"item\": {...}} and nothing else")
+        raise ValueError('an event line is {"source": ..., "item": {...}} and nothing else')
     check_event(str(obj.get("source")), obj["item"])
 
 
@@ -111,7 +114,7 @@ class Bundle:
             kind: [_plain(r) for r in rows] for kind, rows in (records or {}).items()
         }
         self._files: dict[str, Path] = {}
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._scratch: _Scratch | None = None
         self.source: Path | None = None
 
     # --- loading ------------------------------------------------------------------------------------
@@ -122,11 +125,11 @@ class Bundle:
         src = Path(path)
         if not src.exists():
             raise BundleError(f"no bundle at {src}")
-        tmp: tempfile.TemporaryDirectory[str] | None = None
+        scratch = None
         root = src
         if src.is_file():
-            tmp = tempfile.TemporaryDirectory(prefix="sleuth-bundle-")
-            root = _extract(src, Path(tmp.name))
+            scratch = _Scratch()
+            root = _extract(src, scratch.path)
         manifest_path = root / MANIFEST
         if not manifest_path.is_file():
             raise BundleError(f"{src} has no {MANIFEST}", file=str(src))
@@ -135,15 +138,13 @@ class Bundle:
         except (ValidationError, ValueError) as exc:
             raise BundleError(_describe(exc), file=str(manifest_path)) from exc
         bundle = cls(manifest)
-        bundle._tmp = tmp
+        bundle._scratch = scratch
         bundle.source = src
         for kind, (name, _) in KINDS.items():
             file = root / name
             if file.is_file():
                 bundle._files[kind] = file
-        extra = sorted(
-            p.name for p in root.iterdir() if p.name != MANIFEST and p.name not in _FILE_NAMES
-        )
+        extra = sorted(p.name for p in root.iterdir() if p.name != MANIFEST and p.name not in _FILE_NAMES)
         if extra:
             raise BundleError(
                 f"unexpected files {extra}; a bundle holds {MANIFEST} and {', '.join(_FILE_NAMES)}",
@@ -191,9 +192,9 @@ class Bundle:
         rows = self._memory.get(kind)
         if not rows:
             return None
-        if self._tmp is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="sleuth-bundle-")
-        path = Path(self._tmp.name) / KINDS[kind][0]
+        if self._scratch is None:
+            self._scratch = _Scratch()
+        path = self._scratch.path / KINDS[kind][0]
         _write_lines(path, rows)
         self._files[kind] = path
         return path
@@ -253,6 +254,14 @@ class Bundle:
         return f"Bundle({self.manifest.title!r}, kinds={self.kinds()})"
 
 
+class _Scratch:
+    """A private folder (unpacked archives, spilled in-memory records) removed with its owner."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="sleuth-bundle-"))
+        weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+
 _FILE_NAMES = [name for name, _ in KINDS.values()]
 
 
@@ -263,8 +272,6 @@ def _plain(record: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
 
 
 def _json_default(value: Any) -> Any:
-    from datetime import datetime
-
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -276,16 +276,3 @@ class EventRecord(_Strict):
 
     source: str = Field(min_length=1)
     item: dict[str, Any]
-
-
-# Record files, their models, and whether AWS shapes inside need checking (see shapes.py).
-RECORD_FILES: dict[str, type[BaseModel]] = {
-    "metrics.jsonl": MetricDatum,
-    "alarms.jsonl": dict,  # type: ignore[dict-item]  # MetricAlarm/CompositeAlarm: botocore shape
-    "alarm_history.jsonl": dict,  # type: ignore[dict-item]  # AlarmHistoryItem: botocore shape
-    "logs.jsonl": LogEvent,
-    "traces.jsonl": TraceSegment,
-    "cloudtrail.jsonl": CloudTrailRecord,
-    "resources.jsonl": ResourceRecord,
-    "events.jsonl": EventRecord,
-}

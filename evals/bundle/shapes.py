@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.session
 from botocore.exceptions import ParamValidationError
-from botocore.model import ServiceModel, Shape
+from botocore.model import NoShapeFoundError, ServiceModel, Shape
 from botocore.utils import parse_to_aware_datetime
 from botocore.validate import ParamValidator
 
@@ -42,7 +42,7 @@ def shape(service: str, name: str) -> Shape:
     model = service_model(service)
     try:
         return model.shape_for(name)
-    except botocore.exceptions.NoShapeFoundError as exc:
+    except NoShapeFoundError as exc:
         raise ShapeError(f"{service} has no shape named {name!r}") from exc
 
 
@@ -88,12 +88,12 @@ def _convert(value: Any, sh: Shape) -> Any:
     if value is None:
         return None
     if kind == "structure":
-        members = sh.members  # type: ignore[attr-defined]
+        members = sh.members
         return {k: (_convert(v, members[k]) if k in members else v) for k, v in value.items()}
     if kind == "list":
-        return [_convert(v, sh.member) for v in value]  # type: ignore[attr-defined]
+        return [_convert(v, sh.member) for v in value]
     if kind == "map":
-        return {k: _convert(v, sh.value) for k, v in value.items()}  # type: ignore[attr-defined]
+        return {k: _convert(v, sh.value) for k, v in value.items()}
     if kind == "timestamp":
         return to_datetime(value)
     if kind == "blob" and isinstance(value, str):

@@ -37,7 +37,7 @@ def attach(session: boto3.Session, bundle: Bundle) -> ReplayContext:
     if getattr(session, "_sleuth_replay", None) is not None:
         raise ReplayError("this session is already attached to a bundle; make a new boto3.Session")
     ctx = ReplayContext(bundle)
-    session._sleuth_replay = ctx  # type: ignore[attr-defined]
+    session._sleuth_replay = ctx
     hook = ReplayHook(ctx)
     events = session.events
     events.register_first("before-parameter-build", hook.remember_params, unique_id="sleuth-replay-params")
@@ -50,6 +50,6 @@ def replay_session(bundle: Bundle) -> tuple[boto3.Session, ReplayContext]:
     session = boto3.Session(
         region_name=bundle.manifest.region,
         aws_access_key_id="replay",
-        aws_secret_access_key="replay",  # noqa: S106 - never sent: replay answers before signing
+        aws_secret_access_key="replay",
     )
     return session, attach(session, bundle)

@@ -56,7 +56,7 @@ class ReplayContext:
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = build()
-            return self._cache[key]  # type: ignore[no-any-return]
+            return self._cache[key]
 
     def records(self, kind: str) -> list[dict[str, Any]]:
         """All records of a kind as plain JSON objects, read once."""

@@ -53,7 +53,10 @@ class ReplayHook:
         try:
             body = handler(self.ctx, params)
         except AwsError as err:
-            parsed = {"Error": {"Code": err.code, "Message": err.message}, "ResponseMetadata": _metadata(err.status)}
+            parsed = {
+                "Error": {"Code": err.code, "Message": err.message},
+                "ResponseMetadata": _metadata(err.status),
+            }
             return AWSResponse(None, err.status, {}, None), parsed
         try:
             validate_output(model, body)

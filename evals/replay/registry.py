@@ -27,12 +27,13 @@ def is_read_only(service: str, operation: str) -> bool:
 def operation(service: str, name: str) -> Callable[[Handler], Handler]:
     """Register `fn` as the replay of `service`'s `name` (botocore's service name and operation)."""
 
+    if not is_read_only(service, name):
+        raise RuntimeError(f"{service}:{name} is not a read operation; replay serves reads only")
+
     def register(fn: Handler) -> Handler:
         key = (service, name)
         if key in _HANDLERS and _HANDLERS[key] is not fn:
             raise RuntimeError(f"two replay handlers for {service}:{name}")
-        if not is_read_only(service, name):
-            raise RuntimeError(f"{service}:{name} is not a read operation; replay serves reads only")
         _HANDLERS[key] = fn
         return fn
 
