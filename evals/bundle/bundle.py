@@ -144,7 +144,11 @@ class Bundle:
             file = root / name
             if file.is_file():
                 bundle._files[kind] = file
-        extra = sorted(p.name for p in root.iterdir() if p.name != MANIFEST and p.name not in _FILE_NAMES)
+        extra = sorted(
+            p.name
+            for p in root.iterdir()
+            if p.name != MANIFEST and p.name not in _FILE_NAMES and not p.name.startswith(".")
+        )
         if extra:
             raise BundleError(
                 f"unexpected files {extra}; a bundle holds {MANIFEST} and {', '.join(_FILE_NAMES)}",

@@ -1,0 +1,119 @@
+"""The one place AWS clients are made: read-only guard, call budget and retries.
+
+Every client passes through `AwsClients.client`, which (1) refuses, before anything is built or sent,
+any operation outside the read allow-list, (2) charges each attempt to the investigation's call budget,
+and (3) leaves retrying to `AwsClients.call` (tenacity, throttling and transient errors only), so
+botocore's own retries are off and every attempt is counted once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from tools.errors import BudgetExhausted, ReadOnlyViolation, is_retryable
+from tools.readonly import is_allowed
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped, jittered exponential backoff for throttling and transient failures."""
+
+    attempts: int = 5
+    initial_s: float = 0.5
+    max_wait_s: float = 10.0
+
+
+@dataclass
+class CallBudget:
+    """How many AWS calls (attempts) one investigation may make."""
+
+    limit: int = 400
+    used: int = 0
+    by_operation: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def charge(self, service: str, operation: str) -> None:
+        with self._lock:
+            if self.used >= self.limit:
+                raise BudgetExhausted(
+                    f"AWS call budget of {self.limit} spent; {service}:{operation} not sent"
+                )
+            self.used += 1
+            key = f"{service}:{operation}"
+            self.by_operation[key] = self.by_operation.get(key, 0) + 1
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="sleuth",
+)
+
+
+class AwsClients:
+    """Read-only, budgeted, retrying clients from one boto3 session (live or replayed)."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        budget: CallBudget | None = None,
+        retry: RetryPolicy | None = None,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self.session = session
+        self.budget = budget or CallBudget()
+        self.retry = retry or RetryPolicy()
+        self.endpoint_url = endpoint_url
+        self.region = session.region_name
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def live(cls, *, profile: str | None = None, region: str | None = None, **kwargs: Any) -> AwsClients:
+        """Clients for a real account from the standard AWS configuration (profile, env, SSO, role)."""
+        return cls(boto3.Session(profile_name=profile, region_name=region), **kwargs)
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                client = self.session.client(service, config=_CONFIG, endpoint_url=self.endpoint_url)
+                events = client.meta.events
+                events.register_first("before-parameter-build", self._guard, unique_id="sleuth-guard")
+                events.register_first("before-call", self._charge, unique_id="sleuth-budget")
+                self._clients[service] = client
+            return self._clients[service]
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """Call `operation` (its AWS name, e.g. "DescribeAlarms"), retrying throttling and transient errors."""
+        client = self.client(service)
+        method = getattr(client, xform_name(operation))
+        retrying = Retrying(
+            retry=retry_if_exception(is_retryable),
+            stop=stop_after_attempt(self.retry.attempts),
+            wait=wait_random_exponential(multiplier=self.retry.initial_s, max=self.retry.max_wait_s),
+            reraise=True,
+        )
+        result: dict[str, Any] = retrying(method, **params)
+        return result
+
+    @staticmethod
+    def _guard(model: Any, **_: Any) -> None:
+        service = model.service_model.service_name
+        if not is_allowed(service, model.name):
+            raise ReadOnlyViolation(f"{service}:{model.name} is not on Sleuth's read allow-list; not sent")
+
+    def _charge(self, model: Any, **_: Any) -> None:
+        self.budget.charge(model.service_model.service_name, model.name)

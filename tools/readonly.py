@@ -1,0 +1,110 @@
+"""The read allow-list: every AWS operation Sleuth may call, and the IAM policy that grants exactly those.
+
+`python -m tools.readonly` prints the policy; deploy/iam-readonly-policy.json is that output, and a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+# botocore service name -> operations. Only reads; a test proves each one is a read in botocore's model.
+READ_OPERATIONS: dict[str, frozenset[str]] = {
+    "cloudwatch": frozenset(
+        {
+            "DescribeAlarms",
+            "DescribeAlarmsForMetric",
+            "DescribeAlarmHistory",
+            "GetMetricData",
+            "GetMetricStatistics",
+            "ListMetrics",
+        }
+    ),
+    "logs": frozenset(
+        {
+            "DescribeLogGroups",
+            "DescribeLogStreams",
+            "FilterLogEvents",
+            "GetLogEvents",
+            "StartQuery",
+            "GetQueryResults",
+            "StopQuery",
+        }
+    ),
+    "xray": frozenset({"GetTraceSummaries", "BatchGetTraces", "GetServiceGraph", "GetTraceGraph"}),
+    "cloudtrail": frozenset({"LookupEvents"}),
+    "ec2": frozenset(
+        {
+            "DescribeInstances",
+            "DescribeInstanceStatus",
+            "DescribeVolumes",
+            "DescribeSecurityGroups",
+            "DescribeNetworkAcls",
+            "DescribeRouteTables",
+            "DescribeSubnets",
+            "DescribeVpcs",
+            "DescribeTransitGatewayAttachments",
+            "DescribeFlowLogs",
+        }
+    ),
+    "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeScalingActivities", "DescribePolicies"}),
+    "elbv2": frozenset(
+        {"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeTags"}
+    ),
+    "rds": frozenset(
+        {
+            "DescribeDBClusters",
+            "DescribeDBInstances",
+            "DescribeEvents",
+            "DescribeDBLogFiles",
+            "DownloadDBLogFilePortion",
+        }
+    ),
+    "lambda": frozenset({"ListFunctions", "GetFunctionConfiguration", "GetFunctionConcurrency"}),
+    "ecs": frozenset({"ListServices", "DescribeServices", "ListTasks", "DescribeTasks"}),
+    "dynamodb": frozenset({"DescribeTable"}),
+    "health": frozenset({"DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities"}),
+    "kms": frozenset({"DescribeKey"}),
+    "iam": frozenset({"GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"}),
+    "sts": frozenset({"GetCallerIdentity"}),
+    "codedeploy": frozenset({"ListDeployments", "GetDeployment", "BatchGetDeployments"}),
+}
+
+# IAM action prefixes that differ from botocore's service name.
+IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
+
+
+def is_allowed(service: str, operation: str) -> bool:
+    return operation in READ_OPERATIONS.get(service, frozenset())
+
+
+def iam_actions() -> list[str]:
+    return sorted(
+        f"{IAM_PREFIX.get(service, service)}:{op}" for service, ops in READ_OPERATIONS.items() for op in ops
+    )
+
+
+def iam_policy() -> dict[str, Any]:
+    """A least-privilege policy granting exactly the allow-listed reads."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SleuthReadOnlyInvestigation",
+                "Effect": "Allow",
+                "Action": iam_actions(),
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def main() -> int:
+    sys.stdout.write(json.dumps(iam_policy(), indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
