@@ -69,6 +69,10 @@ NOT_FOUND = frozenset({"ResourceNotFoundException", "NoSuchEntity", "NotFoundExc
 Verdict = Literal["retry", "denied", "no_data", "error"]
 
 
+class OperationUnsupported(RuntimeError):
+    """The backend (a replayed bundle) cannot answer this operation; the data is missing, not empty."""
+
+
 class ReadOnlyViolation(RuntimeError):
     """A tool tried an AWS operation outside the read allow-list; it was stopped before being sent."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from tools.errors import OperationUnsupported
+
 
 class ReplayError(Exception):
     """Base for replay's own failures (as opposed to AWS errors it replays)."""
 
 
-class ReplayUnsupported(ReplayError):
+class ReplayUnsupported(ReplayError, OperationUnsupported):
     """The bundle replay does not implement this operation (or this part of a request)."""
 
     def __init__(self, service: str, operation: str, detail: str | None = None) -> None:
