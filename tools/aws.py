@@ -109,6 +109,29 @@ class AwsClients:
         result: dict[str, Any] = retrying(method, **params)
         return result
 
+    def collect(
+        self,
+        service: str,
+        operation: str,
+        key: str,
+        *,
+        limit: int,
+        in_token: str = "NextToken",
+        out_token: str = "NextToken",
+        **params: Any,
+    ) -> tuple[list[Any], bool]:
+        """Page through `operation` gathering `key` items until `limit`; return (items, more exist)."""
+        items: list[Any] = []
+        token: str | None = None
+        while True:
+            page = self.call(service, operation, **params, **({in_token: token} if token else {}))
+            items.extend(page.get(key, []))
+            token = page.get(out_token)
+            if len(items) >= limit:
+                return items[:limit], bool(token) or len(items) > limit
+            if not token:
+                return items, False
+
     @staticmethod
     def _guard(model: Any, **_: Any) -> None:
         service = model.service_model.service_name

@@ -41,7 +41,8 @@ def attach(session: boto3.Session, bundle: Bundle) -> ReplayContext:
     hook = ReplayHook(ctx)
     events = session.events
     events.register_first("before-parameter-build", hook.remember_params, unique_id="sleuth-replay-params")
-    events.register_first("before-call", hook.answer, unique_id="sleuth-replay-call")
+    # Last, so that every other before-call handler (such as a call budget) still runs before replay answers.
+    events.register_last("before-call", hook.answer, unique_id="sleuth-replay-call")
     return ctx
 
 
