@@ -1,0 +1,152 @@
+"""Metric tools: series summaries, the batch key-metric scan, and the wire contract with moto."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tools.metric_catalog import CATALOG
+from tools.metrics import key_metrics, metric_series
+from tools.result import ToolStatus
+from tools.series import summarize
+
+T0 = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
+WINDOW = {"start": "2024-05-01T04:00:00Z", "end": "2024-05-01T06:00:00Z"}
+
+
+def cpu_points(instances: list[str], hot: str | None = None, hot_from: int = 300) -> list[dict[str, Any]]:
+    rng = random.Random(3)
+    points = []
+    for minute in range(360):
+        for inst in instances:
+            value = 20 + rng.gauss(0, 2)
+            if inst == hot and minute >= hot_from:
+                value = 95 + rng.gauss(0, 1)
+            points.append(
+                {
+                    "namespace": "AWS/EC2",
+                    "metric": "CPUUtilization",
+                    "dimensions": {"InstanceId": inst},
+                    "timestamp": (T0 + timedelta(minutes=minute)).isoformat(),
+                    "unit": "Percent",
+                    "value": value,
+                }
+            )
+    return points
+
+
+def test_series_summary_finds_onset_and_peak(tool_ctx: Any) -> None:
+    ctx = tool_ctx({"metrics": cpu_points(["i-1", "i-2"], hot="i-2")})
+    res = metric_series.run(
+        ctx,
+        {"namespace": "AWS/EC2", "metric": "CPUUtilization", "dimensions": {"InstanceId": "i-2"}, **WINDOW},
+    )
+    assert res.status is ToolStatus.OK
+    assert res.data is not None
+    s = res.data.summary_stats
+    assert s.direction == "up"
+    assert s.onset == datetime(2024, 5, 1, 5, 0, tzinfo=UTC)
+    assert s.baseline_median is not None
+    assert 18 < s.baseline_median < 22
+    assert s.peak is not None
+    assert s.peak > 90
+    assert len(res.data.values) <= 180
+    assert res.data.total == 300  # 3 h baseline + 2 h window at 1-minute resolution
+    assert "onset 05:00" in res.summary
+
+
+def test_series_of_a_metric_with_no_data(tool_ctx: Any) -> None:
+    res = metric_series.run(
+        tool_ctx({"metrics": cpu_points(["i-1"])}),
+        {"namespace": "AWS/EC2", "metric": "CPUUtilization", "dimensions": {"InstanceId": "i-9"}, **WINDOW},
+    )
+    assert res.status is ToolStatus.NO_DATA
+    assert "no datapoints" in res.summary
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ({"start": "2024-05-01T06:00:00Z", "end": "2024-05-01T04:00:00Z"}, "start must be before end"),
+        ({**WINDOW, "period_s": 90}, "multiple of 60"),
+        ({"start": "2024-05-01T04:00:00", "end": "2024-05-01T06:00:00Z"}, "start"),
+    ],
+)
+def test_bad_windows_are_usage_errors(tool_ctx: Any, args: dict[str, Any], fragment: str) -> None:
+    res = metric_series.run(tool_ctx(), {"namespace": "AWS/EC2", "metric": "CPUUtilization", **args})
+    assert res.status is ToolStatus.ERROR
+    assert res.error_code == "usage"
+    assert fragment in res.summary
+
+
+def test_key_metrics_ranks_the_moving_metric_first(tool_ctx: Any) -> None:
+    ctx = tool_ctx({"metrics": cpu_points(["i-1", "i-2", "i-3"], hot="i-3")})
+    res = key_metrics.run(
+        ctx, {"resources": [{"kind": "ec2", "id": i} for i in ("i-1", "i-2", "i-3")], **WINDOW}
+    )
+    assert res.status is ToolStatus.OK
+    assert res.data is not None
+    top = res.data.findings[0]
+    assert (top.resource, top.metric, top.stats.direction) == ("i-3", "CPUUtilization", "up")
+    assert [f.stats.direction for f in res.data.findings[1:]] == ["flat", "flat"]
+    assert res.aws_calls == 1
+    assert len(res.data.without_data) == res.data.scanned - 3
+
+
+def test_key_metrics_splits_large_scans_into_few_calls(tool_ctx: Any) -> None:
+    ctx = tool_ctx({"metrics": cpu_points(["i-1"])})
+    resources = [{"kind": "ec2", "id": f"i-{n}"} for n in range(60)]
+    res = key_metrics.run(ctx, {"resources": resources, **WINDOW})
+    assert res.data is not None
+    assert res.data.scanned == 60 * len(CATALOG["ec2"].metrics) == 720
+    assert res.aws_calls == 2  # GetMetricData takes at most 500 queries a call
+
+
+def test_summary_ignores_a_short_spike_and_handles_flat_zero_baselines() -> None:
+    times = [T0 + timedelta(minutes=m) for m in range(60)]
+    spike = [0.0] * 60
+    spike[45] = 50.0
+    s = summarize(times, spike, T0 + timedelta(minutes=40))
+    assert s.direction == "up"
+    assert s.onset is None  # one point is not a sustained change
+    drop = [100.0] * 40 + [10.0] * 20
+    d = summarize(times, drop, T0 + timedelta(minutes=40))
+    assert (d.direction, d.onset) == ("down", T0 + timedelta(minutes=40))
+    short = summarize(times[:3], [1.0, 2.0, 3.0], T0 + timedelta(minutes=2))
+    assert short.baseline_median is None
+    assert short.direction == "unknown"
+
+
+def test_wire_contract_against_moto(moto_tool_ctx: Any) -> None:
+    cw = moto_tool_ctx.aws.session.client("cloudwatch", endpoint_url=moto_tool_ctx.aws.endpoint_url)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    data = [
+        {
+            "MetricName": "CPUUtilization",
+            "Dimensions": [{"Name": "InstanceId", "Value": "i-0abc"}],
+            "Timestamp": now - timedelta(minutes=m),
+            "Value": 10.0 if m > 30 else 90.0,
+            "Unit": "Percent",
+        }
+        for m in range(1, 120)
+    ]
+    for i in range(0, len(data), 20):
+        cw.put_metric_data(Namespace="AWS/EC2", MetricData=data[i : i + 20])
+    res = metric_series.run(
+        moto_tool_ctx,
+        {
+            "namespace": "AWS/EC2",
+            "metric": "CPUUtilization",
+            "dimensions": {"InstanceId": "i-0abc"},
+            "start": (now - timedelta(minutes=30)).isoformat(),
+            "end": now.isoformat(),
+            "baseline_hours": 1.5,
+        },
+    )
+    assert res.status is ToolStatus.OK, res.summary
+    assert res.data is not None
+    assert res.data.summary_stats.direction == "up"
+    assert res.data.summary_stats.baseline_median == pytest.approx(10.0)

@@ -1,0 +1,195 @@
+"""Which CloudWatch metrics matter for each kind of resource (namespace knowledge), as data.
+
+Each entry: the namespace, the dimension the resource id fills, and the (metric, statistic) pairs an
+SRE looks at first. Statistics are the ones whose excursions mean something for that metric (e.g.
+Minimum of a credit balance, Maximum of a connection count, Sum of an error count).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+ResourceKind = Literal[
+    "alb",
+    "target_group",
+    "ec2",
+    "asg",
+    "rds_instance",
+    "rds_cluster",
+    "lambda",
+    "ecs_service",
+    "dynamodb_table",
+    "ebs_volume",
+    "nat_gateway",
+    "api_gateway",
+    "sqs_queue",
+]
+
+
+class KeyMetric(BaseModel):
+    namespace: str
+    metric: str
+    stat: str
+    unit_hint: str = ""
+
+
+class KindMetrics(BaseModel):
+    dimension: str
+    metrics: list[KeyMetric]
+    extra_dimension: str | None = None  # e.g. a target group's metrics also need its LoadBalancer
+
+
+def _m(namespace: str, *pairs: tuple[str, str]) -> list[KeyMetric]:
+    return [KeyMetric(namespace=namespace, metric=m, stat=s) for m, s in pairs]
+
+
+CATALOG: dict[str, KindMetrics] = {
+    "alb": KindMetrics(
+        dimension="LoadBalancer",
+        metrics=_m(
+            "AWS/ApplicationELB",
+            ("RequestCount", "Sum"),
+            ("HTTPCode_Target_5XX_Count", "Sum"),
+            ("HTTPCode_ELB_5XX_Count", "Sum"),
+            ("HTTPCode_Target_4XX_Count", "Sum"),
+            ("TargetResponseTime", "p99"),
+            ("RejectedConnectionCount", "Sum"),
+            ("TargetConnectionErrorCount", "Sum"),
+        ),
+    ),
+    "target_group": KindMetrics(
+        dimension="TargetGroup",
+        extra_dimension="LoadBalancer",
+        metrics=_m(
+            "AWS/ApplicationELB",
+            ("UnHealthyHostCount", "Maximum"),
+            ("HealthyHostCount", "Minimum"),
+            ("HTTPCode_Target_5XX_Count", "Sum"),
+            ("TargetResponseTime", "p99"),
+        ),
+    ),
+    "ec2": KindMetrics(
+        dimension="InstanceId",
+        metrics=_m(
+            "AWS/EC2",
+            ("CPUUtilization", "Average"),
+            ("StatusCheckFailed", "Maximum"),
+            ("StatusCheckFailed_System", "Maximum"),
+            ("StatusCheckFailed_AttachedEBS", "Maximum"),
+            ("CPUCreditBalance", "Minimum"),
+            ("CPUSurplusCreditsCharged", "Sum"),
+            ("NetworkIn", "Sum"),
+            ("NetworkOut", "Sum"),
+            ("EBSIOBalance%", "Minimum"),
+            ("EBSByteBalance%", "Minimum"),
+        )
+        + _m("CWAgent", ("mem_used_percent", "Maximum"), ("disk_used_percent", "Maximum")),
+    ),
+    "asg": KindMetrics(
+        dimension="AutoScalingGroupName",
+        metrics=_m(
+            "AWS/AutoScaling",
+            ("GroupInServiceInstances", "Minimum"),
+            ("GroupDesiredCapacity", "Maximum"),
+            ("GroupPendingInstances", "Maximum"),
+            ("GroupTerminatingInstances", "Maximum"),
+        )
+        + _m("AWS/EC2", ("CPUUtilization", "Average"), ("StatusCheckFailed", "Maximum")),
+    ),
+    "rds_instance": KindMetrics(
+        dimension="DBInstanceIdentifier",
+        metrics=_m(
+            "AWS/RDS",
+            ("CPUUtilization", "Average"),
+            ("DatabaseConnections", "Maximum"),
+            ("FreeableMemory", "Minimum"),
+            ("FreeStorageSpace", "Minimum"),
+            ("ReadLatency", "Average"),
+            ("WriteLatency", "Average"),
+            ("DiskQueueDepth", "Average"),
+            ("AbortedClients", "Sum"),
+            ("Deadlocks", "Sum"),
+            ("BurstBalance", "Minimum"),
+            ("CPUCreditBalance", "Minimum"),
+        ),
+    ),
+    "rds_cluster": KindMetrics(
+        dimension="DBClusterIdentifier",
+        metrics=_m(
+            "AWS/RDS",
+            ("CPUUtilization", "Average"),
+            ("DatabaseConnections", "Maximum"),
+            ("AuroraReplicaLagMaximum", "Maximum"),
+            ("Deadlocks", "Sum"),
+            ("CommitLatency", "Average"),
+            ("SelectLatency", "Average"),
+        ),
+    ),
+    "lambda": KindMetrics(
+        dimension="FunctionName",
+        metrics=_m(
+            "AWS/Lambda",
+            ("Invocations", "Sum"),
+            ("Errors", "Sum"),
+            ("Throttles", "Sum"),
+            ("Duration", "p99"),
+            ("ConcurrentExecutions", "Maximum"),
+        ),
+    ),
+    "ecs_service": KindMetrics(
+        dimension="ServiceName",
+        extra_dimension="ClusterName",
+        metrics=_m("AWS/ECS", ("CPUUtilization", "Average"), ("MemoryUtilization", "Maximum"))
+        + _m("ECS/ContainerInsights", ("RunningTaskCount", "Minimum")),
+    ),
+    "dynamodb_table": KindMetrics(
+        dimension="TableName",
+        metrics=_m(
+            "AWS/DynamoDB",
+            ("ConsumedReadCapacityUnits", "Sum"),
+            ("ConsumedWriteCapacityUnits", "Sum"),
+            ("ReadThrottleEvents", "Sum"),
+            ("WriteThrottleEvents", "Sum"),
+        ),
+    ),
+    "ebs_volume": KindMetrics(
+        dimension="VolumeId",
+        metrics=_m(
+            "AWS/EBS",
+            ("VolumeQueueLength", "Average"),
+            ("BurstBalance", "Minimum"),
+            ("VolumeReadOps", "Sum"),
+            ("VolumeWriteOps", "Sum"),
+            ("VolumeThroughputPercentage", "Average"),
+            ("VolumeStalledIOCheck", "Maximum"),
+        ),
+    ),
+    "nat_gateway": KindMetrics(
+        dimension="NatGatewayId",
+        metrics=_m(
+            "AWS/NATGateway",
+            ("ErrorPortAllocation", "Sum"),
+            ("PacketsDropCount", "Sum"),
+            ("ActiveConnectionCount", "Maximum"),
+            ("ConnectionAttemptCount", "Sum"),
+        ),
+    ),
+    "api_gateway": KindMetrics(
+        dimension="ApiName",
+        metrics=_m(
+            "AWS/ApiGateway", ("Count", "Sum"), ("5XXError", "Sum"), ("4XXError", "Sum"), ("Latency", "p99")
+        ),
+    ),
+    "sqs_queue": KindMetrics(
+        dimension="QueueName",
+        metrics=_m(
+            "AWS/SQS",
+            ("ApproximateAgeOfOldestMessage", "Maximum"),
+            ("ApproximateNumberOfMessagesVisible", "Maximum"),
+            ("NumberOfMessagesSent", "Sum"),
+            ("NumberOfMessagesDeleted", "Sum"),
+        ),
+    ),
+}

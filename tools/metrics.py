@@ -1,0 +1,261 @@
+"""Metric tools: one series with a robust summary, and a batch scan of many resources' key metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from tools.metric_catalog import CATALOG, ResourceKind
+from tools.registry import ToolContext, tool
+from tools.result import ToolOutput
+from tools.series import SeriesSummary, summarize
+
+MAX_QUERIES_PER_CALL = 500  # GetMetricData's own limit
+MAX_POINTS_RETURNED = 180  # points handed back per series (context budget); summaries use them all
+MAX_FINDINGS = 40  # key-metric rows returned, most anomalous first (context budget)
+
+
+class _WindowArgs(BaseModel):
+    start: AwareDatetime = Field(description="start of the incident window (ISO-8601 with zone)")
+    end: AwareDatetime = Field(description="end of the incident window (ISO-8601 with zone)")
+    baseline_hours: float = Field(
+        default=3.0, gt=0, le=72, description="hours before `start` used as the normal baseline"
+    )
+    period_s: int = Field(default=60, description="datapoint period in seconds: 60 or a multiple of 60")
+
+    @model_validator(mode="after")
+    def _check(self) -> _WindowArgs:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        if self.period_s < 60 or self.period_s % 60:
+            raise ValueError("period_s must be 60 or a multiple of 60")
+        return self
+
+
+class MetricSeriesInput(_WindowArgs):
+    """Arguments of metric_series."""
+
+    namespace: str = Field(description="CloudWatch namespace, e.g. AWS/ApplicationELB")
+    metric: str = Field(description="metric name, e.g. TargetResponseTime")
+    dimensions: dict[str, str] = Field(default_factory=dict, description="exact dimensions {name: value}")
+    stat: str = Field(default="Average", description="Average, Sum, Minimum, Maximum, SampleCount or pNN")
+
+
+class MetricSeries(ToolOutput):
+    namespace: str
+    metric: str
+    dimensions: dict[str, str]
+    stat: str
+    period_s: int
+    timestamps: list[datetime]
+    values: list[float]
+    summary_stats: SeriesSummary
+
+    def summary(self) -> str:
+        dims = ",".join(f"{k}={v}" for k, v in self.dimensions.items())
+        return f"{self.namespace} {self.metric}[{dims}] {self.stat}/{self.period_s}s: {self.summary_stats.text()}"
+
+    def is_empty(self) -> bool:
+        return self.summary_stats.points == 0
+
+
+def _query(
+    qid: str, namespace: str, metric: str, dims: dict[str, str], stat: str, period: int
+) -> dict[str, Any]:
+    return {
+        "Id": qid,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": namespace,
+                "MetricName": metric,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+            },
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
+
+
+def _get_metric_data(
+    ctx: ToolContext, queries: list[dict[str, Any]], start: datetime, end: datetime
+) -> dict[str, tuple[list[datetime], list[float]]]:
+    """Run queries in as few GetMetricData calls as the limits allow; gather every page per id."""
+    out: dict[str, tuple[list[datetime], list[float]]] = {q["Id"]: ([], []) for q in queries}
+    for i in range(0, len(queries), MAX_QUERIES_PER_CALL):
+        batch = queries[i : i + MAX_QUERIES_PER_CALL]
+        token: str | None = None
+        while True:
+            page = ctx.aws.call(
+                "cloudwatch",
+                "GetMetricData",
+                MetricDataQueries=batch,
+                StartTime=start,
+                EndTime=end,
+                ScanBy="TimestampAscending",
+                **({"NextToken": token} if token else {}),
+            )
+            for r in page.get("MetricDataResults", []):
+                ts, vs = out[r["Id"]]
+                ts.extend(r.get("Timestamps", []))
+                vs.extend(r.get("Values", []))
+            token = page.get("NextToken")
+            if not token:
+                break
+    return out
+
+
+def _thin(timestamps: list[datetime], values: list[float]) -> tuple[list[datetime], list[float]]:
+    if len(values) <= MAX_POINTS_RETURNED:
+        return timestamps, values
+    step = -(-len(values) // MAX_POINTS_RETURNED)
+    return timestamps[::step], values[::step]
+
+
+@tool
+def metric_series(ctx: ToolContext, args: MetricSeriesInput) -> MetricSeries:
+    """Fetch one CloudWatch metric over the incident window plus a baseline before it, and summarise it:
+    baseline median vs. window median, peak and when, direction and robust z-score, and the onset (first
+    sustained excursion). Dimensions must match the metric's exactly.
+
+    Args:
+        namespace: CloudWatch namespace.
+        metric: metric name.
+        dimensions: exact dimensions.
+        stat: statistic (Average, Sum, Minimum, Maximum, SampleCount, pNN).
+        start: start of the incident window.
+        end: end of the incident window.
+        baseline_hours: hours before start used as baseline.
+        period_s: period in seconds.
+    """
+    fetch_start = args.start - timedelta(hours=args.baseline_hours)
+    q = _query("m0", args.namespace, args.metric, args.dimensions, args.stat, args.period_s)
+    ts, vs = _get_metric_data(ctx, [q], fetch_start, args.end)["m0"]
+    pairs = sorted(zip(ts, vs, strict=True))
+    ts, vs = [t for t, _ in pairs], [v for _, v in pairs]
+    stats = summarize(ts, vs, args.start)
+    thin_t, thin_v = _thin(ts, vs)
+    return MetricSeries(
+        namespace=args.namespace,
+        metric=args.metric,
+        dimensions=args.dimensions,
+        stat=args.stat,
+        period_s=args.period_s,
+        timestamps=thin_t,
+        values=thin_v,
+        summary_stats=stats,
+        has_more=len(thin_v) < len(vs),
+        total=len(vs),
+    )
+
+
+class ResourceRef(BaseModel):
+    kind: ResourceKind = Field(description="what the resource is")
+    id: str = Field(
+        description="the value of the kind's CloudWatch dimension: instance id, 'app/name/id' for a load "
+        "balancer, 'targetgroup/name/id' for a target group, function name, table name, ..."
+    )
+    extra: str | None = Field(
+        default=None,
+        description="second dimension where the kind needs one: a target group's LoadBalancer, an ECS "
+        "service's ClusterName",
+    )
+
+
+class KeyMetricsInput(_WindowArgs):
+    """Arguments of key_metrics."""
+
+    resources: list[ResourceRef] = Field(min_length=1, max_length=100, description="resources to scan")
+    limit: int = Field(default=25, ge=1, le=MAX_FINDINGS, description="rows returned, most anomalous first")
+
+
+class MetricFinding(BaseModel):
+    resource: str
+    kind: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, str]
+    stat: str
+    stats: SeriesSummary
+
+    def line(self) -> str:
+        return f"{self.kind} {self.resource} {self.metric} {self.stat}: {self.stats.text()}"
+
+
+class KeyMetrics(ToolOutput):
+    findings: list[MetricFinding]
+    scanned: int
+    without_data: list[str] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        moving = [f for f in self.findings if f.stats.direction in ("up", "down")]
+        head = f"scanned {self.scanned} metrics; {len(moving)} moved away from baseline"
+        rows = "; ".join(f.line() for f in moving[:12])
+        gaps = f"; no data for {len(self.without_data)} metrics" if self.without_data else ""
+        return head + (f": {rows}" if rows else "") + gaps
+
+    def is_empty(self) -> bool:
+        return not self.findings
+
+
+@tool
+def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
+    """Scan the key CloudWatch metrics of many resources at once (ALB, target group, EC2, ASG, RDS/Aurora,
+    Lambda, ECS, DynamoDB, EBS, NAT gateway, API Gateway, SQS) and rank them by how far the incident
+    window departs from the baseline before it. Uses as few GetMetricData calls as possible.
+
+    Args:
+        resources: the resources to scan, each a kind and its dimension value.
+        start: start of the incident window.
+        end: end of the incident window.
+        baseline_hours: hours before start used as baseline.
+        period_s: period in seconds.
+        limit: how many rows to return.
+    """
+    queries: list[dict[str, Any]] = []
+    meta: dict[str, MetricFinding] = {}
+    for ref in args.resources:
+        spec = CATALOG[ref.kind]
+        dims = {spec.dimension: ref.id}
+        if spec.extra_dimension and ref.extra:
+            dims[spec.extra_dimension] = ref.extra
+        for km in spec.metrics:
+            qid = f"q{len(queries)}"
+            queries.append(_query(qid, km.namespace, km.metric, dims, km.stat, args.period_s))
+            meta[qid] = MetricFinding(
+                resource=ref.id,
+                kind=ref.kind,
+                namespace=km.namespace,
+                metric=km.metric,
+                dimensions=dims,
+                stat=km.stat,
+                stats=summarize([], [], args.start),
+            )
+    data = _get_metric_data(ctx, queries, args.start - timedelta(hours=args.baseline_hours), args.end)
+    findings: list[MetricFinding] = []
+    missing: list[str] = []
+    for qid, finding in meta.items():
+        ts, vs = data[qid]
+        if not vs:
+            missing.append(f"{finding.resource} {finding.metric}")
+            continue
+        finding.stats = summarize(ts, vs, args.start)
+        findings.append(finding)
+
+    def rank(f: MetricFinding) -> float:
+        s = f.stats
+        excursion = 0.0
+        if s.baseline_median is not None and s.baseline_spread and s.peak is not None and s.low is not None:
+            excursion = max(s.peak - s.baseline_median, s.baseline_median - s.low) / s.baseline_spread
+        return max(abs(s.score), excursion if s.direction in ("up", "down") else 0.0)
+
+    findings.sort(key=rank, reverse=True)
+    return KeyMetrics(
+        findings=findings[: args.limit],
+        scanned=len(queries),
+        without_data=missing,
+        has_more=len(findings) > args.limit,
+        total=len(findings),
+    )

@@ -1,0 +1,138 @@
+"""Robust summaries of a metric series: baseline vs. window, peak, and when the change began."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+MIN_BASELINE_POINTS = 5
+# A point is anomalous when it is this many robust standard deviations from the baseline median.
+Z_THRESHOLD = 4.0
+# ... and the change must hold for this many consecutive points to count as an onset (one spike is noise).
+SUSTAIN = 3
+
+
+class SeriesSummary(BaseModel):
+    points: int
+    baseline_points: int
+    baseline_median: float | None
+    baseline_spread: float | None  # robust standard deviation (1.4826 x MAD), floored
+    window_median: float | None
+    peak: float | None
+    peak_at: datetime | None
+    low: float | None
+    low_at: datetime | None
+    direction: Literal["up", "down", "flat", "unknown"]
+    score: float  # robust z of the window median against the baseline; 0 when unknown
+    onset: datetime | None  # first point of the first sustained excursion in the window
+    last: float | None
+
+    def text(self, unit: str = "") -> str:
+        if self.points == 0:
+            return "no datapoints"
+        u = f" {unit}" if unit and unit != "None" else ""
+        if self.baseline_median is None:
+            return f"{self.points} points, median {self.window_median:.4g}{u}, peak {self.peak:.4g}{u} (no baseline)"
+        onset = f", onset {self.onset:%H:%M}" if self.onset else ""
+        return (
+            f"baseline {self.baseline_median:.4g}{u} -> window median {self.window_median:.4g}{u}, "
+            f"peak {self.peak:.4g}{u} at {self.peak_at:%H:%M} ({self.direction}, z={self.score:.1f}{onset})"
+        )
+
+
+def _spread(values: Sequence[float], center: float) -> float:
+    mad = statistics.median(abs(v - center) for v in values)
+    # Floor: a flat baseline (all zeros) must not make every tiny wiggle infinitely anomalous.
+    return max(1.4826 * mad, abs(center) * 0.05, 1e-9)
+
+
+def summarize(
+    timestamps: Sequence[datetime], values: Sequence[float], window_start: datetime
+) -> SeriesSummary:
+    """Summarise a series whose points before `window_start` are the baseline and the rest the window."""
+    pairs = sorted(zip(timestamps, values, strict=True))
+    base = [v for t, v in pairs if t < window_start]
+    win = [(t, v) for t, v in pairs if t >= window_start]
+    wv = [v for _, v in win]
+    if not win:
+        return SeriesSummary(
+            points=len(pairs),
+            baseline_points=len(base),
+            baseline_median=statistics.median(base) if base else None,
+            baseline_spread=None,
+            window_median=None,
+            peak=None,
+            peak_at=None,
+            low=None,
+            low_at=None,
+            direction="unknown",
+            score=0.0,
+            onset=None,
+            last=pairs[-1][1] if pairs else None,
+        )
+    peak_t, peak = max(win, key=lambda p: p[1])
+    low_t, low = min(win, key=lambda p: p[1])
+    wmed = statistics.median(wv)
+    if len(base) < MIN_BASELINE_POINTS:
+        return SeriesSummary(
+            points=len(pairs),
+            baseline_points=len(base),
+            baseline_median=None,
+            baseline_spread=None,
+            window_median=wmed,
+            peak=peak,
+            peak_at=peak_t,
+            low=low,
+            low_at=low_t,
+            direction="unknown",
+            score=0.0,
+            onset=None,
+            last=wv[-1],
+        )
+    center = statistics.median(base)
+    spread = _spread(base, center)
+    score = (wmed - center) / spread
+    direction: Literal["up", "down", "flat", "unknown"] = "flat"
+    excursion_up = (peak - center) / spread
+    excursion_down = (center - low) / spread
+    if max(excursion_up, excursion_down) >= Z_THRESHOLD:
+        direction = "up" if excursion_up >= excursion_down else "down"
+    return SeriesSummary(
+        points=len(pairs),
+        baseline_points=len(base),
+        baseline_median=center,
+        baseline_spread=spread,
+        window_median=wmed,
+        peak=peak,
+        peak_at=peak_t,
+        low=low,
+        low_at=low_t,
+        direction=direction,
+        score=round(score, 2),
+        onset=onset(win, center, spread, direction),
+        last=wv[-1],
+    )
+
+
+def onset(
+    window: Sequence[tuple[datetime, float]], center: float, spread: float, direction: str
+) -> datetime | None:
+    """The first point of the first run of SUSTAIN consecutive anomalous points in `direction`."""
+    if direction not in ("up", "down"):
+        return None
+    sign = 1 if direction == "up" else -1
+    run_start: datetime | None = None
+    run = 0
+    for t, v in window:
+        if sign * (v - center) / spread >= Z_THRESHOLD:
+            run_start = run_start or t
+            run += 1
+            if run >= SUSTAIN:
+                return run_start
+        else:
+            run_start, run = None, 0
+    return None
