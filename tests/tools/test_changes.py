@@ -1,0 +1,93 @@
+"""Change tools over real CloudTrail records (stratus-red-team detonations), replayed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED
+from tools.changes import cloudtrail_lookup, recent_changes
+from tools.result import ToolStatus
+
+NOW = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
+WINDOW = {"start": "2024-05-01T00:00:00Z", "end": "2024-05-01T06:00:00Z"}
+
+
+def real_records() -> list[dict[str, Any]]:
+    """Every sample record, its time moved into the test window (order kept), all else as recorded."""
+    records: list[dict[str, Any]] = []
+    for path in sorted((SHARED / "data" / "cloudtrail-samples").glob("*.json")):
+        records += json.loads(path.read_text())
+    records.sort(key=lambda r: r["eventTime"])
+    step = timedelta(hours=5) / len(records)
+    for i, record in enumerate(records):
+        record["eventTime"] = (NOW - timedelta(hours=5, minutes=30) + i * step).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return records
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, Any]]:
+    return real_records()
+
+
+def test_recent_changes_are_writes_normalised_newest_first(
+    tool_ctx: Any, records: list[dict[str, Any]]
+) -> None:
+    ctx = tool_ctx({"cloudtrail": records})
+    res = recent_changes.run(ctx, {**WINDOW, "limit": 60})
+    assert res.status is ToolStatus.OK
+    assert res.data is not None
+    changes = res.data.changes
+    assert [c.time for c in changes] == sorted((c.time for c in changes), reverse=True)
+    actions = {c.action for c in changes}
+    assert {"StartInstances", "AuthorizeSecurityGroupIngress", "AttachRolePolicy"} <= actions
+    assert not actions & {"DescribeInstances", "GetSecretValue"}  # reads are not changes
+    assert "ConsoleLogin" not in actions  # machinery, dropped as noise
+    assert res.data.dropped_as_noise >= 1
+    start = next(c for c in changes if c.action == "StartInstances")
+    assert start.source == "ec2.amazonaws.com"
+    assert any(r.startswith("i-") for r in start.resources)
+    assert start.who != "?"
+
+
+def test_failed_calls_carry_their_error_and_can_be_left_out(
+    tool_ctx: Any, records: list[dict[str, Any]]
+) -> None:
+    ctx = tool_ctx({"cloudtrail": records})
+    everything = recent_changes.run(ctx, {**WINDOW, "limit": 60})
+    assert everything.data is not None
+    failed = [c for c in everything.data.changes if c.error]
+    assert failed
+    assert any(c.action == "RunInstances" for c in failed)
+    clean = recent_changes.run(ctx, {**WINDOW, "limit": 60, "include_failed": False})
+    assert clean.data is not None
+    assert not [c for c in clean.data.changes if c.error]
+
+
+def test_filter_by_resource(tool_ctx: Any, records: list[dict[str, Any]]) -> None:
+    ctx = tool_ctx({"cloudtrail": records})
+    sg_change = next(r for r in records if r["eventName"] == "AuthorizeSecurityGroupIngress")
+    group = sg_change["requestParameters"]["groupId"]
+    res = recent_changes.run(ctx, {**WINDOW, "resources": [group]})
+    assert res.data is not None
+    assert [c.action for c in res.data.changes] == ["AuthorizeSecurityGroupIngress"]
+    assert group in res.data.changes[0].params
+
+
+def test_lookup_by_event_id(tool_ctx: Any, records: list[dict[str, Any]]) -> None:
+    ctx = tool_ctx({"cloudtrail": records})
+    target = next(r for r in records if r["eventName"] == "UpdateFunctionConfiguration20150331v2")
+    res = cloudtrail_lookup.run(ctx, {**WINDOW, "key": "EventId", "value": target["eventID"]})
+    assert res.status is ToolStatus.OK
+    assert res.data is not None
+    assert [e.event_id for e in res.data.events] == [target["eventID"]]
+    missing = cloudtrail_lookup.run(ctx, {**WINDOW, "key": "EventName", "value": "DeleteEverything"})
+    assert missing.status is ToolStatus.NO_DATA
+
+
+def test_impossible_window_is_a_usage_error(tool_ctx: Any) -> None:
+    res = recent_changes.run(tool_ctx(), {"start": WINDOW["end"], "end": WINDOW["start"]})
+    assert (res.status, res.error_code) == (ToolStatus.ERROR, "usage")
