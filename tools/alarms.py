@@ -206,7 +206,7 @@ def alarm_details(ctx: ToolContext, args: AlarmDetailsInput) -> AlarmDetails:
         "cloudwatch",
         "DescribeAlarmHistory",
         "AlarmHistoryItems",
-        limit=100,
+        max_items=100,
         AlarmName=args.name,
         StartDate=ctx.now - timedelta(hours=args.history_hours),
         EndDate=ctx.now,

@@ -115,20 +115,20 @@ class AwsClients:
         operation: str,
         key: str,
         *,
-        limit: int,
+        max_items: int,
         in_token: str = "NextToken",
         out_token: str = "NextToken",
         **params: Any,
     ) -> tuple[list[Any], bool]:
-        """Page through `operation` gathering `key` items until `limit`; return (items, more exist)."""
+        """Page through `operation` gathering `key` items until `max_items`; return (items, more exist)."""
         items: list[Any] = []
         token: str | None = None
         while True:
             page = self.call(service, operation, **params, **({in_token: token} if token else {}))
             items.extend(page.get(key, []))
             token = page.get(out_token)
-            if len(items) >= limit:
-                return items[:limit], bool(token) or len(items) > limit
+            if len(items) >= max_items:
+                return items[:max_items], bool(token) or len(items) > max_items
             if not token:
                 return items, False
 
