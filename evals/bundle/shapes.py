@@ -17,7 +17,7 @@ import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.model import NoShapeFoundError, ServiceModel, Shape
 from botocore.utils import parse_to_aware_datetime
-from botocore.validate import ParamValidator
+from botocore.validate import ParamValidator, type_check
 
 
 class ShapeError(ValueError):
@@ -54,9 +54,31 @@ def has_shape(service: str, name: str) -> bool:
     return True
 
 
+class _OutputValidator(ParamValidator):
+    """Checks types and structure only. Min/max limits in botocore's models constrain requests; AWS's
+    answers do not always honour them (DynamoDB reports NumberOfDecreasesToday 0 against a minimum of 1)."""
+
+    @type_check(valid_types=(str,))
+    def _validate_string(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
+        return None
+
+    @type_check(valid_types=(int,))
+    def _validate_integer(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
+        return None
+
+    @type_check(valid_types=(int,))
+    def _validate_long(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
+        return None
+
+    @type_check(valid_types=(list, tuple))
+    def _validate_list(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
+        for i, item in enumerate(param):
+            self._validate(item, shape.member, errors, f"{name}[{i}]")
+
+
 def validate_item(service: str, name: str, item: Any, *, label: str | None = None) -> None:
     """Raise ShapeError (naming the field) unless `item` fits `service`'s shape `name`."""
-    report = ParamValidator().validate(item, shape(service, name))
+    report = _OutputValidator().validate(item, shape(service, name))
     if report.has_errors():
         text = report.generate_report().replace("Invalid parameter", "invalid field")
         raise ShapeError(f"not a valid {service} {label or name}: {text}")
@@ -71,7 +93,7 @@ def validate_output(operation_model: Any, response: dict[str, Any]) -> None:
             raise ShapeError(f"{operation_model.name} has no output, yet the response has {sorted(body)}")
         return
     try:
-        report = ParamValidator().validate(body, output)
+        report = _OutputValidator().validate(body, output)
     except ParamValidationError as exc:  # pragma: no cover - validate() reports, it does not raise
         raise ShapeError(str(exc)) from exc
     if report.has_errors():
