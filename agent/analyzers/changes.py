@@ -1,0 +1,200 @@
+"""Changes: what kind of change each CloudTrail write was, and to which resource."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from agent.analyzers import Draft
+from tools.changes import Change, Changes
+
+# event name (exact or prefix) -> signal
+ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
+    (
+        (
+            "RevokeSecurityGroupIngress",
+            "RevokeSecurityGroupEgress",
+            "AuthorizeSecurityGroupIngress",
+            "AuthorizeSecurityGroupEgress",
+            "ModifySecurityGroupRules",
+            "UpdateSecurityGroupRuleDescriptions",
+        ),
+        "change_security_group",
+    ),
+    (
+        (
+            "CreateNetworkAclEntry",
+            "ReplaceNetworkAclEntry",
+            "DeleteNetworkAclEntry",
+            "ReplaceNetworkAclAssociation",
+        ),
+        "change_network_acl",
+    ),
+    (
+        (
+            "PutRolePolicy",
+            "DeleteRolePolicy",
+            "AttachRolePolicy",
+            "DetachRolePolicy",
+            "CreatePolicyVersion",
+            "SetDefaultPolicyVersion",
+            "UpdateAssumeRolePolicy",
+            "PutRolePermissionsBoundary",
+            "PutUserPolicy",
+            "AttachUserPolicy",
+        ),
+        "change_iam_policy",
+    ),
+    (("DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "RevokeGrant", "RetireGrant"), "change_kms_key"),
+    (
+        (
+            "PutFunctionConcurrency",
+            "DeleteFunctionConcurrency",
+            "SetDesiredCapacity",
+            "UpdateAutoScalingGroup",
+            "PutScalingPolicy",
+            "DeleteScalingPolicy",
+            "UpdateTable",
+            "PutProvisionedConcurrencyConfig",
+            "ModifyInstanceType",
+        ),
+        "change_capacity",
+    ),
+    (
+        (
+            "UpdateFunctionCode",
+            "PublishVersion",
+            "CreateDeployment",
+            "RegisterTaskDefinition",
+            "UpdateService",
+            "CreateService",
+            "UpdateAlias",
+            "StartInstanceRefresh",
+            "CreateLaunchTemplateVersion",
+        ),
+        "change_deploy",
+    ),
+    (
+        (
+            "PutParameter",
+            "DeleteParameter",
+            "UpdateFunctionConfiguration",
+            "ModifyDBCluster",
+            "ModifyDBInstance",
+            "ModifyDBParameterGroup",
+            "ModifyDBClusterParameterGroup",
+            "ModifyLoadBalancerAttributes",
+            "ModifyTargetGroup",
+            "ModifyTargetGroupAttributes",
+            "ModifyListener",
+            "ModifyRule",
+            "UpdateEnvironment",
+            "UpdateConfiguration",
+            "PutSecretValue",
+            "UpdateSecret",
+            "ModifyVolume",
+            "ModifyInstanceAttribute",
+            "ReplaceRoute",
+            "DeleteRoute",
+            "CreateRoute",
+        ),
+        "change_config",
+    ),
+    (("PutMetricAlarm", "DeleteAlarms", "DisableAlarmActions"), "change_alarm"),
+    (
+        (
+            "StopInstances",
+            "StartInstances",
+            "RebootInstances",
+            "TerminateInstances",
+            "RebootDBInstance",
+            "FailoverDBCluster",
+        ),
+        "change_instance_state",
+    ),
+]
+
+_ID = re.compile(
+    r"\b(?:i|sg|acl|vol|subnet|vpc|rtb|eni|nat|tgw-attach)-[0-9a-f]{8,17}\b|arn:aws[a-z-]*:[^\s\"',]+"
+)
+
+
+def kind_of(action: str) -> str | None:
+    base = re.sub(
+        r"\d{8}(v\d+)?$", "", action
+    )  # Lambda's versioned event names: UpdateFunctionCode20150331v2
+    for names, signal in ACTION_SIGNALS:
+        if base in names:
+            return signal
+    return None
+
+
+def targets(change: Change) -> list[str]:
+    """The resources a change touched: CloudTrail's Resources, else ids and names in its parameters."""
+    found = list(change.resources)
+    try:
+        params = json.loads(change.params.rstrip("…")) if change.params.endswith("}") else {}
+    except json.JSONDecodeError:
+        params = {}
+    for key in (
+        "groupId",
+        "networkAclId",
+        "roleName",
+        "keyId",
+        "functionName",
+        "name",
+        "autoScalingGroupName",
+        "tableName",
+        "dBClusterIdentifier",
+        "dBInstanceIdentifier",
+        "service",
+        "cluster",
+        "targetGroupArn",
+        "loadBalancerArn",
+        "instanceId",
+        "volumeId",
+        "routeTableId",
+        "policyArn",
+        "alarmName",
+    ):
+        value = params.get(key) if isinstance(params, dict) else None
+        if isinstance(value, str) and value not in found:
+            found.append(value)
+    for m in _ID.findall(change.params):
+        if m not in found:
+            found.append(m)
+    return found
+
+
+def from_changes(out: Changes) -> list[Draft]:
+    drafts: list[Draft] = []
+    for c in out.changes:
+        signal = kind_of(c.action)
+        signals = ["change"] + ([signal] if signal else [])
+        if c.error:
+            signals.append("change_failed")
+        touched = targets(c)
+        resource = touched[0] if touched else None
+        drafts.append(
+            Draft(
+                kind="change_event",
+                resource=resource,
+                start=c.time,
+                end=c.time,
+                summary=f"{c.who} called {c.source.split('.')[0]}:{c.action} on {', '.join(touched[:3]) or 'the account'}"
+                + (f" (failed: {c.error})" if c.error else "")
+                + f" at {c.time:%H:%M:%S} (event {c.event_id})",
+                signals=signals,
+                strength=0.3 if c.error else 0.6,
+                facts={
+                    "event_id": c.event_id,
+                    "action": c.action,
+                    "who": c.who,
+                    "principal_type": c.principal_type,
+                    "resources": touched,
+                    "params": c.params,
+                    "error": c.error,
+                },
+            )
+        )
+    return drafts

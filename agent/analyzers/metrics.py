@@ -1,0 +1,126 @@
+"""Metric anomalies: which key metrics left their baseline, in which direction, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from agent.analyzers import Draft, strength_from_z
+from tools.metrics import KeyMetrics, MetricFinding, MetricSeries
+from tools.series import SeriesSummary
+
+# (metric name fragment, direction) -> signal. Checked in order; the first match wins.
+RULES: list[tuple[tuple[str, ...], str, str]] = [
+    (
+        ("5xx", "errors", "5xxerror", "faults", "targetconnectionerror", "rejectedconnection"),
+        "up",
+        "error_rate_up",
+    ),
+    (("unhealthyhostcount",), "up", "unhealthy_hosts"),
+    (("healthyhostcount",), "down", "unhealthy_hosts"),
+    (("statuscheckfailed",), "up", "status_check_failed"),
+    (("throttle",), "up", "throttled"),
+    (("cpucreditbalance", "burstbalance", "ebsiobalance", "ebsbytebalance"), "down", "credits_exhausted"),
+    (("cpusurpluscreditscharged",), "up", "credits_exhausted"),
+    (("abortedclients", "abortedconnects"), "up", "connections_aborted"),
+    (("databaseconnections", "activeconnectioncount"), "up", "connections_high"),
+    (("errorportallocation", "packetsdropcount"), "up", "port_allocation_errors"),
+    (("volumequeuelength", "volumethroughputpercentage", "diskqueuedepth"), "up", "io_saturated"),
+    (("disk_used_percent",), "up", "disk_full"),
+    (("freestoragespace", "freelocalstorage"), "down", "disk_full"),
+    (("mem_used_percent", "memoryutilization"), "up", "memory_high"),
+    (("freeablememory",), "down", "memory_high"),
+    (("cpuutilization",), "up", "cpu_high"),
+    (("ingroupservice", "groupinserviceinstances", "runningtaskcount"), "down", "capacity_below_desired"),
+    (("approximateageofoldestmessage", "approximatenumberofmessagesvisible"), "up", "queue_backlog"),
+    (("latency", "responsetime", "duration"), "up", "latency_up"),
+    (("requestcount", "invocations", "count", "numberofmessagessent", "queries"), "up", "traffic_up"),
+    (("requestcount", "invocations", "count", "queries"), "down", "traffic_down"),
+]
+
+# Below these a "saturation" signal is not credible whatever the z-score says (percent metrics).
+FLOORS = {"cpu_high": 80.0, "disk_full": 85.0, "memory_high": 85.0}
+
+
+def signal_for(metric: str, direction: str) -> str | None:
+    name = metric.lower()
+    for fragments, want, signal in RULES:
+        if direction == want and any(f in name for f in fragments):
+            return signal
+    return None
+
+
+def _credible(signal: str, stats: SeriesSummary, metric: str) -> bool:
+    floor = FLOORS.get(signal)
+    if floor is not None and "percent" not in metric.lower() and "utilization" not in metric.lower():
+        floor = None
+    if floor is not None and (stats.peak or 0) < floor:
+        return False
+    if signal == "credits_exhausted" and stats.low is not None and stats.baseline_median:
+        return stats.low <= 0.2 * stats.baseline_median
+    return True
+
+
+def _draft(
+    resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
+) -> Draft | None:
+    if stats.direction not in ("up", "down"):
+        return None
+    signal = signal_for(metric, stats.direction)
+    if signal is None or not _credible(signal, stats, metric):
+        return None
+    z = abs(stats.score)
+    sustained = stats.onset is not None
+    strength = strength_from_z(z) if sustained else 0.15
+    signals = [signal]
+    if not sustained:
+        signals = ["metric_blip"]
+    at = stats.onset or (stats.peak_at if stats.direction == "up" else stats.low_at)
+    extreme = stats.peak if stats.direction == "up" else stats.low
+    return Draft(
+        kind="metric_anomaly",
+        resource=resource,
+        start=at,
+        end=window_end,
+        summary=f"{namespace} {metric} ({stat}) on {resource}: {stats.text()}",
+        signals=signals,
+        strength=strength,
+        facts={
+            "namespace": namespace,
+            "metric": metric,
+            "stat": stat,
+            "direction": stats.direction,
+            "score": stats.score,
+            "baseline": stats.baseline_median,
+            "extreme": extreme,
+            "onset": stats.onset.isoformat() if stats.onset else None,
+            "sustained": sustained,
+            "symptom_of": signal,
+        },
+    )
+
+
+def from_key_metrics(out: KeyMetrics, window_end: datetime | None = None) -> list[Draft]:
+    drafts: list[Draft] = []
+    for f in out.findings:
+        d = _finding(f, window_end)
+        if d is not None:
+            drafts.append(d)
+    return drafts
+
+
+def _finding(f: MetricFinding, window_end: datetime | None) -> Draft | None:
+    draft = _draft(f.resource, f.namespace, f.metric, f.stat, f.stats, window_end)
+    if draft is not None:
+        draft.facts["dimensions"] = f.dimensions
+        draft.facts["kind"] = f.kind
+    return draft
+
+
+def from_series(
+    out: MetricSeries, resource: str | None = None, window_end: datetime | None = None
+) -> list[Draft]:
+    who = resource or ",".join(out.dimensions.values()) or out.metric
+    d = _draft(who, out.namespace, out.metric, out.stat, out.summary_stats, window_end)
+    if d is not None:
+        d.facts["dimensions"] = out.dimensions
+    return [d] if d else []

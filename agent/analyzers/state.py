@@ -1,0 +1,276 @@
+"""Resource state and platform events: replacement loops, target health, database and AWS Health events,
+deployments, ECS stops, Lambda concurrency, flow-log rejects and network ACL verdicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from agent.analyzers import Draft
+from agent.analyzers.logs import message_signals
+from tools.database import DbLogTail, RdsEvents
+from tools.deployments import Deployments
+from tools.health import HealthEvents
+from tools.network import FlowRejects, NaclCheck
+from tools.state import EcsServiceState, LambdaConfig, ScalingActivities, TargetHealth
+
+DB_EVENT = re.compile(
+    r"failover|reboot|restart|shut ?down|crash|recover|error|maintenance|patch|storage|out of", re.I
+)
+
+
+def from_scaling(out: ScalingActivities) -> list[Draft]:
+    drafts: list[Draft] = []
+    if out.loop is not None:
+        loop = out.loop
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=out.group,
+                start=loop.first,
+                end=loop.last,
+                summary=f"{out.group} replaced instances in a loop: {loop.pairs} health-check terminations each "
+                f"followed by a launch between {loop.first:%H:%M} and {loop.last:%H:%M}",
+                signals=["asg_replacement_loop", "capacity_below_desired"],
+                strength=min(0.95, 0.4 + 0.1 * loop.pairs),
+                facts={"pairs": loop.pairs, "instances": loop.instances},
+            )
+        )
+    failed = [a for a in out.activities if a.status in ("Failed", "Cancelled")]
+    if failed:
+        a = failed[0]
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=out.group,
+                start=a.start,
+                end=a.end,
+                summary=f"{len(failed)} scaling activities of {out.group} failed; latest: {a.description} ({a.status_message[:160]})",
+                signals=["capacity_below_desired", *message_signals(a.status_message)],
+                strength=0.5,
+                facts={"failed": len(failed)},
+            )
+        )
+    return drafts
+
+
+def from_target_health(out: TargetHealth, now: datetime | None) -> list[Draft]:
+    drafts: list[Draft] = []
+    for g in out.groups:
+        bad = [t for t in g.targets if t.state not in ("healthy", "draining", "initial", "unused")]
+        total = sum(g.counts.values())
+        if not bad or not total:
+            continue
+        reasons = sorted({t.reason or t.state for t in bad})
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=g.name,
+                start=now,
+                end=now,
+                summary=f"{len(bad)} of {total} targets in {g.name} are unhealthy ({', '.join(reasons)}); check {g.health_check}",
+                signals=["targets_unhealthy"],
+                strength=round(min(0.9, 0.3 + 0.6 * len(bad) / total), 3),
+                facts={"unhealthy": [t.id for t in bad], "reasons": reasons, "arn": g.arn},
+            )
+        )
+    return drafts
+
+
+def from_rds_events(out: RdsEvents) -> list[Draft]:
+    drafts: list[Draft] = []
+    for e in out.events:
+        if not DB_EVENT.search(e.message) and not set(e.categories) & {
+            "failover",
+            "failure",
+            "availability",
+            "recovery",
+            "maintenance",
+            "low storage",
+        }:
+            continue
+        drafts.append(
+            Draft(
+                kind="health_event",
+                resource=e.source_id,
+                start=e.time,
+                end=e.time,
+                summary=f"RDS {e.source_type or ''} {e.source_id}: {e.message[:200]} at {e.time:%H:%M}",
+                signals=["db_event", *message_signals(e.message)],
+                strength=0.55,
+                facts={"categories": e.categories, "message": e.message},
+            )
+        )
+    return drafts
+
+
+def from_db_log(out: DbLogTail) -> list[Draft]:
+    lines = [line for line in out.lines if re.search(r"error|abort|crash|warning|fatal|too many", line, re.I)]
+    if not lines:
+        return []
+    signals = sorted({s for line in lines for s in message_signals(line)})
+    return [
+        Draft(
+            kind="log_pattern",
+            resource=out.instance,
+            start=out.last_written,
+            end=out.last_written,
+            summary=f"{len(lines)} error/warning lines in {out.log_file} of {out.instance}; e.g. {lines[-1][:200]}",
+            signals=["db_event", *signals],
+            strength=0.5,
+            facts={"lines": lines[-5:], "log_file": out.log_file},
+        )
+    ]
+
+
+def from_health(out: HealthEvents) -> list[Draft]:
+    drafts: list[Draft] = []
+    for e in out.events:
+        if e.category not in (None, "issue", "investigation", "scheduledChange"):
+            continue
+        targets = [x.value for x in e.entities] or [e.az or e.service or "account"]
+        for t in targets[:5]:
+            drafts.append(
+                Draft(
+                    kind="health_event",
+                    resource=t,
+                    start=e.start,
+                    end=e.end,
+                    summary=f"AWS Health {e.type_code} ({e.service}, {e.az or e.region}, {e.status}): {e.description[:200]}",
+                    signals=["health_event", *message_signals(e.description)],
+                    strength=0.7 if e.category == "issue" else 0.4,
+                    facts={"arn": e.arn, "type": e.type_code, "az": e.az, "service": e.service},
+                )
+            )
+    return drafts
+
+
+def from_deployments(out: Deployments) -> list[Draft]:
+    drafts: list[Draft] = []
+    for d in out.deployments:
+        failed = d.status in ("Failed", "Stopped") or bool(d.rolled_back_by)
+        signals = ["change", "change_deploy"] + (["deployment_failed"] if failed else [])
+        drafts.append(
+            Draft(
+                kind="change_event",
+                resource=d.group or d.application,
+                start=d.created,
+                end=d.completed,
+                summary=f"CodeDeploy {d.id} to {d.application}/{d.group} by {d.creator}: {d.status}"
+                + (f" ({d.error_code}: {(d.error_message or '')[:160]})" if d.error_code else ""),
+                signals=signals,
+                strength=0.7 if failed else 0.45,
+                facts={"deployment": d.id, "status": d.status, "revision": d.revision, "error": d.error_code},
+            )
+        )
+    return drafts
+
+
+def from_ecs(out: EcsServiceState) -> list[Draft]:
+    drafts: list[Draft] = []
+    if not out.found:
+        return drafts
+    if out.stopped:
+        oom = [t for t in out.stopped if t.oom]
+        reasons = sorted({t.stopped_reason[:80] for t in out.stopped})
+        signals = ["ecs_tasks_stopped"] + (["oom_logs"] if oom else [])
+        for r in reasons:
+            signals += message_signals(r)
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=out.service,
+                start=min((t.stopped_at for t in out.stopped if t.stopped_at), default=None),
+                end=max((t.stopped_at for t in out.stopped if t.stopped_at), default=None),
+                summary=f"{len(out.stopped)} tasks of {out.service} stopped ({len(oom)} OOM): {'; '.join(reasons[:3])}",
+                signals=sorted(set(signals)),
+                strength=min(0.9, 0.4 + 0.05 * len(out.stopped)),
+                facts={
+                    "task_definitions": sorted({t.task_definition for t in out.stopped}),
+                    "exit_codes": out.exit_codes,
+                },
+            )
+        )
+    for d in out.deployments:
+        if d.rollout in ("FAILED",) or (
+            d.rollout_reason and re.search(r"circuit breaker|rolled back|failed", d.rollout_reason, re.I)
+        ):
+            drafts.append(
+                Draft(
+                    kind="resource_state",
+                    resource=out.service,
+                    summary=f"deployment {d.id} of {out.service} ({d.task_definition}): {d.rollout} {d.rollout_reason or ''}",
+                    signals=["deployment_failed"],
+                    strength=0.7,
+                    facts={"task_definition": d.task_definition},
+                )
+            )
+    return drafts
+
+
+def from_lambda(out: LambdaConfig, throttled: bool) -> list[Draft]:
+    if out.reserved_concurrency is None or not throttled:
+        return []
+    return [
+        Draft(
+            kind="resource_state",
+            resource=out.name,
+            start=out.last_modified,
+            summary=f"{out.name} has reserved concurrency {out.reserved_concurrency} while it is being throttled"
+            + (f"; last modified {out.last_modified:%H:%M}" if out.last_modified else ""),
+            signals=["lambda_concurrency_limited"],
+            strength=0.75 if out.reserved_concurrency <= 10 else 0.55,
+            facts={
+                "reserved": out.reserved_concurrency,
+                "timeout_s": out.timeout_s,
+                "memory_mb": out.memory_mb,
+            },
+        )
+    ]
+
+
+def from_flow_rejects(out: FlowRejects, start: datetime | None, end: datetime | None) -> list[Draft]:
+    drafts: list[Draft] = []
+    for g in out.groups[:5]:
+        if g.rejects < 5:
+            continue
+        where = g.destination_subnet or g.destination
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=g.source_subnet or g.destination_subnet or g.interface,
+                start=start,
+                end=end,
+                summary=f"{g.rejects} flow-log REJECTs {g.source} ({g.source_az or '?'}) -> {g.destination}:{g.port} "
+                f"({g.destination_az or '?'}) on {g.interface}",
+                signals=["flow_log_rejects"],
+                strength=min(0.85, 0.3 + g.rejects / 200),
+                facts={
+                    "source_subnet": g.source_subnet,
+                    "destination_subnet": where,
+                    "port": g.port,
+                    "interface": g.interface,
+                },
+            )
+        )
+    return drafts
+
+
+def from_nacl(out: NaclCheck) -> list[Draft]:
+    drafts: list[Draft] = []
+    for s in out.subnets:
+        for c in s.checks:
+            if c.verdict == "allow":
+                continue
+            drafts.append(
+                Draft(
+                    kind="resource_state",
+                    resource=s.nacl_id or s.subnet_id,
+                    summary=f"network ACL {s.nacl_id} of {s.subnet_id} ({s.az}) {c.verdict}s {c.direction} {c.purpose} "
+                    f"traffic {c.peer} ports {c.ports} (rule {c.rule.number if c.rule else '?'})",
+                    signals=["nacl_denies"],
+                    strength=0.8 if c.verdict == "deny" else 0.55,
+                    facts={"subnet": s.subnet_id, "az": s.az, "direction": c.direction, "purpose": c.purpose},
+                )
+            )
+    return drafts

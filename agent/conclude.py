@@ -1,0 +1,282 @@
+"""Conclude: rank the hypotheses, decide the verdict, and write the report (agent/report/model.py)."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+
+from agent.board import Evidence, Hypothesis
+from agent.catalog import catalog
+from agent.nodes import _board, _rt
+from agent.report.model import (
+    Chart,
+    Report,
+    ReportEvidence,
+    ReportHypothesis,
+    ReportRemediation,
+    Stats,
+    TimelineEntry,
+)
+from agent.scoring import SYMPTOMS, incident_onset
+from agent.state import InvestigationState
+from agent.topology import Topology
+
+CONFIDENT = 0.5  # below this the top hypothesis is not a diagnosis
+MARGIN = 0.08  # the top must beat the runner-up on another resource by this much
+MAX_REPORTED = 5
+
+
+def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    rt = _rt(config)
+    evidence, topo, scope = _board(state)
+    known = {e.id for e in evidence}
+    hyps = [Hypothesis.model_validate(h) for h in state.get("hypotheses", [])]
+    hyps = [h for h in hyps if h.supporting and set(h.supporting) <= known and h.status != "discarded"]
+    ranked = _best_per_resource(hyps)
+    onset = incident_onset(evidence)
+    sustained = [e for e in evidence if set(e.signals) & SYMPTOMS and e.facts.get("sustained", True)]
+    blips = [e for e in evidence if "metric_blip" in e.signals]
+
+    verdict: Literal["root_cause", "inconclusive", "no_fault"]
+    if not sustained:
+        verdict = "no_fault"
+        top = None
+    elif (
+        ranked
+        and ranked[0].confidence >= CONFIDENT
+        and (len(ranked) == 1 or ranked[0].confidence - ranked[1].confidence >= MARGIN)
+    ):
+        verdict = "root_cause"
+        top = ranked[0]
+        top.status = "confirmed" if top.status != "accepted" else "accepted"
+    else:
+        verdict = "inconclusive"
+        top = ranked[0] if ranked else None
+
+    entry = [e.id for e in scope.entry]
+    for h in ranked:
+        h.chain = _chain(h.resource, entry, sustained, topo)
+
+    charts = _charts(state, rt, scope.start, scope.end, onset, evidence)
+    report = Report(
+        verdict=verdict,
+        summary=_summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo),
+        title=(
+            top.title
+            if verdict == "root_cause" and top
+            else "No root cause found"
+            if verdict == "no_fault"
+            else "Inconclusive"
+        ),
+        question=scope.question,
+        alarm=scope.alarm_name,
+        window_start=scope.start,
+        window_end=scope.end,
+        impact_start=onset,
+        hypotheses=[_report_h(i, h, topo) for i, h in enumerate(ranked[:MAX_REPORTED], 1)]
+        if verdict != "no_fault"
+        else [],
+        evidence=[
+            ReportEvidence(
+                id=e.id,
+                kind=e.kind,
+                resource=e.resource,
+                start=e.start,
+                end=e.end,
+                summary=e.summary,
+                source=e.source,
+            )
+            for e in evidence
+        ],
+        timeline=_timeline(evidence, scope.alarm_time, scope.alarm_name),
+        data_gaps=sorted(set(state.get("data_gaps", []))),
+        observability_gaps=_observability(state, top if verdict != "no_fault" else None, blips, verdict),
+        charts=charts,
+        notes=list(state.get("notes", [])),
+        stats=Stats(
+            tool_calls=state.get("tool_calls", 0) + sum(1 for _ in charts),
+            aws_calls=rt.tools.aws.budget.used,
+            duration_s=0.0,
+            planner="rules",
+            capped=sorted(set(state.get("capped", []))),
+        ),
+    )
+    return {"report": report.model_dump(mode="json")}
+
+
+def _best_per_resource(hyps: list[Hypothesis]) -> list[Hypothesis]:
+    seen: dict[str, Hypothesis] = {}
+    for h in sorted(hyps, key=lambda h: h.confidence, reverse=True):
+        if h.resource not in seen:
+            seen[h.resource] = h
+    return list(seen.values())
+
+
+def _chain(root: str, entry: list[str], sustained: list[Evidence], topo: Topology) -> list[str]:
+    """The path from the root cause to the symptom, through the topology where it knows one."""
+    targets = [t for t in (topo.resolve(x) for x in entry) if t] or [
+        t for t in (topo.resolve(e.resource) for e in sustained) if t
+    ]
+    start = topo.resolve(root) or root
+    adj: dict[str, set[str]] = {}
+    for a, b, _ in topo.edges:
+        adj.setdefault(a, set()).add(b)
+        adj.setdefault(b, set()).add(a)
+    best: list[str] | None = None
+    for target in targets:
+        prev: dict[str, str | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            cur = queue.popleft()
+            if cur == target:
+                break
+            for nxt in sorted(adj.get(cur, ())):
+                if nxt not in prev:
+                    prev[nxt] = cur
+                    queue.append(nxt)
+        if target in prev:
+            path = [target]
+            while prev[path[-1]] is not None:
+                path.append(prev[path[-1]])  # type: ignore[arg-type]
+            path.reverse()
+            if best is None or len(path) < len(best):
+                best = path
+    names = [(topo.nodes[p].name or p) if p in topo.nodes else p for p in (best or [start, *targets[:1]])]
+    return list(dict.fromkeys(names))
+
+
+def _report_h(rank: int, h: Hypothesis, topo: Topology) -> ReportHypothesis:
+    return ReportHypothesis(
+        rank=rank,
+        title=h.title,
+        category=h.category,
+        resource=h.resource,
+        failure_mode=h.failure_mode,
+        confidence=h.confidence,
+        chain=h.chain,
+        evidence=h.supporting,
+        contradicting=h.contradicting,
+        remediation=[
+            ReportRemediation(action=r.action, description=r.description, command=r.command)
+            for r in h.remediation
+        ],
+        prevention=h.prevention,
+        status=h.status,
+        rationale=h.rationale,
+    )
+
+
+def _summary(
+    verdict: str,
+    top: Hypothesis | None,
+    ranked: list[Hypothesis],
+    onset: datetime | None,
+    blips: list[Evidence],
+    alarm: str | None,
+    topo: Topology,
+) -> str:
+    if verdict == "no_fault":
+        what = f"The alarm {alarm} fired" if alarm else "The reported symptom"
+        blip = f" on a short excursion ({blips[0].summary})" if blips else ""
+        return (
+            f"No root cause: {what.lower() if not alarm else what}{blip}, and no metric, log, trace or change shows "
+            "sustained trouble. Consider making the alarm less sensitive (more evaluation periods or datapoints to alarm)."
+        )
+    since = f" since {onset:%H:%M} UTC" if onset else ""
+    if verdict == "root_cause" and top is not None:
+        first = top.remediation[0] if top.remediation else None
+        act = f" First step: {first.action} — {first.description}" if first else ""
+        return (
+            f"Most likely cause{since}: {top.title}, confidence {top.confidence:.0%} ({top.rationale}).{act}"
+        )
+    if top is None:
+        return f"Inconclusive{since}: symptoms are real but no known failure mode matches the evidence."
+    alts = ", ".join(f"{h.title} ({h.confidence:.0%})" for h in ranked[:3])
+    return f"Inconclusive{since}: the evidence does not separate the candidates: {alts}."
+
+
+def _timeline(
+    evidence: list[Evidence], alarm_time: datetime | None, alarm: str | None
+) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for e in evidence:
+        if e.start is None:
+            continue
+        if e.kind == "change_event" and len(set(e.signals) - {"change"}) > 0:
+            entries.append(TimelineEntry(time=e.start, what=e.summary, evidence=e.id, kind="change"))
+        elif e.kind == "metric_anomaly" and e.facts.get("sustained"):
+            entries.append(
+                TimelineEntry(time=e.start, what=f"onset: {e.summary}", evidence=e.id, kind="onset")
+            )
+        elif e.kind in ("health_event", "resource_state", "log_pattern", "trace_fault") and set(
+            e.signals
+        ) & SYMPTOMS | {"db_event", "health_event"}:
+            entries.append(TimelineEntry(time=e.start, what=e.summary, evidence=e.id, kind="event"))
+    if alarm_time:
+        entries.append(TimelineEntry(time=alarm_time, what=f"alarm {alarm} went to ALARM", kind="alarm"))
+    entries.sort(key=lambda t: t.time)
+    return entries[:30]
+
+
+def _observability(
+    state: InvestigationState, top: Hypothesis | None, blips: list[Evidence], verdict: str
+) -> list[str]:
+    gaps = list(dict.fromkeys(state.get("observability_gaps", [])))
+    if top is not None:
+        mode = catalog().get(top.failure_mode)
+        if mode:
+            gaps += [o for o in mode.observability if o not in gaps]
+    if verdict == "no_fault" and blips:
+        gaps.append("Alarm on a sustained condition (e.g. 3 of 5 datapoints) rather than a single datapoint.")
+    return gaps
+
+
+def _charts(
+    state: InvestigationState,
+    rt: Any,
+    start: datetime,
+    end: datetime,
+    onset: datetime | None,
+    evidence: list[Evidence],
+) -> list[Chart]:
+    changes = [
+        e for e in evidence if e.kind == "change_event" and len(set(e.signals) - {"change"}) and e.start
+    ]
+    markers = [
+        TimelineEntry(time=e.start, what=str(e.facts.get("action", "change")), evidence=e.id, kind="change")
+        for e in changes
+    ][:5]
+    out: list[Chart] = []
+    for spec in state.get("charts", [])[:3]:
+        if not spec.get("metric") or not spec.get("namespace"):
+            continue
+        res = rt.run(
+            "metric_series",
+            {
+                "namespace": spec["namespace"],
+                "metric": spec["metric"],
+                "dimensions": spec.get("dimensions") or {},
+                "stat": spec.get("stat") or "Average",
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "baseline_hours": 2,
+            },
+        )
+        if res is None or res.data is None:
+            continue
+        data = res.data
+        out.append(
+            Chart(
+                title=f"{spec['metric']} ({data.stat}) — {spec.get('resource')}",
+                resource=spec.get("resource"),
+                timestamps=data.timestamps,
+                values=data.values,
+                onset=data.summary_stats.onset,
+                markers=[m for m in markers if start - timedelta(hours=2) <= m.time <= end],
+                evidence=spec.get("evidence"),
+            )
+        )
+    return out

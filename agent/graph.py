@@ -1,0 +1,38 @@
+"""The investigation graph: intake -> discover -> survey -> hypothesize -> (plan -> probe -> assess)* -> conclude.
+
+`graph` is the compiled graph (named in langgraph.json). Run it with the runtime in the config:
+
+    graph.invoke({"question": ..., "now": ...}, {"configurable": {"runtime": Runtime(tools=...)}})
+"""
+
+from __future__ import annotations
+
+from langgraph.graph import END, START, StateGraph
+
+from agent.conclude import conclude
+from agent.nodes import assess, discover, hypothesize, intake, plan, probe, survey
+from agent.state import InvestigationInput, InvestigationState
+
+
+def build() -> StateGraph:
+    g = StateGraph(InvestigationState, input_schema=InvestigationInput)
+    g.add_node("intake", intake)
+    g.add_node("discover", discover)
+    g.add_node("survey", survey)
+    g.add_node("hypothesize", hypothesize)
+    g.add_node("plan", plan)
+    g.add_node("probe", probe)
+    g.add_node("assess", assess)
+    g.add_node("conclude", conclude)
+    g.add_edge(START, "intake")
+    g.add_edge("intake", "discover")
+    g.add_edge("discover", "survey")
+    g.add_edge("survey", "hypothesize")
+    g.add_edge("hypothesize", "plan")
+    g.add_edge("probe", "assess")
+    g.add_edge("assess", "plan")
+    g.add_edge("conclude", END)
+    return g
+
+
+graph = build().compile()

@@ -1,0 +1,464 @@
+"""The graph's nodes: intake, discover, survey, hypothesize, plan, probe, assess, conclude.
+
+Nodes are plain functions (state, config) -> update. They call tools only through the runtime
+(`config["configurable"]["runtime"]`), turn results into evidence with the analyzers, and leave
+scoring to agent/scoring.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+
+from agent import analyzers
+from agent.analyzers import changes as change_an
+from agent.analyzers import logs as log_an
+from agent.analyzers import metrics as metric_an
+from agent.analyzers import state as state_an
+from agent.analyzers import traces as trace_an
+from agent.board import Evidence, Hypothesis
+from agent.catalog import catalog
+from agent.runtime import Runtime, call_key, gap_for, to_evidence
+from agent.scope import Scope, from_trigger
+from agent.scoring import generate
+from agent.state import InvestigationState
+from agent.topology import Topology
+from tools.result import ToolResult, ToolStatus
+
+MAX_KEY_METRIC_RESOURCES = 100
+MAX_LOG_GROUPS = 50
+MAX_ASGS = 6
+
+
+def _rt(config: RunnableConfig) -> Runtime:
+    runtime = (config.get("configurable") or {}).get("runtime")
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError(
+            "the investigation graph needs config['configurable']['runtime'] (agent.runtime.Runtime)"
+        )
+    return runtime
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat()
+
+
+class _Batch:
+    """Collects one node's tool results, evidence and gaps into a state update."""
+
+    def __init__(self, state: InvestigationState, runtime: Runtime) -> None:
+        self.rt = runtime
+        self.next_id = len(state.get("evidence", [])) + 1
+        self.evidence: list[Evidence] = []
+        self.gaps: list[str] = []
+        self.keys: list[str] = []
+        self.calls = 0
+        self.aws = 0
+        self.capped: list[str] = []
+
+    def run(self, name: str, params: dict[str, Any]) -> ToolResult[Any] | None:
+        result = self.rt.run(name, params)
+        if result is None:
+            cap = "wall time" if self.rt.out_of_time() else "tool calls"
+            if cap not in self.capped:
+                self.capped.append(cap)
+            return None
+        self.calls += 1
+        self.aws += result.aws_calls
+        self.keys.append(call_key(name, params))
+        gap = gap_for(result)
+        if gap:
+            self.gaps.append(gap)
+        return result if result.status is ToolStatus.OK else None
+
+    def add(self, drafts: list[analyzers.Draft], result: ToolResult[Any]) -> list[Evidence]:
+        made = to_evidence(drafts, result, self.next_id)
+        self.next_id += len(made)
+        self.evidence += made
+        for e in made:
+            self.rt.progress(f"  found {e.id}: {e.summary[:150]}")
+        return made
+
+    def update(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "evidence": [e.model_dump(mode="json") for e in self.evidence],
+            "data_gaps": self.gaps,
+            "probes_done": self.keys,
+            "tool_calls": self.calls,
+            "aws_calls": self.aws,
+            "capped": self.capped,
+            **extra,
+        }
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+
+def intake(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    now = datetime.fromisoformat(str(state["now"]))
+    start = datetime.fromisoformat(str(state["start"])) if state.get("start") else None
+    end = datetime.fromisoformat(str(state["end"])) if state.get("end") else None
+    scope = from_trigger(state.get("question"), state.get("alarm_event"), now, start=start, end=end)
+    _rt(config).progress(
+        f"scope: {scope.start:%H:%M}-{scope.end:%H:%M}, entry {[e.id for e in scope.entry]}, symptoms {scope.symptoms}"
+    )
+    return {
+        "scope": scope.model_dump(mode="json"),
+        "notes": scope.notes,
+        "iteration": 0,
+        "feedback": state.get("feedback") or {},
+    }
+
+
+# --- discover -------------------------------------------------------------------------------------
+
+
+def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    rt = _rt(config)
+    scope = Scope.model_validate(state["scope"])
+    batch = _Batch(state, rt)
+    topo = Topology()
+    inv = batch.run("metric_inventory", {})
+    inventory = inv.data.resources if inv and inv.data else []
+    for item in inventory:
+        key = topo.add(item.kind, item.id)
+        if item.extra:
+            topo.link(
+                key, topo.add("alb" if item.kind == "target_group" else "ecs_cluster", item.extra), "behind"
+            )
+    for e in scope.entry:
+        topo.add(e.kind, e.id)
+    refs: list[str] = [e.id for e in scope.entry]
+    refs += [
+        i.id
+        for i in inventory
+        if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service")
+    ]
+    refs = list(dict.fromkeys(refs))[:30]
+    if refs:
+        graph = batch.run("describe_resources", {"refs": refs, "include_network": True, "max_nodes": 200})
+        if graph and graph.data:
+            for node in graph.data.nodes:
+                aliases = [
+                    v for k, v in node.attrs.items() if k in ("arn", "name", "dimension", "cluster") and v
+                ]
+                topo.add(node.kind, node.id, node.name, az=node.az, aliases=aliases, attrs=node.attrs)
+            for edge in graph.data.edges:
+                topo.link(edge.source, edge.target, edge.relation)
+            batch.gaps += [f"describe_resources: {g}" for g in graph.data.gaps]
+    rt.progress(f"discovered {len(topo.nodes)} resources, {len(topo.edges)} links")
+    return batch.update(topology=topo.model_dump(mode="json"))
+
+
+# --- survey ---------------------------------------------------------------------------------------
+
+
+def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    rt = _rt(config)
+    scope = Scope.model_validate(state["scope"])
+    topo = Topology.model_validate(state["topology"])
+    batch = _Batch(state, rt)
+    window = {"start": _iso(scope.start), "end": _iso(scope.end)}
+    end = scope.end
+    obs_gaps: list[str] = []
+    charts: list[dict[str, Any]] = []
+
+    batch.run("active_alarms", {"include_insufficient_data": True})
+
+    kinds = {
+        "alb",
+        "target_group",
+        "ec2",
+        "asg",
+        "rds_instance",
+        "rds_cluster",
+        "lambda",
+        "ecs_service",
+        "dynamodb_table",
+        "ebs_volume",
+        "nat_gateway",
+        "api_gateway",
+        "sqs_queue",
+    }
+    resources = []
+    for node in topo.nodes.values():
+        if node.kind not in kinds:
+            continue
+        dim = (
+            next((a for a in node.aliases if a.startswith(("app/", "targetgroup/"))), None)
+            if node.kind in ("alb", "target_group")
+            else None
+        )
+        ref: dict[str, Any] = {"kind": node.kind, "id": dim or node.id}
+        if node.kind == "target_group":
+            lb = next(
+                (topo.nodes[b] for a, b, _ in topo.edges if a == node.id and topo.nodes[b].kind == "alb"),
+                None,
+            )
+            lb_dim = next((x for x in lb.aliases if x.startswith("app/")), None) if lb else None
+            if lb_dim:
+                ref["extra"] = lb_dim
+        resources.append(ref)
+    if resources:
+        res = batch.run(
+            "key_metrics",
+            {"resources": resources[:MAX_KEY_METRIC_RESOURCES], **window, "baseline_hours": 3, "limit": 40},
+        )
+        if res and res.data:
+            drafts = metric_an.from_key_metrics(res.data, end)
+            made = batch.add(drafts, res)
+            charts += _charts(made)
+
+    changes = batch.run(
+        "recent_changes",
+        {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end), "limit": 60},
+    )
+    if changes and changes.data:
+        batch.add(change_an.from_changes(changes.data), changes)
+
+    groups_res = batch.run("list_log_groups", {"limit": 200})
+    groups = groups_res.data.groups if groups_res and groups_res.data else []
+    app_groups = [g for g in groups if "flow" not in g.lower() and "vpc" not in g.lower()][:MAX_LOG_GROUPS]
+    if app_groups:
+        errs = batch.run(
+            "error_counts", {"log_groups": app_groups, **window, "bin_minutes": 5, "baseline_hours": 3}
+        )
+        if errs and errs.data:
+            made = batch.add(log_an.from_error_counts(errs.data, end), errs)
+            noisy = [str(e.facts["log_group"]) for e in made][:5]
+            for group in noisy:
+                tpl = batch.run(
+                    "log_templates",
+                    {
+                        "log_groups": [group],
+                        **window,
+                        "baseline_hours": 3,
+                        "filter_regex": "(?i)(error|exception|fail|fatal|denied|refused|timeout|throttl)",
+                    },
+                )
+                if tpl and tpl.data:
+                    batch.add(log_an.from_templates(tpl.data, [group], scope.start, scope.end), tpl)
+    else:
+        batch.gaps.append("no log groups: application and platform logs are missing")
+        obs_gaps.append("No CloudWatch log groups: ship application logs to CloudWatch Logs.")
+
+    faults = batch.run("trace_faults", window)
+    if faults and faults.data:
+        batch.add(trace_an.from_faults(faults.data, scope.start, scope.end), faults)
+    smap = batch.run("service_map", window)
+    if smap and smap.data:
+        batch.add(trace_an.from_service_map(smap.data, scope.start, scope.end), smap)
+
+    tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
+    if tgs:
+        th = batch.run("target_health", {"target_groups": tgs[:20]})
+        if th and th.data:
+            batch.add(state_an.from_target_health(th.data, scope.now), th)
+    for asg in [n for n in topo.nodes.values() if n.kind == "asg"][:MAX_ASGS]:
+        sa = batch.run("scaling_activities", {"group": asg.name or asg.id})
+        if sa and sa.data:
+            batch.add(state_an.from_scaling(sa.data), sa)
+
+    rds = batch.run("rds_events", {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end)})
+    if rds and rds.data:
+        batch.add(state_an.from_rds_events(rds.data), rds)
+    health = batch.run(
+        "health_events", {"start": _iso(scope.start - timedelta(hours=6)), "end": _iso(scope.end)}
+    )
+    if health and health.data:
+        batch.add(state_an.from_health(health.data), health)
+    deps = batch.run(
+        "codedeploy_deployments", {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end)}
+    )
+    if deps and deps.data:
+        batch.add(state_an.from_deployments(deps.data), deps)
+
+    db_like = [n for n in topo.nodes.values() if n.kind in ("rds_cluster", "lambda")]
+    if db_like:
+        fl = batch.run(
+            "find_log_groups", {"resources": [{"name": n.name or n.id, "kind": n.kind} for n in db_like[:20]]}
+        )
+        if fl and fl.data:
+            for r in fl.data.resources:
+                if r.missing:
+                    obs_gaps.append(
+                        f"{r.resource}: log groups not exported to CloudWatch Logs: {', '.join(r.missing)}"
+                    )
+    throttled = {
+        str(e.resource)
+        for e in batch.evidence
+        if "throttled" in e.signals and e.facts.get("kind") == "lambda"
+    }
+    for fn in sorted(throttled)[:5]:
+        lc = batch.run("lambda_config", {"function": fn})
+        if lc and lc.data:
+            batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
+    return batch.update(observability_gaps=obs_gaps, charts=charts)
+
+
+def _charts(made: list[Evidence]) -> list[dict[str, Any]]:
+    return [
+        {
+            "evidence": e.id,
+            "resource": e.resource,
+            "metric": e.facts.get("metric"),
+            "namespace": e.facts.get("namespace"),
+            "dimensions": e.facts.get("dimensions"),
+            "stat": e.facts.get("stat"),
+            "onset": e.facts.get("onset"),
+        }
+        for e in sorted(made, key=lambda e: e.strength, reverse=True)[:6]
+        if e.facts.get("sustained")
+    ]
+
+
+# --- hypothesize / assess -------------------------------------------------------------------------
+
+
+def _board(state: InvestigationState) -> tuple[list[Evidence], Topology, Scope]:
+    evidence = [Evidence.model_validate(e) for e in state.get("evidence", [])]
+    return evidence, Topology.model_validate(state["topology"]), Scope.model_validate(state["scope"])
+
+
+def hypothesize(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    evidence, topo, scope = _board(state)
+    hyps = generate(catalog(), evidence, topo, [e.id for e in scope.entry])
+    hyps = _apply_feedback(hyps, state.get("feedback") or {})
+    rt = _rt(config)
+    for h in hyps[:3]:
+        rt.progress(f"hypothesis {h.confidence:.2f} {h.title}")
+    return {"hypotheses": [h.model_dump(mode="json") for h in hyps]}
+
+
+def _apply_feedback(hyps: list[Hypothesis], feedback: dict[str, str]) -> list[Hypothesis]:
+    for h in hyps:
+        verdict = feedback.get(f"{h.failure_mode}|{h.resource}") or feedback.get(h.failure_mode)
+        if verdict == "discarded":
+            h.status = "discarded"
+            h.confidence = 0.0
+        elif verdict == "accepted":
+            h.status = "accepted"
+            h.confidence = max(h.confidence, 0.9)
+    hyps.sort(key=lambda h: h.confidence, reverse=True)
+    return hyps
+
+
+# --- plan / probe ---------------------------------------------------------------------------------
+
+
+def plan(state: InvestigationState, config: RunnableConfig) -> Command[Literal["probe", "conclude"]]:
+    rt = _rt(config)
+    iteration = state.get("iteration", 0)
+    hyps = [Hypothesis.model_validate(h) for h in state.get("hypotheses", [])]
+    if iteration >= rt.limits.max_iterations or rt.out_of_calls() or rt.out_of_time():
+        capped = ["iterations"] if iteration >= rt.limits.max_iterations else []
+        return Command(goto="conclude", update={"capped": capped})
+    if (
+        hyps
+        and hyps[0].confidence >= 0.85
+        and (len(hyps) == 1 or hyps[0].confidence - hyps[1].confidence > 0.3)
+    ):
+        return Command(goto="conclude")
+    _, topo, scope = _board(state)
+    done = set(state.get("probes_done", []))
+    probes: list[dict[str, Any]] = []
+    for h in [h for h in hyps if h.status not in ("discarded", "ruled_out")][:3]:
+        for probe in _probes_for(h, topo, scope):
+            key = call_key(probe["tool"], probe["params"])
+            if key not in done and probe not in probes:
+                probes.append(probe)
+    if not probes:
+        return Command(goto="conclude")
+    return Command(goto="probe", update={"pending_probes": probes[:8], "iteration": iteration + 1})
+
+
+def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, Any]]:
+    mode = catalog().get(h.failure_mode)
+    if mode is None:
+        return []
+    node = topo.nodes.get(h.resource)
+    name = (node.name if node else None) or h.resource
+    wide = {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end)}
+    window = {"start": _iso(scope.start), "end": _iso(scope.end)}
+    out: list[dict[str, Any]] = []
+    for probe in mode.probes:
+        params: dict[str, Any] | None = None
+        if probe == "recent_changes":
+            params = {**wide, "resources": topo.names(h.resource)[:5], "limit": 20}
+        elif probe == "rds_events" and node and node.kind in ("rds_cluster", "rds_instance"):
+            params = {**wide, "source_ids": [name]}
+        elif probe == "db_log_tail" and node and node.kind == "rds_instance":
+            params = {"instance": name, "lines": 50}
+        elif probe == "db_log_tail" and node and node.kind == "rds_cluster":
+            members = [
+                topo.nodes[b]
+                for a, b, _ in topo.edges
+                if a == h.resource and topo.nodes[b].kind == "rds_instance"
+            ]
+            members += [
+                topo.nodes[a]
+                for a, b, _ in topo.edges
+                if b == h.resource and topo.nodes[a].kind == "rds_instance"
+            ]
+            if members:
+                params = {"instance": members[0].name or members[0].id, "lines": 50}
+        elif probe == "lambda_config" and node and node.kind == "lambda":
+            params = {"function": name}
+        elif probe == "scaling_activities" and node and node.kind == "asg":
+            params = {"group": name}
+        elif probe == "trace_faults":
+            params = (
+                {**window, "service": name}
+                if node is None or node.kind in ("service", "remote")
+                else dict(window)
+            )
+        elif probe in ("flow_log_rejects", "health_events", "codedeploy_deployments"):
+            params = dict(window) if probe != "health_events" else {**wide}
+        elif probe == "describe_resources":
+            params = {"refs": [h.resource], "include_network": True}
+        if params is not None:
+            out.append({"tool": probe, "params": params})
+    return out
+
+
+def probe(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    rt = _rt(config)
+    scope = Scope.model_validate(state["scope"])
+    batch = _Batch(state, rt)
+    for p in state.get("pending_probes", []):
+        name, params = p["tool"], p["params"]
+        res = batch.run(name, params)
+        if res is None or res.data is None:
+            continue
+        batch.add(_analyze(name, res, scope), res)
+    return batch.update(pending_probes=[])
+
+
+def _analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Draft]:
+    data: Any = res.data
+    if name == "recent_changes":
+        return change_an.from_changes(data)
+    if name == "rds_events":
+        return state_an.from_rds_events(data)
+    if name == "db_log_tail":
+        return state_an.from_db_log(data)
+    if name == "lambda_config":
+        return state_an.from_lambda(data, throttled=True)
+    if name == "scaling_activities":
+        return state_an.from_scaling(data)
+    if name == "trace_faults":
+        return trace_an.from_faults(data, scope.start, scope.end)
+    if name == "flow_log_rejects":
+        return state_an.from_flow_rejects(data, scope.start, scope.end)
+    if name == "health_events":
+        return state_an.from_health(data)
+    if name == "codedeploy_deployments":
+        return state_an.from_deployments(data)
+    return []
+
+
+def assess(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
+    return hypothesize(state, config)

@@ -1,0 +1,1 @@
+"""The investigation report: its JSON contract and its renderings (text, Markdown, HTML)."""

@@ -1,0 +1,72 @@
+"""What nodes need that is not state: the tool context, the caps, and a progress feed.
+
+Passed to the graph as `config["configurable"]["runtime"]`; rebuilt, not checkpointed, on resume.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.analyzers import Draft
+from agent.board import Evidence, SourceCall
+from tools.registry import REGISTRY, ToolContext
+from tools.result import ToolResult, ToolStatus
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_tool_calls: int = 80
+    max_seconds: float = 60.0
+    max_iterations: int = 3
+
+
+@dataclass
+class Runtime:
+    tools: ToolContext
+    limits: Limits = field(default_factory=Limits)
+    progress: Callable[[str], None] = lambda _msg: None
+    started: float = field(default_factory=time.perf_counter)
+    calls: int = 0
+
+    def out_of_time(self) -> bool:
+        return time.perf_counter() - self.started > self.limits.max_seconds
+
+    def out_of_calls(self) -> bool:
+        return self.calls >= self.limits.max_tool_calls
+
+    def run(self, name: str, params: dict[str, Any]) -> ToolResult[Any] | None:
+        """Run a registered tool, unless a cap is hit (then None)."""
+        if self.out_of_calls() or self.out_of_time():
+            return None
+        self.calls += 1
+        tool = REGISTRY[name]
+        self.progress(f"{name} {_brief(params)}")
+        result = tool.run(self.tools, params)
+        if result.status is not ToolStatus.OK:
+            self.progress(f"  -> {result.status.value}: {result.summary[:160]}")
+        return result
+
+
+def call_key(name: str, params: dict[str, Any]) -> str:
+    return f"{name}:{json.dumps(params, sort_keys=True, default=str)}"
+
+
+def _brief(params: dict[str, Any]) -> str:
+    text = json.dumps({k: v for k, v in params.items() if k not in ("start", "end")}, default=str)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def to_evidence(drafts: list[Draft], result: ToolResult[Any], first_id: int) -> list[Evidence]:
+    source = SourceCall(tool=result.tool, params=result.params)
+    return [Evidence(id=f"ev-{first_id + i}", source=source, **d.model_dump()) for i, d in enumerate(drafts)]
+
+
+def gap_for(result: ToolResult[Any]) -> str | None:
+    """A data gap sentence for a call that could not answer (denied, failed, unsupported)."""
+    if result.status in (ToolStatus.OK, ToolStatus.NO_DATA):
+        return None
+    return f"{result.tool}: {result.status.value}: {result.summary[:240]}"

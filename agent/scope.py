@@ -1,0 +1,264 @@
+"""Intake: turn a trigger (a question and/or an alarm event) into a scope to investigate."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+# Alarm-metric dimension names -> the kind of resource they name.
+DIMENSION_KINDS: dict[str, str] = {
+    "InstanceId": "ec2",
+    "AutoScalingGroupName": "asg",
+    "LoadBalancer": "alb",
+    "TargetGroup": "target_group",
+    "DBInstanceIdentifier": "rds_instance",
+    "DBClusterIdentifier": "rds_cluster",
+    "FunctionName": "lambda",
+    "TableName": "dynamodb_table",
+    "ServiceName": "ecs_service",
+    "QueueName": "sqs_queue",
+    "ApiName": "api_gateway",
+    "NatGatewayId": "nat_gateway",
+    "VolumeId": "ebs_volume",
+}
+
+SYMPTOM_WORDS: list[tuple[str, str]] = [
+    (r"\b5\d\d\b|5xx|server error|bad gateway|gateway timeout|\berrors?\b|failing|fails", "errors"),
+    (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
+    (r"throttl|rate exceeded|too many requests", "throttling"),
+    (r"replac|cycling|terminat|relaunch|keeps? (restarting|launching)", "replacement"),
+    (r"unhealthy|health ?check", "unhealthy"),
+    (r"can'?t start|won'?t start|fails? to start|not start", "start_failure"),
+    (r"didn'?t scale|not scal|no scale|scale out", "no_scaling"),
+    (r"connect|unreachable|intermittent", "connectivity"),
+    (r"disk|space|full", "disk"),
+    (r"cpu|credit", "cpu"),
+    (r"memory|oom", "memory"),
+]
+
+DEFAULT_LOOKBACK = timedelta(hours=2)
+ALARM_BEFORE = timedelta(minutes=60)
+ALARM_AFTER = timedelta(minutes=10)
+
+
+class EntryResource(BaseModel):
+    kind: str
+    id: str
+    extra: str | None = None  # a second dimension (target group's load balancer, ECS cluster)
+
+
+class Scope(BaseModel):
+    question: str | None = None
+    alarm_name: str | None = None
+    alarm_time: datetime | None = None
+    alarm_metric: dict[str, Any] | None = None
+    start: datetime
+    end: datetime
+    now: datetime
+    entry: list[EntryResource] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)
+    words: list[str] = Field(default_factory=list, description="names mentioned in the question")
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def baseline_start(self) -> datetime:
+        return self.start - max(self.end - self.start, timedelta(hours=2))
+
+
+def _alarm_metrics(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    metrics = (detail.get("configuration") or {}).get("metrics") or []
+    return [m for m in metrics if isinstance(m, dict) and m.get("metricStat")]
+
+
+def _clock(text: str, now: datetime) -> datetime | None:
+    """'14:00', '2pm', 'about two' -> the most recent such time at or before now."""
+    m = re.search(
+        r"\b(?:since|from|after|around|about|at)\s+(?:about\s+|around\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?",
+        text,
+        re.I,
+    )
+    words = {
+        "one": 1,
+        "two": 2,
+        "three": 3,
+        "four": 4,
+        "five": 5,
+        "six": 6,
+        "seven": 7,
+        "eight": 8,
+        "nine": 9,
+        "ten": 10,
+        "eleven": 11,
+        "twelve": 12,
+        "noon": 12,
+        "midnight": 0,
+    }
+    hour: int | None = None
+    minute = 0
+    meridiem = None
+    if m:
+        hour, minute, meridiem = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower() or None
+    else:
+        w = re.search(
+            r"\b(?:since|from|after|around|about|at)\s+(?:about\s+|around\s+)?(" + "|".join(words) + r")\b",
+            text,
+            re.I,
+        )
+        if w:
+            hour = words[w.group(1).lower()]
+    if hour is None or hour > 23 or minute > 59:
+        return None
+    candidates = []
+    hours = (
+        [hour % 12 + (12 if meridiem == "pm" else 0)]
+        if meridiem
+        else ([hour] if hour > 12 or hour == 0 else [hour, hour + 12])
+    )
+    for h in hours:
+        for day in (0, 1):
+            t = (now - timedelta(days=day)).replace(hour=h % 24, minute=minute, second=0, microsecond=0)
+            if t <= now:
+                candidates.append(t)
+    return max(candidates) if candidates else None
+
+
+def _relative(text: str) -> timedelta | None:
+    m = re.search(r"\b(?:last|past)\s+(\d+)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d)\b", text, re.I)
+    if m:
+        n, unit = int(m.group(1)), m.group(2).lower()
+        if unit.startswith("m"):
+            return timedelta(minutes=n)
+        if unit.startswith("h"):
+            return timedelta(hours=n)
+        return timedelta(days=n)
+    if re.search(r"last night|overnight", text, re.I):
+        return timedelta(hours=16)
+    if re.search(r"\btoday\b|this morning", text, re.I):
+        return timedelta(hours=12)
+    return None
+
+
+def from_trigger(
+    question: str | None,
+    alarm_event: dict[str, Any] | None,
+    now: datetime,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Scope:
+    """Derive the scope. Explicit start/end win; then the alarm's state change; then the question's words."""
+    notes: list[str] = []
+    alarm_name = alarm_time = None
+    alarm_metric = None
+    entry: list[EntryResource] = []
+    if alarm_event:
+        detail = alarm_event.get("detail", {})
+        alarm_name = detail.get("alarmName")
+        stamp = (detail.get("state") or {}).get("timestamp") or alarm_event.get("time")
+        alarm_time = _parse_time(stamp) if stamp else None
+        for metric in _alarm_metrics(detail):
+            stat = metric["metricStat"]
+            m = stat.get("metric", {})
+            dims = m.get("dimensions") or {}
+            alarm_metric = alarm_metric or {
+                "namespace": m.get("namespace"),
+                "metric": m.get("name"),
+                "dimensions": dims,
+                "stat": stat.get("stat"),
+                "period": stat.get("period"),
+            }
+            entry += _entry_from_dims(dims)
+    words: list[str] = []
+    symptoms: list[str] = []
+    if question:
+        low = question.lower()
+        symptoms = [name for pattern, name in SYMPTOM_WORDS if re.search(pattern, low)]
+        words = sorted({w for w in re.findall(r"[a-z][a-z0-9]+(?:[-_][a-z0-9]+)+|\b[a-z]{4,}\b", low)})
+        for ident in re.findall(r"\b(i-[0-9a-f]{8,17}|vol-[0-9a-f]{8,17}|sg-[0-9a-f]{8,17})\b", low):
+            entry.append(
+                EntryResource(
+                    kind={"i": "ec2", "vol": "ebs_volume", "sg": "security_group"}[ident.split("-")[0]],
+                    id=ident,
+                )
+            )
+    if alarm_metric:
+        symptoms = sorted(set(symptoms) | set(_metric_symptoms(str(alarm_metric.get("metric", "")))))
+    if start is None or end is None:
+        if alarm_time is not None:
+            start = start or alarm_time - ALARM_BEFORE
+            end = end or min(now, alarm_time + ALARM_AFTER)
+        elif question:
+            since = _clock(question, now)
+            back = _relative(question)
+            if since is not None:
+                start = start or since - timedelta(minutes=30)
+                notes.append(f"window from the question: since {since:%H:%M}")
+            elif back is not None:
+                start = start or now - back
+            end = end or now
+        start = start or (end or now) - DEFAULT_LOOKBACK
+        end = end or now
+    if start >= end:
+        raise ValueError(
+            f"the investigation window is empty: start {start:%Y-%m-%d %H:%M} is not before end {end:%Y-%m-%d %H:%M}"
+        )
+    unique: dict[tuple[str, str], EntryResource] = {}
+    for e in entry:
+        unique.setdefault((e.kind, e.id), e)
+    return Scope(
+        question=question,
+        alarm_name=alarm_name,
+        alarm_time=alarm_time,
+        alarm_metric=alarm_metric,
+        start=start,
+        end=end,
+        now=now,
+        entry=list(unique.values()),
+        symptoms=symptoms,
+        words=words,
+        notes=notes,
+    )
+
+
+def _metric_symptoms(metric: str) -> list[str]:
+    m = metric.lower()
+    out = []
+    if "5xx" in m or "error" in m or "fault" in m:
+        out.append("errors")
+    if "latency" in m or "responsetime" in m or "duration" in m:
+        out.append("latency")
+    if "throttl" in m:
+        out.append("throttling")
+    if "unhealthy" in m or "healthy" in m:
+        out.append("unhealthy")
+    if "cpu" in m:
+        out.append("cpu")
+    if "statuscheck" in m:
+        out.append("start_failure")
+    return out
+
+
+def _entry_from_dims(dims: dict[str, str]) -> list[EntryResource]:
+    out = []
+    for name, value in dims.items():
+        kind = DIMENSION_KINDS.get(name)
+        if kind is None:
+            continue
+        extra = None
+        if kind == "target_group":
+            extra = dims.get("LoadBalancer")
+        if kind == "ecs_service":
+            extra = dims.get("ClusterName")
+        out.append(EntryResource(kind=kind, id=value, extra=extra))
+    return out
+
+
+def _parse_time(text: str) -> datetime:
+    from datetime import UTC
+
+    from botocore.utils import parse_to_aware_datetime
+
+    return parse_to_aware_datetime(text.replace("+0000", "+00:00")).astimezone(UTC)

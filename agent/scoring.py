@@ -1,0 +1,256 @@
+"""Hypotheses from evidence, and their confidence, computed by code.
+
+A failure mode from the catalog becomes a hypothesis about a resource when evidence on that resource
+shows one of the mode's root signals. Its confidence then weighs: how clearly the root signal shows,
+what corroborates it on the same resource, how much of the observed trouble the mode explains, whether
+it came before the symptoms (a cause precedes its effects), how close it sits to the symptomatic
+resources, and what contradicts it. The numbers are simple and visible on purpose: every term is
+written into the hypothesis' rationale.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from agent.board import Evidence, Hypothesis, RemediationStep
+from agent.catalog import FailureMode
+from agent.topology import Topology
+
+# Signals that are symptoms of trouble wherever they appear (what the user is suffering from).
+SYMPTOMS = frozenset(
+    {
+        "error_rate_up",
+        "latency_up",
+        "unhealthy_hosts",
+        "targets_unhealthy",
+        "log_errors_up",
+        "new_error_pattern",
+        "trace_faults",
+        "asg_replacement_loop",
+        "throttled",
+        "capacity_below_desired",
+        "queue_backlog",
+        "instance_start_failed",
+        "status_check_failed",
+        "connection_refused_logs",
+        "timeout_logs",
+        "db_connection_errors",
+        "access_denied_logs",
+        "ecs_tasks_stopped",
+        "deployment_failed",
+        "flow_log_rejects",
+    }
+)
+
+LEAD_TIME = timedelta(hours=3)  # a change more than this before the onset is unlikely to be its cause
+GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after still counts as before
+
+_PREFIX_KIND = [
+    (r"^i-[0-9a-f]+$", "ec2"),
+    (r"^sg-[0-9a-f]+$", "security_group"),
+    (r"^acl-[0-9a-f]+$", "network_acl"),
+    (r"^vol-[0-9a-f]+$", "ebs_volume"),
+    (r"^subnet-[0-9a-f]+$", "subnet"),
+    (r"^vpc-[0-9a-f]+$", "vpc"),
+    (r"^tgw-attach-[0-9a-f]+$", "transit_gateway_attachment"),
+    (r"^nat-[0-9a-f]+$", "nat_gateway"),
+    (r"^arn:aws[a-z-]*:iam::\d*:role/", "iam_role"),
+    (r"^arn:aws[a-z-]*:kms:", "kms_key"),
+    (r"^arn:aws[a-z-]*:ssm:.*:parameter/|^/[\w./-]+$", "ssm_parameter"),
+    (r"^arn:aws[a-z-]*:lambda:", "lambda"),
+    (r"^arn:aws[a-z-]*:rds:.*:cluster:", "rds_cluster"),
+    (r"^arn:aws[a-z-]*:rds:.*:db:", "rds_instance"),
+    (r"^arn:aws[a-z-]*:dynamodb:", "dynamodb_table"),
+    (r"^arn:aws[a-z-]*:cloudwatch:.*:alarm:", "alarm"),
+    (r"^us-[a-z]+-\d[a-z]$|^[a-z]{2}-[a-z]+-\d[a-z]$", "availability_zone"),
+    (r"^targetgroup/", "target_group"),
+    (r"^(app|net)/", "alb"),
+]
+
+# Which kind a change's target is, when the action says it better than the id does.
+_CHANGE_KIND = {
+    "change_security_group": "security_group",
+    "change_network_acl": "network_acl",
+    "change_iam_policy": "iam_role",
+    "change_kms_key": "kms_key",
+}
+
+
+def kind_of(ev: Evidence, topo: Topology) -> str | None:
+    known = topo.kind(ev.resource)
+    if known:
+        return known
+    if ev.facts.get("kind"):
+        return str(ev.facts["kind"])
+    for signal, kind in _CHANGE_KIND.items():
+        if signal in ev.signals:
+            return kind
+    ref = ev.resource or ""
+    for pattern, kind in _PREFIX_KIND:
+        if re.search(pattern, ref):
+            return kind
+    action = str(ev.facts.get("action", ""))
+    if action in ("PutParameter", "DeleteParameter"):
+        return "ssm_parameter"
+    if "Function" in action:
+        return "lambda"
+    if ev.kind == "trace_fault" and "remote_slow" in ev.signals:
+        return "remote"
+    if ev.kind == "trace_fault":
+        return "service"
+    return None
+
+
+def canonical(ref: str | None, topo: Topology) -> str | None:
+    return topo.resolve(ref) or ref
+
+
+def incident_onset(evidence: list[Evidence]) -> datetime | None:
+    """When the trouble began: the earliest sustained symptom."""
+    times = [
+        e.start
+        for e in evidence
+        if e.start is not None
+        and set(e.signals) & SYMPTOMS
+        and e.kind in ("metric_anomaly", "log_pattern", "trace_fault", "resource_state")
+        and e.facts.get("sustained", True)
+    ]
+    return min(times) if times else None
+
+
+def symptomatic(evidence: list[Evidence], topo: Topology) -> set[str]:
+    return {
+        canonical(e.resource, topo) or ""
+        for e in evidence
+        if set(e.signals) & SYMPTOMS and e.resource and e.facts.get("sustained", True)
+    } - {""}
+
+
+def generate(
+    modes: dict[str, FailureMode], evidence: list[Evidence], topo: Topology, entry: list[str]
+) -> list[Hypothesis]:
+    onset = incident_onset(evidence)
+    sick = symptomatic(evidence, topo)
+    observed = {s for e in evidence if e.facts.get("sustained", True) for s in e.signals}
+    near = topo.distances(list(sick) + entry)
+    by_resource: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        key = canonical(e.resource, topo)
+        if key:
+            by_resource.setdefault(key, []).append(e)
+    out: list[Hypothesis] = []
+    for mode in modes.values():
+        root = set(mode.root_signals)
+        for resource, evs in by_resource.items():
+            nominating = [e for e in evs if root & set(e.signals)]
+            if not nominating:
+                continue
+            kinds = {kind_of(e, topo) for e in nominating}
+            if not kinds & set(mode.applies_to) and not (None in kinds and "service" in mode.applies_to):
+                continue
+            h = _score(mode, resource, nominating, evs, evidence, observed, onset, near, topo)
+            if h is not None:
+                out.append(h)
+    out.sort(key=lambda h: h.confidence, reverse=True)
+    for i, h in enumerate(out, 1):
+        h.id = f"h-{i}"
+    return out
+
+
+def _score(
+    mode: FailureMode,
+    resource: str,
+    nominating: list[Evidence],
+    on_resource: list[Evidence],
+    evidence: list[Evidence],
+    observed: set[str],
+    onset: datetime | None,
+    near: dict[str, int],
+    topo: Topology,
+) -> Hypothesis | None:
+    terms: list[str] = []
+    best = max(nominating, key=lambda e: e.strength)
+    root = best.strength
+    score = 0.4 * root
+    terms.append(f"root {root:.2f}")
+    here = {s for e in on_resource for s in e.signals}
+    corroborating = [s for s in mode.corroborating if s in here]
+    c = min(0.24, 0.08 * len(corroborating))
+    if c:
+        score += c
+        terms.append(f"corroborated by {', '.join(corroborating)}")
+    explained = [s for s in mode.symptoms if s in observed]
+    if mode.symptoms:
+        cover = min(1.0, len(explained) / min(3, len(mode.symptoms)))
+        score += 0.3 * cover
+        if explained:
+            terms.append(f"explains {', '.join(explained)}")
+        else:
+            score -= 0.15
+            terms.append("explains none of the observed symptoms")
+    contradicting = [s for s in mode.contradicting if s in here]
+    if contradicting:
+        score -= 0.25 * len(contradicting)
+        terms.append(f"contradicted by {', '.join(contradicting)}")
+    first = min((e.start for e in nominating if e.start), default=None)
+    is_change = best.kind == "change_event"
+    if onset is not None and first is not None:
+        if first <= onset + GRACE:
+            lead = onset - first
+            if is_change:
+                closeness = max(0.0, 1 - lead / LEAD_TIME)
+                score += 0.2 * closeness
+                terms.append(f"{_minutes(lead)} before the onset")
+            else:
+                score += 0.12
+                terms.append("began with or before the symptoms")
+        else:
+            lag = first - onset
+            score -= 0.3 if lag > timedelta(minutes=15) else 0.12
+            terms.append(f"began {_minutes(lag)} after the symptoms")
+    hops = near.get(resource)
+    if hops is not None:
+        score += 0.1 if hops <= 2 else 0.04
+        terms.append(f"{hops} hops from the symptoms")
+    if is_change and "change_failed" in best.signals:
+        score -= 0.2
+        terms.append("the change itself failed")
+    supporting = sorted(
+        {e.id for e in nominating} | {e.id for e in on_resource if set(e.signals) & set(mode.corroborating)}
+    )
+    supporting += [e.id for e in evidence if e.id not in supporting and set(e.signals) & set(explained)][:6]
+    contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
+    confidence = round(max(0.0, min(0.99, score)), 3)
+    name = _display(resource, topo)
+    return Hypothesis(
+        id="h-0",
+        title=f"{mode.title} ({name})",
+        category=mode.category,
+        resource=resource,
+        failure_mode=mode.id,
+        chain=[],
+        supporting=supporting,
+        contradicting=contra,
+        confidence=confidence,
+        remediation=[
+            RemediationStep(
+                action=r.action,
+                description=r.description,
+                command=(r.command or "").replace("{resource}", name) or None,
+            )
+            for r in mode.remediation
+        ],
+        prevention=list(mode.prevention),
+        rationale="; ".join(terms),
+    )
+
+
+def _display(resource: str, topo: Topology) -> str:
+    node = topo.nodes.get(resource)
+    return node.name or resource if node else resource
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"

@@ -1,0 +1,83 @@
+"""The vocabulary of signals: what analyzers observe and what the failure-mode catalog matches on.
+
+A signal is a generic observation about one resource ("its CPU is saturated", "a security-group rule
+was revoked on it", "its targets fail health checks"). Analyzers attach signals to evidence; catalog
+entries say which signals (on the suspect and on its neighbours) indicate a failure mode. Nothing here
+names a scenario: signals describe what any AWS incident can show.
+"""
+
+from __future__ import annotations
+
+SIGNALS: dict[str, str] = {
+    # symptoms seen in metrics
+    "error_rate_up": "5xx responses, function errors or faults rose above baseline",
+    "latency_up": "response time or duration rose above baseline",
+    "traffic_up": "request volume rose well above baseline",
+    "traffic_down": "request volume fell well below baseline",
+    "cpu_high": "CPU utilisation saturated or far above baseline",
+    "memory_high": "memory use near its ceiling",
+    "disk_full": "a filesystem or storage nearly full",
+    "connections_high": "database connections rose to a ceiling",
+    "connections_aborted": "aborted client connections to a database rose",
+    "throttled": "requests throttled (Lambda, DynamoDB, API)",
+    "credits_exhausted": "CPU credits, burst balance or EBS IO balance ran out",
+    "io_saturated": "storage queue length or throughput at its ceiling",
+    "unhealthy_hosts": "load-balancer targets reported unhealthy",
+    "status_check_failed": "EC2 status checks failed",
+    "port_allocation_errors": "NAT gateway could not allocate source ports",
+    "capacity_below_desired": "fewer in-service instances or tasks than desired",
+    "queue_backlog": "messages piling up in a queue",
+    "metric_blip": "a short excursion that returned to baseline by itself",
+    # logs
+    "log_errors_up": "error-like log lines surged above baseline",
+    "new_error_pattern": "an error message pattern not seen in the baseline appeared",
+    "access_denied_logs": "AccessDenied / not authorized errors in logs",
+    "timeout_logs": "timeouts in logs",
+    "connection_refused_logs": "connections refused or reset in logs",
+    "db_connection_errors": "applications failing to connect to a database (too many connections, aborted)",
+    "oom_logs": "out-of-memory kills in logs",
+    "throttling_logs": "throttling / rate exceeded errors in logs",
+    "disk_full_logs": "no space left on device in logs",
+    "kms_errors": "KMS key disabled / access errors",
+    # traces
+    "trace_faults": "traces fault with this resource as the deepest failing entity",
+    "trace_fault_concentrated": "faults concentrate on one host, AZ or revision",
+    "remote_slow": "calls to a remote (third-party) endpoint slowed or failed",
+    # changes
+    "change": "someone changed this resource (CloudTrail write)",
+    "change_security_group": "a security-group rule was revoked or changed",
+    "change_network_acl": "a network ACL entry was changed",
+    "change_iam_policy": "an IAM policy or role permission was changed",
+    "change_kms_key": "a KMS key was disabled, scheduled for deletion or its policy changed",
+    "change_config": "configuration changed (parameter, environment, function or DB settings)",
+    "change_deploy": "new code or a new task definition / deployment was rolled out",
+    "change_capacity": "capacity or concurrency settings were lowered or changed",
+    "change_alarm": "an alarm's definition was changed",
+    "change_instance_state": "instances were stopped, started or modified by someone",
+    "change_failed": "a change attempt failed (error code in CloudTrail)",
+    # state and platform events
+    "asg_replacement_loop": "an Auto Scaling group kept terminating and launching instances",
+    "asg_no_scaling": "an Auto Scaling group did not scale while load rose",
+    "targets_unhealthy": "target groups report unhealthy targets now",
+    "db_event": "the database reported failover, restart, maintenance or errors",
+    "db_engine_known_issue": "the database engine version has documented bugs relevant here",
+    "health_event": "AWS Health reports an issue for this service, resource or AZ",
+    "ecs_tasks_stopped": "ECS tasks stopped (OOM, essential container exit, health checks)",
+    "deployment_failed": "a deployment failed or was rolled back (CodeDeploy, ECS circuit breaker)",
+    "lambda_concurrency_limited": "a function's reserved concurrency is low relative to demand",
+    "instance_start_failed": "an instance failed to start and returned to stopped",
+    "flow_log_rejects": "VPC flow logs show rejected traffic",
+    "nacl_denies": "a network ACL rule denies traffic on the path",
+    "sg_missing_rule": "a security group lacks a rule the traffic needs",
+    "alarm_too_sensitive": "an alarm fires on short, self-healing excursions",
+    "alarm_threshold_not_met": "a scaling alarm's threshold/evaluation periods were never met",
+    "missing_telemetry": "telemetry that would settle the question is missing",
+}
+
+
+def check(names: list[str]) -> list[str]:
+    """Return names unchanged, or raise naming the ones not in the vocabulary."""
+    unknown = [n for n in names if n not in SIGNALS]
+    if unknown:
+        raise ValueError(f"unknown signals {unknown}; see agent/signals.py")
+    return names

@@ -1,0 +1,165 @@
+"""The resources around the incident and how they connect, with every name each one goes by.
+
+A resource shows up under several spellings: an id in EC2, an ARN in ELB, a `app/name/hash` dimension in
+CloudWatch, a bare name in X-Ray and logs. The topology keeps one canonical id per resource and an
+alias index, so evidence about "targetgroup/web/abc" and "arn:...:targetgroup/web/abc" lands on the
+same node, and answers "how far is this resource from the symptom?" by walking the edges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from pydantic import BaseModel, Field
+
+KIND_MAP = {
+    "instance": "ec2",
+    "load_balancer": "alb",
+    "volume": "ebs_volume",
+    "table": "dynamodb_table",
+    "ecs_task": "ecs_task",
+    "nacl": "network_acl",
+}
+
+
+class TopoNode(BaseModel):
+    id: str
+    kind: str
+    name: str | None = None
+    az: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    attrs: dict[str, str] = Field(default_factory=dict)
+
+
+class Topology(BaseModel):
+    nodes: dict[str, TopoNode] = Field(default_factory=dict)
+    edges: list[tuple[str, str, str]] = Field(default_factory=list)
+    alias: dict[str, str] = Field(default_factory=dict)
+
+    def add(
+        self,
+        kind: str,
+        id: str,
+        name: str | None = None,
+        *,
+        az: str | None = None,
+        aliases: list[str] | None = None,
+        attrs: dict[str, str] | None = None,
+    ) -> str:
+        """Add or merge a node; returns its canonical id."""
+        kind = KIND_MAP.get(kind, kind)
+        names = [id, *(aliases or []), *([name] if name else []), *derived_aliases(id)]
+        existing = next((self.alias[n] for n in names if n in self.alias), None)
+        key = existing or id
+        node = self.nodes.get(key)
+        if node is None:
+            node = TopoNode(id=key, kind=kind, name=name, az=az)
+            self.nodes[key] = node
+        node.name = node.name or name
+        node.az = node.az or az
+        if attrs:
+            node.attrs.update(attrs)
+        for n in names:
+            if n and n not in node.aliases:
+                node.aliases.append(n)
+            if n:
+                self.alias.setdefault(n, key)
+        return key
+
+    def link(self, a: str, b: str, relation: str) -> None:
+        ra, rb = self.resolve(a), self.resolve(b)
+        if ra and rb and ra != rb and (ra, rb, relation) not in self.edges:
+            self.edges.append((ra, rb, relation))
+
+    def resolve(self, ref: str | None) -> str | None:
+        """The canonical id a reference (id, name, ARN, dimension value) denotes, if known."""
+        if not ref:
+            return None
+        if ref in self.alias:
+            return self.alias[ref]
+        for candidate in derived_aliases(ref):
+            if candidate in self.alias:
+                return self.alias[candidate]
+        return None
+
+    def kind(self, ref: str | None) -> str | None:
+        key = self.resolve(ref)
+        return self.nodes[key].kind if key else None
+
+    def distances(self, sources: list[str]) -> dict[str, int]:
+        """Hops from any of `sources` to every reachable node (edges are walked both ways)."""
+        adj: dict[str, set[str]] = {}
+        for a, b, _ in self.edges:
+            adj.setdefault(a, set()).add(b)
+            adj.setdefault(b, set()).add(a)
+        dist: dict[str, int] = {}
+        queue: deque[str] = deque()
+        for s in sources:
+            key = self.resolve(s)
+            if key and key not in dist:
+                dist[key] = 0
+                queue.append(key)
+        while queue:
+            cur = queue.popleft()
+            for nxt in adj.get(cur, ()):
+                if nxt not in dist:
+                    dist[nxt] = dist[cur] + 1
+                    queue.append(nxt)
+        return dist
+
+    def names(self, key: str) -> list[str]:
+        node = self.nodes.get(key)
+        return node.aliases if node else [key]
+
+
+def derived_aliases(ref: str) -> list[str]:
+    """Other spellings of the same resource, from the shape of a reference."""
+    out: list[str] = []
+    m = re.match(r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:(targetgroup/[^/]+/[0-9a-f]+)$", ref)
+    if m:
+        out += [m.group(1), m.group(1).split("/")[1]]
+    m = re.match(
+        r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:loadbalancer/((?:app|net|gwy)/([^/]+)/[0-9a-f]+)$",
+        ref,
+    )
+    if m:
+        out += [m.group(1), m.group(2)]
+    m = re.match(r"^(?:app|net|gwy)/([^/]+)/[0-9a-f]+$", ref) or re.match(
+        r"^targetgroup/([^/]+)/[0-9a-f]+$", ref
+    )
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:rds:[^:]*:\d*:(?:db|cluster):(.+)$", ref)
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:lambda:[^:]*:\d*:function:([^:]+)", ref)
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:dynamodb:[^:]*:\d*:table/([^/]+)", ref)
+    if m:
+        out.append(m.group(1))
+    m = re.match(
+        r"arn:aws[a-z-]*:ec2:[^:]*:\d*:[a-z-]+/((?:i|sg|vol|subnet|vpc|acl|rtb|eni|tgw-attach)-[0-9a-f]+)$",
+        ref,
+    )
+    if m:
+        out.append(m.group(1))
+    m = re.match(
+        r"arn:aws[a-z-]*:autoscaling:[^:]*:\d*:autoScalingGroup:[^:]+:autoScalingGroupName/(.+)$", ref
+    )
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:iam::\d*:role/(?:.*/)?([^/]+)$", ref)
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:kms:[^:]*:\d*:key/(.+)$", ref)
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$", ref)
+    if m:
+        out.append(m.group(1))
+    m = re.match(r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$", ref)
+    if m:
+        out.append(m.group(1))
+    return out

@@ -1,0 +1,19 @@
+"""Import every tool module so the registry holds the whole tool set."""
+
+from tools import (  # noqa: F401
+    alarms,
+    changes,
+    database,
+    deployments,
+    health,
+    inventory,
+    logs,
+    metrics,
+    network,
+    resources,
+    state,
+    traces,
+)
+from tools.registry import REGISTRY, schemas
+
+__all__ = ["REGISTRY", "schemas"]
