@@ -1,0 +1,173 @@
+"""What every rendering shares: the redacted report, headings per verdict, and time formatting.
+
+Renderers read a report only through `prepare`, so no rendering can skip redaction: report text is
+built from logs and parameters, and a secret in a log line must not reach a pager or a wiki page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.report.model import Report, ReportHypothesis, TimelineEntry
+from tools.redact import redact
+
+VERDICT_HEADING = {
+    "root_cause": "Root cause found",
+    "inconclusive": "Inconclusive: cannot tell from this data",
+    "no_fault": "No fault found",
+}
+CATEGORY_LABEL = {
+    "change": "change (deploy or config change)",
+    "system_change": "system change (made by the platform)",
+    "limit": "limit (quota, throttle or capacity)",
+    "component_failure": "component failure",
+    "dependency_failure": "dependency failure",
+}
+RULED_OUT = ("ruled_out", "discarded")
+
+
+# Control characters (terminal escape sequences, NULs) are never wanted in a report and are not
+# valid in HTML; log lines can carry them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _redact_all(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("", redact(value))
+    if isinstance(value, list):
+        return [_redact_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_all(v) for k, v in value.items()}
+    return value
+
+
+def prepare(report: Report) -> Report:
+    """A copy of `report` with every string redacted and hypotheses in rank order."""
+    clean = Report.model_validate(_redact_all(report.model_dump(mode="python")))
+    clean.hypotheses.sort(key=lambda h: h.rank)
+    return clean
+
+
+def verdict_line(report: Report) -> str:
+    """The one line an on-call engineer reads first."""
+    top = leading(report)
+    if report.verdict == "root_cause":
+        if top is None:
+            # Contract breach upstream; say so rather than present an unsupported cause.
+            return "Root cause claimed, but no hypothesis in this report supports it"
+        return f"{VERDICT_HEADING['root_cause']}: {top.title} ({percent(top.confidence)} confidence, {top.category})"
+    return VERDICT_HEADING[report.verdict]
+
+
+def leading(report: Report) -> ReportHypothesis | None:
+    """The hypothesis the verdict rests on: the best-ranked one not ruled out (root_cause only)."""
+    if report.verdict != "root_cause":
+        return None
+    return next((h for h in report.hypotheses if h.status not in RULED_OUT), None)
+
+
+def percent(confidence: float) -> str:
+    return f"{round(confidence * 100)}%"
+
+
+def utc(t: datetime) -> datetime:
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def stamp(t: datetime) -> str:
+    """A full UTC timestamp, to the second."""
+    return utc(t).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def clock(t: datetime, with_date: bool) -> str:
+    return utc(t).strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+def offset(t: datetime, origin: datetime | None) -> str:
+    """Signed minutes from the impact start ('T-12m', 'T+0m', 'T+1h05m'); empty without an origin."""
+    if origin is None:
+        return ""
+    seconds = round((utc(t) - utc(origin)).total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    return f"T{sign}{hours}h{minutes:02d}m" if hours else f"T{sign}{minutes}m"
+
+
+def duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{s:02d}s" if s else f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def timeline(report: Report) -> list[TimelineEntry]:
+    """Timeline entries in time order; at equal times a change comes before what it may have caused."""
+    order = {"change": 0, "event": 1, "onset": 2, "alarm": 3, "symptom": 4}
+    return sorted(report.timeline, key=lambda e: (utc(e.time), order[e.kind]))
+
+
+def span(start: datetime | None, end: datetime | None) -> str:
+    """An evidence time span; one stamp when it is an instant."""
+    if start is None:
+        return ""
+    if end is None or utc(end) == utc(start):
+        return stamp(start)
+    return f"{stamp(start)} to {stamp(end)}"
+
+
+def spans_days(times: list[datetime]) -> bool:
+    return len({utc(t).date() for t in times}) > 1
+
+
+def impact_text(report: Report) -> str:
+    """The impact window in words: when impact began and which window was investigated."""
+    if report.impact_start is not None:
+        parts = [f"began {stamp(report.impact_start)}"]
+    elif report.verdict == "no_fault":
+        parts = ["none found"]
+    else:
+        parts = ["start not established"]
+    if report.window_start is not None and report.window_end is not None:
+        length = duration((utc(report.window_end) - utc(report.window_start)).total_seconds())
+        parts.append(f"investigated {stamp(report.window_start)} to {stamp(report.window_end)} ({length})")
+    return "; ".join(parts)
+
+
+def stats_line(report: Report) -> str:
+    s = report.stats
+    parts = [
+        f"planner {s.planner}",
+        f"{s.tool_calls} tool calls",
+        f"{s.aws_calls} AWS calls",
+        f"{duration(s.duration_s)}",
+        f"{s.llm_tokens} model tokens",
+    ]
+    if s.llm_cost_usd:
+        parts.append(f"${s.llm_cost_usd:.2f}")
+    if s.capped:
+        parts.append("caps hit: " + ", ".join(s.capped))
+    return " · ".join(parts)
+
+
+def cited_by(report: Report) -> dict[str, list[str]]:
+    """Evidence id -> the hypotheses ('H1', 'H2') that cite it, for or against."""
+    out: dict[str, list[str]] = {}
+    for h in report.hypotheses:
+        for ev in [*h.evidence, *h.contradicting]:
+            refs = out.setdefault(ev, [])
+            if f"H{h.rank}" not in refs:
+                refs.append(f"H{h.rank}")
+    return out
+
+
+def prevention(report: Report) -> list[str]:
+    """Prevention steps of the leading hypothesis, without repeats."""
+    top = leading(report)
+    return list(dict.fromkeys(top.prevention)) if top else []
