@@ -246,6 +246,8 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
 
     def rank(f: MetricFinding) -> float:
         s = f.stats
+        if s.drained and "balance" in f.metric.lower():
+            return 50.0  # a credit or burst balance that ran out matters whatever its trend
         excursion = 0.0
         if s.baseline_median is not None and s.baseline_spread and s.peak is not None and s.low is not None:
             excursion = max(s.peak - s.baseline_median, s.baseline_median - s.low) / s.baseline_spread

@@ -28,6 +28,10 @@ class SeriesSummary(BaseModel):
     low_at: datetime | None
     direction: Literal["up", "down", "flat", "unknown"]
     score: float  # robust z of the window median against the baseline; 0 when unknown
+    excursion: float = 0.0  # robust z of the most extreme window point in `direction`; 0 when flat
+    anomalous_points: int = 0  # window points beyond the threshold in `direction`
+    drained: bool = False  # a positive baseline fell to (near) zero in the window: a balance ran out
+    recovered: bool = False  # the last points of the window are back within the baseline's range
     onset: datetime | None  # first point of the first sustained excursion in the window
     last: float | None
 
@@ -44,10 +48,15 @@ class SeriesSummary(BaseModel):
         )
 
 
-def _spread(values: Sequence[float], center: float) -> float:
-    mad = statistics.median(abs(v - center) for v in values)
-    # Floor: a flat baseline (all zeros) must not make every tiny wiggle infinitely anomalous.
-    return max(1.4826 * mad, abs(center) * 0.05, 1e-9)
+def _spread(values: Sequence[float], center: float, scale: float) -> float:
+    deviations = [abs(v - center) for v in values]
+    mad = statistics.median(deviations)
+    if mad == 0:
+        # Mostly-constant baselines (error counts at zero): fall back to the mean deviation.
+        mad = statistics.fmean(deviations)
+    # Floors: a flat baseline must not make every tiny wiggle infinitely anomalous; 1% of the series'
+    # own scale keeps a step from 0 to 1 from reading as a thousand standard deviations.
+    return max(1.4826 * mad, abs(center) * 0.05, scale * 0.01, 1e-9)
 
 
 def summarize(
@@ -94,13 +103,19 @@ def summarize(
             last=wv[-1],
         )
     center = statistics.median(base)
-    spread = _spread(base, center)
+    scale = max(abs(v) for v in [*base, *wv])
+    spread = _spread(base, center, scale)
     score = (wmed - center) / spread
     direction: Literal["up", "down", "flat", "unknown"] = "flat"
     excursion_up = (peak - center) / spread
     excursion_down = (center - low) / spread
     if max(excursion_up, excursion_down) >= Z_THRESHOLD:
         direction = "up" if excursion_up >= excursion_down else "down"
+    drained = center > 0 and low <= 0.02 * max(center, max(base))
+    sign = 1 if direction == "up" else -1
+    beyond = sum(1 for v in wv if sign * (v - center) / spread >= Z_THRESHOLD) if direction != "flat" else 0
+    tail = wv[-SUSTAIN:]
+    recovered = direction != "flat" and all(sign * (v - center) / spread < Z_THRESHOLD for v in tail)
     return SeriesSummary(
         points=len(pairs),
         baseline_points=len(base),
@@ -113,6 +128,10 @@ def summarize(
         low_at=low_t,
         direction=direction,
         score=round(score, 2),
+        excursion=round(excursion_up if direction == "up" else excursion_down if direction == "down" else 0.0, 2),
+        anomalous_points=beyond,
+        drained=drained,
+        recovered=recovered,
         onset=onset(win, center, spread, direction),
         last=wv[-1],
     )

@@ -1,0 +1,115 @@
+"""Lambda tool over a replayed bundle, and against moto for the wire contract."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from tests.tools.test_state import deny
+from tools.functions import lambda_config
+from tools.result import ToolStatus
+
+FN = {
+    "FunctionName": "orders",
+    "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:orders",
+    "Runtime": "python3.12",
+    "Handler": "app.handler",
+    "MemorySize": 512,
+    "Timeout": 30,
+    "Role": "arn:aws:iam::123456789012:role/orders",
+    "LastModified": "2024-05-01T05:12:00.000+0000",
+    "State": "Active",
+    "LastUpdateStatus": "Successful",
+    "Environment": {"Variables": {"DB_PASSWORD": "s3cret", "TABLE": "orders"}},
+    "VpcConfig": {
+        "SubnetIds": ["subnet-0a1b2c3d"],
+        "SecurityGroupIds": ["sg-0a1b2c3d"],
+        "VpcId": "vpc-0a1b2c3d",
+    },
+}
+
+
+def test_lambda_config_with_zero_reserved_concurrency(tool_ctx: Any) -> None:
+    ctx = tool_ctx(
+        {
+            "resources": [
+                {"service": "lambda", "type": "FunctionConfiguration", "item": FN},
+                {
+                    "service": "lambda",
+                    "type": "FunctionConcurrency",
+                    "item": {"FunctionName": "orders", "ReservedConcurrentExecutions": 0},
+                },
+            ]
+        }
+    )
+    res = lambda_config.run(ctx, {"function": "orders", "recent_hours": 2})
+    assert res.status is ToolStatus.OK, res.summary
+    data = res.data
+    assert data is not None
+    assert data.reserved_concurrency == 0
+    assert data.changed_recently  # 05:12 is 48 minutes before now
+    assert data.env_var_names == ["DB_PASSWORD", "TABLE"]
+    assert "s3cret" not in res.model_dump_json()
+    assert data.vpc_subnets == ["subnet-0a1b2c3d"]
+    assert "THROTTLED" in res.summary and "RECENT CHANGE" in res.summary
+    older = lambda_config.run(ctx, {"function": FN["FunctionArn"], "recent_hours": 0.5})
+    assert older.data is not None and not older.data.changed_recently
+
+
+def test_lambda_unreserved_missing_and_denied(tool_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = tool_ctx({"resources": [{"service": "lambda", "type": "FunctionConfiguration", "item": FN}]})
+    res = lambda_config.run(ctx, {"function": "orders"})
+    assert res.data is not None and res.data.reserved_concurrency is None
+    assert "unreserved concurrency" in res.summary
+    missing = lambda_config.run(ctx, {"function": "nope"})
+    assert missing.status is ToolStatus.NO_DATA and missing.error_code == "ResourceNotFoundException"
+    deny(monkeypatch, "lambda", "GetFunctionConcurrency")
+    assert lambda_config.run(ctx, {"function": "orders"}).status is ToolStatus.DENIED
+
+
+@pytest.mark.moto
+def test_lambda_config_matches_moto(moto_tool_ctx: Any, tool_ctx: Any) -> None:
+    session = moto_tool_ctx.aws.session
+    iam = session.client("iam", endpoint_url=moto_tool_ctx.aws.endpoint_url)
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam = session.client("lambda", endpoint_url=moto_tool_ctx.aws.endpoint_url)
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", "def handler(e, c):\n    return 1\n")
+    lam.create_function(
+        FunctionName="orders",
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": buf.getvalue()},
+        MemorySize=256,
+        Timeout=9,
+        Environment={"Variables": {"A": "1"}},
+    )
+    lam.put_function_concurrency(FunctionName="orders", ReservedConcurrentExecutions=5)
+    live = lambda_config.run(moto_tool_ctx, {"function": "orders"})
+    assert live.status is ToolStatus.OK, live.summary
+    # Capture what moto answered into a bundle and ask the same question of replay.
+    cfg = lam.get_function_configuration(FunctionName="orders")
+    cfg.pop("ResponseMetadata")
+    captured = tool_ctx(
+        {
+            "resources": [
+                {"service": "lambda", "type": "FunctionConfiguration", "item": cfg},
+                {
+                    "service": "lambda",
+                    "type": "FunctionConcurrency",
+                    "item": {"FunctionName": "orders", "ReservedConcurrentExecutions": 5},
+                },
+            ]
+        }
+    )
+    replayed = lambda_config.run(captured, {"function": "orders"})
+    assert live.data is not None and replayed.data is not None
+    keep = {"changed_recently"}  # depends on each side's clock
+    assert live.data.model_dump(exclude=keep) == replayed.data.model_dump(exclude=keep)
+    assert (live.data.memory_mb, live.data.timeout_s, live.data.reserved_concurrency) == (256, 9, 5)

@@ -1,0 +1,545 @@
+"""describe_resources: the resources behind a name, tag or ARN, and their neighbours, as a typed graph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.registry import ToolContext, tool
+from tools.resource_graph import Node, ResourceGraph, cut
+from tools.resource_walk import GraphWalk
+
+MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
+MAX_TASKS = 10  # ECS tasks shown per service
+MAX_TARGETS = 50  # targets followed per target group
+
+_LB_NAME = re.compile(r"[A-Za-z0-9-]{1,32}")
+_RDS_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,62}")
+_LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
+
+
+class DescribeResourcesInput(BaseModel):
+    """Arguments of describe_resources."""
+
+    refs: list[str] = Field(
+        min_length=1,
+        max_length=10,
+        description="what to describe: names, ids (i-, vol-, sg-, subnet-, vpc-), ARNs, or tags as key=value",
+    )
+    ecs_cluster: str | None = Field(default=None, description="the ECS cluster, to find services by name")
+    include_network: bool = Field(
+        default=True,
+        description="add subnets, VPCs, security groups, network ACLs, route tables, TGW attachments",
+    )
+    max_nodes: int = Field(
+        default=80, ge=5, le=200, description="nodes in the graph at most (context budget)"
+    )
+
+
+class _Builder(GraphWalk):
+    """Resolves references and walks to neighbours, one batched describe per kind and round."""
+
+    def __init__(self, ctx: ToolContext, args: DescribeResourcesInput) -> None:
+        super().__init__(ctx, args.max_nodes)
+        self.args = args
+
+    # --- resolution ------------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> set[str]:
+        """The ids a reference resolved to (still to be described)."""
+        ref = ref.strip()
+        self.wanted = set()
+        arn = _ARN.fullmatch(ref)
+        if arn:
+            self._resolve_arn(ref, arn.group(1), arn.group(4))
+        elif re.fullmatch(r"(i|vol|sg|subnet|vpc)-[0-9a-f]{8,17}", ref):
+            kind = {
+                "i": "instance",
+                "vol": "volume",
+                "sg": "security_group",
+                "subnet": "subnet",
+                "vpc": "vpc",
+            }
+            self.want(kind[ref.split("-")[0]], ref)
+        elif "=" in ref:
+            key, value = ref.split("=", 1)
+            self._resolve_tag(key.strip(), value.strip())
+        else:
+            self._resolve_name(ref)
+        return set(self.wanted)
+
+    def _resolve_arn(self, arn: str, service: str, resource: str) -> None:
+        if service == "elasticloadbalancing" and resource.startswith(
+            ("loadbalancer/app/", "loadbalancer/net/", "loadbalancer/gwy/")
+        ):
+            self.want("load_balancer", arn)
+        elif service == "elasticloadbalancing" and resource.startswith("targetgroup/"):
+            self.want("target_group", arn)
+        elif service == "autoscaling" and "autoScalingGroupName/" in resource:
+            self.want("asg", resource.split("autoScalingGroupName/", 1)[1])
+        elif service == "lambda" and resource.startswith("function:"):
+            self.want("lambda", resource.split(":")[1])
+        elif service == "rds" and resource.startswith(("cluster:", "db:")):
+            self.want(
+                "rds_cluster" if resource.startswith("cluster:") else "rds_instance",
+                resource.split(":", 1)[1],
+            )
+        elif service == "dynamodb" and resource.startswith("table/"):
+            self.want("table", resource.split("/")[1])
+        elif service == "ecs" and resource.startswith("service/") and resource.count("/") == 2:
+            self.want("ecs_service", resource.split("/", 1)[1])
+        elif service == "ec2" and "/" in resource:
+            self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
+
+    def _resolve_tag(self, key: str, value: str) -> None:
+        flt = [{"Name": f"tag:{key}", "Values": [value]}]
+        asgs = self.call(
+            "autoscaling", "DescribeAutoScalingGroups", probe=True, Filters=flt, MaxRecords=MAX_TAGGED
+        )
+        for group in (asgs or {}).get("AutoScalingGroups", []):
+            self.want("asg", group["AutoScalingGroupName"])
+        page = self.call(
+            "ec2",
+            "DescribeInstances",
+            probe=True,
+            Filters=[
+                *flt,
+                {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
+            ],
+            MaxResults=MAX_TAGGED,
+        )
+        for res in (page or {}).get("Reservations", []):
+            for inst in res.get("Instances", []):
+                self.want("instance", inst["InstanceId"])
+
+    def _resolve_name(self, name: str) -> None:
+        asgs = self.call("autoscaling", "DescribeAutoScalingGroups", probe=True, AutoScalingGroupNames=[name])
+        if (asgs or {}).get("AutoScalingGroups"):
+            self.want("asg", name)
+        if _LB_NAME.fullmatch(name):
+            lbs = self.call("elbv2", "DescribeLoadBalancers", probe=True, Names=[name])
+            for lb in (lbs or {}).get("LoadBalancers", []):
+                self.want("load_balancer", lb["LoadBalancerArn"])
+            tgs = self.call("elbv2", "DescribeTargetGroups", probe=True, Names=[name])
+            for tg in (tgs or {}).get("TargetGroups", []):
+                self.want("target_group", tg["TargetGroupArn"])
+        if _LAMBDA_NAME.fullmatch(name) and self.call(
+            "lambda", "GetFunctionConfiguration", probe=True, FunctionName=name
+        ):
+            self.want("lambda", name)
+        if _RDS_ID.fullmatch(name):
+            if self.call("rds", "DescribeDBClusters", probe=True, DBClusterIdentifier=name):
+                self.want("rds_cluster", name)
+            if self.call("rds", "DescribeDBInstances", probe=True, DBInstanceIdentifier=name):
+                self.want("rds_instance", name)
+        if _TABLE_NAME.fullmatch(name) and self.call("dynamodb", "DescribeTable", probe=True, TableName=name):
+            self.want("table", name)
+        if self.args.ecs_cluster:
+            page = self.call(
+                "ecs", "DescribeServices", probe=True, cluster=self.args.ecs_cluster, services=[name]
+            )
+            for svc in (page or {}).get("services", []):
+                self.want("ecs_service", f"{svc['clusterArn'].rsplit('/', 1)[-1]}/{svc['serviceName']}")
+        self._resolve_tag("Name", name)
+
+    # --- expansion -------------------------------------------------------------------------------
+
+    def expand(self) -> None:
+        steps: list[tuple[str, Callable[[list[str]], None]]] = [
+            ("asg", self._asgs),
+            ("ecs_service", self._ecs_services),
+            ("lambda", self._lambdas),
+            ("load_balancer", self._load_balancers),
+            ("target_group", self._target_groups),
+            ("rds_cluster", self._rds_clusters),
+            ("rds_instance", self._rds_instances),
+            ("table", self._tables),
+            ("instance", self._instances),
+            ("volume", self._volumes),
+        ]
+        if self.args.include_network:
+            steps += [
+                ("subnet", self._subnets),
+                ("vpc", self._vpcs),
+                ("security_group", self._security_groups),
+            ]
+        for _ in range(6):  # each round follows one more hop; the graph is shallow
+            progressed = False
+            for kind, step in steps:
+                ids = self.take(kind)
+                if ids and not self.full():
+                    step(ids)
+                    progressed = True
+            if not progressed:
+                break
+        if self.args.include_network:
+            self._network_around()
+
+    def _asgs(self, names: list[str]) -> None:
+        page = self.call("autoscaling", "DescribeAutoScalingGroups", AutoScalingGroupNames=names[:50])
+        for g in (page or {}).get("AutoScalingGroups", []):
+            name = g["AutoScalingGroupName"]
+            unhealthy = [
+                i["InstanceId"] for i in g.get("Instances", []) if i.get("HealthStatus") != "Healthy"
+            ]
+            template = g.get("LaunchTemplate") or (g.get("MixedInstancesPolicy") or {}).get(
+                "LaunchTemplate", {}
+            ).get("LaunchTemplateSpecification", {})
+            attrs = {
+                "capacity": f"desired {g.get('DesiredCapacity')} min {g.get('MinSize')} max {g.get('MaxSize')}",
+                "instances": str(len(g.get("Instances", []))),
+                "health_check": f"{g.get('HealthCheckType')} grace {g.get('HealthCheckGracePeriod')}s",
+            }
+            if template:
+                attrs["launch_template"] = (
+                    f"{template.get('LaunchTemplateName') or template.get('LaunchTemplateId')}:{template.get('Version')}"
+                )
+            if g.get("SuspendedProcesses"):
+                attrs["warning"] = "suspended: " + ",".join(p["ProcessName"] for p in g["SuspendedProcesses"])
+            if unhealthy:
+                attrs["unhealthy"] = "unhealthy instances: " + ",".join(unhealthy[:10])
+            if not self.add(
+                Node(kind="asg", id=name, name=name, state=g.get("Status") or "active", attrs=attrs)
+            ):
+                return
+            for inst in g.get("Instances", []):
+                self.want("instance", inst["InstanceId"])
+                self.link(inst["InstanceId"], name, "member_of")
+            for arn in g.get("TargetGroupARNs", []):
+                self.want("target_group", arn)
+                self.link(name, arn, "registers_in")
+            for subnet in filter(None, (g.get("VPCZoneIdentifier") or "").split(",")):
+                self.want("subnet", subnet.strip())
+                self.link(name, subnet.strip(), "in_subnet")
+
+    def _instances(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 100):
+            page = self.call("ec2", "DescribeInstances", InstanceIds=ids[i : i + 100])
+            for res in (page or {}).get("Reservations", []):
+                for inst in res.get("Instances", []):
+                    self._instance(inst)
+
+    def _instance(self, inst: dict[str, Any]) -> None:
+        iid = inst["InstanceId"]
+        tags = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}
+        attrs = {"type": str(inst.get("InstanceType")), "private_ip": str(inst.get("PrivateIpAddress"))}
+        if inst.get("LaunchTime"):
+            attrs["launched"] = inst["LaunchTime"].isoformat()
+        reason = (inst.get("StateReason") or {}).get("Message")
+        if reason and inst.get("State", {}).get("Name") != "running":
+            attrs["warning"] = cut(reason)
+        node = Node(
+            kind="instance",
+            id=iid,
+            name=tags.get("Name"),
+            state=inst.get("State", {}).get("Name"),
+            az=(inst.get("Placement") or {}).get("AvailabilityZone"),
+            attrs=attrs,
+        )
+        if not self.add(node):
+            return
+        if tags.get("aws:autoscaling:groupName"):
+            self.want("asg", tags["aws:autoscaling:groupName"])
+            self.link(iid, tags["aws:autoscaling:groupName"], "member_of")
+        for bdm in inst.get("BlockDeviceMappings", []):
+            vol = (bdm.get("Ebs") or {}).get("VolumeId")
+            self.want("volume", vol)
+            if vol:
+                self.link(iid, vol, "uses_volume")
+        self._placement(
+            iid,
+            inst.get("SubnetId"),
+            inst.get("VpcId"),
+            [g["GroupId"] for g in inst.get("SecurityGroups", [])],
+        )
+
+    def _volumes(self, ids: list[str]) -> None:
+        page = self.call("ec2", "DescribeVolumes", VolumeIds=ids[:200])
+        for v in (page or {}).get("Volumes", []):
+            attrs = {"size_gib": str(v.get("Size")), "type": str(v.get("VolumeType"))}
+            if v.get("Iops"):
+                attrs["iops"] = str(v["Iops"])
+            self.add(
+                Node(
+                    kind="volume",
+                    id=v["VolumeId"],
+                    state=v.get("State"),
+                    az=v.get("AvailabilityZone"),
+                    attrs=attrs,
+                )
+            )
+
+    def _target_groups(self, arns: list[str]) -> None:
+        page = self.call("elbv2", "DescribeTargetGroups", TargetGroupArns=arns[:20])
+        for tg in (page or {}).get("TargetGroups", []):
+            arn = tg["TargetGroupArn"]
+            attrs = {
+                "target": f"{tg.get('Protocol')}:{tg.get('Port')} {tg.get('TargetType')}",
+                "health_check": f"{tg.get('HealthCheckProtocol')}:{tg.get('HealthCheckPort')}{tg.get('HealthCheckPath', '')}",
+            }
+            health = self.call("elbv2", "DescribeTargetHealth", TargetGroupArn=arn) or {}
+            described = health.get("TargetHealthDescriptions", [])
+            states = [d.get("TargetHealth", {}).get("State") for d in described]
+            bad = [
+                f"{d['Target']['Id']} {d['TargetHealth'].get('State')} {d['TargetHealth'].get('Reason', '')}"
+                for d in described
+                if d.get("TargetHealth", {}).get("State") not in ("healthy", None)
+            ]
+            if bad:
+                attrs["unhealthy"] = cut("; ".join(bad))
+            state = f"{states.count('healthy')}/{len(states)} healthy"
+            if not self.add(
+                Node(kind="target_group", id=arn, name=tg.get("TargetGroupName"), state=state, attrs=attrs)
+            ):
+                return
+            for lb in tg.get("LoadBalancerArns", []):
+                self.want("load_balancer", lb)
+                self.link(lb, arn, "forwards_to")
+            for d in described[:MAX_TARGETS]:
+                target = str(d["Target"]["Id"])
+                if target.startswith("i-"):
+                    self.want("instance", target)
+                self.link(arn, target, "routes_to")
+
+    def _load_balancers(self, arns: list[str]) -> None:
+        page = self.call("elbv2", "DescribeLoadBalancers", LoadBalancerArns=arns[:20])
+        for lb in (page or {}).get("LoadBalancers", []):
+            arn = lb["LoadBalancerArn"]
+            state = lb.get("State", {})
+            attrs = {"type": f"{lb.get('Type')} {lb.get('Scheme')}", "dns": str(lb.get("DNSName"))}
+            if state.get("Reason"):
+                attrs["warning"] = cut(state["Reason"])
+            node = Node(
+                kind="load_balancer",
+                id=arn,
+                name=lb.get("LoadBalancerName"),
+                state=state.get("Code"),
+                attrs=attrs,
+            )
+            if not self.add(node):
+                return
+            subnets = [z["SubnetId"] for z in lb.get("AvailabilityZones", []) if z.get("SubnetId")]
+            for subnet in subnets:
+                self._placement(arn, subnet, None, [])
+            self._placement(arn, None, None if subnets else lb.get("VpcId"), lb.get("SecurityGroups", []))
+            if arn in self.seeds or not any(
+                e.source == arn and e.relation == "forwards_to" for e in self.edges
+            ):
+                tgs = self.call("elbv2", "DescribeTargetGroups", LoadBalancerArn=arn)
+                for tg in (tgs or {}).get("TargetGroups", []):
+                    self.want("target_group", tg["TargetGroupArn"])
+                    self.link(arn, tg["TargetGroupArn"], "forwards_to")
+
+    def _lambdas(self, names: list[str]) -> None:
+        for name in names:
+            cfg = self.call("lambda", "GetFunctionConfiguration", FunctionName=name)
+            if cfg is None:
+                continue
+            conc = self.call("lambda", "GetFunctionConcurrency", FunctionName=name) or {}
+            reserved = conc.get("ReservedConcurrentExecutions")
+            attrs = {
+                "runtime": str(cfg.get("Runtime") or cfg.get("PackageType")),
+                "memory_mb": str(cfg.get("MemorySize")),
+                "timeout_s": str(cfg.get("Timeout")),
+                "reserved_concurrency": "unreserved" if reserved is None else str(reserved),
+                "last_modified": str(cfg.get("LastModified")),
+            }
+            if reserved == 0:
+                attrs["warning"] = "reserved concurrency 0: every invocation is throttled"
+            elif cfg.get("LastUpdateStatus") == "Failed":
+                attrs["warning"] = cut(f"last update failed: {cfg.get('LastUpdateStatusReason')}")
+            fname = cfg["FunctionName"]
+            if not self.add(Node(kind="lambda", id=fname, name=fname, state=cfg.get("State"), attrs=attrs)):
+                return
+            vpc = cfg.get("VpcConfig") or {}
+            for subnet in vpc.get("SubnetIds", []):
+                self._placement(fname, subnet, None, [])
+            self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
+
+    def _ecs_services(self, refs: list[str]) -> None:
+        by_cluster: dict[str, list[str]] = {}
+        for ref in refs:
+            cluster, name = ref.split("/", 1)
+            by_cluster.setdefault(cluster, []).append(name)
+        for cluster, names in by_cluster.items():
+            page = self.call("ecs", "DescribeServices", cluster=cluster, services=names[:10])
+            for svc in (page or {}).get("services", []):
+                self._ecs_service(cluster, svc)
+
+    def _ecs_service(self, cluster: str, svc: dict[str, Any]) -> None:
+        sid = f"{cluster}/{svc['serviceName']}"
+        deps = "; ".join(
+            f"{d.get('status')} {d.get('taskDefinition', '').rsplit('/', 1)[-1]} {d.get('rolloutState', '')} "
+            f"{d.get('runningCount')}/{d.get('desiredCount')} failed={d.get('failedTasks', 0)}"
+            for d in svc.get("deployments", [])
+        )
+        attrs = {
+            "counts": f"running {svc.get('runningCount')} pending {svc.get('pendingCount')} desired {svc.get('desiredCount')}",
+            "deployments": cut(deps),
+            "launch_type": str(svc.get("launchType") or "capacity provider"),
+        }
+        if any(d.get("rolloutState") == "FAILED" for d in svc.get("deployments", [])):
+            attrs["warning"] = "a deployment rollout FAILED"
+        if not self.add(
+            Node(kind="ecs_service", id=sid, name=svc["serviceName"], state=svc.get("status"), attrs=attrs)
+        ):
+            return
+        if self.add(Node(kind="ecs_cluster", id=f"cluster/{cluster}", name=cluster)):
+            self.link(sid, f"cluster/{cluster}", "in_cluster")
+        for lb in svc.get("loadBalancers", []):
+            if lb.get("targetGroupArn"):
+                self.want("target_group", lb["targetGroupArn"])
+                self.link(sid, lb["targetGroupArn"], "registers_in")
+        net = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+        for subnet in net.get("subnets", []):
+            self._placement(sid, subnet, None, [])
+        self._placement(sid, None, None, net.get("securityGroups", []))
+        listed = self.call(
+            "ecs", "ListTasks", cluster=cluster, serviceName=svc["serviceName"], maxResults=MAX_TASKS
+        )
+        arns = (listed or {}).get("taskArns", [])
+        tasks = (
+            (self.call("ecs", "DescribeTasks", cluster=cluster, tasks=arns) or {}).get("tasks", [])
+            if arns
+            else []
+        )
+        for task in tasks:
+            tid = task["taskArn"].rsplit("/", 1)[-1]
+            attrs = {"task_definition": task.get("taskDefinitionArn", "").rsplit("/", 1)[-1]}
+            if task.get("healthStatus"):
+                attrs["health"] = task["healthStatus"]
+            if self.add(
+                Node(
+                    kind="ecs_task",
+                    id=tid,
+                    state=task.get("lastStatus"),
+                    az=task.get("availabilityZone"),
+                    attrs=attrs,
+                )
+            ):
+                self.link(sid, tid, "runs_task")
+
+    def _rds_clusters(self, ids: list[str]) -> None:
+        for ident in ids:
+            page = self.call("rds", "DescribeDBClusters", DBClusterIdentifier=ident)
+            for c in (page or {}).get("DBClusters", []):
+                cid = c["DBClusterIdentifier"]
+                writer = [
+                    m["DBInstanceIdentifier"]
+                    for m in c.get("DBClusterMembers", [])
+                    if m.get("IsClusterWriter")
+                ]
+                attrs = {
+                    "engine": f"{c.get('Engine')} {c.get('EngineVersion')}",
+                    "writer": ",".join(writer) or "none",
+                    "multi_az": str(c.get("MultiAZ")),
+                }
+                if not self.add(
+                    Node(kind="rds_cluster", id=cid, name=cid, state=c.get("Status"), attrs=attrs)
+                ):
+                    return
+                for m in c.get("DBClusterMembers", []):
+                    self.want("rds_instance", m["DBInstanceIdentifier"])
+                    self.link(
+                        m["DBInstanceIdentifier"],
+                        cid,
+                        "writer_of" if m.get("IsClusterWriter") else "reader_of",
+                    )
+                self._placement(
+                    cid, None, None, [g["VpcSecurityGroupId"] for g in c.get("VpcSecurityGroups", [])]
+                )
+
+    def _rds_instances(self, ids: list[str]) -> None:
+        page = self.call(
+            "rds", "DescribeDBInstances", Filters=[{"Name": "db-instance-id", "Values": ids[:100]}]
+        )
+        for db in (page or {}).get("DBInstances", []):
+            did = db["DBInstanceIdentifier"]
+            attrs = {
+                "class": str(db.get("DBInstanceClass")),
+                "engine": f"{db.get('Engine')} {db.get('EngineVersion')}",
+            }
+            if db.get("MultiAZ"):
+                attrs["multi_az"] = f"standby {db.get('SecondaryAvailabilityZone')}"
+            node = Node(
+                kind="rds_instance",
+                id=did,
+                name=did,
+                state=db.get("DBInstanceStatus"),
+                az=db.get("AvailabilityZone"),
+                attrs=attrs,
+            )
+            if not self.add(node):
+                return
+            if db.get("DBClusterIdentifier"):
+                self.want("rds_cluster", db["DBClusterIdentifier"])
+                self.link(did, db["DBClusterIdentifier"], "member_of")
+            group = db.get("DBSubnetGroup") or {}
+            for s in group.get("Subnets", []):
+                self._placement(did, s.get("SubnetIdentifier"), None, [])
+            self._placement(
+                did, None, None, [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])]
+            )
+
+    def _tables(self, names: list[str]) -> None:
+        for name in names:
+            page = self.call("dynamodb", "DescribeTable", TableName=name)
+            if page is None:
+                continue
+            t = page["Table"]
+            billing = (t.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED")
+            attrs = {
+                "billing": billing,
+                "items": str(t.get("ItemCount")),
+                "gsis": str(len(t.get("GlobalSecondaryIndexes", []))),
+            }
+            if billing == "PROVISIONED":
+                tp = t.get("ProvisionedThroughput") or {}
+                attrs["capacity"] = f"RCU {tp.get('ReadCapacityUnits')} WCU {tp.get('WriteCapacityUnits')}"
+            self.add(
+                Node(
+                    kind="table",
+                    id=t["TableName"],
+                    name=t["TableName"],
+                    state=t.get("TableStatus"),
+                    attrs=attrs,
+                )
+            )
+
+
+@tool
+def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> ResourceGraph:
+    """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
+    small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
+    Lambda functions (with reserved concurrency), ECS services (tasks, deployments), RDS clusters and
+    instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
+    ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
+    state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.
+
+    Args:
+        refs: names, ids, ARNs or key=value tags (tags find EC2 instances and Auto Scaling groups).
+        ecs_cluster: the ECS cluster, to find services by name.
+        include_network: add the network around the resources.
+        max_nodes: nodes in the graph at most.
+    """
+    builder = _Builder(ctx, args)
+    resolved = {ref: builder.resolve(ref) for ref in args.refs}
+    builder.seeds = {i for ids in resolved.values() for i in ids}
+    builder.expand()
+    if not builder.nodes and builder.denied:
+        raise builder.denied[0]  # nothing could be read: report denied, not "nothing there"
+    # RDS identifiers are not case-sensitive: "Orders" finds the cluster AWS names "orders".
+    found = {i.lower() for i in builder.nodes} | {n.name.lower() for n in builder.nodes.values() if n.name}
+    return ResourceGraph(
+        nodes=list(builder.nodes.values()),
+        edges=[e for e in builder.edges if e.source in builder.nodes and e.target in builder.nodes],
+        unresolved=[ref for ref, ids in resolved.items() if not {i.lower() for i in ids} & found],
+        gaps=builder.gaps,
+        has_more=any(g.startswith("node cap") for g in builder.gaps),
+        total=len(builder.nodes),
+    )
