@@ -1,0 +1,131 @@
+"""The Lambda entry point behind the EventBridge rule in deploy/template.yaml.
+
+Configuration comes from the environment the template sets:
+- SLEUTH_DEDUPE_TABLE (required): the DynamoDB table of the dedupe store.
+- SLEUTH_INVESTIGATOR: `module:function` of the investigator (default `agent.investigate:investigate`).
+- SLEUTH_DEDUPE_MINUTES, SLEUTH_MAX_INVESTIGATIONS, SLEUTH_CAP_WINDOW_MINUTES: the storm policy.
+- SLEUTH_WINDOW_BEFORE_MINUTES, SLEUTH_WINDOW_AFTER_MINUTES: the investigation window.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import boto3
+
+from agent.triggers.dedupe import DedupePolicy
+from agent.triggers.dynamodb_store import DynamoDBStore
+from agent.triggers.investigator import Deliver, InvestigationRequest, Investigator
+from agent.triggers.runner import TriggerConfig, on_alarm, run_queued
+from tools.aws import AwsClients
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INVESTIGATOR = "agent.investigate:investigate"
+
+
+class ConfigError(RuntimeError):
+    """The function is deployed without a setting it needs: fail loudly so the Errors metric shows it."""
+
+
+@dataclass(frozen=True)
+class Deps:
+    investigator: Investigator
+    store: DynamoDBStore
+    clients: AwsClients
+    deliver: Deliver
+    config: TriggerConfig
+
+
+def log_report(request: InvestigationRequest, report: dict[str, Any]) -> None:
+    """The delivery seam's default: the report as one JSON log line (SNS, S3 and Slack come later)."""
+    log.info(json.dumps({"investigation_id": request.investigation_id, "report": report}, default=str))
+
+
+def load_investigator(ref: str) -> Investigator:
+    module_name, _, attr = ref.partition(":")
+    if not module_name or not attr:
+        raise ConfigError(f"SLEUTH_INVESTIGATOR must look like 'package.module:function', got {ref!r}")
+    try:
+        target = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"cannot load investigator {ref!r}: {exc}") from exc
+    if not callable(target):
+        raise ConfigError(f"investigator {ref!r} is not callable")
+    return cast(Investigator, target)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from None
+
+
+def deps_from_env(env: Mapping[str, str], session: boto3.Session | None = None) -> Deps:
+    """Everything the handler needs, from the function's environment and its role's credentials."""
+    table = env.get("SLEUTH_DEDUPE_TABLE")
+    if not table:
+        raise ConfigError("SLEUTH_DEDUPE_TABLE is not set")
+    session = session or boto3.Session()
+    policy = DedupePolicy(
+        dedupe_minutes=_int(env, "SLEUTH_DEDUPE_MINUTES", DedupePolicy.dedupe_minutes),
+        cap=_int(env, "SLEUTH_MAX_INVESTIGATIONS", DedupePolicy.cap),
+        cap_window_minutes=_int(env, "SLEUTH_CAP_WINDOW_MINUTES", DedupePolicy.cap_window_minutes),
+    )
+    config = TriggerConfig(
+        minutes_before=_int(env, "SLEUTH_WINDOW_BEFORE_MINUTES", TriggerConfig.minutes_before),
+        minutes_after=_int(env, "SLEUTH_WINDOW_AFTER_MINUTES", TriggerConfig.minutes_after),
+    )
+    return Deps(
+        investigator=load_investigator(env.get("SLEUTH_INVESTIGATOR") or DEFAULT_INVESTIGATOR),
+        # The store writes, so it is a plain client: AwsClients would (rightly) refuse its writes.
+        store=DynamoDBStore(session.client("dynamodb"), table, policy),
+        clients=AwsClients(session),
+        deliver=log_report,
+        config=config,
+    )
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point: parse, dedupe, investigate, deliver; answer with a small JSON summary.
+
+    Never raises on a bad event (it is stored as unprocessed). Store or configuration failures do raise,
+    so that Lambda retries the event and the function's Errors metric shows the fault.
+    """
+    deps = deps_from_env(os.environ)
+    result = on_alarm(
+        event,
+        deps.investigator,
+        deps.store,
+        clients=deps.clients,
+        deliver=deps.deliver,
+        config=deps.config,
+    )
+    if result["status"] not in {"investigated", "failed"}:
+        # This invocation ran no investigation: use its time on the oldest one a storm queued, if the
+        # cap allows. One at most, so an invocation never runs two investigations in its timeout.
+        ran = run_queued(
+            deps.investigator,
+            deps.store,
+            clients=deps.clients,
+            deliver=deps.deliver,
+            config=deps.config,
+            limit=1,
+        )
+        if ran:
+            result["queued_run"] = ran
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        result["request_id"] = request_id
+    log.info(json.dumps(result, default=str))
+    return result

@@ -1,0 +1,148 @@
+"""deploy/template.yaml: valid (cfn-lint), read-only plus only the writes it needs, wired to our handler."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agent.triggers import lambda_handler
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = ROOT / "deploy" / "template.yaml"
+READ_POLICY = ROOT / "deploy" / "iam-readonly-policy.json"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub, ...) read as their long forms."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)
+    return loaded
+
+
+def _role_statements(template: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    role = template["Resources"]["InvestigatorRole"]["Properties"]
+    found = {p["PolicyName"]: p["PolicyDocument"]["Statement"] for p in role["Policies"]}
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            found[resource["Properties"]["PolicyName"]] = resource["Properties"]["PolicyDocument"][
+                "Statement"
+            ]
+    return found
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+def test_cfn_lint_passes(tmp_path: Path) -> None:
+    pytest.importorskip("cfnlint", reason="cfn-lint is a dev dependency (cfn-lint>=1.0)")
+    from cfnlint.api import ManualArgs, lint_file
+
+    config = ManualArgs(regions=["us-east-1"])
+    assert [str(m) for m in lint_file(TEMPLATE, config=config)] == []
+    # and the same lint does catch a broken template (a dangling reference)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TEMPLATE.read_text().replace("!GetAtt DedupeTable.Arn", "!GetAtt DedupeTabel.Arn"))
+    assert any("DedupeTabel" in str(m) for m in lint_file(broken, config=config))
+
+
+def test_read_actions_equal_the_read_only_policy_file(template: dict[str, Any]) -> None:
+    expected = json.loads(READ_POLICY.read_text())["Statement"]
+    (statement,) = _role_statements(template)["SleuthReadOnlyInvestigation"]
+    (file_statement,) = expected
+    assert sorted(_actions(statement)) == sorted(file_statement["Action"])
+    assert statement["Resource"] == file_statement["Resource"] == "*"
+    assert statement["Effect"] == "Allow"
+
+
+def test_every_other_permission_is_a_scoped_write_we_need(template: dict[str, Any]) -> None:
+    allowed = {
+        "dynamodb:PutItem": "DedupeTable",
+        "dynamodb:UpdateItem": "DedupeTable",
+        "sns:Publish": "ReportTopic",
+        "s3:PutObject": "ReportBucket",
+        # model access, each behind its parameter's condition
+        "bedrock:InvokeModel": "foundation-model",
+        "bedrock:InvokeModelWithResponseStream": "foundation-model",
+        "secretsmanager:GetSecretValue": "ApiKeySecretArn",
+    }
+    seen = set()
+    for name, statements in _role_statements(template).items():
+        if name == "SleuthReadOnlyInvestigation":
+            continue
+        for statement in statements:
+            assert statement["Effect"] == "Allow"
+            assert statement["Resource"] != "*", f"{name} grants {statement['Action']} on every resource"
+            for action in _actions(statement):
+                assert action in allowed, f"{name} grants {action}, which the trigger does not need"
+                assert allowed[action] in json.dumps(statement["Resource"])
+                seen.add(action)
+    assert seen == set(allowed)
+    conditions = {
+        r["Properties"]["PolicyName"]: r.get("Condition")
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy"
+    }
+    assert conditions == {"SleuthBedrockInvoke": "BedrockOn", "SleuthApiKeySecret": "HasApiKeySecret"}
+
+
+def test_rule_sends_only_alarm_transitions_filtered_by_prefix(template: dict[str, Any]) -> None:
+    function = template["Resources"]["InvestigatorFunction"]["Properties"]
+    (event,) = function["Events"].values()
+    assert event["Type"] == "EventBridgeRule"
+    pattern = event["Properties"]["Pattern"]
+    assert pattern["source"] == ["aws.cloudwatch"]
+    assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
+    condition, with_prefix, without = pattern["detail"]["Fn::If"]
+    assert condition == "HasAlarmNamePrefix"
+    assert with_prefix == {
+        "state": {"value": ["ALARM"]},
+        "alarmName": [{"prefix": {"Ref": "AlarmNamePrefix"}}],
+    }
+    assert without == {"state": {"value": ["ALARM"]}}
+
+
+def test_function_runs_our_handler_with_the_settings_it_reads(template: dict[str, Any]) -> None:
+    function = template["Resources"]["InvestigatorFunction"]["Properties"]
+    assert function["Runtime"] in {"python3.11", "python3.12"}
+    module, _, attr = function["Handler"].rpartition(".")
+    assert getattr(importlib.import_module(module), attr) is lambda_handler.handler
+    env = function["Environment"]["Variables"]
+    assert env["SLEUTH_DEDUPE_TABLE"] == {"Ref": "DedupeTable"}
+    read = set(re.findall(r"SLEUTH_[A-Z_]+", Path(lambda_handler.__file__).read_text()))
+    assert read <= set(env), f"the handler reads settings the template does not set: {read - set(env)}"
+    for name in ("ModelId", "UseBedrock", "ApiKeySecretArn", "AlarmNamePrefix"):
+        assert name in template["Parameters"]
+
+
+def test_dedupe_table_matches_the_store(template: dict[str, Any]) -> None:
+    table = template["Resources"]["DedupeTable"]["Properties"]
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
