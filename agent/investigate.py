@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
@@ -27,19 +30,22 @@ def investigate(
     end: datetime | None = None,
     limits: Limits | None = None,
     progress: Callable[[str], None] | None = None,
-    checkpointer: Any = None,
+    brain: str = "rules",
     thread_id: str | None = None,
-    feedback: dict[str, str] | None = None,
+    db_path: Path | None = None,
 ) -> Report:
-    """Investigate and return the report. Caps (tool calls, wall time, iterations) always yield a report."""
+    """Investigate and return the report. Caps (tool calls, wall time, iterations) always yield a report.
+
+    With `thread_id` and `db_path` every step is checkpointed in SQLite, so `resume` can apply human
+    feedback (accept / discard a hypothesis) and carry on from the hypotheses.
+    """
     started = time.perf_counter()
     runtime = Runtime(
-        tools=ToolContext(aws=aws, now=now), limits=limits or Limits(), progress=progress or (lambda _m: None)
+        tools=ToolContext(aws=aws, now=now),
+        limits=limits or Limits(),
+        progress=progress or (lambda _m: None),
+        brain=brain,
     )
-    compiled = build().compile(checkpointer=checkpointer)
-    config: dict[str, Any] = {"configurable": {"runtime": runtime}, "recursion_limit": 60}
-    if thread_id:
-        config["configurable"]["thread_id"] = thread_id
     payload: dict[str, Any] = {
         "question": question,
         "alarm_event": alarm_event,
@@ -47,12 +53,66 @@ def investigate(
         "start": start.isoformat() if start else None,
         "end": end.isoformat() if end else None,
     }
-    if feedback:
-        payload["feedback"] = feedback
-    state = compiled.invoke(payload, cast(RunnableConfig, config))
+    with _checkpointer(db_path) as saver:
+        compiled = build().compile(checkpointer=saver)
+        state = compiled.invoke(payload, _config(runtime, thread_id))
+    return _finish(state, aws, started, brain)
+
+
+def resume(
+    aws: AwsClients,
+    *,
+    thread_id: str,
+    feedback: dict[str, str],
+    db_path: Path,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Apply feedback ({failure_mode or "mode|resource": "accepted" | "discarded"}) to a checkpointed
+    investigation and re-run it from its hypotheses."""
+    started = time.perf_counter()
+    with _checkpointer(db_path) as saver:
+        compiled = build().compile(checkpointer=saver)
+        probe_config = cast(RunnableConfig, {"configurable": {"thread_id": thread_id}})
+        snapshot = compiled.get_state(probe_config)
+        if not snapshot.values:
+            raise LookupError(f"no checkpointed investigation {thread_id!r} in {db_path}")
+        values = snapshot.values
+        now = datetime.fromisoformat(values["now"])
+        runtime = Runtime(tools=ToolContext(aws=aws, now=now), progress=progress or (lambda _m: None))
+        config = _config(runtime, thread_id)
+        merged = {**(values.get("feedback") or {}), **feedback}
+        compiled.update_state(config, {"feedback": merged, "iteration": 0}, as_node="survey")
+        state = compiled.invoke(None, config)
+    return _finish(state, aws, started, "rules")
+
+
+def _config(runtime: Runtime, thread_id: str | None) -> RunnableConfig:
+    config: dict[str, Any] = {"configurable": {"runtime": runtime}, "recursion_limit": 80}
+    if thread_id:
+        config["configurable"]["thread_id"] = thread_id
+    return cast(RunnableConfig, config)
+
+
+@contextmanager
+def _checkpointer(db_path: Path | None) -> Iterator[Any]:
+    if db_path is None:
+        yield None
+        return
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    conn = sqlite3.connect(str(db_path), check_same_thread=False)
+    try:
+        yield SqliteSaver(conn)
+    finally:
+        conn.close()
+
+
+def _finish(state: dict[str, Any], aws: AwsClients, started: float, brain: str) -> Report:
     report = Report.model_validate(state["report"])
     report.stats.duration_s = round(time.perf_counter() - started, 3)
     report.stats.aws_calls = aws.budget.used
+    if brain == "claude" and report.stats.planner != "claude":
+        report.notes.append("the claude planner is not available in this build; the rules planner ran")
     return report
 
 
@@ -65,3 +125,30 @@ def offline(bundle: Any, **kwargs: Any) -> Report:
     aws = AwsClients(session, budget=CallBudget(limit=kwargs.pop("aws_call_limit", 600)))
     event = m.trigger.alarm_event.model_dump(mode="json", by_alias=True) if m.trigger.alarm_event else None
     return investigate(aws, now=m.now, question=m.trigger.question, alarm_event=event, **kwargs)
+
+
+def handle_request(request: Any) -> dict[str, Any]:
+    """The alarm runner's investigator (agent.triggers.investigator.Investigator): one request in, the report
+    as JSON out. Uses the request's clients, or replays its bundle."""
+    from evals.bundle import Bundle
+
+    event = request.event.model_dump(mode="json", by_alias=True) if request.event is not None else None
+    scope = request.scope
+    if request.clients is not None:
+        report = investigate(
+            request.clients, now=scope.end, alarm_event=event, start=scope.start, end=scope.end
+        )
+    elif request.bundle is not None:
+        bundle = Bundle.load(request.bundle)
+        from evals.replay import replay_session
+
+        session, _ = replay_session(bundle)
+        now = (
+            min(bundle.manifest.now, scope.end) if scope.end > bundle.manifest.start else bundle.manifest.now
+        )
+        report = investigate(
+            AwsClients(session), now=now, alarm_event=event, start=scope.start, end=min(scope.end, now)
+        )
+    else:
+        raise ValueError("an investigation request needs clients or a bundle")
+    return report.model_dump(mode="json")

@@ -31,6 +31,8 @@ class Runtime:
     progress: Callable[[str], None] = lambda _msg: None
     started: float = field(default_factory=time.perf_counter)
     calls: int = 0
+    brain: str = "rules"  # "rules" or "claude"
+    llm: Any = None  # the model client and settings when brain == "claude"
 
     def out_of_time(self) -> bool:
         return time.perf_counter() - self.started > self.limits.max_seconds

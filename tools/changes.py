@@ -64,6 +64,9 @@ def _who(identity: dict[str, Any], username: str | None) -> tuple[str, str]:
     if kind == "AssumedRole":
         issuer = identity.get("sessionContext", {}).get("sessionIssuer", {}).get("userName")
         session = str(identity.get("arn", "")).rsplit("/", 1)[-1]
+        if str(issuer or "").startswith("AWSServiceRoleFor"):
+            # A service-linked role: the platform acting (Auto Scaling replacing instances), not a person.
+            return f"{issuer}/{session}", "AWSService"
         return (f"{issuer}/{session}" if issuer else session or username or "?"), kind
     if kind == "AWSService":
         return str(identity.get("invokedBy", "aws-service")), kind

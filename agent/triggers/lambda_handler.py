@@ -2,7 +2,7 @@
 
 Configuration comes from the environment the template sets:
 - SLEUTH_DEDUPE_TABLE (required): the DynamoDB table of the dedupe store.
-- SLEUTH_INVESTIGATOR: `module:function` of the investigator (default `agent.investigate:investigate`).
+- SLEUTH_INVESTIGATOR: `module:function` of the investigator (default `agent.investigate:handle_request`).
 - SLEUTH_DEDUPE_MINUTES, SLEUTH_MAX_INVESTIGATIONS, SLEUTH_CAP_WINDOW_MINUTES: the storm policy.
 - SLEUTH_WINDOW_BEFORE_MINUTES, SLEUTH_WINDOW_AFTER_MINUTES: the investigation window.
 """
@@ -27,7 +27,7 @@ from tools.aws import AwsClients
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INVESTIGATOR = "agent.investigate:investigate"
+DEFAULT_INVESTIGATOR = "agent.investigate:handle_request"
 
 
 class ConfigError(RuntimeError):

@@ -1,0 +1,466 @@
+"""The `sleuth` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from evals.bundle import Bundle, BundleError
+
+app = typer.Typer(
+    name="sleuth",
+    help="Investigate AWS incidents: alarms and questions in, ranked evidence-backed root causes out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+scenarios_app = typer.Typer(
+    help="Built-in incident scenarios, generated as bundles with ground truth.", no_args_is_help=True
+)
+bundle_app = typer.Typer(help="Incident bundles: check them.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(bundle_app, name="bundle")
+
+console = Console()
+errors = Console(stderr=True)
+
+DEFAULT_SCENARIO = "aurora-asg-loop"
+CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
+STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+class Brain(StrEnum):
+    rules = "rules"
+    claude = "claude"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _progress(quiet: bool) -> Any:
+    if quiet:
+        return lambda _msg: None
+    return lambda msg: errors.print(f"[dim]…[/] {msg}", highlight=False, markup=True, soft_wrap=True)
+
+
+def _emit(report: Any, fmt: Format, out: Path | None) -> None:
+    from agent.report import html, markdown, text
+
+    if fmt is Format.json:
+        body = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+    elif fmt is Format.md:
+        body = markdown.render(report)
+    elif fmt is Format.html:
+        body = html.render(report)
+    else:
+        body = text.render(report)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(body, encoding="utf-8")
+        errors.print(f"report written to {out}", highlight=False)
+    else:
+        sys.stdout.write(body)
+
+
+def _parse_time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise _fail(f"--{name} {value!r} is not an ISO-8601 time such as 2024-05-01T14:00:00Z") from exc
+    if parsed.tzinfo is None:
+        raise _fail(f"--{name} {value!r} needs a time zone (add Z for UTC)")
+    return parsed.astimezone(UTC)
+
+
+def _brain(brain: Brain | None) -> Brain:
+    import os
+
+    if brain is not None:
+        return brain
+    if os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("SLEUTH_BEDROCK"):
+        return Brain.claude
+    return Brain.rules
+
+
+@app.command()
+def investigate(
+    question: Annotated[str | None, typer.Argument(help="what is wrong, in your words")] = None,
+    alarm_event: Annotated[
+        Path | None, typer.Option("--alarm-event", help="an EventBridge alarm state-change event (JSON file)")
+    ] = None,
+    bundle: Annotated[
+        Path | None, typer.Option(help="investigate this incident bundle offline instead of live AWS")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="window ending now, e.g. 2h, 90m")] = None,
+    start: Annotated[str | None, typer.Option(help="window start, ISO-8601 with zone")] = None,
+    end: Annotated[str | None, typer.Option(help="window end, ISO-8601 with zone")] = None,
+    region: Annotated[str | None, typer.Option(help="AWS region (default: AWS_REGION / profile)")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile (default: AWS_PROFILE)")] = None,
+    brain: Annotated[
+        Brain | None, typer.Option(help="planner: rules (default without a model key) or claude")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
+    out: Annotated[Path | None, typer.Option(help="write the report here instead of stdout")] = None,
+    thread: Annotated[
+        str | None,
+        typer.Option(help="checkpoint the investigation under this id (resume with `sleuth feedback`)"),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+) -> None:
+    """Investigate an incident: a question and/or an alarm event, live or against a bundle."""
+    from agent.investigate import investigate as run
+    from tools.aws import AwsClients, CallBudget
+    from tools.window import parse_duration
+
+    event = _read_event(alarm_event) if alarm_event else None
+    chosen = _brain(brain)
+    loaded = _load_bundle(bundle) if bundle else None
+    if loaded is not None:
+        from evals.replay import replay_session
+
+        session, _ = replay_session(loaded)
+        aws = AwsClients(session, budget=CallBudget(limit=600))
+        now = loaded.manifest.now
+        if question is None and event is None:
+            question = loaded.manifest.trigger.question
+            trig = loaded.manifest.trigger.alarm_event
+            event = trig.model_dump(mode="json", by_alias=True) if trig else None
+    else:
+        aws = AwsClients.live(profile=profile, region=region)
+        now = datetime.now(UTC)  # the one read of the wall clock: everything downstream is given `now`
+    if question is None and event is None:
+        raise _fail(
+            "say what is wrong (a question) or give --alarm-event FILE (or a --bundle with a trigger)"
+        )
+    s, e = _parse_time(start, "start"), _parse_time(end, "end")
+    if since:
+        try:
+            s, e = now - parse_duration(since), now
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+    if s and e and s >= e:
+        raise _fail(f"the window is empty: start {s:%Y-%m-%d %H:%M} is not before end {e:%Y-%m-%d %H:%M}")
+    errors.print(f"planner: {chosen.value}" + (" (offline bundle)" if loaded else ""), highlight=False)
+    try:
+        report = run(
+            aws,
+            now=now,
+            question=question,
+            alarm_event=event,
+            start=s,
+            end=e,
+            progress=_progress(quiet),
+            brain=chosen.value,
+            **_checkpoint_kwargs(thread),
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    _emit(report, fmt, out)
+
+
+@app.command()
+def feedback(
+    thread: Annotated[str, typer.Option(help="the investigation's --thread id")],
+    accept: Annotated[
+        list[str] | None, typer.Option(help="failure mode (or mode|resource) to accept")
+    ] = None,
+    discard: Annotated[
+        list[str] | None, typer.Option(help="failure mode (or mode|resource) to discard")
+    ] = None,
+    bundle: Annotated[
+        Path | None, typer.Option(help="the bundle the investigation ran on, if offline")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
+    out: Annotated[Path | None, typer.Option(help="write the report here")] = None,
+) -> None:
+    """Accept or discard hypotheses of a checkpointed investigation, and resume it."""
+    from agent.investigate import resume
+    from tools.aws import AwsClients
+
+    verdicts = {k: "accepted" for k in accept or []} | {k: "discarded" for k in discard or []}
+    if not verdicts:
+        raise _fail("give --accept or --discard (a failure mode id, or mode|resource)")
+    if bundle:
+        from evals.replay import replay_session
+
+        session, _ = replay_session(_load_bundle(bundle))
+        aws = AwsClients(session)
+    else:
+        aws = AwsClients.live(profile=profile, region=region)
+    try:
+        report = resume(
+            aws, thread_id=thread, feedback=verdicts, db_path=CHECKPOINTS, progress=_progress(False)
+        )
+    except LookupError as exc:
+        raise _fail(str(exc)) from exc
+    _emit(report, fmt, out)
+
+
+@app.command()
+def demo(
+    scenario: Annotated[
+        str | None, typer.Argument(help="scenario name (see `sleuth scenarios list`)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="scenario seed")] = 1,
+    fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
+    out: Annotated[Path | None, typer.Option(help="write the report here instead of stdout")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+) -> None:
+    """Build a built-in incident (default: an Aurora bug behind an ASG replacement loop), investigate it
+    offline with the rules planner, and print the report."""
+    from agent.investigate import offline
+
+    built = _build_scenario(scenario, seed)
+    errors.print(
+        f"scenario {scenario or DEFAULT_SCENARIO} seed {seed}: {built.manifest.title}", highlight=False
+    )
+    errors.print("planner: rules (offline bundle)", highlight=False)
+    report = offline(built, progress=_progress(quiet))
+    _emit(report, fmt, out)
+
+
+@app.command("eval")
+def eval_(
+    suite: Annotated[str | None, typer.Option(help="builtin: every built-in scenario")] = None,
+    seeds: Annotated[str, typer.Option(help="seeds for the builtin suite, e.g. 1-5 or 1,3")] = "1-3",
+    bundles: Annotated[list[Path] | None, typer.Option(help="directories of bundles with truth")] = None,
+    petshop: Annotated[Path | None, typer.Option(help="the PetShop dataset directory")] = None,
+    split: Annotated[str, typer.Option(help="PetShop split: train, test or all")] = "train",
+    brain: Annotated[Brain, typer.Option(help="planner")] = Brain.rules,
+    jobs: Annotated[int, typer.Option(help="parallel processes")] = 2,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
+    markdown_out: Annotated[Path | None, typer.Option("--markdown", help="write results as Markdown")] = None,
+    gate: Annotated[
+        bool, typer.Option(help="fail if top-1, top-3 or specificity fall below evals/floors.json")
+    ] = False,
+    record: Annotated[bool, typer.Option(help="claude planner: record the model's HTTP exchanges")] = False,
+) -> None:
+    """Score the agent over incident bundles: built-in scenarios, your own bundles, PetShop."""
+    try:
+        from evals.runner import cli_eval
+    except ImportError as exc:
+        raise _fail(f"the evaluation runner is not available: {exc}") from exc
+    code = cli_eval(
+        suite=suite,
+        seeds=seeds,
+        bundles=bundles or [],
+        petshop=petshop,
+        split=split,
+        brain=brain.value,
+        jobs=jobs,
+        json_out=json_out,
+        markdown_out=markdown_out,
+        gate=gate,
+        record=record,
+        console=console,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def capture(
+    start: Annotated[str, typer.Option(help="window start, ISO-8601 with zone")],
+    end: Annotated[str, typer.Option(help="window end, ISO-8601 with zone")],
+    out: Annotated[Path, typer.Option(help="bundle directory (or .tar.gz) to write")],
+    alarm: Annotated[str | None, typer.Option(help="the alarm that fired (becomes the trigger)")] = None,
+    resources: Annotated[
+        list[str] | None, typer.Option(help="names, ids or ARNs to include with their neighbours")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="the bundle's title")] = None,
+    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+) -> None:
+    """Snapshot a live incident into a bundle (read-only), to replay and score it offline later."""
+    try:
+        from evals.capture import cli_capture
+    except ImportError as exc:
+        raise _fail(f"capture is not available: {exc}") from exc
+    s, e = _parse_time(start, "start"), _parse_time(end, "end")
+    if s is None or e is None or s >= e:
+        raise _fail("--start must be before --end")
+    raise typer.Exit(
+        cli_capture(
+            start=s,
+            end=e,
+            out=out,
+            alarm=alarm,
+            resources=resources or [],
+            title=title,
+            region=region,
+            profile=profile,
+            console=errors,
+        )
+    )
+
+
+@app.command("on-alarm")
+def on_alarm(
+    event: Annotated[Path, typer.Argument(help="an EventBridge alarm state-change event (JSON file)")],
+    bundle: Annotated[
+        Path | None, typer.Option(help="investigate against this bundle instead of live AWS")
+    ] = None,
+    state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = Path.home()
+    / ".sleuth"
+    / "alarms.sqlite",
+    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+) -> None:
+    """Run exactly what the Lambda runs for one alarm event, locally."""
+    from agent.investigate import handle_request
+    from agent.triggers import runner
+    from agent.triggers.sqlite_store import SQLiteStore
+    from tools.aws import AwsClients
+
+    try:
+        raw = event.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read {event}: {exc}") from exc
+    clients = runner.bundle_clients(bundle) if bundle else AwsClients.live(profile=profile, region=region)
+    state_db.parent.mkdir(parents=True, exist_ok=True)
+    result = runner.on_alarm(raw, handle_request, SQLiteStore(state_db), clients=clients, bundle=bundle)
+    sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+    if result.get("status") == "unprocessed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    interval: Annotated[float, typer.Option(help="seconds between polls")] = 60.0,
+    prefix: Annotated[str | None, typer.Option(help="only alarms whose name starts with this")] = None,
+    state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = Path.home()
+    / ".sleuth"
+    / "alarms.sqlite",
+    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+) -> None:
+    """Poll for alarms going to ALARM and investigate each (for teams without the Lambda). Ctrl-C stops."""
+    from functools import partial
+
+    from agent.investigate import handle_request
+    from agent.triggers import runner
+    from agent.triggers.sqlite_store import SQLiteStore
+    from tools.aws import AwsClients
+
+    clients = AwsClients.live(profile=profile, region=region)
+    state_db.parent.mkdir(parents=True, exist_ok=True)
+    store = SQLiteStore(state_db)
+    handle = partial(runner.on_alarm, investigator=handle_request, store=store, clients=clients)
+    errors.print(f"watching alarms every {interval:.0f} s (Ctrl-C to stop)", highlight=False)
+    result = runner.watch(
+        clients,
+        handle,
+        interval_s=interval,
+        name_prefix=prefix,
+        after_poll=lambda: runner.run_queued(handle_request, store, clients=clients),
+    )
+    errors.print(
+        f"stopped ({result.stopped_by}) after {result.polls} polls, {len(result.handled)} alarms handled"
+    )
+
+
+@scenarios_app.command("list")
+def scenarios_list() -> None:
+    """List the built-in scenarios."""
+    from evals.scenarios import list_scenarios
+
+    table = Table("name", "title", "what happens", box=None, show_edge=False)
+    for info in list_scenarios():
+        table.add_row(info.name, info.title, info.summary)
+    console.print(table)
+
+
+@scenarios_app.command("build")
+def scenarios_build(
+    name: Annotated[str, typer.Argument(help="scenario name (see `sleuth scenarios list`)")],
+    out: Annotated[Path, typer.Option(help="directory (or .tar.gz) to write the bundle to")],
+    seed: Annotated[int, typer.Option(help="seed: same name and seed, same bundle")] = 1,
+) -> None:
+    """Generate one scenario as an incident bundle."""
+    built = _build_scenario(name, seed)
+    try:
+        path = built.write(out)
+    except (BundleError, OSError) as exc:
+        raise _fail(f"cannot write {out}: {exc}") from exc
+    console.print(f"wrote {path} ({built.manifest.title})", highlight=False)
+
+
+@bundle_app.command("validate")
+def bundle_validate(
+    paths: Annotated[list[Path], typer.Argument(help="bundle directories or .tar.gz")],
+) -> None:
+    """Check bundles against format v1; name file, line and field of the first problem."""
+    failed = 0
+    for path in paths:
+        try:
+            counts = Bundle.load(path).validate()
+        except BundleError as exc:
+            errors.print(f"invalid: {exc}", highlight=False)
+            failed += 1
+            continue
+        held = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no records"
+        console.print(f"ok: {path} ({held})", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _read_event(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise _fail(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(data, dict) or data.get("detail-type") != "CloudWatch Alarm State Change":
+        raise _fail(
+            f"{path} is not an EventBridge 'CloudWatch Alarm State Change' event (field 'detail-type')"
+        )
+    return data
+
+
+def _checkpoint_kwargs(thread: str | None) -> dict[str, Any]:
+    if not thread:
+        return {}
+    CHECKPOINTS.parent.mkdir(parents=True, exist_ok=True)
+    return {"thread_id": thread, "db_path": CHECKPOINTS}
+
+
+def _load_bundle(path: Path) -> Bundle:
+    try:
+        return Bundle.load(path)
+    except BundleError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _build_scenario(name: str | None, seed: int) -> Bundle:
+    from evals.scenarios import build, list_scenarios
+
+    chosen = name or DEFAULT_SCENARIO
+    known = [info.name for info in list_scenarios()]
+    if chosen not in known:
+        raise _fail(f"no scenario named {chosen!r}; known: {', '.join(known)}")
+    return build(chosen, seed)
+
+
+if __name__ == "__main__":
+    app()
