@@ -320,9 +320,7 @@ def on_alarm(
     bundle: Annotated[
         Path | None, typer.Option(help="investigate against this bundle instead of live AWS")
     ] = None,
-    state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = Path.home()
-    / ".sleuth"
-    / "alarms.sqlite",
+    state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
     region: Annotated[str | None, typer.Option(help="AWS region")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
 ) -> None:
@@ -348,9 +346,7 @@ def on_alarm(
 def watch(
     interval: Annotated[float, typer.Option(help="seconds between polls")] = 60.0,
     prefix: Annotated[str | None, typer.Option(help="only alarms whose name starts with this")] = None,
-    state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = Path.home()
-    / ".sleuth"
-    / "alarms.sqlite",
+    state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
     region: Annotated[str | None, typer.Option(help="AWS region")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
 ) -> None:
