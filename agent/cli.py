@@ -292,26 +292,32 @@ def capture(
     profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
 ) -> None:
     """Snapshot a live incident into a bundle (read-only), to replay and score it offline later."""
-    try:
-        from evals.capture import cli_capture
-    except ImportError as exc:
-        raise _fail(f"capture is not available: {exc}") from exc
+    from evals.capture import capture as snapshot
+    from tools.aws import AwsClients, CallBudget
+
     s, e = _parse_time(start, "start"), _parse_time(end, "end")
     if s is None or e is None or s >= e:
         raise _fail("--start must be before --end")
-    raise typer.Exit(
-        cli_capture(
-            start=s,
-            end=e,
-            out=out,
-            alarm=alarm,
-            resources=resources or [],
-            title=title,
-            region=region,
-            profile=profile,
-            console=errors,
-        )
+    aws = AwsClients.live(profile=profile, region=region, budget=CallBudget(limit=3000))
+    now = datetime.now(UTC)  # the capture's present; the bundle keeps it as `now`
+    got = snapshot(
+        aws,
+        start=s,
+        end=min(e, now),
+        now=now,
+        alarm=alarm,
+        resources=resources or [],
+        title=title or f"captured {s:%Y-%m-%d %H:%M}Z",
+        progress=_progress(False),
     )
+    try:
+        path = got.bundle.write(out)
+    except (BundleError, OSError) as exc:
+        raise _fail(f"cannot write {out}: {exc}") from exc
+    if path.is_dir():
+        got.report.write(path)
+    console.print(got.report.text(), highlight=False)
+    console.print(f"wrote {path}", highlight=False)
 
 
 @app.command("on-alarm")

@@ -107,6 +107,29 @@ def _get_metric_data(
     return out
 
 
+def _agent_dimension_sets(
+    ctx: ToolContext, resources: list[ResourceRef]
+) -> dict[tuple[str, str, str], list[dict[str, str]]]:
+    """(namespace, metric, resource id) -> the full dimension sets an agent namespace publishes for it."""
+    wanted = {
+        (km.namespace, km.metric)
+        for ref in resources
+        for km in CATALOG[ref.kind].metrics
+        if not km.namespace.startswith("AWS/")
+    }
+    ids = {ref.id for ref in resources}
+    out: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for namespace, metric in sorted(wanted):
+        listed, _ = ctx.aws.collect(
+            "cloudwatch", "ListMetrics", "Metrics", max_items=2000, Namespace=namespace, MetricName=metric
+        )
+        for m in listed:
+            dims = {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}
+            for value in set(dims.values()) & ids:
+                out.setdefault((namespace, metric, value), []).append(dims)
+    return out
+
+
 def _thin(timestamps: list[datetime], values: list[float]) -> tuple[list[datetime], list[float]]:
     if len(values) <= MAX_POINTS_RETURNED:
         return timestamps, values
@@ -216,23 +239,32 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
     """
     queries: list[dict[str, Any]] = []
     meta: dict[str, MetricFinding] = {}
+    agent_dims = _agent_dimension_sets(ctx, args.resources)
     for ref in args.resources:
         spec = CATALOG[ref.kind]
         dims = {spec.dimension: ref.id}
         if spec.extra_dimension and ref.extra:
             dims[spec.extra_dimension] = ref.extra
         for km in spec.metrics:
-            qid = f"q{len(queries)}"
-            queries.append(_query(qid, km.namespace, km.metric, dims, km.stat, args.period_s))
-            meta[qid] = MetricFinding(
-                resource=ref.id,
-                kind=ref.kind,
-                namespace=km.namespace,
-                metric=km.metric,
-                dimensions=dims,
-                stat=km.stat,
-                stats=summarize([], [], args.start),
+            # Agent namespaces (CWAgent) publish with extra dimensions (path, device, ImageId...):
+            # query every dimension set that names this resource, as ListMetrics reports them.
+            sets = (
+                agent_dims.get((km.namespace, km.metric, ref.id), [dims])
+                if not km.namespace.startswith("AWS/")
+                else [dims]
             )
+            for use in sets:
+                qid = f"q{len(queries)}"
+                queries.append(_query(qid, km.namespace, km.metric, use, km.stat, args.period_s))
+                meta[qid] = MetricFinding(
+                    resource=ref.id,
+                    kind=ref.kind,
+                    namespace=km.namespace,
+                    metric=km.metric,
+                    dimensions=use,
+                    stat=km.stat,
+                    stats=summarize([], [], args.start),
+                )
     data = _get_metric_data(ctx, queries, args.start - timedelta(hours=args.baseline_hours), args.end)
     findings: list[MetricFinding] = []
     missing: list[str] = []

@@ -92,7 +92,7 @@ def test_key_metrics_ranks_the_moving_metric_first(tool_ctx: Any) -> None:
     top = res.data.findings[0]
     assert (top.resource, top.metric, top.stats.direction) == ("i-3", "CPUUtilization", "up")
     assert [f.stats.direction for f in res.data.findings[1:]] == ["flat", "flat"]
-    assert res.aws_calls == 1
+    assert res.aws_calls == 3  # one GetMetricData, plus one ListMetrics per agent metric (CWAgent dims)
     assert len(res.data.without_data) == res.data.scanned - 3
 
 
@@ -102,7 +102,27 @@ def test_key_metrics_splits_large_scans_into_few_calls(tool_ctx: Any) -> None:
     res = key_metrics.run(ctx, {"resources": resources, **WINDOW})
     assert res.data is not None
     assert res.data.scanned == 60 * len(CATALOG["ec2"].metrics) == 720
-    assert res.aws_calls == 2  # GetMetricData takes at most 500 queries a call
+    assert res.aws_calls == 2 + 2  # GetMetricData takes at most 500 queries a call; 2 ListMetrics for CWAgent
+
+
+def test_agent_metrics_are_queried_with_their_full_dimensions(tool_ctx: Any) -> None:
+    points = [
+        {
+            "namespace": "CWAgent",
+            "metric": "disk_used_percent",
+            "dimensions": {"InstanceId": "i-1", "path": "/", "device": "nvme0n1p1", "fstype": "xfs"},
+            "timestamp": (T0 + timedelta(minutes=m)).isoformat(),
+            "unit": "Percent",
+            "value": 40.0 if m < 300 else 40.0 + (m - 300) * 1.0,
+        }
+        for m in range(360)
+    ]
+    res = key_metrics.run(tool_ctx({"metrics": points}), {"resources": [{"kind": "ec2", "id": "i-1"}], **WINDOW})
+    assert res.data is not None
+    disk = [f for f in res.data.findings if f.metric == "disk_used_percent"]
+    assert len(disk) == 1
+    assert disk[0].dimensions["path"] == "/"
+    assert disk[0].stats.direction == "up"
 
 
 def test_summary_ignores_a_short_spike_and_handles_flat_zero_baselines() -> None:
