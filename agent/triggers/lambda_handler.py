@@ -5,6 +5,7 @@ Configuration comes from the environment the template sets:
 - SLEUTH_INVESTIGATOR: `module:function` of the investigator (default `agent.investigate:handle_request`).
 - SLEUTH_DEDUPE_MINUTES, SLEUTH_MAX_INVESTIGATIONS, SLEUTH_CAP_WINDOW_MINUTES: the storm policy.
 - SLEUTH_WINDOW_BEFORE_MINUTES, SLEUTH_WINDOW_AFTER_MINUTES: the investigation window.
+- Deliveries (Slack, SNS, S3): the settings `DeliveryConfig.from_env` reads (agent/triggers/delivery/config.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any, cast
 import boto3
 
 from agent.triggers.dedupe import DedupePolicy
+from agent.triggers.delivery import DeliveryConfig, DeliveryConfigError, ReportDelivery
+from agent.triggers.delivery.dispatch import redacted
 from agent.triggers.dynamodb_store import DynamoDBStore
 from agent.triggers.investigator import Deliver, InvestigationRequest, Investigator
 from agent.triggers.runner import TriggerConfig, on_alarm, run_queued
@@ -44,8 +47,20 @@ class Deps:
 
 
 def log_report(request: InvestigationRequest, report: dict[str, Any]) -> None:
-    """The delivery seam's default: the report as one JSON log line (SNS, S3 and Slack come later)."""
-    log.info(json.dumps({"investigation_id": request.investigation_id, "report": report}, default=str))
+    """The report as one JSON log line, redacted: whatever else happens to it, the log keeps it."""
+    line = {"investigation_id": request.investigation_id, "report": report}
+    log.info(json.dumps(redacted(line), default=str))
+
+
+def log_and_deliver(delivery: ReportDelivery) -> Deliver:
+    """Log the report, then deliver it (Slack, SNS, S3 as configured)."""
+
+    def run(request: InvestigationRequest, report: dict[str, Any]) -> None:
+        log_report(request, report)
+        if delivery.config.configured:
+            delivery(request, report)
+
+    return run
 
 
 def load_investigator(ref: str) -> Investigator:
@@ -82,6 +97,10 @@ def deps_from_env(env: Mapping[str, str], session: boto3.Session | None = None) 
         cap=_int(env, "SLEUTH_MAX_INVESTIGATIONS", DedupePolicy.cap),
         cap_window_minutes=_int(env, "SLEUTH_CAP_WINDOW_MINUTES", DedupePolicy.cap_window_minutes),
     )
+    try:
+        delivery = DeliveryConfig.from_env(env)
+    except DeliveryConfigError as exc:
+        raise ConfigError(str(exc)) from None
     config = TriggerConfig(
         minutes_before=_int(env, "SLEUTH_WINDOW_BEFORE_MINUTES", TriggerConfig.minutes_before),
         minutes_after=_int(env, "SLEUTH_WINDOW_AFTER_MINUTES", TriggerConfig.minutes_after),
@@ -91,7 +110,8 @@ def deps_from_env(env: Mapping[str, str], session: boto3.Session | None = None) 
         # The store writes, so it is a plain client: AwsClients would (rightly) refuse its writes.
         store=DynamoDBStore(session.client("dynamodb"), table, policy),
         clients=AwsClients(session),
-        deliver=log_report,
+        # Deliveries write too, through clients of their own; the report is already logged here.
+        deliver=log_and_deliver(ReportDelivery(delivery, session, log_report=False)),
         config=config,
     )
 
