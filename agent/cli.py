@@ -243,39 +243,42 @@ def demo(
 @app.command("eval")
 def eval_(
     suite: Annotated[str | None, typer.Option(help="builtin: every built-in scenario")] = None,
-    seeds: Annotated[str, typer.Option(help="seeds for the builtin suite, e.g. 1-5 or 1,3")] = "1-3",
+    seeds: Annotated[str, typer.Option(help="seeds for the builtin suite, e.g. 1-5 or 1,3")] = "1-5",
+    scenario: Annotated[list[str] | None, typer.Option(help="only these built-in scenarios")] = None,
     bundles: Annotated[list[Path] | None, typer.Option(help="directories of bundles with truth")] = None,
     petshop: Annotated[Path | None, typer.Option(help="the PetShop dataset directory")] = None,
     split: Annotated[str, typer.Option(help="PetShop split: train, test or all")] = "train",
     brain: Annotated[Brain, typer.Option(help="planner")] = Brain.rules,
-    jobs: Annotated[int, typer.Option(help="parallel processes")] = 2,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
-    markdown_out: Annotated[Path | None, typer.Option("--markdown", help="write results as Markdown")] = None,
+    jobs: Annotated[int, typer.Option(help="parallel processes")] = 1,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
+    markdown_path: Annotated[
+        Path | None, typer.Option("--markdown", help="write results as Markdown")
+    ] = None,
     gate: Annotated[
-        bool, typer.Option(help="fail if top-1, top-3 or specificity fall below evals/floors.json")
+        bool, typer.Option("--gate", help="exit 1 below the floors in evals/floors.json")
     ] = False,
-    record: Annotated[bool, typer.Option(help="claude planner: record the model's HTTP exchanges")] = False,
+    floors: Annotated[Path | None, typer.Option(help="floors file (default: evals/floors.json)")] = None,
 ) -> None:
     """Score the agent over incident bundles: built-in scenarios, your own bundles, PetShop."""
-    try:
-        from evals.runner import cli_eval
-    except ImportError as exc:
-        raise _fail(f"the evaluation runner is not available: {exc}") from exc
-    code = cli_eval(
-        suite=suite,
-        seeds=seeds,
-        bundles=bundles or [],
-        petshop=petshop,
-        split=split,
-        brain=brain.value,
-        jobs=jobs,
-        json_out=json_out,
-        markdown_out=markdown_out,
-        gate=gate,
-        record=record,
-        console=console,
+    from evals.runner import FLOORS, run_eval
+
+    raise typer.Exit(
+        run_eval(
+            suite=suite,
+            seeds=seeds,
+            scenarios=scenario or [],
+            bundles=bundles or [],
+            petshop=petshop,
+            split=split,
+            brain=brain.value,
+            jobs=jobs,
+            json_path=json_path,
+            markdown_path=markdown_path,
+            check_gate=gate,
+            floors=floors or FLOORS,
+            console=console,
+        )
     )
-    raise typer.Exit(code)
 
 
 @app.command()
@@ -342,7 +345,15 @@ def on_alarm(
         raise _fail(f"cannot read {event}: {exc}") from exc
     clients = runner.bundle_clients(bundle) if bundle else AwsClients.live(profile=profile, region=region)
     state_db.parent.mkdir(parents=True, exist_ok=True)
-    result = runner.on_alarm(raw, handle_request, SQLiteStore(state_db), clients=clients, bundle=bundle)
+    import os
+
+    from agent.triggers.delivery.config import DeliveryConfig
+    from agent.triggers.delivery.dispatch import ReportDelivery
+
+    delivery = ReportDelivery(DeliveryConfig.from_env(os.environ), None if bundle else clients.session)
+    result = runner.on_alarm(
+        raw, handle_request, SQLiteStore(state_db), clients=clients, bundle=bundle, deliver=delivery
+    )
     sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
     if result.get("status") == "unprocessed":
         raise typer.Exit(1)
