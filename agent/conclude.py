@@ -36,8 +36,17 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     hyps = [Hypothesis.model_validate(h) for h in state.get("hypotheses", [])]
     hyps = [h for h in hyps if h.supporting and set(h.supporting) <= known and h.status != "discarded"]
     ranked = _best_per_resource(hyps)
-    onset = incident_onset(evidence)
-    sustained = [e for e in evidence if set(e.signals) & SYMPTOMS and e.facts.get("sustained", True)]
+    onset = incident_onset(evidence, topo, [e.id for e in scope.entry])
+    sustained = [
+        e
+        for e in evidence
+        if set(e.signals) & SYMPTOMS and e.facts.get("sustained", True) and e.strength >= 0.2
+    ]
+    entry_ids = [e.id for e in scope.entry]
+    near = {k for k, hops in topo.distances(entry_ids).items() if hops <= 2} if entry_ids else set()
+    if near and any(topo.resolve(e.resource) in near for e in evidence):
+        # The question or alarm names where it hurts: trouble elsewhere is not this incident.
+        sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
     blips = [e for e in evidence if "metric_blip" in e.signals]
 
     verdict: Literal["root_cause", "inconclusive", "no_fault"]

@@ -251,6 +251,13 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     smap = batch.run("service_map", window)
     if smap and smap.data:
         batch.add(trace_an.from_service_map(smap.data, scope.start, scope.end), smap)
+        for node in smap.data.services:
+            here = topo.resolve_loose(node.name) or topo.add(
+                "remote" if node.type == "remote" else "service", node.name
+            )
+            for callee in node.calls:
+                there = topo.resolve_loose(callee) or topo.add("service", callee)
+                topo.link(here, there, "calls")
 
     tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
     if tgs:
@@ -296,7 +303,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         lc = batch.run("lambda_config", {"function": fn})
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
-    return batch.update(observability_gaps=obs_gaps, charts=charts)
+    return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
 
 
 def _charts(made: list[Evidence]) -> list[dict[str, Any]]:

@@ -43,6 +43,20 @@ SYMPTOMS = frozenset(
     }
 )
 
+# Symptoms nearly every failure produces: they count, but less than the specific ones.
+GENERIC = frozenset(
+    {
+        "error_rate_up",
+        "latency_up",
+        "log_errors_up",
+        "new_error_pattern",
+        "trace_faults",
+        "unhealthy_hosts",
+        "targets_unhealthy",
+        "traffic_down",
+    }
+)
+
 LEAD_TIME = timedelta(hours=3)  # a change more than this before the onset is unlikely to be its cause
 GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after still counts as before
 
@@ -106,17 +120,31 @@ def canonical(ref: str | None, topo: Topology) -> str | None:
     return topo.resolve(ref) or ref
 
 
-def incident_onset(evidence: list[Evidence]) -> datetime | None:
-    """When the trouble began: the earliest sustained symptom."""
-    times = [
-        e.start
-        for e in evidence
-        if e.start is not None
-        and set(e.signals) & SYMPTOMS
-        and e.kind in ("metric_anomaly", "log_pattern", "trace_fault", "resource_state")
-        and e.facts.get("sustained", True)
-    ]
-    return min(times) if times else None
+def incident_onset(
+    evidence: list[Evidence], topo: Topology | None = None, entry: list[str] | None = None
+) -> datetime | None:
+    """When the trouble began: the earliest sustained symptom on the entry resources (the alarm's or
+    the question's), or anywhere when none of those shows one."""
+
+    def times(near: set[str] | None) -> list[datetime]:
+        return [
+            e.start
+            for e in evidence
+            if e.start is not None
+            and set(e.signals) & SYMPTOMS
+            and e.kind in ("metric_anomaly", "log_pattern", "trace_fault", "resource_state")
+            and e.facts.get("sustained", True)
+            and e.strength >= 0.3
+            and (near is None or (topo is not None and canonical(e.resource, topo) in near))
+        ]
+
+    if topo is not None and entry:
+        near = {k for k, hops in topo.distances(entry).items() if hops <= 1}
+        local = times(near)
+        if local:
+            return min(local)
+    found = times(None)
+    return min(found) if found else None
 
 
 def symptomatic(evidence: list[Evidence], topo: Topology) -> set[str]:
@@ -130,15 +158,33 @@ def symptomatic(evidence: list[Evidence], topo: Topology) -> set[str]:
 def generate(
     modes: dict[str, FailureMode], evidence: list[Evidence], topo: Topology, entry: list[str]
 ) -> list[Hypothesis]:
-    onset = incident_onset(evidence)
+    onset = incident_onset(evidence, topo, entry)
     sick = symptomatic(evidence, topo)
-    observed = {s for e in evidence if e.facts.get("sustained", True) for s in e.signals}
-    near = topo.distances(list(sick) + entry)
+    observed = {
+        s for e in evidence if e.facts.get("sustained", True) and e.strength >= 0.2 for s in e.signals
+    }
+    near = topo.distances(entry or list(sick))
     by_resource: dict[str, list[Evidence]] = {}
     for e in evidence:
         key = canonical(e.resource, topo)
         if key:
             by_resource.setdefault(key, []).append(e)
+    # A database cluster is judged with what its instances show: connections, aborts and CPU are
+    # per-instance metrics, while callers see (and traces name) the cluster.
+    members: dict[str, list[str]] = {}
+    for a, b, relation in topo.edges:
+        if (
+            relation in ("member_of", "writer_of", "reader_of")
+            and topo.nodes.get(b)
+            and topo.nodes[b].kind == "rds_cluster"
+        ):
+            members.setdefault(b, []).append(a)
+    for cluster, insts in members.items():
+        pooled = list(by_resource.get(cluster, []))
+        for inst in dict.fromkeys(insts):
+            pooled += [e for e in by_resource.get(inst, []) if e not in pooled]
+        if pooled:
+            by_resource[cluster] = pooled
     out: list[Hypothesis] = []
     for mode in modes.values():
         root = set(mode.root_signals)
@@ -147,15 +193,49 @@ def generate(
             if not nominating:
                 continue
             kinds = {kind_of(e, topo) for e in nominating}
+            if resource in members:
+                kinds = {"rds_cluster" if k == "rds_instance" else k for k in kinds}
             if not kinds & set(mode.applies_to) and not (None in kinds and "service" in mode.applies_to):
                 continue
             h = _score(mode, resource, nominating, evs, evidence, observed, onset, near, topo)
             if h is not None:
                 out.append(h)
+    _explain_away(out, modes, evidence, topo)
     out.sort(key=lambda h: h.confidence, reverse=True)
     for i, h in enumerate(out, 1):
         h.id = f"h-{i}"
     return out
+
+
+def _explain_away(
+    hyps: list[Hypothesis], modes: dict[str, FailureMode], evidence: list[Evidence], topo: Topology
+) -> None:
+    """Demote a hypothesis whose own root signal is a symptom another, earlier hypothesis explains:
+    the ASG replacing instances is what a failing database looks like from the load balancer."""
+    by_id = {e.id: e for e in evidence}
+    first: dict[str, datetime | None] = {}
+    roots: dict[str, set[str]] = {}
+    for h in hyps:
+        mode = modes[h.failure_mode]
+        nominating = [
+            by_id[i] for i in h.supporting if i in by_id and set(by_id[i].signals) & set(mode.root_signals)
+        ]
+        roots[h.id + h.resource] = {s for e in nominating for s in e.signals} & set(mode.root_signals)
+        first[h.id + h.resource] = min((e.start for e in nominating if e.start), default=None)
+    for b in hyps:
+        kb = b.id + b.resource
+        for a in hyps:
+            ka = a.id + a.resource
+            if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.25:
+                continue
+            explained = roots[kb] & set(modes[a.failure_mode].symptoms)
+            if not explained or not roots[kb] <= set(modes[a.failure_mode].symptoms):
+                continue
+            ta, tb = first[ka], first[kb]
+            if ta is not None and tb is not None and ta <= tb + GRACE:
+                b.confidence = round(max(0.0, b.confidence - 0.2), 3)
+                b.rationale += f"; its own signs ({', '.join(sorted(explained))}) are what {a.title} produces, and that began first"
+                break
 
 
 def _score(
@@ -182,7 +262,9 @@ def _score(
         terms.append(f"corroborated by {', '.join(corroborating)}")
     explained = [s for s in mode.symptoms if s in observed]
     if mode.symptoms:
-        cover = min(1.0, len(explained) / min(3, len(mode.symptoms)))
+        # Specific symptoms (timeouts, denied calls, throttles) say more than generic ones (errors up).
+        weight = sum(0.4 if s in GENERIC else 1.0 for s in explained)
+        cover = min(1.0, weight / min(3.0, sum(0.4 if s in GENERIC else 1.0 for s in mode.symptoms)))
         score += 0.3 * cover
         if explained:
             terms.append(f"explains {', '.join(explained)}")
@@ -207,12 +289,15 @@ def _score(
                 terms.append("began with or before the symptoms")
         else:
             lag = first - onset
-            score -= 0.3 if lag > timedelta(minutes=15) else 0.12
+            score -= 0.3 if lag > timedelta(minutes=15) else 0.2
             terms.append(f"began {_minutes(lag)} after the symptoms")
     hops = near.get(resource)
     if hops is not None:
         score += 0.1 if hops <= 2 else 0.04
         terms.append(f"{hops} hops from the symptoms")
+    elif is_change:
+        score -= 0.25
+        terms.append("changed resource not connected to the symptomatic ones")
     if is_change and "change_failed" in best.signals:
         score -= 0.2
         terms.append("the change itself failed")

@@ -81,7 +81,31 @@ class Topology(BaseModel):
         for candidate in derived_aliases(ref):
             if candidate in self.alias:
                 return self.alias[candidate]
+        # Names from traces and logs: "user@billing-db", "billing-db.cluster-x.rds.amazonaws.com".
+        for piece in re.split(r"[@/:\s]+", ref):
+            for candidate in (piece, piece.split(".")[0]):
+                if candidate and len(candidate) >= 3 and candidate in self.alias:
+                    return self.alias[candidate]
         return None
+
+    def resolve_loose(self, name: str | None) -> str | None:
+        """Resolve a service name from traces ("tickets-app") to the one resource named after it
+        ("tickets-app-tg", "tickets-app-asg"), when exactly one resource kind-family matches."""
+        key = self.resolve(name)
+        if key or not name or len(name) < 3:
+            return key
+        low = name.lower()
+        hits = {
+            self.alias[a]
+            for a in self.alias
+            if a.lower().startswith(low + "-") or a.lower().startswith(low + "_") or a.lower() == low
+        }
+        if len(hits) == 1:
+            return hits.pop()
+        preferred = [
+            h for h in hits if self.nodes[h].kind in ("asg", "ecs_service", "lambda", "target_group")
+        ]
+        return preferred[0] if len(preferred) == 1 else None
 
     def kind(self, ref: str | None) -> str | None:
         key = self.resolve(ref)

@@ -402,6 +402,9 @@ class Template(BaseModel):
     rate_ratio: float | None  # window rate / baseline rate; None when new
     kind: str  # new | surging | steady | fading
     example: str
+    streams: list[tuple[str, int]] = Field(
+        default_factory=list, description="log streams with the most window lines of this template"
+    )
 
 
 class LogTemplates(ToolOutput):
@@ -442,7 +445,7 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
     from drain3.template_miner_config import TemplateMinerConfig
 
     where = f"filter @message like /{args.filter_regex}/ | " if args.filter_regex else ""
-    query = f"{where}fields @message | limit 10000"
+    query = f"{where}fields @message, @logStream | limit 10000"
     base_start = args.start - timedelta(hours=args.baseline_hours)
     window_rows, _, _ = run_insights(ctx, args.log_groups, query, args.start, args.end, 10000)
     base_rows, _, _ = run_insights(ctx, args.log_groups, query, base_start, args.start, 10000)
@@ -451,6 +454,7 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
     miner = TemplateMiner(config=config)
     counts: dict[int, Counter[str]] = {}
     examples: dict[int, str] = {}
+    streams: dict[int, Counter[str]] = {}
     for side, rows in (("window", window_rows), ("baseline", base_rows)):
         for row in rows:
             message = row.get("@message", "")
@@ -458,6 +462,7 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
             counts.setdefault(cluster_id, Counter())[side] += 1
             if side == "window":
                 examples.setdefault(cluster_id, message[:MESSAGE_CHARS])
+                streams.setdefault(cluster_id, Counter())[row.get("@logStream", "")] += 1
     templates = {c.cluster_id: c.get_template() for c in miner.drain.clusters}
     window_s = (args.end - args.start).total_seconds()
     base_s = (args.start - base_start).total_seconds()
@@ -483,6 +488,7 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
                 rate_ratio=round(ratio, 2) if ratio is not None else None,
                 kind=kind,
                 example=redact(examples.get(cid, "")),
+                streams=streams.get(cid, Counter()).most_common(3),
             )
         )
     order = {"new": 0, "surging": 1, "steady": 2, "fading": 3}

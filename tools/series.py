@@ -32,6 +32,7 @@ class SeriesSummary(BaseModel):
     anomalous_points: int = 0  # window points beyond the threshold in `direction`
     drained: bool = False  # a positive baseline fell to (near) zero in the window: a balance ran out
     recovered: bool = False  # the last points of the window are back within the baseline's range
+    at_ceiling: int = 0  # window points within 1% of the peak, when the peak is an excursion: a hard limit
     onset: datetime | None  # first point of the first sustained excursion in the window
     last: float | None
 
@@ -115,6 +116,7 @@ def summarize(
     sign = 1 if direction == "up" else -1
     beyond = sum(1 for v in wv if sign * (v - center) / spread >= Z_THRESHOLD) if direction != "flat" else 0
     tail = wv[-SUSTAIN:]
+    ceiling = sum(1 for v in wv if abs(v - peak) <= 0.01 * abs(peak)) if direction == "up" and peak > 0 else 0
     recovered = direction != "flat" and all(sign * (v - center) / spread < Z_THRESHOLD for v in tail)
     return SeriesSummary(
         points=len(pairs),
@@ -132,6 +134,7 @@ def summarize(
         anomalous_points=beyond,
         drained=drained,
         recovered=recovered,
+        at_ceiling=ceiling,
         onset=onset(win, center, spread, direction),
         last=wv[-1],
     )

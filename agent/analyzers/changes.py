@@ -166,10 +166,29 @@ def targets(change: Change) -> list[str]:
     return found
 
 
+# Adding access rarely breaks traffic; removing it does. These actions only widen what is allowed.
+WIDENING = frozenset(
+    {"AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "AttachRolePolicy", "AttachUserPolicy"}
+)
+
+
+def restrictive(change: Change) -> bool:
+    """Whether a change can take something away (a revoked rule, a deny, a detached policy)."""
+    if change.action in WIDENING:
+        return False
+    if change.action in ("PutRolePolicy", "PutUserPolicy", "CreatePolicyVersion", "CreateNetworkAclEntry"):
+        return bool(re.search(r'deny|"Effect"\s*:\s*"Deny"', change.params, re.I))
+    return True
+
+
 def from_changes(out: Changes) -> list[Draft]:
     drafts: list[Draft] = []
     for c in out.changes:
         signal = kind_of(c.action)
+        if signal in ("change_security_group", "change_network_acl", "change_iam_policy") and not restrictive(
+            c
+        ):
+            signal = None
         signals = ["change"] + ([signal] if signal else [])
         if c.error:
             signals.append("change_failed")

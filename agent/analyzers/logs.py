@@ -92,14 +92,20 @@ def from_templates(
     for t in out.templates:
         if t.kind not in ("new", "surging"):
             continue
+        where = owner
+        if t.streams and t.window_count:
+            stream, n = t.streams[0]
+            instance = re.search(r"\bi-[0-9a-f]{8,17}\b", stream)
+            if instance and n / t.window_count >= 0.8:
+                where = instance.group(0)  # one host writes (nearly) all of it: the pattern is that host's
         said = message_signals(t.template + " " + t.example)
         if not said and not re.search(r"error|exception|fail|fatal|critical|warn", t.template, re.I):
             continue
         drafts.append(
             Draft(
                 kind="log_pattern",
-                resource=owner,
-                start=start,
+                resource=where,
+                start=None,
                 end=end,
                 summary=f"{t.kind} log pattern x{t.window_count} (baseline {t.baseline_count}): {t.template[:200]}",
                 signals=["new_error_pattern", *said],

@@ -60,17 +60,63 @@ def _credible(signal: str, stats: SeriesSummary, metric: str) -> bool:
     return True
 
 
+BALANCES = ("cpucreditbalance", "burstbalance", "ebsiobalance", "ebsbytebalance")
+
+
+def _drained(
+    resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
+) -> Draft:
+    return Draft(
+        kind="metric_anomaly",
+        resource=resource,
+        start=stats.low_at,
+        end=window_end,
+        summary=f"{namespace} {metric} ({stat}) on {resource} ran out: baseline {stats.baseline_median:.4g} -> "
+        f"{stats.low:.4g} at {stats.low_at:%H:%M}",
+        signals=["credits_exhausted"],
+        strength=0.9,
+        facts={
+            "namespace": namespace,
+            "metric": metric,
+            "stat": stat,
+            "direction": "down",
+            "sustained": True,
+            "baseline": stats.baseline_median,
+            "extreme": stats.low,
+            "onset": stats.low_at.isoformat() if stats.low_at else None,
+            "score": stats.score,
+        },
+    )
+
+
 def _draft(
     resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
 ) -> Draft | None:
+    if stats.drained and any(b in metric.lower() for b in BALANCES) and stats.low_at is not None:
+        return _drained(resource, namespace, metric, stat, stats, window_end)
     if stats.direction not in ("up", "down"):
         return None
     signal = signal_for(metric, stats.direction)
     if signal is None or not _credible(signal, stats, metric):
         return None
-    z = abs(stats.score)
-    sustained = stats.onset is not None
+    # A few anomalous minutes that are over by the end of the window are a blip, not an incident.
+    transient = stats.recovered and stats.anomalous_points <= 5
+    sustained = stats.onset is not None and not transient
+    z = max(abs(stats.score), stats.excursion if sustained else 0.0)
     strength = strength_from_z(z) if sustained else 0.15
+    if sustained and stats.anomalous_points < 5:
+        strength *= 0.6 + 0.08 * stats.anomalous_points
+    if (
+        stat in ("Sum", "SampleCount")
+        and stats.baseline_median is not None
+        and (extreme := (stats.peak if stats.direction == "up" else stats.low)) is not None
+    ):
+        # A handful of events above baseline is weak evidence whatever the z-score says.
+        strength *= min(1.0, abs(extreme - stats.baseline_median) / 10)
+    if signal in ("connections_high", "memory_high", "cpu_high") and stats.at_ceiling >= 3:
+        # Flat at its maximum for minutes: a hard limit, not a busy spell.
+        strength = min(0.98, strength + 0.2)
+    strength = round(strength, 3)
     signals = [signal]
     if not sustained:
         signals = ["metric_blip"]
@@ -95,6 +141,7 @@ def _draft(
             "onset": stats.onset.isoformat() if stats.onset else None,
             "sustained": sustained,
             "symptom_of": signal,
+            "at_ceiling": stats.at_ceiling,
         },
     )
 

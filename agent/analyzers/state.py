@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from agent.analyzers import Draft
 from agent.analyzers.logs import message_signals
-from tools.database import DbLogTail, RdsEvents
-from tools.deployments import Deployments
-from tools.health import HealthEvents
-from tools.network import FlowRejects, NaclCheck
-from tools.state import EcsServiceState, LambdaConfig, ScalingActivities, TargetHealth
+
+if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay free to move
+    from tools.database import DbLogTail, RdsEvents
+    from tools.deployments import Deployments
+    from tools.ecs import EcsServiceState
+    from tools.flow_logs import FlowRejects
+    from tools.functions import LambdaConfig
+    from tools.health import HealthEvents
+    from tools.network import NaclCheck
+    from tools.state import ScalingActivities, TargetHealth
 
 DB_EVENT = re.compile(
     r"failover|reboot|restart|shut ?down|crash|recover|error|maintenance|patch|storage|out of", re.I

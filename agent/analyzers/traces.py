@@ -21,7 +21,7 @@ def from_faults(out: TraceFaults, start: datetime | None, end: datetime | None) 
             Draft(
                 kind="trace_fault",
                 resource=rc.service,
-                start=start,
+                start=None,
                 end=end,
                 summary=f"{rc.traces} of {out.faulted} faulted traces fail at {rc.service} ({rc.path})"
                 + (f" with {rc.exception}" if rc.exception else ""),
@@ -41,7 +41,7 @@ def from_faults(out: TraceFaults, start: datetime | None, end: datetime | None) 
             Draft(
                 kind="trace_fault",
                 resource=c.value,
-                start=start,
+                start=None,
                 end=end,
                 summary=f"faults concentrate on {c.dimension} {c.value}: {c.share_of_faults:.0%} of faulted traces "
                 f"but {c.share_of_all:.0%} of all traces",
@@ -69,7 +69,7 @@ def from_service_map(out: ServiceMap, start: datetime | None, end: datetime | No
             Draft(
                 kind="trace_fault",
                 resource=node.name,
-                start=start,
+                start=None,
                 end=end,
                 summary=f"remote endpoint {node.line()}",
                 signals=["remote_slow"],
