@@ -35,7 +35,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     known = {e.id for e in evidence}
     hyps = [Hypothesis.model_validate(h) for h in state.get("hypotheses", [])]
     hyps = [h for h in hyps if h.supporting and set(h.supporting) <= known and h.status != "discarded"]
-    ranked = _best_per_resource(hyps)
+    ranked = _best_per_resource(hyps, topo)
     onset = incident_onset(evidence, topo, [e.id for e in scope.entry])
     sustained = [
         e
@@ -50,6 +50,17 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     blips = [e for e in evidence if "metric_blip" in e.signals]
 
     verdict: Literal["root_cause", "inconclusive", "no_fault"]
+    on_entry = [
+        e for e in evidence if near and topo.resolve(e.resource) in {topo.resolve(x) for x in entry_ids}
+    ]
+    only_blips_on_entry = bool(on_entry) and all(
+        "metric_blip" in e.signals or not e.facts.get("sustained", True)
+        for e in on_entry
+        if e.kind == "metric_anomaly"
+    )
+    if only_blips_on_entry and not [e for e in sustained if e.strength >= 0.6 and e.kind != "change_event"]:
+        # The alarmed resource only blipped, and nothing near it shows clear, sustained trouble.
+        sustained = []
     if not sustained:
         verdict = "no_fault"
         top = None
@@ -116,11 +127,22 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     return {"report": report.model_dump(mode="json")}
 
 
-def _best_per_resource(hyps: list[Hypothesis]) -> list[Hypothesis]:
+def _best_per_resource(hyps: list[Hypothesis], topo: Topology) -> list[Hypothesis]:
+    """One hypothesis per resource family (a database cluster and its instances are one family,
+    represented by the cluster), best first."""
+    parent: dict[str, str] = {}
+    for a, b, relation in topo.edges:
+        if (
+            relation in ("member_of", "writer_of", "reader_of")
+            and topo.nodes.get(b)
+            and topo.nodes[b].kind == "rds_cluster"
+        ):
+            parent[a] = b
     seen: dict[str, Hypothesis] = {}
-    for h in sorted(hyps, key=lambda h: h.confidence, reverse=True):
-        if h.resource not in seen:
-            seen[h.resource] = h
+    for h in sorted(hyps, key=lambda h: (h.confidence, h.resource in parent.values()), reverse=True):
+        family = parent.get(h.resource, h.resource)
+        if family not in seen:
+            seen[family] = h
     return list(seen.values())
 
 

@@ -1,4 +1,6 @@
-"""The investigation graph: intake -> discover -> survey -> hypothesize -> (plan -> probe -> assess)* -> conclude.
+"""The investigation graph: intake -> discover -> survey -> hypothesize -> [claude] -> (plan -> probe -> assess)*
+-> conclude -> narrate. With the claude brain the model drives the probing before the rules loop checks what is
+left; with the rules brain the claude and narrate nodes pass straight through.
 
 `graph` is the compiled graph (named in langgraph.json). Run it with the runtime in the config:
 
@@ -11,6 +13,7 @@ from langgraph.graph import END, START, StateGraph
 
 from agent.conclude import conclude
 from agent.nodes import assess, discover, hypothesize, intake, plan, probe, survey
+from agent.planners import claude_investigate, narrate
 from agent.state import InvestigationInput, InvestigationState
 
 
@@ -24,14 +27,17 @@ def build() -> StateGraph:
     g.add_node("probe", probe)
     g.add_node("assess", assess)
     g.add_node("conclude", conclude)
+    g.add_node("claude_investigate", claude_investigate)  # routes straight to plan with the rules brain
+    g.add_node("narrate", narrate)  # no-op without a model
     g.add_edge(START, "intake")
     g.add_edge("intake", "discover")
     g.add_edge("discover", "survey")
     g.add_edge("survey", "hypothesize")
-    g.add_edge("hypothesize", "plan")
+    g.add_edge("hypothesize", "claude_investigate")
     g.add_edge("probe", "assess")
     g.add_edge("assess", "plan")
-    g.add_edge("conclude", END)
+    g.add_edge("conclude", "narrate")
+    g.add_edge("narrate", END)
     return g
 
 

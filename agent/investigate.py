@@ -111,8 +111,6 @@ def _finish(state: dict[str, Any], aws: AwsClients, started: float, brain: str) 
     report = Report.model_validate(state["report"])
     report.stats.duration_s = round(time.perf_counter() - started, 3)
     report.stats.aws_calls = aws.budget.used
-    if brain == "claude" and report.stats.planner != "claude":
-        report.notes.append("the claude planner is not available in this build; the rules planner ran")
     return report
 
 

@@ -333,14 +333,14 @@ def _board(state: InvestigationState) -> tuple[list[Evidence], Topology, Scope]:
 def hypothesize(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     evidence, topo, scope = _board(state)
     hyps = generate(catalog(), evidence, topo, [e.id for e in scope.entry])
-    hyps = _apply_feedback(hyps, state.get("feedback") or {})
+    hyps = apply_feedback(hyps, state.get("feedback") or {})
     rt = _rt(config)
     for h in hyps[:3]:
         rt.progress(f"hypothesis {h.confidence:.2f} {h.title}")
     return {"hypotheses": [h.model_dump(mode="json") for h in hyps]}
 
 
-def _apply_feedback(hyps: list[Hypothesis], feedback: dict[str, str]) -> list[Hypothesis]:
+def apply_feedback(hyps: list[Hypothesis], feedback: dict[str, str]) -> list[Hypothesis]:
     for h in hyps:
         verdict = feedback.get(f"{h.failure_mode}|{h.resource}") or feedback.get(h.failure_mode)
         if verdict == "discarded":
@@ -440,11 +440,11 @@ def probe(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         res = batch.run(name, params)
         if res is None or res.data is None:
             continue
-        batch.add(_analyze(name, res, scope), res)
+        batch.add(analyze(name, res, scope), res)
     return batch.update(pending_probes=[])
 
 
-def _analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Draft]:
+def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Draft]:
     data: Any = res.data
     if name == "recent_changes":
         return change_an.from_changes(data)

@@ -130,7 +130,9 @@ def summarize(
         low_at=low_t,
         direction=direction,
         score=round(score, 2),
-        excursion=round(excursion_up if direction == "up" else excursion_down if direction == "down" else 0.0, 2),
+        excursion=round(
+            excursion_up if direction == "up" else excursion_down if direction == "down" else 0.0, 2
+        ),
         anomalous_points=beyond,
         drained=drained,
         recovered=recovered,

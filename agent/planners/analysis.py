@@ -1,6 +1,6 @@
 """Which analyzer reads which tool's output, for any tool the model calls.
 
-The probe tools go through the rules planner's own mapping (agent.nodes._analyze), so a model's probe
+The probe tools go through the rules planner's own mapping (agent.nodes.analyze), so a model's probe
 and a rules probe yield the same evidence; the survey tools, which the rules planner only calls in its
 survey, are mapped here the way its survey node reads them.
 """
@@ -14,7 +14,7 @@ from agent.analyzers import logs as log_an
 from agent.analyzers import metrics as metric_an
 from agent.analyzers import state as state_an
 from agent.analyzers import traces as trace_an
-from agent.nodes import _analyze
+from agent.nodes import analyze as analyze_probe
 from agent.scope import Scope
 from tools.result import ToolResult
 
@@ -38,4 +38,4 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_ecs(data)
     if name == "nacl_check":
         return state_an.from_nacl(data)
-    return _analyze(name, res, scope)
+    return analyze_probe(name, res, scope)

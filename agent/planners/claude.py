@@ -18,7 +18,7 @@ from langgraph.types import Command
 
 from agent.board import Evidence, Hypothesis
 from agent.catalog import catalog
-from agent.nodes import _apply_feedback
+from agent.nodes import apply_feedback
 from agent.planners import transcript
 from agent.planners.analysis import analyze
 from agent.planners.board_tools import BOARD_TOOL_NAMES, BOARD_TOOLS, Board
@@ -72,6 +72,8 @@ class _Collector:
         self.done: dict[str, list[str]] = {}
         for e in state.get("evidence", []):
             self.done.setdefault(call_key(e["source"]["tool"], e["source"]["params"]), []).append(e["id"])
+        for key in state.get("probes_done", []):
+            self.done.setdefault(key, [])
         self.evidence: list[Evidence] = []
         self.gaps: list[str] = []
         self.keys: list[str] = []
@@ -270,7 +272,7 @@ def claude_investigate(
                 data_gaps=[*talk.out.gaps, f"claude planner: {brain.failure}"],
             ),
         )
-    final = _apply_feedback(board.hypotheses(), state.get("feedback") or {})
+    final = apply_feedback(board.hypotheses(), state.get("feedback") or {})
     spent = brain.spend()
     notes = [
         f"Planned by {brain.settings.model} in {talk.turns} turns: {spent.tokens} tokens, "

@@ -117,7 +117,9 @@ def test_agent_metrics_are_queried_with_their_full_dimensions(tool_ctx: Any) -> 
         }
         for m in range(360)
     ]
-    res = key_metrics.run(tool_ctx({"metrics": points}), {"resources": [{"kind": "ec2", "id": "i-1"}], **WINDOW})
+    res = key_metrics.run(
+        tool_ctx({"metrics": points}), {"resources": [{"kind": "ec2", "id": "i-1"}], **WINDOW}
+    )
     assert res.data is not None
     disk = [f for f in res.data.findings if f.metric == "disk_used_percent"]
     assert len(disk) == 1
