@@ -1,10 +1,12 @@
 """#5 An IAM policy change denies one service's role a DynamoDB action it needs.
 
-Someone tightens the web tier's inline DynamoDB policy to "just the table" (a least-privilege
-cleanup). The new document lists the table's ARN but drops `table/NAME/index/*`, so every Query on
-the table's global secondary index is denied while GetItem and PutItem keep working. IAM changes
-take effect within seconds; the SDK does not retry AccessDeniedException, so the share of requests
-that query the index fail at once with 5XX. The table itself is healthy: it never sees the calls.
+A small service behind the shared load balancer runs on one instance and keeps its data in
+DynamoDB, as the main web tier does with its own table and role. Someone tightens the small
+service's inline DynamoDB policy to "just the table" (a least-privilege cleanup): the new document
+lists the table's ARN but drops `table/NAME/index/*`, so every Query on the table's global secondary
+index is denied while GetItem and PutItem keep working. IAM changes take effect within seconds; the
+SDK does not retry AccessDeniedException, so the requests that query the index fail at once with
+5XX. The table itself is healthy: it never sees the calls.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evals.bundle.model import RootCause, Truth
-from evals.scenarios import assembly, cloudtrail, logs
+from evals.scenarios import alarms as alarm_lib
+from evals.scenarios import assembly, cloudtrail, logs, traces
 from evals.scenarios.account import Instance, Service, iso
+from evals.scenarios.alarms import AlarmSpec
 from evals.scenarios.baseline import Traffic, build_baseline, poisson
 from evals.scenarios.incident import Incident
 from evals.scenarios.library._instance_storage import StorageIncident, new_incident
@@ -27,7 +31,7 @@ from evals.scenarios.traces import Dependency, Outcome
 QUESTIONS = [
     "{svc} is throwing 500s since {t}, not all requests though. Other services are fine.",
     "Why are some {svc} calls failing since {t}? The {table} table looks healthy.",
-    "Customers get errors on search and history pages since {t}. What broke?",
+    "{svc} keeps failing since {t}: search and history pages give 500s, the rest works. What broke?",
 ]
 TABLES = ["orders", "sessions", "carts", "customers", "events", "inventory", "profiles", "bookings"]
 INDEXES = ["by-customer", "customer-index", "gsi1", "status-created-index", "by-owner", "email-index"]
@@ -104,7 +108,12 @@ def _policy(tables: list[Table], *, with_indexes: bool) -> dict[str, Any]:
 def generate(rng: random.Random) -> Incident:
     inc = new_incident(rng, "")
     w, acct = inc.window, inc.account
-    svc, peer = acct.services[0], acct.services[-1]
+    # The failing service is a small tier behind the shared load balancer, running on one instance;
+    # the main web tier uses DynamoDB the same way, through its own role and table.
+    svc, peer = acct.services[-1], acct.services[0]
+    svc.instances = svc.instances[:1]
+    svc.desired = svc.min_size = 1
+    svc.max_size = rng.choice([1, 2])
     taken = rng.sample(TABLES, 2)
     table = Table(inc, f"{acct.product}-{taken[0]}", rng.choice(INDEXES), svc)
     other = Table(inc, f"{acct.product}-{taken[1]}", rng.choice(INDEXES), peer)
@@ -127,7 +136,8 @@ def generate(rng: random.Random) -> Incident:
     failing = [0.0 if i < fail_i else 1.0 for i in range(w.minutes)]
     first_fail = w.same_minute(denied_from, rng, (1, 20))
     _table_metrics(inc, traffic, table, query_share, failing)
-    _table_metrics(inc, traffic, other, rng.uniform(0.2, 0.5), [0.0] * w.minutes)
+    peer_share = rng.uniform(0.2, 0.5)
+    _table_metrics(inc, traffic, other, peer_share, [0.0] * w.minutes)
     user_errors = inc.add(
         Series(
             "AWS/DynamoDB",
@@ -194,10 +204,12 @@ def generate(rng: random.Random) -> Incident:
             "because no identity-based policy allows the dynamodb:Query action"
         )
 
-    deps = [
-        Dependency("http", "dynamodb.GetItem", rng.uniform(3, 6), 0.7, {"table": table.name}),
-        Dependency("http", "dynamodb.Query", rng.uniform(5, 12), query_share, {"table": table.name}),
-    ]
+    def calls(share: float) -> list[Dependency]:
+        return [
+            Dependency("http", "dynamodb.GetItem", rng.uniform(3, 6), 0.7),
+            Dependency("http", "dynamodb.Query", rng.uniform(5, 12), share),
+        ]
+
     topic = assembly.background(
         inc,
         traffic,
@@ -208,9 +220,15 @@ def generate(rng: random.Random) -> Incident:
             "ssm_parameter",
         ],
         hook=hook,
-        extra_deps=deps,
+        extra_deps=calls(peer_share),
     )
-    _dynamodb_subsegments(inc, table)
+    # The framework gives table calls to the main tier only: draw the small tier's traces again with its own.
+    name = f"{acct.product}-{svc.name}"
+    inc.traces = [t for t in inc.traces if t["name"] != name]
+    traces.request_traces(
+        inc, traffic, svc, traces.dependencies(inc, svc) + calls(query_share), hook, per_minute=1.0
+    )
+    _dynamodb_subsegments(inc, {name: table, f"{acct.product}-{peer.name}": other})
     peer_doc = _peer_role_change(inc, peer.role_name, other, peer_policy)
 
     inc.extra_resources += [
@@ -233,11 +251,24 @@ def generate(rng: random.Random) -> Incident:
                 }
             )
 
-    alarms = assembly.standard_alarms(inc, topic)
+    assembly.standard_alarms(inc, topic)
+    spec = AlarmSpec(
+        f"{svc.tg_name}-target-5xx",
+        t5,
+        "Sum",
+        60,
+        float(rng.choice([5, 10, 20])),
+        "GreaterThanThreshold",
+        3,
+        rng.choice([2, 3]),
+        "notBreaching",
+        f"{svc.name} targets are returning 5XX",
+    )
+    transitions = alarm_lib.add_alarm(inc, spec, topic)
     question = rng.choice(QUESTIONS).format(
         t=assembly.local_time(inc, w.onset), svc=svc.name, table=table.name
     )
-    assembly.pick_trigger(inc, alarms, ["target_5xx", "elb_5xx"], w.onset, question)
+    assembly.alarm_trigger(inc, spec, transitions, w.onset, question if rng.random() < 0.6 else None)
     inc.title = f"{svc.name} 5XX: its role may no longer query {table.name}'s index"
     inc.truth = Truth(
         root_cause=RootCause(
@@ -353,12 +384,13 @@ def _table_metrics(
     )
 
 
-def _dynamodb_subsegments(inc: Incident, table: Table) -> None:
+def _dynamodb_subsegments(inc: Incident, tables: dict[str, Table]) -> None:
     """Render the DynamoDB calls as the X-Ray SDK records AWS calls (namespace aws, 4xx as error)."""
     for trace in inc.traces:
+        table = tables.get(trace["name"])
         for sub in trace.get("subsegments", []):
             name = sub.get("name", "")
-            if not name.startswith("dynamodb."):
+            if table is None or not name.startswith("dynamodb."):
                 continue
             operation = name.split(".", 1)[1]
             denied = bool(sub.pop("fault", False))

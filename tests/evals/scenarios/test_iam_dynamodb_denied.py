@@ -59,6 +59,26 @@ class TestIamDynamodbDenied(StorageContract):
         assert all("/index/" in e["message"] and "dynamodb:Query" in e["message"] for e in denied)
         assert min(e["timestamp"] for e in denied) > to_ms(change["eventTime"])
 
+    def test_one_service_on_one_instance_fails_and_its_peer_does_not(self, bundle: Bundle) -> None:
+        change = _change(bundle)
+        role = change["requestParameters"]["roleName"]
+        denied = [e for e in bundle.records("logs") if "AccessDeniedException" in e["message"]]
+        assert len({e["log_stream"] for e in denied}) == 1
+        instance = next(
+            i["item"]
+            for i in bundle.records("resources")
+            if i["item"].get("InstanceId") == denied[0]["log_stream"]
+        )
+        assert instance["IamInstanceProfile"]["Arn"].endswith(f"/{role}")
+        calls = [
+            (t["aws"]["ec2"]["instance_id"], s)
+            for t in bundle.records("traces")
+            for s in t.get("subsegments", [])
+            if s.get("name") == "DynamoDB"
+        ]
+        others = [s for iid, s in calls if iid != instance["InstanceId"]]
+        assert others and not any(s.get("error") or s.get("fault") for s in others)
+
     def test_traces_show_denied_queries_as_aws_errors(self, incident: Incident, bundle: Bundle) -> None:
         calls = [
             s

@@ -30,7 +30,7 @@ from tests.evals.scenarios.contract import Known, ScenarioContract
 
 
 class StorageKnown(Known):
-    """Known ids plus volumes, KMS keys, DynamoDB tables, network ACLs and Availability Zones."""
+    """Known ids plus volumes, KMS keys, DynamoDB tables, network ACLs, transit gateways and AZs."""
 
     def __init__(self, bundle: Bundle) -> None:
         super().__init__(bundle)
@@ -64,6 +64,11 @@ class StorageKnown(Known):
             return value in self.indexes
         if name == "Operation":
             return True  # an API operation name, not a resource
+        if name == "TransitGateway":
+            return value in {a["TransitGatewayId"] for a in self.by_type[("ec2", "TransitGatewayAttachment")]}
+        if name == "TransitGatewayAttachment":
+            attachments = self.by_type[("ec2", "TransitGatewayAttachment")]
+            return value in {a["TransitGatewayAttachmentId"] for a in attachments}
         return super().dimension_exists(name, value)
 
 
