@@ -148,7 +148,16 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
                 topo.add(node.kind, node.id, node.name, az=node.az, aliases=aliases, attrs=node.attrs)
             for edge in graph.data.edges:
                 topo.link(edge.source, edge.target, edge.relation)
+            batch.add(
+                state_an.from_instances(
+                    [(n.id, n.state, n.attrs) for n in graph.data.nodes if n.kind == "instance"]
+                ),
+                graph,
+            )
             batch.gaps += [f"describe_resources: {g}" for g in graph.data.gaps]
+    for key, node in list(topo.nodes.items()):
+        if node.az and node.kind in ("ec2", "ebs_volume", "subnet", "rds_instance"):
+            topo.link(key, topo.add("availability_zone", node.az), "in_az")
     rt.progress(f"discovered {len(topo.nodes)} resources, {len(topo.edges)} links")
     return batch.update(topology=topo.model_dump(mode="json"))
 
@@ -259,6 +268,21 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 there = topo.resolve_loose(callee) or topo.add("service", callee)
                 topo.link(here, there, "calls")
 
+    for svc in [n for n in topo.nodes.values() if n.kind == "ecs_service"][:MAX_ASGS]:
+        cluster = next(
+            (
+                topo.nodes[b].name or b
+                for a, b, _ in topo.edges
+                if a == svc.id and topo.nodes[b].kind == "ecs_cluster"
+            ),
+            None,
+        )
+        if cluster:
+            es = batch.run("ecs_service_events", {"cluster": cluster, "service": svc.name or svc.id})
+            if es and es.data:
+                batch.add(state_an.from_ecs(es.data), es)
+    _attribute_mentions(batch, topo)
+
     tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
     if tgs:
         th = batch.run("target_health", {"target_groups": tgs[:20]})
@@ -304,6 +328,30 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
+
+
+def _attribute_mentions(batch: _Batch, topo: Topology) -> None:
+    """Errors that name one resource ("... on table orders-prd failed: ThroughputExceeded") are evidence
+    about that resource too, not only about the service that logged them."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind not in ("log_pattern", "trace_fault"):
+            continue
+        text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example", "exception")) or e.summary
+        named = [k for k in topo.mentioned(text) if k != topo.resolve(e.resource)]
+        if len(named) != 1:
+            continue
+        copy = e.model_copy(
+            update={
+                "id": f"ev-{batch.next_id}",
+                "resource": named[0],
+                "strength": round(e.strength * 0.9, 3),
+                "summary": f"{e.summary} (names {topo.nodes[named[0]].name or named[0]})",
+            }
+        )
+        batch.next_id += 1
+        extra.append(copy)
+    batch.evidence += extra
 
 
 def _charts(made: list[Evidence]) -> list[dict[str, Any]]:

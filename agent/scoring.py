@@ -57,7 +57,8 @@ GENERIC = frozenset(
     }
 )
 
-LEAD_TIME = timedelta(hours=3)  # a change more than this before the onset is unlikely to be its cause
+LEAD_TIME = timedelta(hours=3)
+HEALTH_LAG = timedelta(minutes=30)  # a change more than this before the onset is unlikely to be its cause
 GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after still counts as before
 
 _PREFIX_KIND = [
@@ -221,19 +222,24 @@ def _explain_away(
             by_id[i] for i in h.supporting if i in by_id and set(by_id[i].signals) & set(mode.root_signals)
         ]
         roots[h.id + h.resource] = {s for e in nominating for s in e.signals} & set(mode.root_signals)
-        first[h.id + h.resource] = min((e.start for e in nominating if e.start), default=None)
+        start = min((e.start for e in nominating if e.start), default=None)
+        if start is not None and any(e.kind == "health_event" for e in nominating):
+            start -= HEALTH_LAG
+        first[h.id + h.resource] = start
     for b in hyps:
         kb = b.id + b.resource
         for a in hyps:
             ka = a.id + a.resource
-            if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.25:
+            if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.45:
                 continue
             explained = roots[kb] & set(modes[a.failure_mode].symptoms)
             if not explained or not roots[kb] <= set(modes[a.failure_mode].symptoms):
                 continue
             ta, tb = first[ka], first[kb]
-            if ta is not None and tb is not None and ta <= tb + GRACE:
-                b.confidence = round(max(0.0, b.confidence - 0.2), 3)
+            # A symptom seen without a time (traces, templates) cannot have come first.
+            if ta is not None and (tb is None or ta <= tb + GRACE):
+                # Signs with no time of their own (traces, templates) weigh least against a dated cause.
+                b.confidence = round(max(0.0, b.confidence - (0.3 if tb is None else 0.2)), 3)
                 b.rationale += f"; its own signs ({', '.join(sorted(explained))}) are what {a.title} produces, and that began first"
                 break
 
@@ -255,11 +261,30 @@ def _score(
     score = 0.4 * root
     terms.append(f"root {root:.2f}")
     here = {s for e in on_resource for s in e.signals}
+    # What a resource's direct neighbours show backs it up too: an ACL's subnets rejecting flows, the
+    # service a role belongs to failing with AccessDenied, the instances behind a security group.
+    neighbours = set(topo.related(resource)) if resource not in topo.nodes else set()
+    for a, b, _ in topo.edges:
+        if a == resource:
+            neighbours.add(b)
+        elif b == resource:
+            neighbours.add(a)
+    around = [e for e in evidence if canonical(e.resource, topo) in neighbours]
+    here |= {s for e in around for s in e.signals if s in mode.corroborating or s in mode.root_signals}
     corroborating = [s for s in mode.corroborating if s in here]
     c = min(0.24, 0.08 * len(corroborating))
     if c:
         score += c
         terms.append(f"corroborated by {', '.join(corroborating)}")
+    nominated_by = {sig for e in nominating for sig in e.signals}
+    second = (here & set(mode.root_signals)) - nominated_by
+    if second:
+        score += 0.1
+        terms.append(f"also shows {', '.join(sorted(second))}")
+    own = sorted(set(mode.symptoms) & {sig for e in on_resource for sig in e.signals} - nominated_by)
+    if own:
+        score += min(0.1, 0.05 * len(own))
+        terms.append(f"itself shows {', '.join(own)}")
     explained = [s for s in mode.symptoms if s in observed]
     if mode.symptoms:
         # Specific symptoms (timeouts, denied calls, throttles) say more than generic ones (errors up).
@@ -277,6 +302,9 @@ def _score(
         terms.append(f"contradicted by {', '.join(contradicting)}")
     first = min((e.start for e in nominating if e.start), default=None)
     is_change = best.kind == "change_event"
+    if first is not None and best.kind == "health_event":
+        # AWS Health posts events after the impact begins: a report up to half an hour late still leads.
+        first = first - HEALTH_LAG
     if onset is not None and first is not None:
         if first <= onset + GRACE:
             lead = onset - first
@@ -292,6 +320,10 @@ def _score(
             score -= 0.3 if lag > timedelta(minutes=15) else 0.2
             terms.append(f"began {_minutes(lag)} after the symptoms")
     hops = near.get(resource)
+    if hops is None and is_change:
+        # A role, key or parameter named after a resource in the topology sits next to it.
+        close = [near[k] + 1 for k in topo.related(resource) if k in near]
+        hops = min(close) if close else None
     if hops is not None:
         score += 0.1 if hops <= 2 else 0.04
         terms.append(f"{hops} hops from the symptoms")

@@ -107,6 +107,32 @@ class Topology(BaseModel):
         ]
         return preferred[0] if len(preferred) == 1 else None
 
+    def related(self, ref: str) -> list[str]:
+        """Nodes a resource outside the topology is named after ("profile-jobs-instance-role" ->
+        "profile-jobs"): the longest known name that starts its last path component."""
+        last = re.split(r"[/:]", ref)[-1].lower()
+        best: list[str] = []
+        best_len = 5
+        for alias, key in self.alias.items():
+            a = alias.lower()
+            if len(a) > best_len and last.startswith(a) and last[len(a) : len(a) + 1] in ("-", "_", "."):
+                best, best_len = [key], len(a)
+            elif len(a) == best_len and best and last.startswith(a) and key not in best:
+                best.append(key)
+        return best
+
+    def mentioned(self, text: str) -> list[str]:
+        """Known resources whose name or id appears in a piece of text (a log line, an exception)."""
+        low = text.lower()
+        hits = {
+            key
+            for alias, key in self.alias.items()
+            if len(alias) >= 6
+            and not alias.startswith("arn:")
+            and re.search(rf"(?<![\w-]){re.escape(alias.lower())}(?![\w-])", low)
+        }
+        return sorted(hits)
+
     def kind(self, ref: str | None) -> str | None:
         key = self.resolve(ref)
         return self.nodes[key].kind if key else None

@@ -176,8 +176,10 @@ def restrictive(change: Change) -> bool:
     """Whether a change can take something away (a revoked rule, a deny, a detached policy)."""
     if change.action in WIDENING:
         return False
-    if change.action in ("PutRolePolicy", "PutUserPolicy", "CreatePolicyVersion", "CreateNetworkAclEntry"):
-        return bool(re.search(r'deny|"Effect"\s*:\s*"Deny"', change.params, re.I))
+    if change.action == "CreateNetworkAclEntry":
+        # A new ACL entry only takes traffic away when it denies.
+        return bool(re.search(r"deny", change.params, re.I))
+    # Replacing a policy or an ACL entry can narrow it as easily as widen it: count it.
     return True
 
 
@@ -192,6 +194,8 @@ def from_changes(out: Changes) -> list[Draft]:
         signals = ["change"] + ([signal] if signal else [])
         if c.error:
             signals.append("change_failed")
+            if c.source.startswith("kms."):
+                signals.append("kms_errors")  # a use of the key failed: the key is refusing callers
         touched = targets(c)
         resource = touched[0] if touched else None
         drafts.append(

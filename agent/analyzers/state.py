@@ -134,6 +134,27 @@ def from_health(out: HealthEvents) -> list[Draft]:
     for e in out.events:
         if e.category not in (None, "issue", "investigation", "scheduledChange"):
             continue
+        if e.az:
+            # An event scoped to one Availability Zone: the zone is the thing that failed.
+            drafts.append(
+                Draft(
+                    kind="health_event",
+                    resource=e.az,
+                    start=e.start,
+                    end=e.end,
+                    summary=f"AWS Health {e.type_code} in {e.az} ({e.service}, {e.status}), "
+                    f"{len(e.entities)} affected resources: {e.description[:200]}",
+                    signals=["health_event"],
+                    strength=0.85 if e.category == "issue" else 0.5,
+                    facts={
+                        "arn": e.arn,
+                        "type": e.type_code,
+                        "az": e.az,
+                        "service": e.service,
+                        "entities": [x.value for x in e.entities][:20],
+                    },
+                )
+            )
         targets = [x.value for x in e.entities] or [e.az or e.service or "account"]
         for t in targets[:5]:
             drafts.append(
@@ -259,6 +280,27 @@ def from_flow_rejects(out: FlowRejects, start: datetime | None, end: datetime | 
                 },
             )
         )
+    return drafts
+
+
+def from_instances(nodes: list[tuple[str, str | None, dict[str, str]]]) -> list[Draft]:
+    """(instance id, state, attrs) from the discovered topology: instances that failed to start."""
+    drafts: list[Draft] = []
+    for iid, state, attrs in nodes:
+        warning = attrs.get("warning", "")
+        if state in ("stopped", "stopping", "shutting-down") and re.search(
+            r"InternalError|Client\.|error", warning, re.I
+        ):
+            drafts.append(
+                Draft(
+                    kind="resource_state",
+                    resource=iid,
+                    summary=f"{iid} is {state}: {warning[:200]}",
+                    signals=["instance_start_failed", *message_signals(warning)],
+                    strength=0.8,
+                    facts={"state": state, "reason": warning},
+                )
+            )
     return drafts
 
 

@@ -258,14 +258,26 @@ def test_alarm_configuration_modes_only_reconfigure_or_rollback_the_alarm() -> N
 # --- agreement with the scenario library's ground truth -------------------------------------------
 
 
-def _kind(arn: str) -> str:
-    service, resource = arn.split(":")[2], arn.split(":", 5)[5]
+def _kind(ref: str) -> str:
+    if not ref.startswith("arn:"):
+        # AZ names and remote hosts (from traces) are not ARNs
+        return "availability_zone" if re.fullmatch(r"[a-z]{2}-[a-z]+-\d[a-z]", ref) else "remote"
+    service, resource = ref.split(":")[2], ref.split(":", 5)[5]
     kinds = {
         ("rds", "cluster"): "rds_cluster",
         ("rds", "db"): "rds_instance",
         ("ec2", "instance"): "ec2",
         ("ec2", "security-group"): "security_group",
+        ("ec2", "volume"): "ebs_volume",
+        ("ec2", "network-acl"): "network_acl",
+        ("ec2", "natgateway"): "nat_gateway",
         ("lambda", "function"): "lambda",
+        ("kms", "key"): "kms_key",
+        ("iam", "role"): "iam_role",
+        ("ecs", "service"): "ecs_service",
+        ("dynamodb", "table"): "dynamodb_table",
+        ("ssm", "parameter"): "ssm_parameter",
+        ("autoscaling", "autoScalingGroup"): "asg",
     }
     return kinds[(service, re.split(r"[:/]", resource)[0])]
 
