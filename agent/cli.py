@@ -258,12 +258,37 @@ def eval_(
         bool, typer.Option("--gate", help="exit 1 below the floors in evals/floors.json")
     ] = False,
     floors: Annotated[Path | None, typer.Option(help="floors file (default: evals/floors.json)")] = None,
+    record: Annotated[
+        bool, typer.Option(help="claude: record the model's HTTP exchanges (keys filtered)")
+    ] = False,
+    replay: Annotated[bool, typer.Option(help="claude: replay a recording; needs no key or network")] = False,
+    cassette: Annotated[
+        Path | None, typer.Option(help="the recording file (default under evals/recordings/)")
+    ] = None,
 ) -> None:
     """Score the agent over incident bundles: built-in scenarios, your own bundles, PetShop."""
+    import contextlib
+
+    from evals import runner
     from evals.runner import FLOORS, run_eval
 
-    raise typer.Exit(
-        run_eval(
+    if (record or replay) and brain is not Brain.claude:
+        raise _fail("--record and --replay go with --brain claude")
+    if record and replay:
+        raise _fail("choose --record or --replay")
+    session: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if record or replay:
+        from agent.planners import Brain as LlmBrain
+        from agent.planners.recording import recording
+        from agent.planners.settings import ClaudeSettings
+
+        path = cassette or Path("evals/recordings") / f"claude-{suite or 'bundles'}.yaml"
+        session = recording(path, mode="all" if record else "none")
+        jobs = 1  # the recording patches HTTP in this process only
+    with session as rec:
+        if rec is not None:
+            runner.LLM = LlmBrain(settings=rec.settings(ClaudeSettings.from_env()))
+        code = run_eval(
             suite=suite,
             seeds=seeds,
             scenarios=scenario or [],
@@ -278,7 +303,7 @@ def eval_(
             floors=floors or FLOORS,
             console=console,
         )
-    )
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -31,6 +31,7 @@ def investigate(
     limits: Limits | None = None,
     progress: Callable[[str], None] | None = None,
     brain: str = "rules",
+    llm: Any = None,
     thread_id: str | None = None,
     db_path: Path | None = None,
 ) -> Report:

@@ -190,7 +190,7 @@ def derived_aliases(ref: str) -> list[str]:
     if m:
         out.append(m.group(1))
     m = re.match(
-        r"arn:aws[a-z-]*:ec2:[^:]*:\d*:[a-z-]+/((?:i|sg|vol|subnet|vpc|acl|rtb|eni|tgw-attach)-[0-9a-f]+)$",
+        r"arn:aws[a-z-]*:ec2:[^:]*:\d*:[a-z-]+/((?:i|sg|vol|subnet|vpc|acl|rtb|eni|nat|tgw-attach)-[0-9a-f]+)$",
         ref,
     )
     if m:

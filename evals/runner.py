@@ -37,6 +37,9 @@ from evals.report import PAPER_LABEL, PETSHOP_PAPER, PETSHOP_PAPER_OVERALL, prin
 from evals.scoring import CaseScore, Summary, check_floors, failed_score, score_case, summarize
 
 FLOORS = Path(__file__).with_name("floors.json")
+# Model settings for the claude planner when a recording is active (`sleuth eval --record/--replay`
+# sets it, in one process); None lets the planner read its settings from the environment.
+LLM: Any = None
 PETSHOP_MODULE = "evals.datasets.petshop"
 Kind = Literal["scenario", "bundle", "petshop", "petshop_normal"]
 
@@ -220,7 +223,15 @@ def planner_kwargs(brain: str) -> dict[str, Any]:
     """How to ask `offline` for this planner; raises EvalUsageError when the agent has no such choice."""
     from agent.investigate import investigate
 
-    if "planner" in inspect.signature(investigate).parameters:
+    params = inspect.signature(investigate).parameters
+    if brain not in ("rules", "claude"):
+        raise EvalUsageError(f"unknown planner {brain!r}: use rules or claude")
+    if "brain" in params:
+        if LLM is not None and brain == "claude":
+            # A fresh brain per case (its own spend ledger), sharing the recording's settings.
+            return {"brain": brain, "llm": type(LLM)(settings=LLM.settings)}
+        return {"brain": brain}
+    if "planner" in params:
         return {"planner": brain}
     if brain == "rules":
         return {}

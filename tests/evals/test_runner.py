@@ -135,10 +135,10 @@ def test_petshop_without_its_adapter_says_so(monkeypatch: pytest.MonkeyPatch, tm
 @pytest.mark.skipif(
     "planner" in inspect.signature(investigate).parameters, reason="the agent takes a planner choice"
 )
-def test_an_unavailable_planner_stops_before_any_work() -> None:
+def test_an_unknown_planner_stops_before_any_work() -> None:
     console, out = _console()
-    assert run_eval(brain="claude", console=console) == 2
-    assert "the 'claude' planner is not available" in out.getvalue()
+    assert run_eval(brain="gpt", console=console) == 2
+    assert "unknown planner 'gpt'" in out.getvalue()
 
 
 def test_cases_that_cannot_run_are_recorded_in_process(tmp_path: Path) -> None:

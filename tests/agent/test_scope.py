@@ -1,0 +1,67 @@
+"""Intake: questions and alarm events become a window, entry resources and symptoms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from agent.scope import from_trigger
+from tests.evals.bundle.test_bundle import ALARM_EVENT
+
+NOW = datetime(2024, 5, 1, 15, 20, tzinfo=UTC)
+
+
+def test_question_with_a_clock_time_sets_the_window() -> None:
+    scope = from_trigger("why is checkout returning 5xx since 14:00?", None, NOW)
+    assert scope.start == datetime(2024, 5, 1, 13, 30, tzinfo=UTC)
+    assert scope.end == NOW
+    assert "errors" in scope.symptoms
+
+
+def test_words_for_hours_pick_the_most_recent_past_time() -> None:
+    scope = from_trigger("checkout is slow since about two", None, NOW)
+    assert scope.start == datetime(2024, 5, 1, 13, 30, tzinfo=UTC)  # 14:00, not 02:00
+    assert "latency" in scope.symptoms
+
+
+def test_relative_windows_and_ids_in_the_question() -> None:
+    scope = from_trigger("i-0abc12345678 keeps failing in the last 3 hours", None, NOW)
+    assert scope.start == datetime(2024, 5, 1, 12, 20, tzinfo=UTC)
+    assert [(e.kind, e.id) for e in scope.entry] == [("ec2", "i-0abc12345678")]
+
+
+def test_alarm_event_gives_window_and_entry_resources() -> None:
+    event = {
+        **ALARM_EVENT,
+        "detail": {
+            **ALARM_EVENT["detail"],
+            "configuration": {
+                "metrics": [
+                    {
+                        "id": "m1",
+                        "metricStat": {
+                            "metric": {
+                                "namespace": "AWS/ApplicationELB",
+                                "name": "HTTPCode_Target_5XX_Count",
+                                "dimensions": {"LoadBalancer": "app/web/0123456789abcdef"},
+                            },
+                            "period": 60,
+                            "stat": "Sum",
+                        },
+                    }
+                ]
+            },
+        },
+    }
+    scope = from_trigger(None, event, NOW)
+    assert scope.alarm_name == "api-5xx"
+    assert scope.start == datetime(2024, 5, 1, 4, 10, tzinfo=UTC)
+    assert scope.end == datetime(2024, 5, 1, 5, 20, tzinfo=UTC)
+    assert [(e.kind, e.id) for e in scope.entry] == [("alb", "app/web/0123456789abcdef")]
+    assert scope.symptoms == ["errors"]
+
+
+def test_an_empty_window_is_refused_with_the_times() -> None:
+    with pytest.raises(ValueError, match="window is empty"):
+        from_trigger("why?", None, NOW, start=NOW, end=NOW)

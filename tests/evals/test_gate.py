@@ -1,0 +1,17 @@
+"""The regression gate: the rules planner over the built-in scenarios must stay above evals/floors.json.
+
+This is what CI runs (through `make test`): two seeds of every scenario, scored, compared with the
+floors. Raising a floor is a deliberate commit after measuring with `sleuth eval --suite builtin`.
+"""
+
+from __future__ import annotations
+
+from evals.runner import FLOORS, builtin_specs, gate, load_floors, parse_seeds, run_cases, summary_of
+
+
+def test_builtin_suite_stays_above_the_floors() -> None:
+    results = run_cases(builtin_specs(parse_seeds("1-2")), jobs=2)
+    summary = summary_of(results)
+    assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
+    problems = gate(summary, FLOORS)
+    assert problems == [], f"below the floors in {FLOORS}: {problems} (floors {load_floors(FLOORS)})"
