@@ -26,6 +26,7 @@ from agent.scope import Scope, from_trigger
 from agent.scoring import generate
 from agent.state import InvestigationState
 from agent.topology import Topology
+from tools.metric_catalog import CATALOG as METRIC_CATALOG
 from tools.result import ToolResult, ToolStatus
 
 MAX_KEY_METRIC_RESOURCES = 100
@@ -177,21 +178,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
 
     batch.run("active_alarms", {"include_insufficient_data": True})
 
-    kinds = {
-        "alb",
-        "target_group",
-        "ec2",
-        "asg",
-        "rds_instance",
-        "rds_cluster",
-        "lambda",
-        "ecs_service",
-        "dynamodb_table",
-        "ebs_volume",
-        "nat_gateway",
-        "api_gateway",
-        "sqs_queue",
-    }
+    kinds = set(METRIC_CATALOG)  # every kind whose key metrics the catalog knows
     resources = []
     for node in topo.nodes.values():
         if node.kind not in kinds:

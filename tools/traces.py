@@ -233,7 +233,13 @@ def trace_faults(ctx: ToolContext, args: FaultsInput) -> TraceFaults:
                         fault_counts[v] += 1
             if len(all_counts) < 2:
                 continue
-            value, n = fault_counts.most_common(1)[0] if fault_counts else ("", 0)
+            if not fault_counts:
+                continue
+            # Every faulted trace passes the front end too: among the values present in the most
+            # faulted traces, the one carrying the least of all traffic is the specific one.
+            most = max(fault_counts.values())
+            value = min((v for v, c in fault_counts.items() if c == most), key=lambda v: (all_counts[v], v))
+            n = most
             share_f = n / len(faulted)
             share_a = all_counts[value] / len(found) if value else 0.0
             if share_f >= 0.8 and share_a <= 0.6:
