@@ -76,9 +76,8 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         verdict = "inconclusive"
         top = ranked[0] if ranked else None
 
-    entry = [e.id for e in scope.entry]
     for h in ranked:
-        h.chain = _chain(h.resource, entry, sustained, topo)
+        h.chain = _chain(h.resource, entry_ids, sustained, topo)
 
     charts = _charts(state, rt, scope.start, scope.end, onset, evidence)
     report = Report(
@@ -130,14 +129,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
 def _best_per_resource(hyps: list[Hypothesis], topo: Topology) -> list[Hypothesis]:
     """One hypothesis per resource family (a database cluster and its instances are one family,
     represented by the cluster), best first."""
-    parent: dict[str, str] = {}
-    for a, b, relation in topo.edges:
-        if (
-            relation in ("member_of", "writer_of", "reader_of")
-            and topo.nodes.get(b)
-            and topo.nodes[b].kind == "rds_cluster"
-        ):
-            parent[a] = b
+    parent = topo.cluster_of()
     seen: dict[str, Hypothesis] = {}
     for h in sorted(hyps, key=lambda h: (h.confidence, h.resource in parent.values()), reverse=True):
         family = parent.get(h.resource, h.resource)

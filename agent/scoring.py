@@ -173,13 +173,8 @@ def generate(
     # A database cluster is judged with what its instances show: connections, aborts and CPU are
     # per-instance metrics, while callers see (and traces name) the cluster.
     members: dict[str, list[str]] = {}
-    for a, b, relation in topo.edges:
-        if (
-            relation in ("member_of", "writer_of", "reader_of")
-            and topo.nodes.get(b)
-            and topo.nodes[b].kind == "rds_cluster"
-        ):
-            members.setdefault(b, []).append(a)
+    for inst, cluster in topo.cluster_of().items():
+        members.setdefault(cluster, []).append(inst)
     for cluster, insts in members.items():
         pooled = list(by_resource.get(cluster, []))
         for inst in dict.fromkeys(insts):

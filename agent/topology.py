@@ -158,6 +158,16 @@ class Topology(BaseModel):
                     queue.append(nxt)
         return dist
 
+    def cluster_of(self) -> dict[str, str]:
+        """Database instance -> the cluster it belongs to."""
+        return {
+            a: b
+            for a, b, relation in self.edges
+            if relation in ("member_of", "writer_of", "reader_of")
+            and b in self.nodes
+            and self.nodes[b].kind == "rds_cluster"
+        }
+
     def names(self, key: str) -> list[str]:
         node = self.nodes.get(key)
         return node.aliases if node else [key]
