@@ -269,6 +269,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
             if es and es.data:
                 batch.add(state_an.from_ecs(es.data), es)
     _attribute_mentions(batch, topo)
+    _network_follow_up(batch, topo, window, scope)
 
     tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
     if tgs:
@@ -317,6 +318,35 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
 
 
+def _network_follow_up(batch: _Batch, topo: Topology, window: dict[str, Any], scope: Scope) -> None:
+    """When the network changed or calls time out, place the changed ACLs and security groups in the
+    topology and read the flow logs' rejects: an SRE's next two steps for connectivity trouble."""
+    changed = sorted(
+        {
+            str(e.resource)
+            for e in batch.evidence
+            if e.resource and {"change_network_acl", "change_security_group"} & set(e.signals)
+        }
+        - set(topo.alias)
+    )
+    connectivity = any(
+        {"timeout_logs", "connection_refused_logs", "remote_slow"} & set(e.signals) for e in batch.evidence
+    )
+    if changed:
+        graph = batch.run(
+            "describe_resources", {"refs": changed[:10], "include_network": True, "max_nodes": 80}
+        )
+        if graph and graph.data:
+            for node in graph.data.nodes:
+                topo.add(node.kind, node.id, node.name, az=node.az, attrs=node.attrs)
+            for edge in graph.data.edges:
+                topo.link(edge.source, edge.target, edge.relation)
+    if changed or connectivity:
+        rejects = batch.run("flow_log_rejects", dict(window))
+        if rejects and rejects.data:
+            batch.add(state_an.from_flow_rejects(rejects.data, scope.start, scope.end), rejects)
+
+
 def _attribute_mentions(batch: _Batch, topo: Topology) -> None:
     """Errors that name one resource ("... on table orders-prd failed: ThroughputExceeded") are evidence
     about that resource too, not only about the service that logged them."""
@@ -326,6 +356,12 @@ def _attribute_mentions(batch: _Batch, topo: Topology) -> None:
             continue
         text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example", "exception")) or e.summary
         named = [k for k in topo.mentioned(text) if k != topo.resolve(e.resource)]
+        if len(named) > 1:
+            # Front-end names (the logging service, its instances) are where the error surfaced;
+            # a data store or dependency named alongside them is what it is about.
+            named = [
+                k for k in named if topo.nodes[k].kind not in ("alb", "target_group", "asg", "ec2", "service")
+            ]
         if len(named) != 1:
             continue
         copy = e.model_copy(

@@ -209,22 +209,22 @@ def _explain_away(
     """Demote a hypothesis whose own root signal is a symptom another, earlier hypothesis explains:
     the ASG replacing instances is what a failing database looks like from the load balancer."""
     by_id = {e.id: e for e in evidence}
-    first: dict[str, datetime | None] = {}
-    roots: dict[str, set[str]] = {}
+    first: dict[int, datetime | None] = {}
+    roots: dict[int, set[str]] = {}
     for h in hyps:
         mode = modes[h.failure_mode]
         nominating = [
             by_id[i] for i in h.supporting if i in by_id and set(by_id[i].signals) & set(mode.root_signals)
         ]
-        roots[h.id + h.resource] = {s for e in nominating for s in e.signals} & set(mode.root_signals)
+        roots[id(h)] = {s for e in nominating for s in e.signals} & set(mode.root_signals)
         start = min((e.start for e in nominating if e.start), default=None)
         if start is not None and any(e.kind == "health_event" for e in nominating):
             start -= HEALTH_LAG
-        first[h.id + h.resource] = start
+        first[id(h)] = start
     for b in hyps:
-        kb = b.id + b.resource
+        kb = id(b)
         for a in hyps:
-            ka = a.id + a.resource
+            ka = id(a)
             if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.45:
                 continue
             explained = roots[kb] & set(modes[a.failure_mode].symptoms)

@@ -89,11 +89,50 @@ def _drained(
     )
 
 
+def _appeared(
+    resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
+) -> Draft | None:
+    signal = signal_for(metric, "up")
+    if signal is None or stats.points < 3:
+        return None
+    return Draft(
+        kind="metric_anomaly",
+        resource=resource,
+        start=stats.peak_at if stats.onset is None else stats.onset,
+        end=window_end,
+        summary=f"{namespace} {metric} ({stat}) on {resource} appeared: {stats.points} datapoints in the window, "
+        f"none before; peak {stats.peak:.4g} at {stats.peak_at:%H:%M}",
+        signals=[signal],
+        strength=round(min(0.9, 0.4 + 0.05 * stats.points), 3),
+        facts={
+            "namespace": namespace,
+            "metric": metric,
+            "stat": stat,
+            "direction": "up",
+            "sustained": True,
+            "baseline": 0.0,
+            "extreme": stats.peak,
+            "onset": None,
+            "score": 0.0,
+            "appeared": True,
+        },
+    )
+
+
 def _draft(
     resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
 ) -> Draft | None:
     if stats.drained and any(b in metric.lower() for b in BALANCES) and stats.low_at is not None:
         return _drained(resource, namespace, metric, stat, stats, window_end)
+    if (
+        stats.baseline_points == 0
+        and stat in ("Sum", "SampleCount")
+        and (stats.peak or 0) > 0
+        and stats.peak_at
+    ):
+        # AWS publishes throttle and error counts only when they happen: a series that appears in the
+        # window, with nothing before it, is a rise from zero.
+        return _appeared(resource, namespace, metric, stat, stats, window_end)
     if stats.direction not in ("up", "down"):
         return None
     signal = signal_for(metric, stats.direction)
