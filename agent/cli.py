@@ -32,7 +32,6 @@ app.add_typer(bundle_app, name="bundle")
 console = Console()
 errors = Console(stderr=True)
 
-DEFAULT_SCENARIO = "aurora-asg-loop"
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
 
@@ -230,6 +229,7 @@ def demo(
     """Build a built-in incident (default: an Aurora bug behind an ASG replacement loop), investigate it
     offline with the rules planner, and print the report."""
     from agent.investigate import offline
+    from evals.scenarios import DEFAULT_SCENARIO
 
     built = _build_scenario(scenario, seed)
     errors.print(
@@ -491,7 +491,7 @@ def _load_bundle(path: Path) -> Bundle:
 
 
 def _build_scenario(name: str | None, seed: int) -> Bundle:
-    from evals.scenarios import build, list_scenarios
+    from evals.scenarios import DEFAULT_SCENARIO, build, list_scenarios
 
     chosen = name or DEFAULT_SCENARIO
     known = [info.name for info in list_scenarios()]

@@ -1,6 +1,6 @@
 """Record and replay the model's HTTP exchanges with vcrpy, with secrets filtered and account ids scrubbed.
 
-    with recording("cassettes/sg-rule-revoked.yaml", mode="once") as rec:
+    with recording("cassettes/incident-42.yaml", mode="once") as rec:
         settings = rec.settings(ClaudeSettings.from_env())  # a placeholder key when replaying
         ...
 

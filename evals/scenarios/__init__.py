@@ -10,6 +10,9 @@ from evals.bundle import Bundle
 from evals.scenarios import library as _library  # noqa: F401  (registers the generators)
 from evals.scenarios.registry import ScenarioInfo, generate, infos
 
+# What `sleuth demo` investigates when no scenario is named: the Aurora bug behind an ASG replacement loop.
+DEFAULT_SCENARIO = "aurora-asg-loop"
+
 
 def list_scenarios() -> list[ScenarioInfo]:
     """Every scenario, in catalogue order."""
@@ -21,4 +24,4 @@ def build(name: str, seed: int) -> Bundle:
     return generate(name, seed).bundle()
 
 
-__all__ = ["ScenarioInfo", "build", "list_scenarios"]
+__all__ = ["DEFAULT_SCENARIO", "ScenarioInfo", "build", "list_scenarios"]
