@@ -270,6 +270,8 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 batch.add(state_an.from_ecs(es.data), es)
     _attribute_mentions(batch, topo)
     _network_follow_up(batch, topo, window, scope)
+    if "no_scaling" in scope.symptoms:
+        _scaling_alarms(batch, topo, scope)
 
     tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
     if tgs:
@@ -316,6 +318,48 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
+
+
+def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """ "Why didn't it scale?": for the groups asked about, check whether their alarms' conditions
+    (threshold for N datapoints) were ever met over the window."""
+    groups = [n for n in topo.nodes.values() if n.kind == "asg"]
+    named = [g for g in groups if any(a.lower() in (scope.question or "").lower() for a in [g.name or g.id])]
+    for group in (named or groups)[:3]:
+        name = group.name or group.id
+        found = batch.run("alarms_on", {"dimension": "AutoScalingGroupName", "value": name})
+        if not found or not found.data:
+            continue
+        for alarm in found.data.alarms:
+            m = alarm.metric
+            if (
+                m is None
+                or alarm.threshold is None
+                or not alarm.comparison
+                or not m.period_s
+                or m.period_s % 60
+            ):
+                continue
+            series = batch.run(
+                "metric_series",
+                {
+                    "namespace": m.namespace,
+                    "metric": m.metric,
+                    "dimensions": m.dimensions,
+                    "stat": m.stat or "Average",
+                    "start": _iso(scope.start),
+                    "end": _iso(scope.end),
+                    "period_s": m.period_s,
+                    "baseline_hours": 1,
+                },
+            )
+            if not series or not series.data:
+                continue
+            draft = state_an.from_alarm_condition(
+                name, alarm, series.data.timestamps, series.data.values, scope.start
+            )
+            if draft is not None:
+                batch.add([draft], series)
 
 
 def _network_follow_up(batch: _Batch, topo: Topology, window: dict[str, Any], scope: Scope) -> None:

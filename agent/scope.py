@@ -32,7 +32,11 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
     (r"replac|cycling|terminat|relaunch|keeps? (restarting|launching)", "replacement"),
     (r"unhealthy|health ?check", "unhealthy"),
     (r"can'?t start|won'?t start|fails? to start|not start", "start_failure"),
-    (r"didn'?t scale|not scal|no scale|scale out", "no_scaling"),
+    (
+        r"didn'?t scale|not scal|no scale|scale out|scale up|auto ?scaling (is |was )?(supposed|should|meant)|"
+        r"stayed at \d+|stuck at \d+ (instances|tasks|hosts)|should(n'?t)? (have )?scaled",
+        "no_scaling",
+    ),
     (r"connect|unreachable|intermittent", "connectivity"),
     (r"disk|space|full", "disk"),
     (r"cpu|credit", "cpu"),

@@ -219,3 +219,41 @@ def alarm_details(ctx: ToolContext, args: AlarmDetailsInput) -> AlarmDetails:
         for h in history
     ]
     return AlarmDetails(alarm=items[0], history=entries, has_more=more, total=len(entries))
+
+
+class AlarmsOnInput(BaseModel):
+    """Arguments of alarms_on."""
+
+    dimension: str = Field(min_length=1, description="dimension name, e.g. AutoScalingGroupName, InstanceId")
+    value: str = Field(min_length=1, description="its value, e.g. the group's name")
+    limit: int = Field(
+        default=20, ge=1, le=MAX_ALARMS, description="at most this many alarms (context budget)"
+    )
+
+
+@tool
+def alarms_on(ctx: ToolContext, args: AlarmsOnInput) -> AlarmList:
+    """List every alarm (any state) that watches a resource: metric alarms whose dimensions, or whose
+    metric-math inputs' dimensions, name it. Use it to check what a scaling policy's alarm requires.
+
+    Args:
+        dimension: dimension name.
+        value: its value.
+        limit: at most this many alarms.
+    """
+    items, more = ctx.aws.collect(
+        "cloudwatch", "DescribeAlarms", "MetricAlarms", max_items=1000, AlarmTypes=["MetricAlarm"]
+    )
+    found = [
+        alarm_info(a)
+        for a in items
+        if any(
+            d.get("Name") == args.dimension and d.get("Value") == args.value for d in a.get("Dimensions", [])
+        )
+        or any(
+            d.get("Name") == args.dimension and d.get("Value") == args.value
+            for q in a.get("Metrics", [])
+            for d in (q.get("MetricStat") or {}).get("Metric", {}).get("Dimensions", [])
+        )
+    ]
+    return AlarmList(alarms=found[: args.limit], has_more=more or len(found) > args.limit, total=len(found))

@@ -11,6 +11,7 @@ from agent.analyzers import Draft
 from agent.analyzers.logs import message_signals
 
 if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay free to move
+    from tools.alarms import AlarmInfo
     from tools.database import DbLogTail, RdsEvents
     from tools.deployments import Deployments
     from tools.ecs import EcsServiceState
@@ -302,6 +303,49 @@ def from_instances(nodes: list[tuple[str, str | None, dict[str, str]]]) -> list[
                 )
             )
     return drafts
+
+
+def from_alarm_condition(
+    group: str, alarm: AlarmInfo, timestamps: list[datetime], values: list[float], start: datetime
+) -> Draft | None:
+    """Whether an alarm's condition (threshold crossed for N datapoints) was met in the window; a scaling
+    alarm that never met it explains a group that did not scale."""
+    if alarm.threshold is None or not alarm.comparison:
+        return None
+    needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
+    compare = {
+        "GreaterThanThreshold": lambda v: v > alarm.threshold,
+        "GreaterThanOrEqualToThreshold": lambda v: v >= alarm.threshold,
+        "LessThanThreshold": lambda v: v < alarm.threshold,
+        "LessThanOrEqualToThreshold": lambda v: v <= alarm.threshold,
+    }.get(alarm.comparison)
+    window = [v for t, v in zip(timestamps, values, strict=True) if t >= start]
+    if compare is None or not window:
+        return None
+    best = run = 0
+    for v in window:
+        run = run + 1 if compare(v) else 0
+        best = max(best, run)
+    if best >= needed:
+        return None
+    extreme = max(window) if alarm.comparison.startswith("Greater") else min(window)
+    return Draft(
+        kind="resource_state",
+        resource=group,
+        start=start,
+        summary=f"alarm {alarm.name} on {group} needs {alarm.metric.metric if alarm.metric else 'its metric'} "
+        f"{alarm.comparison} {alarm.threshold:g} for {needed} datapoint(s); at most {best} in a row met it "
+        f"(extreme {extreme:.4g}), so it never fired",
+        signals=["alarm_threshold_not_met", "asg_no_scaling"],
+        strength=0.8,
+        facts={
+            "alarm": alarm.name,
+            "threshold": alarm.threshold,
+            "needed": needed,
+            "best_run": best,
+            "extreme": extreme,
+        },
+    )
 
 
 def from_nacl(out: NaclCheck) -> list[Draft]:

@@ -124,3 +124,21 @@ def test_wire_contract_against_moto(moto_tool_ctx: Any) -> None:
     assert res.data.alarms[0].threshold == 80.0
     assert res.data.alarms[0].metric is not None
     assert res.data.alarms[0].metric.dimensions == {"InstanceId": "i-0abc"}
+
+
+def test_alarms_on_lists_every_state_for_one_resource(tool_ctx: Any) -> None:
+    from tools.alarms import alarms_on
+
+    scaling = {
+        **alarm("asg-cpu-high", "OK", "2024-05-01T05:00:00Z"),
+        "Namespace": "AWS/EC2",
+        "MetricName": "CPUUtilization",
+        "Dimensions": [{"Name": "AutoScalingGroupName", "Value": "web-asg"}],
+    }
+    ctx = tool_ctx({"alarms": [scaling, alarm("api-5xx", "ALARM", "2024-05-01T05:10:00Z")]})
+    res = alarms_on.run(ctx, {"dimension": "AutoScalingGroupName", "value": "web-asg"})
+    assert res.status is ToolStatus.OK
+    assert res.data is not None
+    assert [(a.name, a.state) for a in res.data.alarms] == [("asg-cpu-high", "OK")]
+    none = alarms_on.run(ctx, {"dimension": "AutoScalingGroupName", "value": "other"})
+    assert none.status is ToolStatus.NO_DATA
