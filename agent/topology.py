@@ -173,53 +173,32 @@ class Topology(BaseModel):
         return node.aliases if node else [key]
 
 
+# Reference shapes whose groups are other spellings of the same resource (every group is one).
+_ALIAS_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:(targetgroup/([^/]+)/[0-9a-f]+)$",
+        r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:loadbalancer/((?:app|net|gwy)/([^/]+)/[0-9a-f]+)$",
+        r"^(?:app|net|gwy)/([^/]+)/[0-9a-f]+$",
+        r"^targetgroup/([^/]+)/[0-9a-f]+$",
+        r"arn:aws[a-z-]*:rds:[^:]*:\d*:(?:db|cluster):(.+)$",
+        r"arn:aws[a-z-]*:lambda:[^:]*:\d*:function:([^:]+)",
+        r"arn:aws[a-z-]*:dynamodb:[^:]*:\d*:table/([^/]+)",
+        r"arn:aws[a-z-]*:ec2:[^:]*:\d*:[a-z-]+/((?:i|sg|vol|subnet|vpc|acl|rtb|eni|nat|tgw-attach)-[0-9a-f]+)$",
+        r"arn:aws[a-z-]*:autoscaling:[^:]*:\d*:autoScalingGroup:[^:]+:autoScalingGroupName/(.+)$",
+        r"arn:aws[a-z-]*:iam::\d*:role/(?:.*/)?([^/]+)$",
+        r"arn:aws[a-z-]*:kms:[^:]*:\d*:key/(.+)$",
+        r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$",
+        r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
+    )
+]
+
+
 def derived_aliases(ref: str) -> list[str]:
     """Other spellings of the same resource, from the shape of a reference."""
     out: list[str] = []
-    m = re.match(r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:(targetgroup/[^/]+/[0-9a-f]+)$", ref)
-    if m:
-        out += [m.group(1), m.group(1).split("/")[1]]
-    m = re.match(
-        r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:loadbalancer/((?:app|net|gwy)/([^/]+)/[0-9a-f]+)$",
-        ref,
-    )
-    if m:
-        out += [m.group(1), m.group(2)]
-    m = re.match(r"^(?:app|net|gwy)/([^/]+)/[0-9a-f]+$", ref) or re.match(
-        r"^targetgroup/([^/]+)/[0-9a-f]+$", ref
-    )
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:rds:[^:]*:\d*:(?:db|cluster):(.+)$", ref)
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:lambda:[^:]*:\d*:function:([^:]+)", ref)
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:dynamodb:[^:]*:\d*:table/([^/]+)", ref)
-    if m:
-        out.append(m.group(1))
-    m = re.match(
-        r"arn:aws[a-z-]*:ec2:[^:]*:\d*:[a-z-]+/((?:i|sg|vol|subnet|vpc|acl|rtb|eni|nat|tgw-attach)-[0-9a-f]+)$",
-        ref,
-    )
-    if m:
-        out.append(m.group(1))
-    m = re.match(
-        r"arn:aws[a-z-]*:autoscaling:[^:]*:\d*:autoScalingGroup:[^:]+:autoScalingGroupName/(.+)$", ref
-    )
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:iam::\d*:role/(?:.*/)?([^/]+)$", ref)
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:kms:[^:]*:\d*:key/(.+)$", ref)
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$", ref)
-    if m:
-        out.append(m.group(1))
-    m = re.match(r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$", ref)
-    if m:
-        out.append(m.group(1))
+    for pattern in _ALIAS_PATTERNS:
+        m = pattern.match(ref)
+        if m:
+            out += [g for g in m.groups() if g]
     return out

@@ -91,7 +91,7 @@ def _now_ms(ctx: ReplayContext) -> int:
     return int(ctx.now.timestamp() * 1000)
 
 
-def _groups(ctx: ReplayContext) -> dict[str, dict[str, Any]]:
+def visible_groups(ctx: ReplayContext) -> dict[str, dict[str, Any]]:
     """Every visible log group as a full `LogGroup` item, by name."""
 
     def build() -> dict[str, dict[str, Any]]:
@@ -135,7 +135,7 @@ def _group_item(ctx: ReplayContext, name: str, created: int, stored: int) -> dic
 
 
 def _group(ctx: ReplayContext, name: str) -> dict[str, Any]:
-    group = _groups(ctx).get(name)
+    group = visible_groups(ctx).get(name)
     if group is None:
         raise AwsError(NOT_FOUND, NO_GROUP)
     return group
@@ -194,7 +194,7 @@ def describe_log_groups(ctx: ReplayContext, params: dict[str, Any]) -> dict[str,
         raise ReplayUnsupported(
             "logs", "DescribeLogGroups", "accountIdentifiers (cross-account observability)"
         )
-    groups = list(_groups(ctx).values())
+    groups = list(visible_groups(ctx).values())
     if prefix is not None:
         groups = [g for g in groups if g["logGroupName"].startswith(prefix)]
     if pattern:

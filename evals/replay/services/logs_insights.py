@@ -12,9 +12,9 @@ from typing import Any
 
 from evals.replay.context import ReplayContext
 from evals.replay.engines.insights import InsightsQueryError, InsightsResult, run_query
-from evals.replay.engines.log_store import log_table
 from evals.replay.errors import AwsError, ReplayUnsupported
 from evals.replay.registry import operation
+from evals.replay.services.logs import visible_groups
 
 INVALID = "InvalidParameterException"
 NOT_FOUND = "ResourceNotFoundException"
@@ -30,21 +30,6 @@ _NAMES = uuid.UUID("5f0c3a55-1e47-4c55-9a77-6f1f0d8e0b1c")  # namespace for dete
 def _queries(ctx: ReplayContext) -> dict[str, dict[str, Any]]:
     queries: dict[str, dict[str, Any]] = ctx.state.setdefault(_STATE, {})
     return queries
-
-
-def _known_groups(ctx: ReplayContext) -> set[str]:
-    """Groups with events up to `now`, plus logs/LogGroup resources created by `now` (as logs.py lists)."""
-
-    def build() -> set[str]:
-        table = log_table(ctx)
-        names = {row[0] for row in ctx.cursor().execute(f"SELECT DISTINCT log_group FROM {table}").fetchall()}
-        now_ms = int(ctx.now.timestamp() * 1000)
-        for item in ctx.resources("logs", "LogGroup"):
-            if item.get("logGroupName") and int(item.get("creationTime", 0)) <= now_ms:
-                names.add(str(item["logGroupName"]))
-        return names
-
-    return ctx.cached("logs_insights:groups", build)
 
 
 def _requested_groups(ctx: ReplayContext, params: dict[str, Any]) -> list[str]:
@@ -66,7 +51,7 @@ def _requested_groups(ctx: ReplayContext, params: dict[str, Any]) -> list[str]:
     names: list[str] = []
     for value in raw:
         name = _group_of(ctx, str(value)) if key == "logGroupIdentifiers" else str(value)
-        if name not in _known_groups(ctx):
+        if name not in visible_groups(ctx):  # exactly the groups DescribeLogGroups lists
             raise AwsError(NOT_FOUND, f"Log group '{name}' does not exist for account ID '{ctx.account_id}'")
         if name not in names:
             names.append(name)
