@@ -42,6 +42,7 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "DescribeVolumes",
             "DescribeSecurityGroups",
             "DescribeNetworkAcls",
+            "DescribeNetworkInterfaces",
             "DescribeRouteTables",
             "DescribeSubnets",
             "DescribeVpcs",

@@ -81,11 +81,13 @@ def _getter(source: Source) -> Getter:
     return lambda item: (v for p in paths for v in values_at(item, p))
 
 
-def _tag_values(key: str) -> Getter:
-    return lambda item: (t.get("Value", "") for t in item.get("Tags") or [] if t.get("Key") == key)
+def _tag_values(key: str, field: str) -> Getter:
+    return lambda item: (t.get("Value", "") for t in item.get(field) or [] if t.get("Key") == key)
 
 
-TAG_SOURCES: dict[str, Source] = {"tag-key": "Tags[].Key", "tag-value": "Tags[].Value"}
+def tag_sources(field: str = "Tags") -> dict[str, Source]:
+    """tag-key and tag-value over an item's tag list (`Tags`; a network interface calls it `TagSet`)."""
+    return {"tag-key": f"{field}[].Key", "tag-value": f"{field}[].Value"}
 
 
 @cache
@@ -103,8 +105,12 @@ def compile_filters(
     sources: Mapping[str, Source],
     *,
     member: str = "Filters",
+    tags: str = "Tags",
 ) -> Predicate:
-    """One predicate for a request's filters: AND across filters, OR across one filter's values."""
+    """One predicate for a request's filters: AND across filters, OR across one filter's values.
+
+    `tags` names the item's tag list, which `tag:<key>`, `tag-key` and `tag-value` test.
+    """
     tests: list[tuple[Getter, list[re.Pattern[str]]]] = []
     for flt in filters or []:
         name = str(flt.get("Name", ""))
@@ -112,7 +118,8 @@ def compile_filters(
         if not values:
             # What EC2 does with a value-less filter is not documented; refuse rather than guess.
             raise ReplayUnsupported("ec2", operation, f"filter {name!r} without values")
-        tests.append((_resolve(operation, name, sources, member=member), [pattern(v) for v in values]))
+        get = _resolve(operation, name, sources, member=member, tags=tags)
+        tests.append((get, [pattern(v) for v in values]))
 
     def matches(item: Item) -> bool:
         for get, pats in tests:
@@ -124,13 +131,14 @@ def compile_filters(
     return matches
 
 
-def _resolve(operation: str, name: str, sources: Mapping[str, Source], *, member: str) -> Getter:
+def _resolve(operation: str, name: str, sources: Mapping[str, Source], *, member: str, tags: str) -> Getter:
     if name in sources:
         return _getter(sources[name])
     if name.startswith("tag:") and len(name) > 4:
-        return _tag_values(name[4:])
-    if name in TAG_SOURCES:
-        return _getter(TAG_SOURCES[name])
+        return _tag_values(name[4:], tags)
+    by_tag = tag_sources(tags)
+    if name in by_tag:
+        return _getter(by_tag[name])
     if name in documented_filters(operation, member):
         raise ReplayUnsupported("ec2", operation, f"filter {name!r} is not replayed yet")
     raise AwsError("InvalidParameterValue", f"The filter '{name}' is invalid")
@@ -413,4 +421,43 @@ FLOW_LOG_FILTERS: dict[str, Source] = {
     "log-group-name": "LogGroupName",
     "resource-id": "ResourceId",
     "traffic-type": "TrafficType",
+}
+
+NETWORK_INTERFACE_FILTERS: dict[str, Source] = {
+    "addresses.association.owner-id": "PrivateIpAddresses[].Association.IpOwnerId",
+    "addresses.association.public-ip": "PrivateIpAddresses[].Association.PublicIp",
+    "addresses.primary": "PrivateIpAddresses[].Primary",
+    "addresses.private-ip-address": "PrivateIpAddresses[].PrivateIpAddress",
+    "association.allocation-id": "Association.AllocationId",
+    "association.association-id": "Association.AssociationId",
+    "association.ip-owner-id": "Association.IpOwnerId",
+    "association.public-dns-name": "Association.PublicDnsName",
+    "association.public-ip": "Association.PublicIp",
+    "attachment.attach-time": _times("Attachment.AttachTime"),
+    "attachment.attachment-id": "Attachment.AttachmentId",
+    "attachment.delete-on-termination": "Attachment.DeleteOnTermination",
+    "attachment.device-index": "Attachment.DeviceIndex",
+    "attachment.instance-id": "Attachment.InstanceId",
+    "attachment.instance-owner-id": "Attachment.InstanceOwnerId",
+    "attachment.status": "Attachment.Status",
+    "availability-zone": "AvailabilityZone",
+    "availability-zone-id": "AvailabilityZoneId",
+    "description": "Description",
+    "group-id": "Groups[].GroupId",
+    "interface-type": "InterfaceType",
+    "ipv6-addresses.ipv6-address": "Ipv6Addresses[].Ipv6Address",
+    "mac-address": "MacAddress",
+    "network-interface-id": "NetworkInterfaceId",
+    "operator.managed": "Operator.Managed",
+    "operator.principal": "Operator.Principal",
+    "owner-id": "OwnerId",
+    "private-dns-name": "PrivateDnsName",
+    # "The private IPv4 address or addresses": the primary and every secondary.
+    "private-ip-address": ("PrivateIpAddress", "PrivateIpAddresses[].PrivateIpAddress"),
+    "requester-id": "RequesterId",
+    "requester-managed": "RequesterManaged",
+    "source-dest-check": "SourceDestCheck",
+    "status": "Status",
+    "subnet-id": "SubnetId",
+    "vpc-id": "VpcId",
 }

@@ -1,12 +1,18 @@
 """EC2: instances and their status, volumes, and the network around them, from resources.jsonl.
 
 Items are stored in botocore's shapes (`Instance`, `InstanceStatus`, `Volume`, `SecurityGroup`,
-`NetworkAcl`, `RouteTable`, `Subnet`, `Vpc`, `TransitGatewayAttachment`, `FlowLog`). A resource whose
-creation time (LaunchTime, CreateTime, CreationTime) is after the bundle's `now` does not exist yet.
+`NetworkAcl`, `RouteTable`, `Subnet`, `Vpc`, `TransitGatewayAttachment`, `FlowLog`,
+`NetworkInterface`). A resource whose creation time (LaunchTime, CreateTime, CreationTime) is after the
+bundle's `now` does not exist yet.
 
 An `Instance` carries no reservation, so each instance is answered as its own reservation: its
 ReservationId is derived from the instance id (stable across runs), OwnerId is the bundle's account,
 and Groups is empty as it is for every VPC instance.
+
+DescribeNetworkInterfaces answers the bundle's `NetworkInterface` items and, as EC2 does, the
+interfaces of instances that are not terminated: each entry of an instance's `NetworkInterfaces`
+becomes an interface attached to it, with an AttachmentId and MacAddress derived from the interface id
+when the entry has none. An explicit item wins over a derived one with the same id.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from evals.replay.engines.ec2_filters import (
     INSTANCE_FILTERS,
     INSTANCE_STATUS_FILTERS,
     NETWORK_ACL_FILTERS,
+    NETWORK_INTERFACE_FILTERS,
     ROUTE_TABLE_FILTERS,
     SECURITY_GROUP_FILTERS,
     SUBNET_FILTERS,
@@ -57,6 +64,7 @@ class Kind:
     filter_member: str = "Filters"
     report_all_missing: bool = False
     plural: str = ""
+    tags: str = "Tags"  # the item's tag list, which tag filters test
 
 
 INSTANCE = Kind(
@@ -150,6 +158,17 @@ TGW_ATTACHMENT = Kind(
     malformed=("InvalidTransitGatewayAttachmentID.Malformed", "Invalid Transit Gateway Attachment id {id}."),
     created="CreationTime",
 )
+NETWORK_INTERFACE = Kind(
+    "NetworkInterface",
+    "NetworkInterfaceId",
+    "NetworkInterfaceIds",
+    NETWORK_INTERFACE_FILTERS,
+    ("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '{id}' does not exist"),
+    prefix="eni",
+    malformed=("InvalidNetworkInterfaceID.Malformed", 'Invalid id: "{id}"'),
+    ids_set="networkInterfaceIdSet",
+    tags="TagSet",
+)
 FLOW_LOG = Kind(
     "FlowLog",
     "FlowLogId",
@@ -167,6 +186,17 @@ _PAGING_PARAMS = ("MaxResults", "NextToken", "DryRun")
 def reservation_id(instance_id: str) -> str:
     """The reservation an instance is answered in: one per instance, stable across runs."""
     return "r-" + hashlib.sha256(instance_id.encode()).hexdigest()[:17]
+
+
+def attachment_id(interface_id: str) -> str:
+    """The attachment of an instance's interface that carries none in the bundle; stable across runs."""
+    return "eni-attach-" + hashlib.sha256(interface_id.encode()).hexdigest()[:17]
+
+
+def mac_address(interface_id: str) -> str:
+    """A locally administered unicast MAC, as EC2 assigns, for an interface that carries none."""
+    digest = hashlib.sha256(b"mac:" + interface_id.encode()).hexdigest()
+    return ":".join(["02", *(digest[i : i + 2] for i in range(0, 10, 2))])
 
 
 def _dry_run(params: Mapping[str, Any]) -> None:
@@ -256,7 +286,7 @@ def describe(
         if wanted:
             items = _select_ids(kind, items, wanted)
     test = compile_filters(
-        op, params.get(kind.filter_member), sources or kind.filters, member=kind.filter_member
+        op, params.get(kind.filter_member), sources or kind.filters, member=kind.filter_member, tags=kind.tags
     )
     rows = [r for r in items if test(r)]
     if size is None and not params.get("NextToken"):
@@ -433,3 +463,76 @@ def describe_transit_gateway_attachments(ctx: ReplayContext, params: dict[str, A
 def describe_flow_logs(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
     rows, token = describe(ctx, params, FLOW_LOG, "DescribeFlowLogs")
     return _answer("FlowLogs", FLOW_LOG, rows, token)
+
+
+@operation("ec2", "DescribeNetworkInterfaces")
+def describe_network_interfaces(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    _check_request(params, NETWORK_INTERFACE)
+    interfaces = _network_interfaces(ctx)
+    wanted = list(params.get("NetworkInterfaceIds") or [])
+    if wanted:
+        interfaces = _select_ids(NETWORK_INTERFACE, interfaces, wanted)
+    rows, token = describe(ctx, params, NETWORK_INTERFACE, "DescribeNetworkInterfaces", items=interfaces)
+    return _answer("NetworkInterfaces", NETWORK_INTERFACE, rows, token)
+
+
+def _network_interfaces(ctx: ReplayContext) -> list[dict[str, Any]]:
+    """The bundle's interfaces, then those of its instances that it does not list, in bundle order."""
+    explicit = _existing(ctx, NETWORK_INTERFACE)
+    listed = {i["NetworkInterfaceId"] for i in explicit}
+    derived = [
+        eni
+        for inst in _existing(ctx, INSTANCE)
+        if (inst.get("State") or {}).get("Name") != "terminated"
+        for eni in _interfaces_of(inst, ctx.account_id)
+        if eni["NetworkInterfaceId"] not in listed
+    ]
+    return explicit + derived
+
+
+def _interfaces_of(inst: Mapping[str, Any], account: str) -> list[dict[str, Any]]:
+    """An instance's interfaces as DescribeNetworkInterfaces lists them: in use, attached to it."""
+    placement = inst.get("Placement") or {}
+    out: list[dict[str, Any]] = []
+    for index, entry in enumerate(inst.get("NetworkInterfaces") or []):
+        eid = entry.get("NetworkInterfaceId")
+        if not eid:
+            continue
+        primary = index == 0
+        ip = entry.get("PrivateIpAddress") or (inst.get("PrivateIpAddress") if primary else None)
+        attachment: dict[str, Any] = {
+            "AttachmentId": attachment_id(eid),
+            "DeviceIndex": index,
+            "Status": "attached",
+            "DeleteOnTermination": True,
+            **({"AttachTime": inst["LaunchTime"]} if inst.get("LaunchTime") else {}),
+            **(entry.get("Attachment") or {}),
+            "InstanceId": inst["InstanceId"],
+            "InstanceOwnerId": account,
+        }
+        item: dict[str, Any] = {
+            "Description": "",
+            "Groups": list(inst.get("SecurityGroups") or []),
+            "InterfaceType": "interface",
+            "Ipv6Addresses": [],
+            "MacAddress": mac_address(eid),
+            "OwnerId": account,
+            "PrivateIpAddresses": [{"PrivateIpAddress": ip, "Primary": True}] if ip else [],
+            "RequesterManaged": False,
+            "SourceDestCheck": inst.get("SourceDestCheck", True),
+            "Status": "in-use",
+            "TagSet": [],
+            **{k: v for k, v in entry.items() if v is not None},
+            "Attachment": attachment,
+        }
+        for field, value in (
+            ("AvailabilityZone", placement.get("AvailabilityZone")),
+            ("AvailabilityZoneId", placement.get("AvailabilityZoneId")),
+            ("SubnetId", inst.get("SubnetId")),
+            ("VpcId", inst.get("VpcId")),
+            ("PrivateIpAddress", ip),
+        ):
+            if value is not None:
+                item.setdefault(field, value)
+        out.append(item)
+    return out

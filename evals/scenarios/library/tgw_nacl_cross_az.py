@@ -11,6 +11,8 @@ gateway's interface), so those instances' connections to on-premises time out so
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -301,6 +303,10 @@ def _transit_records(inc: StorageIncident, net: Transit) -> list[dict[str, Any]]
     out += [
         {"service": "ec2", "type": "NetworkAcl", "item": a} for a in (*net.acls.values(), net.default_acl)
     ]
+    out += [
+        {"service": "ec2", "type": "NetworkInterface", "item": _attachment_interface(inc, net, az)}
+        for az in net.subnets
+    ]
     for attachment, kind, resource in (
         (net.attachment_id, "vpc", acct.vpc_id),
         (net.vpn_attachment_id, "vpn", acct.ids.ec2("vpn")),
@@ -382,6 +388,43 @@ def _transit_records(inc: StorageIncident, net: Transit) -> list[dict[str, Any]]
         }
     )
     return out
+
+
+def _attachment_interface(inc: StorageIncident, net: Transit, az: str) -> dict[str, Any]:
+    """The attachment's requester-managed interface in `az`, as DescribeNetworkInterfaces shows it.
+
+    Its address, MAC and requester are hashed from ids already drawn, so adding it leaves every other
+    draw of the seed where it was.
+    """
+    acct = inc.account
+    eni, subnet = net.enis[az], net.subnets[az]
+    digest = hashlib.sha256(eni.encode()).hexdigest()
+    # AWS keeps a subnet's first four addresses and its last; the attachment takes one of the rest.
+    usable = list(ip_network(subnet["CidrBlock"]).hosts())[3:]
+    ip = str(usable[int(digest[:8], 16) % len(usable)])
+    role = hashlib.sha256(f"{acct.account_id}:AWSServiceRoleForVPCTransitGateway".encode()).digest()
+    item: dict[str, Any] = {
+        "NetworkInterfaceId": eni,
+        "Description": f"Network Interface for Transit Gateway Attachment {net.attachment_id}",
+        "InterfaceType": "transit_gateway",
+        "RequesterManaged": True,
+        "RequesterId": "AROA" + base64.b32encode(role).decode()[:17] + ":TransitGatewayAttachment",
+        "Status": "in-use",
+        "OwnerId": acct.account_id,
+        "SubnetId": subnet["SubnetId"],
+        "VpcId": acct.vpc_id,
+        "AvailabilityZone": az,
+        "MacAddress": ":".join(["02", *(digest[i : i + 2] for i in range(8, 18, 2))]),
+        "PrivateIpAddress": ip,
+        "PrivateIpAddresses": [{"PrivateIpAddress": ip, "Primary": True}],
+        "Groups": [],
+        "Ipv6Addresses": [],
+        "SourceDestCheck": False,
+        "TagSet": [],
+    }
+    if subnet.get("AvailabilityZoneId"):
+        item["AvailabilityZoneId"] = subnet["AvailabilityZoneId"]
+    return item
 
 
 def _entry_call(

@@ -14,8 +14,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from evals.bundle import Bundle
+from evals.bundle.shapes import validate_output
 from evals.replay import ReplayUnsupported, attach
-from evals.replay.services.ec2 import reservation_id
+from evals.replay.services.ec2 import attachment_id, reservation_id
 from tests.conftest import make_bundle
 
 VPC = "vpc-0aaaaaaaaaaaaaaaa"
@@ -834,3 +835,181 @@ def test_limits_on_ids() -> None:
         "InvalidTransitGatewayAttachmentID.Malformed",
         "Invalid Transit Gateway Attachment id tgw-0abc.",
     )
+
+
+# --- network interfaces ------------------------------------------------------------------------------
+
+TGW_ENI = "eni-0aaaaaaaaaaaaaaa1"
+ENI = {iid: "eni-" + iid[2:] for iid in (I1, I2, I3, I4, FUTURE)}  # as `_instance` names them
+TGW_INTERFACE: dict[str, Any] = {
+    "NetworkInterfaceId": TGW_ENI,
+    "Description": "Network Interface for Transit Gateway Attachment tgw-attach-0aaaaaaaaaaaaaaa1",
+    "InterfaceType": "transit_gateway",
+    "RequesterManaged": True,
+    "RequesterId": "AROAEXAMPLEEXAMPLE1:TransitGatewayAttachment",
+    "Status": "in-use",
+    "OwnerId": "123456789012",
+    "SubnetId": SUBNET_B,
+    "VpcId": VPC,
+    "AvailabilityZone": "us-east-1b",
+    "MacAddress": "02:11:22:33:44:55",
+    "PrivateIpAddress": "10.0.2.5",
+    "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.2.5", "Primary": True}],
+    "Groups": [],
+    "SourceDestCheck": False,
+    "TagSet": [{"Key": "Name", "Value": "tgw-b"}],
+}
+# The bundle's own record of I2's interface replaces the one derived from the instance.
+I2_INTERFACE: dict[str, Any] = {
+    "NetworkInterfaceId": ENI[I2],
+    "Description": "web-2 primary",
+    "InterfaceType": "interface",
+    "Status": "in-use",
+    "SubnetId": SUBNET_A,
+    "VpcId": VPC,
+    "AvailabilityZone": "us-east-1a",
+    "PrivateIpAddress": "10.0.1.11",
+    "PrivateIpAddresses": [
+        {"PrivateIpAddress": "10.0.1.11", "Primary": True},
+        {"PrivateIpAddress": "10.0.1.99", "Primary": False},
+    ],
+    "Attachment": {"AttachmentId": "eni-attach-0bbbbbbbbbbbbbbb2", "InstanceId": I2, "DeviceIndex": 0},
+    "TagSet": [{"Key": "Team", "Value": "blue"}],
+}
+
+
+def _interfaces_client() -> Any:
+    return _instances_client(("NetworkInterface", TGW_INTERFACE), ("NetworkInterface", I2_INTERFACE))
+
+
+def _eni_ids(resp: dict[str, Any]) -> list[str]:
+    return [i["NetworkInterfaceId"] for i in resp["NetworkInterfaces"]]
+
+
+def test_network_interfaces_are_the_bundles_and_those_of_live_instances() -> None:
+    resp = _interfaces_client().describe_network_interfaces()
+    # Bundle items first; then I1's and I3's (stopped still holds its interface). I2's is the bundle's
+    # own; I4 is terminated and FUTURE not launched yet, so theirs do not exist.
+    assert _eni_ids(resp) == [TGW_ENI, ENI[I2], ENI[I1], ENI[I3]]
+    assert resp["NetworkInterfaces"][1]["Description"] == "web-2 primary"
+    assert "NextToken" not in resp
+
+
+def test_an_instance_interface_is_in_use_and_attached_to_it() -> None:
+    ec2 = _interfaces_client()
+    (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[ENI[I3]])["NetworkInterfaces"]
+    attachment = eni.pop("Attachment")
+    assert re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", eni.pop("MacAddress"))
+    assert eni == {
+        "NetworkInterfaceId": ENI[I3],
+        "SubnetId": SUBNET_B,
+        "VpcId": VPC,
+        "AvailabilityZone": "us-east-1b",
+        "PrivateIpAddress": "10.0.2.10",
+        "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.2.10", "Primary": True}],
+        "Groups": [{"GroupId": "sg-0e0e0e0e0e0e0e0e0", "GroupName": "web"}],
+        "Status": "in-use",
+        "InterfaceType": "interface",
+        "OwnerId": "123456789012",
+        "Description": "",
+        "RequesterManaged": False,
+        "SourceDestCheck": True,
+        "Ipv6Addresses": [],
+        "TagSet": [],
+    }
+    assert attachment == {
+        "AttachmentId": attachment_id(ENI[I3]),
+        "InstanceId": I3,
+        "InstanceOwnerId": "123456789012",
+        "DeviceIndex": 0,
+        "Status": "attached",
+        "AttachTime": datetime(2024, 4, 30, 12, tzinfo=UTC),
+        "DeleteOnTermination": True,
+    }
+    assert re.fullmatch(r"eni-attach-[0-9a-f]{17}", attachment["AttachmentId"])
+    # Derived values are the same on every call.
+    again = ec2.describe_network_interfaces(Filters=[{"Name": "attachment.instance-id", "Values": [I3]}])
+    assert again["NetworkInterfaces"][0]["Attachment"]["AttachmentId"] == attachment["AttachmentId"]
+
+
+def test_network_interface_ids_select_and_unknown_ids_fail() -> None:
+    ec2 = _interfaces_client()
+    assert _eni_ids(ec2.describe_network_interfaces(NetworkInterfaceIds=[ENI[I1], TGW_ENI])) == [
+        TGW_ENI,
+        ENI[I1],
+    ]
+    for gone in ("eni-0123456789abcdef0", ENI[I4], ENI[FUTURE]):
+        assert _error(ec2.describe_network_interfaces, NetworkInterfaceIds=[ENI[I1], gone]) == (
+            "InvalidNetworkInterfaceID.NotFound",
+            f"The networkInterface ID '{gone}' does not exist",
+        )
+    assert _error(ec2.describe_network_interfaces, NetworkInterfaceIds=["tgw-b"]) == (
+        "InvalidNetworkInterfaceID.Malformed",
+        'Invalid id: "tgw-b"',
+    )
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ([{"Name": "subnet-id", "Values": [SUBNET_B]}], [TGW_ENI, ENI[I3]]),
+        ([{"Name": "attachment.instance-id", "Values": [I1, I2]}], [ENI[I2], ENI[I1]]),
+        ([{"Name": "interface-type", "Values": ["transit_gateway"]}], [TGW_ENI]),
+        ([{"Name": "interface-type", "Values": ["interface"]}], [ENI[I2], ENI[I1], ENI[I3]]),
+        ([{"Name": "requester-managed", "Values": ["true"]}], [TGW_ENI]),
+        ([{"Name": "description", "Values": ["Network Interface for Transit Gateway *"]}], [TGW_ENI]),
+        ([{"Name": "availability-zone", "Values": ["us-east-1a"]}], [ENI[I2], ENI[I1]]),
+        ([{"Name": "vpc-id", "Values": [DEFAULT_VPC]}], []),
+        ([{"Name": "private-ip-address", "Values": ["10.0.1.99"]}], [ENI[I2]]),  # a secondary address
+        ([{"Name": "addresses.private-ip-address", "Values": ["10.0.2.*"]}], [TGW_ENI, ENI[I3]]),
+        ([{"Name": "group-id", "Values": ["sg-0e0e0e0e0e0e0e0e0"]}], [ENI[I1], ENI[I3]]),
+        ([{"Name": "attachment.attachment-id", "Values": [attachment_id(ENI[I1])]}], [ENI[I1]]),
+        ([{"Name": "attachment.status", "Values": ["attached"]}], [ENI[I1], ENI[I3]]),
+        (
+            [{"Name": "status", "Values": ["in-use"]}, {"Name": "subnet-id", "Values": [SUBNET_A]}],
+            [ENI[I2], ENI[I1]],
+        ),
+        ([{"Name": "requester-id", "Values": ["AROA*:TransitGatewayAttachment"]}], [TGW_ENI]),
+        ([{"Name": "owner-id", "Values": ["123456789012"]}], [TGW_ENI, ENI[I1], ENI[I3]]),
+        ([{"Name": "tag:Name", "Values": ["tgw-?"]}], [TGW_ENI]),  # tags live in TagSet here
+        ([{"Name": "tag-key", "Values": ["Team"]}], [ENI[I2]]),
+        ([{"Name": "tag-value", "Values": ["blue"]}], [ENI[I2]]),
+    ],
+)
+def test_network_interface_filters(filters: list[dict[str, Any]], expected: list[str]) -> None:
+    assert _eni_ids(_interfaces_client().describe_network_interfaces(Filters=filters)) == expected
+
+
+def test_network_interfaces_refuse_filters_they_do_not_document() -> None:
+    ec2 = _interfaces_client()
+    assert _error(ec2.describe_network_interfaces, Filters=[{"Name": "instance-id", "Values": [I1]}]) == (
+        "InvalidParameterValue",
+        "The filter 'instance-id' is invalid",
+    )
+
+
+def test_network_interface_pages_and_limits() -> None:
+    ids = [f"eni-{n:017x}" for n in range(0xA1, 0xA8)]
+    ec2 = _ec2(*[("NetworkInterface", {"NetworkInterfaceId": i}) for i in ids], *[("Instance", INSTANCES[0])])
+    first = ec2.describe_network_interfaces(MaxResults=5)
+    rest = ec2.describe_network_interfaces(MaxResults=5, NextToken=first["NextToken"])
+    assert _eni_ids(first) == ids[:5]
+    assert _eni_ids(rest) == [*ids[5:], ENI[I1]]
+    assert "NextToken" not in rest
+    pages = ec2.get_paginator("describe_network_interfaces").paginate(PaginationConfig={"PageSize": 6})
+    assert [len(p["NetworkInterfaces"]) for p in pages] == [6, 2]
+    assert _error(ec2.describe_network_interfaces, NextToken="not-a-token")[0] == "InvalidPaginationToken"
+    assert _error(ec2.describe_network_interfaces, MaxResults=1001)[0] == "InvalidParameterValue"
+    assert _error(ec2.describe_network_interfaces, MaxResults=5, NetworkInterfaceIds=[ids[0]]) == (
+        "InvalidParameterCombination",
+        "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults",
+    )
+    assert len(ec2.describe_network_interfaces(MaxResults=1000)["NetworkInterfaces"]) == 8
+
+
+def test_network_interfaces_fit_botocores_output_shape() -> None:
+    ec2 = _interfaces_client()
+    resp = ec2.describe_network_interfaces()
+    # The replay hook already refuses an answer that does not fit; this names the check.
+    validate_output(ec2.meta.service_model.operation_model("DescribeNetworkInterfaces"), resp)
+    assert isinstance(resp["NetworkInterfaces"][0]["RequesterManaged"], bool)

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from evals.replay.engines.ec2_filters import as_text, compile_filters, documented_filters, pattern, values_at
+from evals.replay.engines.ec2_filters import (
+    NETWORK_INTERFACE_FILTERS,
+    as_text,
+    compile_filters,
+    documented_filters,
+    pattern,
+    tag_sources,
+    values_at,
+)
 from evals.replay.errors import AwsError, ReplayUnsupported
 
 ITEM = {
@@ -94,3 +102,22 @@ def test_flow_logs_document_their_filter_under_its_own_member() -> None:
     assert {"resource-id", "log-group-name", "traffic-type"} <= documented_filters(
         "DescribeFlowLogs", "Filter"
     )
+
+
+def test_every_documented_network_interface_filter_is_replayed() -> None:
+    documented = documented_filters("DescribeNetworkInterfaces")
+    assert {"subnet-id", "attachment.instance-id", "interface-type", "requester-managed"} <= documented
+    assert documented - set(NETWORK_INTERFACE_FILTERS) - set(tag_sources()) == set()
+
+
+def test_tag_filters_read_the_tag_list_the_shape_names() -> None:
+    eni = {"NetworkInterfaceId": "eni-1", "TagSet": [{"Key": "Name", "Value": "tgw-a"}]}
+
+    def match(name: str, value: str, tags: str) -> bool:
+        flt = [{"Name": name, "Values": [value]}]
+        return compile_filters("DescribeNetworkInterfaces", flt, NETWORK_INTERFACE_FILTERS, tags=tags)(eni)
+
+    assert match("tag:Name", "tgw-*", "TagSet")
+    assert match("tag-key", "Name", "TagSet")
+    assert match("tag-value", "tgw-a", "TagSet")
+    assert not match("tag:Name", "tgw-*", "Tags")

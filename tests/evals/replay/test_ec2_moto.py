@@ -4,7 +4,8 @@ We build a small account in moto (VPC, subnets, security groups, a network ACL, 
 instances, volumes, flow logs, a transit gateway attachment), copy moto's own describe answers into a
 bundle, and ask both the same questions. Ids and timestamps are moto's in both, so the answers must be
 equal item for item; only the reservation grouping differs (replay answers one instance per reservation).
-Requests use only filters moto implements faithfully.
+Requests use only filters moto implements faithfully. Network interfaces are checked twice: copied as
+items, and derived by replay from the instances alone.
 """
 
 from __future__ import annotations
@@ -122,15 +123,18 @@ SNAPSHOT = [
     ("Volume", "describe_volumes", "Volumes", "VolumeId"),
     ("FlowLog", "describe_flow_logs", "FlowLogs", "FlowLogId"),
     ("TransitGatewayAttachment", "describe_transit_gateway_attachments", "TransitGatewayAttachments", "TransitGatewayAttachmentId"),
+    ("NetworkInterface", "describe_network_interfaces", "NetworkInterfaces", "NetworkInterfaceId"),
 ]  # fmt: skip
 ID_FIELD = {key: id_field for _, _, key, id_field in SNAPSHOT} | {"InstanceStatuses": "InstanceId"}
 
 
-def _snapshot(ec2: Any) -> Any:
-    """Copy moto's describe answers into a bundle whose `now` is just after the last creation."""
+def _snapshot(ec2: Any, *, leave_out: str = "") -> Any:
+    """Copy moto's describe answers (but those of type `leave_out`) into a bundle whose `now` is just
+    after the last creation."""
     records: list[dict[str, Any]] = []
     for type_, method, key, _ in SNAPSHOT:
-        records += [{"service": "ec2", "type": type_, "item": i} for i in getattr(ec2, method)()[key]]
+        if type_ != leave_out:
+            records += [{"service": "ec2", "type": type_, "item": i} for i in getattr(ec2, method)()[key]]
     instances = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]]
     records += [{"service": "ec2", "type": "Instance", "item": i} for i in instances]
     statuses = ec2.describe_instance_status(IncludeAllInstances=True)["InstanceStatuses"]
@@ -354,3 +358,54 @@ def test_paging_through_all_instances_matches_moto(world: tuple[Any, Any, dict[s
 
     assert [len(p) for p in pages(replay)] == [5, 1]
     assert sorted(i for p in pages(replay) for i in p) == sorted(i for p in pages(moto) for i in p)
+
+
+def test_network_interfaces_match_moto(world: tuple[Any, Any, dict[str, str]]) -> None:
+    ids = world[2]
+    _same(
+        world,
+        "describe_network_interfaces",
+        [
+            {},
+            {"NetworkInterfaceIds": ["eni-0123456789abcdef0"]},
+            {"Filters": [_f("subnet-id", ids["sub_b"])]},
+            {"Filters": [_f("vpc-id", ids["vpc"])]},
+            {"Filters": [_f("availability-zone", "us-east-1a")]},
+            {"Filters": [_f("attachment.instance-id", ids["web1"], ids["dbi"])]},
+            {"Filters": [_f("group-id", ids["db"])]},
+            {"Filters": [_f("private-ip-address", ids["web1_ip"])]},
+        ],
+    )
+
+
+# What replay derives for an instance's interface and moto answers alike (moto adds its own
+# RequesterId, and copies an empty Association into the instance's entry).
+DERIVED_FIELDS = (
+    "NetworkInterfaceId", "SubnetId", "VpcId", "AvailabilityZone", "PrivateIpAddress", "PrivateIpAddresses",
+    "Groups", "Status", "InterfaceType", "OwnerId", "MacAddress", "Description", "SourceDestCheck",
+    "RequesterManaged", "TagSet", "Ipv6Addresses",
+)  # fmt: skip
+ATTACHMENT_FIELDS = ("AttachmentId", "InstanceId", "InstanceOwnerId", "DeviceIndex", "Status", "AttachTime")
+
+
+def test_interfaces_derived_from_instances_match_moto(world: tuple[Any, Any, dict[str, str]]) -> None:
+    moto, _, ids = world
+    derived = _snapshot(moto, leave_out="NetworkInterface")
+
+    def view(client: Any, **params: Any) -> list[dict[str, Any]]:
+        out = []
+        for eni in client.describe_network_interfaces(**params)["NetworkInterfaces"]:
+            attachment = eni.get("Attachment") or {}
+            out.append(
+                {k: eni.get(k) for k in DERIVED_FIELDS}
+                | {f"Attachment.{k}": attachment.get(k) for k in ATTACHMENT_FIELDS}
+            )
+        return sorted(out, key=lambda e: e["NetworkInterfaceId"])
+
+    # Our VPC's instances only: for the default VPC's, which have public addresses, moto's interface
+    # leaves the address's Association out where its own DescribeInstances shows it.
+    ours = {"Filters": [_f("vpc-id", ids["vpc"])]}
+    assert len(view(moto, **ours)) == 3
+    assert view(derived, **ours) == view(moto, **ours)
+    by_instance = {"Filters": [_f("attachment.instance-id", ids["dbi"])]}
+    assert view(derived, **by_instance) == view(moto, **by_instance) != []

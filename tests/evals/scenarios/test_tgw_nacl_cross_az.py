@@ -107,3 +107,36 @@ class TestTgwNaclCrossAz(StorageContract):
             if r["eventName"] == "CreateNetworkAclEntry" and r["requestParameters"]["networkAclId"] != acl_id
         ]
         assert len(others) == 1 and others[0]["requestParameters"]["ruleAction"] == "deny"
+
+    def test_flow_log_interfaces_are_placed_by_describe_network_interfaces(self, bundle: Bundle) -> None:
+        truth = bundle.manifest.truth
+        assert truth is not None and truth.root_cause is not None
+        acl_id = truth.root_cause.resource.rsplit("/", 1)[1]
+        acl = next(a for a in _items(bundle, "NetworkAcl") if a["NetworkAclId"] == acl_id)
+        ec2 = replay_session(bundle)[0].client("ec2")
+        interfaces = {
+            e["NetworkInterfaceId"]: e for e in ec2.describe_network_interfaces()["NetworkInterfaces"]
+        }
+        flows = [e["message"].split() for e in bundle.records("logs")]
+        flows = [f for f in flows if len(f) == 14 and f[2].startswith("eni-")]
+        assert {f[2] for f in flows} <= set(interfaces)
+        (rejecting,) = {f[2] for f in flows if f[12] == "REJECT" and int(f[5]) < 32768}
+        assert interfaces[rejecting]["SubnetId"] == acl["Associations"][0]["SubnetId"]
+
+        transit = ec2.describe_network_interfaces(
+            Filters=[{"Name": "interface-type", "Values": ["transit_gateway"]}]
+        )
+        attachment = next(
+            a["TransitGatewayAttachmentId"]
+            for a in ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+            if a["ResourceType"] == "vpc"
+        )
+        subnets = {s["SubnetId"]: s for s in _items(bundle, "Subnet")}
+        placed = transit["NetworkInterfaces"]
+        assert len({e["AvailabilityZone"] for e in placed}) == len(placed) > 1  # one per AZ
+        for eni in placed:
+            subnet = subnets[eni["SubnetId"]]
+            assert eni["AvailabilityZone"] == subnet["AvailabilityZone"]
+            assert ipaddress.ip_address(eni["PrivateIpAddress"]) in ipaddress.ip_network(subnet["CidrBlock"])
+            assert eni["Description"] == f"Network Interface for Transit Gateway Attachment {attachment}"
+            assert eni["RequesterManaged"] and "Attachment" not in eni
