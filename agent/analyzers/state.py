@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agent.analyzers import Draft
 from agent.analyzers.logs import message_signals
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.database import DbLogTail, RdsEvents
     from tools.deployments import Deployments
     from tools.ecs import EcsServiceState
-    from tools.flow_logs import FlowRejects
+    from tools.flow_logs import FlowRejects, RejectGroup
     from tools.functions import LambdaConfig
     from tools.health import HealthEvents
     from tools.network import NaclCheck
@@ -257,28 +257,54 @@ def from_lambda(out: LambdaConfig, throttled: bool) -> list[Draft]:
     ]
 
 
+ACL_REFUSAL = re.compile(r"network ACL (acl-[0-9a-f]+) (inbound|outbound) (.+) of (subnet-[0-9a-f]+)")
+MIN_REJECTS = 5  # rejected flow records below which a place is background (scanners, stray probes)
+
+
 def from_flow_rejects(out: FlowRejects, start: datetime | None, end: datetime | None) -> list[Draft]:
+    """Rejected flows pooled by what refused them: a network ACL rule (the evidence is about that ACL)
+    or, when no ACL on the path denies them, the subnet or interface where they were recorded. Replies
+    to many ephemeral ports count together, so one blocked path is one finding, not a record per port."""
+    pooled: dict[str, list[RejectGroup]] = {}
+    for g in out.groups:
+        refused = ACL_REFUSAL.match(g.refused_by or "")
+        key = refused.group(1) if refused else (g.destination_subnet or g.interface_subnet or g.interface)
+        pooled.setdefault(key, []).append(g)
     drafts: list[Draft] = []
-    for g in out.groups[:5]:
-        if g.rejects < 5:
+    ranked = sorted(pooled.items(), key=lambda kv: -sum(g.rejects for g in kv[1]))
+    for key, groups in ranked[:5]:
+        rejects = sum(g.rejects for g in groups)
+        if rejects < MIN_REJECTS:
             continue
-        where = g.destination_subnet or g.destination
+        top = max(groups, key=lambda g: g.rejects)
+        refused = ACL_REFUSAL.match(top.refused_by or "")
+        signals = ["flow_log_rejects"]
+        facts: dict[str, Any] = {
+            "rejects": rejects,
+            "interfaces": sorted({g.interface for g in groups}),
+            "addresses": sorted({a for g in groups for a in (g.source, g.destination)})[:20],
+            "port": top.port,
+            "interface": top.interface,
+            "source_subnet": top.source_subnet,
+            "destination_subnet": top.destination_subnet or top.destination,
+        }
+        if refused:
+            signals.append("nacl_denies")
+            facts.update(acl=refused.group(1), rule=refused.group(3), subnet=refused.group(4))
+            by = f"denied by {refused.group(1)} {refused.group(2)} {refused.group(3)} of {refused.group(4)}"
+        else:
+            by = top.refused_by or "layer unknown"
+        lines = "; ".join(g.line() for g in sorted(groups, key=lambda g: -g.rejects)[:3])
         drafts.append(
             Draft(
                 kind="resource_state",
-                resource=g.source_subnet or g.destination_subnet or g.interface,
-                start=start,
-                end=end,
-                summary=f"{g.rejects} flow-log REJECTs {g.source} ({g.source_az or '?'}) -> {g.destination}:{g.port} "
-                f"({g.destination_az or '?'}) on {g.interface}",
-                signals=["flow_log_rejects"],
-                strength=min(0.85, 0.3 + g.rejects / 200),
-                facts={
-                    "source_subnet": g.source_subnet,
-                    "destination_subnet": where,
-                    "port": g.port,
-                    "interface": g.interface,
-                },
+                resource=key,
+                start=min((g.first for g in groups if g.first), default=start),
+                end=max((g.last for g in groups if g.last), default=end),
+                summary=f"{rejects} flow-log REJECTs {by}: {lines}"[:600],
+                signals=signals,
+                strength=min(0.85, 0.3 + rejects / 200),
+                facts=facts,
             )
         )
     return drafts

@@ -149,3 +149,100 @@ def test_unreadable_acls_leave_rejects_unattributed(tool_ctx: Any, monkeypatch: 
     assert res.data.gaps == [
         "could not read network ACLs (AccessDeniedException); rejects are not placed or attributed"
     ]
+
+
+TGW = "subnet-0ddddddddddddddd4"  # 10.0.9.0/24, us-east-1a: the transit gateway attachment's subnet
+TGW_ACL = "acl-0eeeeeeeeeeeeeee5"
+TGW_ENI = "eni-00000000000000ef1"
+ON_PREM = "172.16.5.5"
+
+
+def tgw_interface() -> dict[str, Any]:
+    item = {
+        "NetworkInterfaceId": TGW_ENI,
+        "SubnetId": TGW,
+        "VpcId": VPC,
+        "AvailabilityZone": "us-east-1a",
+        "InterfaceType": "transit_gateway",
+        "PrivateIpAddress": "10.0.9.10",
+        "Status": "in-use",
+        "RequesterManaged": True,
+        "Description": "Network Interface for Transit Gateway Attachment tgw-attach-0123456789abcdef0",
+        "TagSet": [],
+    }
+    return {"service": "ec2", "type": "NetworkInterface", "item": item}
+
+
+def test_rejected_replies_pool_by_service_port_and_meet_the_forwarding_subnets_acl(tool_ctx: Any) -> None:
+    from tests.tools.test_network import OPEN_ENTRIES, entry
+
+    # The attachment subnet lets traffic out to the app subnet only: replies to the DB subnet die there.
+    tgw_entries = [
+        entry(100, "allow", False, "0.0.0.0/0", proto="-1"),
+        entry(32767, "deny", False, "0.0.0.0/0", proto="-1"),
+        entry(100, "allow", True, "10.0.1.0/24", proto="-1"),
+        entry(32767, "deny", True, "0.0.0.0/0", proto="-1"),
+    ]
+    logs = [
+        record(m, TGW_ENI, ON_PREM, "10.0.2.20", 389, 33000 + 7 * m, "REJECT") for m in range(30)
+    ]  # one reply per connection, each to its own ephemeral port
+    logs.append(record(40, "eni-0000000000000db01", ON_PREM, "10.0.2.20", 51000, 22, "REJECT"))
+    records = {
+        "resources": [
+            flow_log(),
+            subnet(APP, "10.0.1.0/24", "us-east-1a"),
+            subnet(DB, "10.0.2.0/24", "us-east-1b"),
+            subnet(TGW, "10.0.9.0/24", "us-east-1a"),
+            acl(OPEN_ENTRIES, [APP, DB]),
+            acl(tgw_entries, [TGW], TGW_ACL),
+            tgw_interface(),
+        ],
+        "logs": logs,
+    }
+    res = flow_log_rejects.run(
+        tool_ctx(records), {"start": "2024-05-01T04:30:00Z", "end": "2024-05-01T06:00:00Z"}
+    )
+    assert res.status is ToolStatus.OK, res.summary
+    data = res.data
+    assert data is not None
+    replies, ssh = data.groups
+    assert (replies.source, replies.reply_from, replies.destination, replies.rejects, replies.ports) == (
+        ON_PREM,
+        "389",
+        "10.0.2.20",
+        30,
+        30,
+    )
+    assert replies.port == "32768-65535"
+    assert (replies.interface_subnet, replies.interface_az, replies.interface_type) == (
+        TGW,
+        "us-east-1a",
+        "transit_gateway",
+    )
+    assert (
+        replies.refused_by == f"network ACL {TGW_ACL} outbound rule * deny all 0.0.0.0/0 ports all of {TGW}"
+    )
+    assert replies.first == T0 and replies.last == T0 + timedelta(minutes=29)
+    # A request to a closed port, with every ACL open, is a security group's doing.
+    assert (ssh.port, ssh.reply_from, ssh.refused_by) == (
+        "22",
+        None,
+        "security group (the network ACLs allow it)",
+    )
+    assert data.by_destination == {f"{DB}:replies from 389": 30, f"{DB}:22": 1}
+    assert "replies to 30 connections" in res.summary and "transit_gateway" in res.summary
+
+
+def test_unreadable_interfaces_leave_rejects_unplaced(tool_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = {
+        "resources": [flow_log(), subnet(DB, "10.0.2.0/24", "us-east-1b"), tgw_interface()],
+        "logs": [record(m, TGW_ENI, ON_PREM, "10.0.2.20", 389, 40000 + m, "REJECT") for m in range(6)],
+    }
+    deny(monkeypatch, "ec2", "DescribeNetworkInterfaces")
+    res = flow_log_rejects.run(
+        tool_ctx(records), {"start": "2024-05-01T04:30:00Z", "end": "2024-05-01T06:00:00Z"}
+    )
+    assert res.status is ToolStatus.OK
+    assert res.data is not None and res.data.groups[0].interface_subnet is None
+    assert res.data.groups[0].rejects == 6
+    assert any("could not read network interfaces" in g for g in res.data.gaps)
