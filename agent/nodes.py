@@ -32,6 +32,8 @@ from tools.result import ToolResult, ToolStatus
 MAX_KEY_METRIC_RESOURCES = 100
 MAX_LOG_GROUPS = 50
 MAX_ASGS = 6
+MAX_HISTORY = 3  # refusing resources whose longer history is read
+HISTORY = timedelta(days=30)
 
 
 def _rt(config: RunnableConfig) -> Runtime:
@@ -214,6 +216,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     )
     if changes and changes.data:
         batch.add(change_an.from_changes(changes.data), changes)
+        _refusing_history(batch, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []
@@ -320,6 +323,39 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
 
 
+def _refusing_history(batch: _Batch, scope: Scope) -> None:
+    """A resource that refuses its callers (a KMS key failing grants) got that way by a change that
+    can be much older than the window: a key scheduled for deletion stays pending 7-30 days, a key
+    disabled or a policy narrowed last week only bites when something next uses it. Read the
+    history of those resources over the last 30 days."""
+    refusing = sorted(
+        {
+            str(e.resource)
+            for e in batch.evidence
+            if e.resource and "change_failed" in e.signals and "kms_errors" in e.signals
+        }
+    )
+    changed = {
+        str(e.resource)
+        for e in batch.evidence
+        if e.kind == "change_event" and "change_failed" not in e.signals
+    }
+    todo = [r for r in refusing if r not in changed][:MAX_HISTORY]
+    if todo:
+        found = batch.run(
+            "recent_changes",
+            {
+                "start": _iso(scope.end - HISTORY),
+                "end": _iso(scope.end),
+                "resources": todo,
+                "include_failed": False,
+                "limit": 20,
+            },
+        )
+        if found and found.data:
+            batch.add(change_an.from_changes(found.data), found)
+
+
 def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope) -> None:
     """ "Why didn't it scale?": for the groups asked about, check whether their alarms' conditions
     (threshold for N datapoints) were ever met over the window."""
@@ -388,7 +424,26 @@ def _network_follow_up(batch: _Batch, topo: Topology, window: dict[str, Any], sc
     if changed or connectivity:
         rejects = batch.run("flow_log_rejects", dict(window))
         if rejects and rejects.data:
-            batch.add(state_an.from_flow_rejects(rejects.data, scope.start, scope.end), rejects)
+            drafts = state_an.from_flow_rejects(rejects.data, scope.start, scope.end)
+            batch.add(drafts, rejects)
+            _place_refusals(topo, drafts)
+
+
+def _place_refusals(topo: Topology, drafts: list[analyzers.Draft]) -> None:
+    """An ACL that refuses a known instance's traffic sits on that instance's path: link them, so a
+    change to the ACL counts as connected to the symptoms even when the ACL guards another subnet."""
+    by_ip = {n.attrs.get("private_ip"): key for key, n in topo.nodes.items() if n.attrs.get("private_ip")}
+    for d in drafts:
+        acl = d.facts.get("acl")
+        if not acl:
+            continue
+        topo.add("network_acl", acl)
+        if d.facts.get("subnet"):
+            topo.add("subnet", d.facts["subnet"])
+            topo.link(acl, d.facts["subnet"], "guards")
+        for address in d.facts.get("addresses", []):
+            if address in by_ip:
+                topo.link(acl, by_ip[address], "refuses_traffic_of")
 
 
 def _attribute_mentions(batch: _Batch, topo: Topology) -> None:

@@ -259,7 +259,8 @@ class _Builder(GraphWalk):
         )
 
     def _volumes(self, ids: list[str]) -> None:
-        page = self.call("ec2", "DescribeVolumes", VolumeIds=ids[:200])
+        # A filter, not VolumeIds: one volume deleted since its instance was read must not fail them all.
+        page = self.call("ec2", "DescribeVolumes", Filters=[{"Name": "volume-id", "Values": ids[:200]}])
         for v in (page or {}).get("Volumes", []):
             attrs = {"size_gib": str(v.get("Size")), "type": str(v.get("VolumeType"))}
             if v.get("Iops"):
@@ -273,6 +274,12 @@ class _Builder(GraphWalk):
                     attrs=attrs,
                 )
             )
+            key = v.get("KmsKeyId")
+            if v.get("Encrypted") and key:
+                # The key must be usable for the volume to attach: a disabled key stops the instance.
+                # DescribeVolumes gives the key's ARN; the key itself is not described (no KMS read here).
+                self.add(Node(kind="kms_key", id=key, attrs={}))
+                self.link(v["VolumeId"], key, "encrypted_with")
 
     def _target_groups(self, arns: list[str]) -> None:
         page = self.call("elbv2", "DescribeTargetGroups", TargetGroupArns=arns[:20])

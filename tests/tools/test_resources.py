@@ -379,6 +379,24 @@ def test_asg_by_name_with_its_neighbourhood(tool_ctx: Any) -> None:
     assert g.unresolved == [] and g.gaps == []
 
 
+def test_encrypted_volumes_name_their_key_and_a_deleted_volume_fails_nothing(tool_ctx: Any) -> None:
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0b9e5c1e-1111-4222-8333-944445555666"
+    recs = records()
+    recs["resources"] = [r for r in recs["resources"] if r["item"].get("VolumeId") != V1]  # gone since
+    for r in recs["resources"]:
+        if r["item"].get("VolumeId") == V2:
+            r["item"] |= {"Encrypted": True, "KmsKeyId": key}
+    result = describe_resources.run(tool_ctx(recs), {"refs": ["web"], "include_network": False})
+    assert result.status is ToolStatus.OK, result.summary
+    g = result.data
+    assert g is not None
+    found = kinds(g)
+    assert found["volume"] == [V2] and found["kms_key"] == [key]
+    # The key must be usable for the volume to attach: it sits next to the volume.
+    assert g.neighbours(V2, "encrypted_with") == [key]
+    assert g.gaps == []
+
+
 def test_tag_arn_and_id_references(tool_ctx: Any) -> None:
     ctx = tool_ctx(records())
     tagged = describe_resources.run(ctx, {"refs": ["team=shop"], "include_network": False})
