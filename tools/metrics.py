@@ -280,8 +280,15 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
         s = f.stats
         if s.drained and "balance" in f.metric.lower():
             return 50.0  # a credit or burst balance that ran out matters whatever its trend
-        if s.baseline_points == 0 and s.points >= 3 and (s.peak or 0) > 0:
-            return 30.0  # a count AWS publishes only when it happens (throttles, errors) appeared
+        if (
+            s.baseline_points == 0
+            and s.points >= 3
+            and (s.peak or 0) > 0
+            and f.stat in ("Sum", "SampleCount")
+        ):
+            # A count AWS publishes only when it happens (throttles, errors) appeared. A gauge with no
+            # baseline (an instance launched in the window) says nothing yet: it ranks last.
+            return 30.0
         excursion = 0.0
         if s.baseline_median is not None and s.baseline_spread and s.peak is not None and s.low is not None:
             excursion = max(s.peak - s.baseline_median, s.baseline_median - s.low) / s.baseline_spread

@@ -35,6 +35,7 @@ class SeriesSummary(BaseModel):
     at_ceiling: int = 0  # window points within 1% of the peak, when the peak is an excursion: a hard limit
     onset: datetime | None  # first point of the first sustained excursion in the window
     last: float | None
+    first_at: datetime | None = None  # the window's first datapoint (for series published only when nonzero)
 
     def text(self, unit: str = "") -> str:
         if self.points == 0:
@@ -57,7 +58,7 @@ def _spread(values: Sequence[float], center: float, scale: float) -> float:
         mad = statistics.fmean(deviations)
     # Floors: a flat baseline must not make every tiny wiggle infinitely anomalous; 1% of the series'
     # own scale keeps a step from 0 to 1 from reading as a thousand standard deviations.
-    return max(1.4826 * mad, abs(center) * 0.05, scale * 0.01, 1e-9)
+    return max(1.4826 * mad, abs(center) * 0.03, scale * 0.01, 1e-9)
 
 
 def summarize(
@@ -102,6 +103,7 @@ def summarize(
             score=0.0,
             onset=None,
             last=wv[-1],
+            first_at=win[0][0],
         )
     center = statistics.median(base)
     scale = max(abs(v) for v in [*base, *wv])
@@ -139,6 +141,7 @@ def summarize(
         at_ceiling=ceiling,
         onset=onset(win, center, spread, direction),
         last=wv[-1],
+        first_at=win[0][0],
     )
 
 

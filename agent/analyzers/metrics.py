@@ -98,7 +98,8 @@ def _appeared(
     return Draft(
         kind="metric_anomaly",
         resource=resource,
-        start=stats.peak_at if stats.onset is None else stats.onset,
+        # Published only when it happens: the first datapoint is when it began.
+        start=stats.onset or stats.first_at or stats.peak_at,
         end=window_end,
         summary=f"{namespace} {metric} ({stat}) on {resource} appeared: {stats.points} datapoints in the window, "
         f"none before; peak {stats.peak:.4g} at {stats.peak_at:%H:%M}",

@@ -96,6 +96,19 @@ def test_key_metrics_ranks_the_moving_metric_first(tool_ctx: Any) -> None:
     assert len(res.data.without_data) == res.data.scanned - 3
 
 
+def test_a_gauge_without_baseline_ranks_below_a_moving_metric(tool_ctx: Any) -> None:
+    # i-new launched in the window: its CPU has no baseline and says nothing yet, while i-3 moved.
+    points = cpu_points(["i-3"], hot="i-3") + [
+        p for p in cpu_points(["i-new"]) if p["timestamp"] >= (T0 + timedelta(hours=5)).isoformat()
+    ]
+    ctx = tool_ctx({"metrics": points})
+    res = key_metrics.run(
+        ctx, {"resources": [{"kind": "ec2", "id": i} for i in ("i-new", "i-3")], **WINDOW, "limit": 1}
+    )
+    assert res.data is not None
+    assert [(f.resource, f.metric) for f in res.data.findings] == [("i-3", "CPUUtilization")]
+
+
 def test_key_metrics_splits_large_scans_into_few_calls(tool_ctx: Any) -> None:
     ctx = tool_ctx({"metrics": cpu_points(["i-1"])})
     resources = [{"kind": "ec2", "id": f"i-{n}"} for n in range(60)]
