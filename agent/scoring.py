@@ -128,8 +128,10 @@ def incident_onset(
     the question's), or anywhere when none of those shows one."""
 
     def times(near: set[str] | None) -> list[datetime]:
+        # A count in 5-minute bins began somewhere in its first bin: take the latest minute it can
+        # have been, so a coarse series does not date the trouble before a per-minute one shows it.
         return [
-            e.start
+            e.start + timedelta(seconds=max(0, int(e.facts.get("resolution_s") or 60) - 60))
             for e in evidence
             if e.start is not None
             and set(e.signals) & SYMPTOMS
@@ -297,6 +299,20 @@ def _score(
         terms.append(f"contradicted by {', '.join(contradicting)}")
     first = min((e.start for e in nominating if e.start), default=None)
     is_change = best.kind == "change_event"
+    if mode.category == "change" and not is_change and onset is not None:
+        # What a bad change produces (tasks OOM-killed, errors from new code) shows after the change
+        # shipped, and sometimes after the first symptoms too: the change on the resource dates it.
+        shipped = [
+            e.start
+            for e in on_resource
+            if e.kind == "change_event"
+            and e.start
+            and "change_failed" not in e.signals
+            and set(e.signals) & set(mode.corroborating)
+            and onset - LEAD_TIME <= e.start <= onset + GRACE
+        ]
+        if shipped:
+            first = min([*shipped, *([first] if first else [])])
     if first is not None and best.kind == "health_event":
         # AWS Health posts events after the impact begins: a report up to half an hour late still leads.
         first = first - HEALTH_LAG

@@ -239,6 +239,7 @@ class GroupErrors(BaseModel):
 class ErrorCounts(ToolOutput):
     groups: list[GroupErrors]
     query: str
+    bin_minutes: int = Field(default=5, description="bucket size: an onset is known to within this")
 
     def summary(self) -> str:
         if not self.groups:
@@ -288,7 +289,7 @@ def error_counts(ctx: ToolContext, args: ErrorCountsInput) -> ErrorCounts:
             )
         )
     out.sort(key=lambda g: (g.stats.score, g.total), reverse=True)
-    return ErrorCounts(groups=out, query=query, total=len(out))
+    return ErrorCounts(groups=out, query=query, bin_minutes=args.bin_minutes, total=len(out))
 
 
 # --- search -------------------------------------------------------------------------------------

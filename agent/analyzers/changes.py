@@ -163,7 +163,16 @@ def targets(change: Change) -> list[str]:
     for m in _ID.findall(change.params):
         if m not in found:
             found.append(m)
+    # A container named alongside what it contains (the cluster of an updated service) is where the
+    # change happened, not what changed: the contained resource comes first.
+    parents = {params.get(k) for k in PARENT_KEYS if isinstance(params, dict) and params.get(k)}
+    if len(found) > 1 and any(isinstance(params, dict) and params.get(k) for k in CHILD_KEYS):
+        found = [f for f in found if f not in parents] + [f for f in found if f in parents]
     return found
+
+
+PARENT_KEYS = ("cluster",)
+CHILD_KEYS = ("service", "dBInstanceIdentifier", "instanceId")
 
 
 # Adding access rarely breaks traffic; removing it does. These actions only widen what is allowed.
@@ -211,6 +220,7 @@ def from_changes(out: Changes) -> list[Draft]:
                 strength=0.3 if c.error else 0.6,
                 facts={
                     "event_id": c.event_id,
+                    "service": c.source.split(".")[0],
                     "action": c.action,
                     "who": c.who,
                     "principal_type": c.principal_type,

@@ -78,6 +78,7 @@ def from_error_counts(out: ErrorCounts, window_end: datetime | None = None) -> l
                     "total": g.total,
                     "onset": s.onset.isoformat(),
                     "query": out.query,
+                    "resolution_s": out.bin_minutes * 60,
                 },
             )
         )

@@ -1,13 +1,19 @@
-"""Analyzers that decide on their own: an alarm condition never met, a series that appears from zero."""
+"""Analyzers that decide on their own: an alarm condition never met, a series that appears from zero,
+rejected flows pooled by what refused them, what a change touched."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from agent.analyzers.changes import targets
 from agent.analyzers.metrics import from_key_metrics
-from agent.analyzers.state import from_alarm_condition
+from agent.analyzers.state import from_alarm_condition, from_flow_rejects
 from agent.scope import from_trigger
 from tools.alarms import AlarmInfo, MetricRef
+from tools.changes import Change
+from tools.flow_logs import FlowRejects, RejectGroup
 from tools.metrics import KeyMetrics, MetricFinding
 from tools.series import summarize
 
@@ -61,6 +67,8 @@ def test_a_count_that_appears_from_nothing_is_a_rise() -> None:
     drafts = from_key_metrics(KeyMetrics(findings=[finding], scanned=1))
     assert [d.signals for d in drafts] == [["throttled"]]
     assert drafts[0].facts["appeared"] is True
+    # Published only when it happens: it began with its first datapoint, not at its peak.
+    assert drafts[0].start == stamps[0]
 
 
 def test_scaling_questions_are_recognised() -> None:
@@ -70,3 +78,62 @@ def test_scaling_questions_are_recognised() -> None:
         "we stayed at 3 instances, isn't autoscaling supposed to handle this?",
     ):
         assert "no_scaling" in from_trigger(q, None, now).symptoms
+
+
+def reject_group(**kw: Any) -> RejectGroup:
+    base: dict[str, Any] = {
+        "source": "172.16.5.5",
+        "destination": "10.0.2.20",
+        "port": "32768-65535",
+        "protocol": "tcp",
+        "interface": "eni-00000000000000ef1",
+        "rejects": 4,
+        "bytes": 800,
+        "reply_from": "389",
+    }
+    return RejectGroup(**(base | kw))
+
+
+def test_rejects_pool_by_the_acl_that_refused_them() -> None:
+    denied = "network ACL acl-0e outbound rule * deny all 0.0.0.0/0 ports all of subnet-0d"
+    groups = [
+        # Four small groups, one per instance: each under the threshold, together one blocked path.
+        reject_group(destination=f"10.0.2.{i}", rejects=3, refused_by=denied, first=T0 + timedelta(minutes=i))
+        for i in range(4)
+    ] + [
+        reject_group(
+            source="203.0.113.9", port="22", reply_from=None, rejects=2, destination_subnet="subnet-0b"
+        ),
+    ]
+    out = FlowRejects(log_groups=["/vpc/flow"], groups=groups, total_rejects=14, by_destination={})
+    drafts = from_flow_rejects(out, T0 - timedelta(hours=1), T0 + timedelta(hours=1))
+    assert len(drafts) == 1  # the stray SSH probes stay background
+    d = drafts[0]
+    assert d.resource == "acl-0e" and d.signals == ["flow_log_rejects", "nacl_denies"]
+    assert d.facts["rejects"] == 12 and d.facts["subnet"] == "subnet-0d"
+    assert d.facts["addresses"] == ["10.0.2.0", "10.0.2.1", "10.0.2.2", "10.0.2.3", "172.16.5.5"]
+    assert d.start == T0  # the first reject, not the window's start
+    assert "denied by acl-0e outbound" in d.summary
+
+
+def change(params: dict[str, Any], resources: list[str] | None = None) -> Change:
+    return Change(
+        time=T0,
+        event_id="e-1",
+        source="ecs.amazonaws.com",
+        action="UpdateService",
+        who="deployer",
+        principal_type="AssumedRole",
+        resources=resources or [],
+        params=json.dumps(params),
+    )
+
+
+def test_a_service_update_is_a_change_to_the_service_not_its_cluster() -> None:
+    c = change(
+        {"cluster": "prod", "service": "auth", "taskDefinition": "auth:20"}, ["prod", "auth", "auth:20"]
+    )
+    assert targets(c)[0] == "auth"
+    assert targets(c)[-1] == "prod"
+    # A cluster changed on its own is still the cluster.
+    assert targets(change({"cluster": "prod"}, ["prod"])) == ["prod"]

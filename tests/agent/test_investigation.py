@@ -49,7 +49,15 @@ def test_every_cited_evidence_can_be_rerun(sg_case: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "seed"), [("aurora-asg-loop", 1), ("t3-cpu-credits", 2), ("lambda-timeouts", 3)]
+    ("name", "seed"),
+    [
+        ("aurora-asg-loop", 1),
+        ("t3-cpu-credits", 2),
+        ("lambda-timeouts", 3),
+        ("kms-key-blocks-start", 3),  # the key was scheduled for deletion hours before the window
+        ("tgw-nacl-cross-az", 1),  # rejected replies on another subnet's interface name the ACL
+        ("rds-connection-exhaustion", 4),  # connections pinned at the ceiling, 18% above baseline
+    ],
 )
 def test_root_cause_ranked_first(name: str, seed: int) -> None:
     bundle = build(name, seed)

@@ -1,0 +1,65 @@
+"""Scoring rules that decide rankings on their own: how a change is dated and how coarse series date
+the onset."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.board import Evidence, SourceCall
+from agent.catalog import catalog
+from agent.scoring import generate, incident_onset
+from agent.topology import Topology
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+_ids = iter(range(1, 1000))
+
+
+def ev(
+    kind: str, resource: str, start: datetime | None, signals: list[str], strength: float = 0.8, **facts: Any
+) -> Evidence:
+    return Evidence(
+        id=f"ev-{next(_ids)}",
+        kind=kind,  # type: ignore[arg-type]
+        resource=resource,
+        start=start,
+        end=None,
+        summary=f"{kind} on {resource}: {', '.join(signals)}",
+        source=SourceCall(tool="test", params={}),
+        signals=signals,
+        strength=strength,
+        facts=facts,
+    )
+
+
+def web_topology() -> tuple[Topology, str, str]:
+    topo = Topology()
+    tg = topo.add("target_group", "targetgroup/web-tg/0123456789abcdef", "web-tg")
+    svc = topo.add("ecs_service", "auth")
+    topo.link(tg, svc, "routes_to")
+    return topo, tg, svc
+
+
+def test_a_coarse_log_count_does_not_date_the_onset_before_per_minute_metrics() -> None:
+    topo, tg, _ = web_topology()
+    logs = ev("log_pattern", tg, T0, ["log_errors_up"], 0.3, resolution_s=300)
+    metric = ev("metric_anomaly", tg, T0 + timedelta(minutes=3), ["error_rate_up"])
+    # The count's 5-minute bin says "somewhere in 12:00-12:05": the metric's 12:03 is the onset.
+    assert incident_onset([logs, metric], topo, [tg]) == T0 + timedelta(minutes=3)
+    # Alone, the bin counts at the latest minute it covers.
+    assert incident_onset([logs], topo, [tg]) == T0 + timedelta(minutes=4)
+
+
+def test_what_a_bad_change_produces_is_dated_by_the_change() -> None:
+    topo, tg, svc = web_topology()
+    evidence = [
+        ev("metric_anomaly", tg, T0, ["error_rate_up"], 0.95),
+        ev("log_pattern", tg, None, ["connection_refused_logs", "new_error_pattern"], 0.85),
+        # Tasks are seen stopped a few minutes after the errors began; the deploy shipped before them.
+        ev("resource_state", svc, T0 + timedelta(minutes=4), ["ecs_tasks_stopped", "oom_logs"], 0.7),
+        ev("change_event", svc, T0 - timedelta(minutes=15), ["change", "change_deploy"], 0.6),
+    ]
+    hyps = generate(catalog(), evidence, topo, [tg])
+    oom = next(h for h in hyps if h.failure_mode == "ecs-task-oom-after-task-definition-change")
+    assert "began with or before the symptoms" in oom.rationale
+    assert "after the symptoms" not in oom.rationale
