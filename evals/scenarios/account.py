@@ -252,7 +252,7 @@ class Account:
 
     def _draw_network(self, octet: int) -> None:
         for i, az in enumerate(self.azs):
-            for kind, base in (("public", 0), ("private", 100)):
+            for kind, base in (("public", 0), ("private", 96)):
                 sid = self.ids.ec2("subnet")
                 subnet = {
                     "SubnetId": sid,
@@ -391,12 +391,12 @@ class Account:
             else self.azs[k % len(self.azs)]
         )
         subnet = next(s for s in self.private_subnets if s["AvailabilityZone"] == az)
-        prefix = subnet["CidrBlock"].rsplit(".", 2)[0]
+        cidr = subnet["CidrBlock"]
         inst = Instance(
             id=self.ids.ec2("i"),
             service=svc,
             subnet=subnet,
-            private_ip=self.ids.ip(prefix),
+            private_ip=self.ids.ip(cidr),
             instance_type=svc.instance_type,
             launched=when,
             volume_id=self.ids.ec2("vol"),

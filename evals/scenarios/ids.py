@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import random
 import string
 import uuid
@@ -44,9 +45,15 @@ class Ids:
     def segment_id(self) -> str:
         return self.hex(16)
 
-    def ip(self, cidr_prefix: str) -> str:
-        """An address inside a /16 given as its first two octets ("10.20")."""
-        return f"{cidr_prefix}.{self.rng.randrange(0, 255)}.{self.rng.randrange(4, 250)}"
+    def ip(self, cidr: str) -> str:
+        """A host address inside an IPv4 network ("10.20.96.0/20"), clear of the five addresses AWS
+        reserves in every subnet (the first four and the last)."""
+        net = ipaddress.ip_network(cidr)
+        if net.num_addresses < 256:
+            return str(net.network_address + 4 + self.rng.randrange(0, max(1, net.num_addresses - 5)))
+        blocks = net.num_addresses // 256  # the /24s it spans: one draw for the block, one inside it
+        block = self.rng.randrange(0, 255) % blocks
+        return str(net.network_address + 256 * block + self.rng.randrange(4, 250))
 
     def public_ip(self) -> str:
         first = self.rng.choice([3, 18, 34, 35, 44, 52, 54, 63, 73, 98, 100, 107, 174, 203])

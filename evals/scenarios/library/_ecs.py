@@ -192,12 +192,12 @@ def launch(
     rng, acct = inc.rng, inc.account
     subnets = acct.private_subnets
     subnet = subnets[k % len(subnets)] if k is not None else rng.choice(subnets)
-    prefix = subnet["CidrBlock"].rsplit(".", 2)[0]
+    cidr = subnet["CidrBlock"]
     task = EcsTask(
         id=acct.ids.hex(32),
         revision=revision,
         subnet=subnet,
-        ip=acct.ids.ip(prefix),
+        ip=acct.ids.ip(cidr),
         created=created,
         started=created + timedelta(seconds=rng.randrange(35, 80)),
         mem_start=mem[0],

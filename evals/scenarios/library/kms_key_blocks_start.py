@@ -182,7 +182,7 @@ def _tool_host(inc: StorageIncident, tool: str) -> ToolHost:
         id=acct.ids.ec2("i"),
         service=acct.services[-1],  # not a member: only borrowed for typing; see _host_item
         subnet=subnet,
-        private_ip=acct.ids.ip(subnet["CidrBlock"].rsplit(".", 2)[0]),
+        private_ip=acct.ids.ip(subnet["CidrBlock"]),
         instance_type=rng.choice(sorted(RESIZES)),
         launched=w.start - timedelta(days=rng.randrange(20, 400)),
         volume_id=acct.ids.ec2("vol"),

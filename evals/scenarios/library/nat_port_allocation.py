@@ -154,14 +154,14 @@ def _nat_gateways(inc: ExtendedIncident) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for subnet in acct.public_subnets if per_az else acct.public_subnets[:1]:
         az = subnet["AvailabilityZone"]
-        prefix = subnet["CidrBlock"].rsplit(".", 2)[0]
+        cidr = subnet["CidrBlock"]
         gw = {
             "CreateTime": iso(acct.created + timedelta(minutes=rng.randrange(10, 90))),
             "NatGatewayAddresses": [
                 {
                     "AllocationId": acct.ids.ec2("eipalloc"),
                     "NetworkInterfaceId": acct.ids.ec2("eni"),
-                    "PrivateIp": acct.ids.ip(prefix),
+                    "PrivateIp": acct.ids.ip(cidr),
                     "PublicIp": acct.ids.public_ip(),
                     "AssociationId": acct.ids.ec2("eipassoc"),
                     "IsPrimary": True,
