@@ -65,9 +65,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         verdict = "no_fault"
         top = None
     elif (
-        ranked
-        and ranked[0].confidence >= CONFIDENT
-        and (len(ranked) == 1 or ranked[0].confidence - ranked[1].confidence >= MARGIN)
+        ranked and ranked[0].confidence >= CONFIDENT and ranked[0].confidence - _rival(ranked, topo) >= MARGIN
     ):
         verdict = "root_cause"
         top = ranked[0]
@@ -124,6 +122,22 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         ),
     )
     return {"report": report.model_dump(mode="json")}
+
+
+CONTAINED_IN = frozenset({"in_az", "member_of"})
+
+
+def _rival(ranked: list[Hypothesis], topo: Topology) -> float:
+    """The confidence of the best hypothesis that competes with the top one. A part of the top's
+    resource (an instance in the degraded AZ, a member of the failing group) is how that failure
+    shows, not another explanation."""
+    top = topo.resolve(ranked[0].resource) or ranked[0].resource
+    parts = {a for a, b, rel in topo.edges if b == top and rel in CONTAINED_IN}
+    parts |= {child for child, parent in topo.cluster_of().items() if parent == top}
+    for h in ranked[1:]:
+        if (topo.resolve(h.resource) or h.resource) not in parts:
+            return h.confidence
+    return 0.0
 
 
 def _best_per_resource(hyps: list[Hypothesis], topo: Topology) -> list[Hypothesis]:

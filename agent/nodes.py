@@ -7,6 +7,7 @@ scoring to agent/scoring.py.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -272,6 +273,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
             if es and es.data:
                 batch.add(state_an.from_ecs(es.data), es)
     _attribute_mentions(batch, topo)
+    _attribute_principals(batch, topo)
     _network_follow_up(batch, topo, window, scope)
     if "no_scaling" in scope.symptoms:
         _scaling_alarms(batch, topo, scope)
@@ -444,6 +446,43 @@ def _place_refusals(topo: Topology, drafts: list[analyzers.Draft]) -> None:
         for address in d.facts.get("addresses", []):
             if address in by_ip:
                 topo.link(acl, by_ip[address], "refuses_traffic_of")
+
+
+# "User: arn:aws:sts::123456789012:assumed-role/<role>/<session> is not authorized to perform ..."
+DENIED_PRINCIPAL = re.compile(r"assumed-role/([\w+=,.@-]{1,64})/([\w+=,.@-]{1,64})")
+
+
+def _attribute_principals(batch: _Batch, topo: Topology) -> None:
+    """An access-denied error names the role that was refused and the session that used it (an
+    instance id, a function name): the evidence is about that role, and the role sits next to
+    the resource that assumed it."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if "access_denied_logs" not in e.signals or e.kind not in ("log_pattern", "trace_fault"):
+            continue
+        text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example", "exception")) or e.summary
+        found = {(m.group(1), m.group(2)) for m in DENIED_PRINCIPAL.finditer(text)}
+        if len({role for role, _ in found}) != 1:
+            continue
+        role = next(iter(found))[0]
+        topo.add("iam_role", role)
+        for _, session in found:
+            if topo.resolve(session) is not None:
+                topo.link(session, role, "assumes")
+        if topo.resolve(e.resource) == topo.resolve(role):
+            continue
+        extra.append(
+            e.model_copy(
+                update={
+                    "id": f"ev-{batch.next_id}",
+                    "resource": role,
+                    "strength": round(e.strength * 0.9, 3),
+                    "summary": f"{e.summary} (denied to role {role})",
+                }
+            )
+        )
+        batch.next_id += 1
+    batch.evidence += extra
 
 
 def _attribute_mentions(batch: _Batch, topo: Topology) -> None:

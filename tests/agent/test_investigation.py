@@ -57,6 +57,8 @@ def test_every_cited_evidence_can_be_rerun(sg_case: Any) -> None:
         ("kms-key-blocks-start", 3),  # the key was scheduled for deletion hours before the window
         ("tgw-nacl-cross-az", 1),  # rejected replies on another subnet's interface name the ACL
         ("rds-connection-exhaustion", 4),  # connections pinned at the ceiling, 18% above baseline
+        ("iam-dynamodb-denied", 2),  # two roles changed a minute apart; the denial names one
+        ("ebs-az-degradation", 4),  # the AZ, not its instances, even though they fail checks too
     ],
 )
 def test_root_cause_ranked_first(name: str, seed: int) -> None:

@@ -1,13 +1,14 @@
-"""Scoring rules that decide rankings on their own: how a change is dated and how coarse series date
-the onset."""
+"""Scoring rules that decide rankings on their own: how a change is dated, how coarse series date
+the onset, and which runner-up competes with the top hypothesis for the verdict."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.board import Evidence, SourceCall
+from agent.board import Evidence, Hypothesis, SourceCall
 from agent.catalog import catalog
+from agent.conclude import _rival
 from agent.scoring import generate, incident_onset
 from agent.topology import Topology
 
@@ -63,3 +64,27 @@ def test_what_a_bad_change_produces_is_dated_by_the_change() -> None:
     oom = next(h for h in hyps if h.failure_mode == "ecs-task-oom-after-task-definition-change")
     assert "began with or before the symptoms" in oom.rationale
     assert "after the symptoms" not in oom.rationale
+
+
+def hyp(resource: str, confidence: float) -> Hypothesis:
+    return Hypothesis(
+        id=f"h-{resource}",
+        title="t",
+        category="component_failure",
+        resource=resource,
+        failure_mode="m",
+        confidence=confidence,
+    )
+
+
+def test_a_part_of_the_top_resource_is_no_rival_for_the_verdict() -> None:
+    topo = Topology()
+    az = topo.add("availability_zone", "us-east-1a")
+    inst = topo.add("ec2", "i-0abc")
+    other = topo.add("ec2", "i-0def")
+    topo.link(inst, az, "in_az")
+    # The instance in the degraded AZ is how the AZ's trouble shows: the rival is the next outsider.
+    assert _rival([hyp(az, 0.9), hyp(inst, 0.88), hyp(other, 0.5)], topo) == 0.5
+    assert _rival([hyp(az, 0.9), hyp(inst, 0.88)], topo) == 0.0
+    # Seen from the instance, the AZ is a rival like any other resource.
+    assert _rival([hyp(inst, 0.9), hyp(az, 0.88)], topo) == 0.88
