@@ -16,6 +16,7 @@ from langgraph.types import Command
 
 from agent import analyzers
 from agent.analyzers import changes as change_an
+from agent.analyzers import graph as graph_an
 from agent.analyzers import logs as log_an
 from agent.analyzers import metrics as metric_an
 from agent.analyzers import state as state_an
@@ -259,6 +260,8 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 there = topo.resolve_loose(callee) or topo.add("service", callee)
                 topo.link(here, there, "calls")
 
+    _custom_metrics(batch, topo, scope)
+
     for svc in [n for n in topo.nodes.values() if n.kind == "ecs_service"][:MAX_ASGS]:
         cluster = next(
             (
@@ -323,6 +326,48 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
+
+
+def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """An alarm on an application's own metrics: scan the namespace it watches, then find where along
+    the call graph the degradation begins (the key-metric scan covers AWS namespaces only)."""
+    alarmed = scope.alarm_metric or {}
+    namespace = str(alarmed.get("namespace") or "")
+    covered = {km.namespace for spec in METRIC_CATALOG.values() for km in spec.metrics}
+    if not namespace or namespace.startswith("AWS/") or namespace in covered:
+        return  # the key-metric scan reads these per resource
+    period = max(60, int(alarmed.get("period") or 60) // 60 * 60)
+    res = batch.run(
+        "namespace_metrics",
+        {
+            "namespace": namespace,
+            "stat": alarmed.get("stat") or "Average",
+            "start": _iso(scope.start),
+            "end": _iso(scope.end),
+            "baseline_hours": 3,
+            "period_s": period,
+            "limit": 40,
+        },
+    )
+    if not res or not res.data:
+        return
+    made = batch.add(metric_an.from_namespace(res.data, scope.end), res)
+    degraded = [
+        graph_an.Degraded(
+            node=topo.resolve_loose(str(e.resource)) or str(e.resource),
+            signal=signal,
+            start=e.start,
+            strength=e.strength,
+            summary=e.summary,
+        )
+        for e in made
+        if e.facts.get("sustained", True)
+        for signal in e.signals
+        if signal in graph_an.PROPAGATING
+    ]
+    calls = [(a, b) for a, b, rel in topo.edges if rel == "calls"]
+    entry = [topo.resolve_loose(e.id) or e.id for e in scope.entry]
+    batch.add(graph_an.origins(degraded, calls, entry), res)
 
 
 def _refusing_history(batch: _Batch, scope: Scope) -> None:

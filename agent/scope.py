@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.metrics import NAME_DIMENSIONS
+
 # Alarm-metric dimension names -> the kind of resource they name.
 DIMENSION_KINDS: dict[str, str] = {
     "InstanceId": "ec2",
@@ -257,6 +259,12 @@ def _entry_from_dims(dims: dict[str, str]) -> list[EntryResource]:
         if kind == "ecs_service":
             extra = dims.get("ClusterName")
         out.append(EntryResource(kind=kind, id=value, extra=extra))
+    if not out:
+        # A custom metric (an application's own namespace) names its component in a dimension
+        # such as Service: that component is where it hurts.
+        component = next((dims[n] for n in NAME_DIMENSIONS if dims.get(n)), None)
+        if component:
+            out.append(EntryResource(kind="service", id=component))
     return out
 
 

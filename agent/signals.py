@@ -43,6 +43,7 @@ SIGNALS: dict[str, str] = {
     "trace_faults": "traces fault with this resource as the deepest failing entity",
     "trace_fault_concentrated": "faults concentrate on one host, AZ or revision",
     "remote_slow": "calls to a remote (third-party) endpoint slowed or failed",
+    "degraded_origin": "this service degraded while nothing it calls did: the degradation starts here",
     # changes
     "change": "someone changed this resource (CloudTrail write)",
     "change_security_group": "a security-group rule was revoked or changed",

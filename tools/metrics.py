@@ -276,29 +276,137 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
         finding.stats = summarize(ts, vs, args.start)
         findings.append(finding)
 
-    def rank(f: MetricFinding) -> float:
-        s = f.stats
-        if s.drained and "balance" in f.metric.lower():
-            return 50.0  # a credit or burst balance that ran out matters whatever its trend
-        if (
-            s.baseline_points == 0
-            and s.points >= 3
-            and (s.peak or 0) > 0
-            and f.stat in ("Sum", "SampleCount")
-        ):
-            # A count AWS publishes only when it happens (throttles, errors) appeared. A gauge with no
-            # baseline (an instance launched in the window) says nothing yet: it ranks last.
-            return 30.0
-        excursion = 0.0
-        if s.baseline_median is not None and s.baseline_spread and s.peak is not None and s.low is not None:
-            excursion = max(s.peak - s.baseline_median, s.baseline_median - s.low) / s.baseline_spread
-        return max(abs(s.score), excursion if s.direction in ("up", "down") else 0.0)
-
-    findings.sort(key=rank, reverse=True)
+    findings.sort(key=_rank, reverse=True)
     return KeyMetrics(
         findings=findings[: args.limit],
         scanned=len(queries),
         without_data=missing,
         has_more=len(findings) > args.limit,
+        total=len(findings),
+    )
+
+
+def _rank(f: MetricFinding) -> float:
+    """How far a series left its baseline, for ranking findings most-moved first."""
+    s = f.stats
+    if s.drained and "balance" in f.metric.lower():
+        return 50.0  # a credit or burst balance that ran out matters whatever its trend
+    if s.baseline_points == 0 and s.points >= 3 and (s.peak or 0) > 0 and f.stat in ("Sum", "SampleCount"):
+        # A count AWS publishes only when it happens (throttles, errors) appeared. A gauge with no
+        # baseline (an instance launched in the window) says nothing yet: it ranks last.
+        return 30.0
+    excursion = 0.0
+    if s.baseline_median is not None and s.baseline_spread and s.peak is not None and s.low is not None:
+        excursion = max(s.peak - s.baseline_median, s.baseline_median - s.low) / s.baseline_spread
+    return max(abs(s.score), excursion if s.direction in ("up", "down") else 0.0)
+
+
+# --- a whole namespace (custom metrics) -----------------------------------------------------------
+
+MAX_SERIES = 500  # series read by one namespace scan (one GetMetricData call's worth)
+# Dimension names that name the component a custom metric is about, most telling first.
+NAME_DIMENSIONS = ("Service", "ServiceName", "service", "Component", "component", "Name", "FunctionName")
+
+
+class NamespaceMetricsInput(_WindowArgs):
+    """Arguments of namespace_metrics."""
+
+    namespace: str = Field(
+        min_length=1, max_length=255, description="a CloudWatch namespace, e.g. MyApp/Checkout"
+    )
+    metrics: list[str] = Field(
+        default_factory=list, max_length=20, description="only these metric names; empty: every metric"
+    )
+    stat: str = Field(default="Average", description="statistic: Average, Sum, Maximum, p99, ...")
+    limit: int = Field(default=25, ge=1, le=MAX_FINDINGS, description="rows returned, most anomalous first")
+
+
+class NamespaceMetrics(ToolOutput):
+    namespace: str
+    findings: list[MetricFinding]
+    scanned: int
+    listed: int = Field(description="series ListMetrics returned for the namespace (and metric names)")
+    without_data: list[str] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        moving = [f for f in self.findings if f.stats.direction in ("up", "down")]
+        head = f"scanned {self.scanned} of {self.listed} series in {self.namespace}; {len(moving)} moved away from baseline"
+        rows = "; ".join(f.line() for f in moving[:12])
+        return head + (f": {rows}" if rows else "")
+
+    def is_empty(self) -> bool:
+        return not self.findings
+
+
+def component_of(dims: dict[str, str]) -> str:
+    """The component a custom metric is about: its naming dimension, else all dimension values."""
+    for name in NAME_DIMENSIONS:
+        if dims.get(name):
+            return dims[name]
+    return ",".join(v for _, v in sorted(dims.items())) or "(no dimensions)"
+
+
+@tool
+def namespace_metrics(ctx: ToolContext, args: NamespaceMetricsInput) -> NamespaceMetrics:
+    """Scan every series of one CloudWatch namespace (an application's custom metrics, which the
+    per-service key metrics do not cover) and rank them by how far the window departs from the
+    baseline: which components' latency, errors or traffic moved, and when. ListMetrics finds the
+    series; GetMetricData reads up to 500 of them in one call.
+
+    Args:
+        namespace: the namespace, e.g. the one the alarm watches.
+        metrics: only these metric names; empty for all.
+        stat: the statistic to read.
+        start: start of the incident window.
+        end: end of the incident window.
+        baseline_hours: hours before start used as baseline.
+        period_s: period in seconds (the alarm's period for coarse custom metrics).
+        limit: how many rows to return.
+    """
+    listed: list[dict[str, Any]] = []
+    names: list[str | None] = list(args.metrics) or [None]
+    for name in names:
+        params: dict[str, Any] = {"Namespace": args.namespace}
+        if name:
+            params["MetricName"] = name
+        found, _ = ctx.aws.collect("cloudwatch", "ListMetrics", "Metrics", max_items=MAX_SERIES, **params)
+        listed += found
+    queries: list[dict[str, Any]] = []
+    meta: dict[str, MetricFinding] = {}
+    for m in listed[:MAX_SERIES]:
+        dims = {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}
+        qid = f"q{len(queries)}"
+        queries.append(_query(qid, args.namespace, m["MetricName"], dims, args.stat, args.period_s))
+        meta[qid] = MetricFinding(
+            resource=component_of(dims),
+            kind="custom",
+            namespace=args.namespace,
+            metric=m["MetricName"],
+            dimensions=dims,
+            stat=args.stat,
+            stats=summarize([], [], args.start),
+        )
+    data = (
+        _get_metric_data(ctx, queries, args.start - timedelta(hours=args.baseline_hours), args.end)
+        if queries
+        else {}
+    )
+    findings: list[MetricFinding] = []
+    missing: list[str] = []
+    for qid, finding in meta.items():
+        ts, vs = data[qid]
+        if not vs:
+            missing.append(f"{finding.resource} {finding.metric}")
+            continue
+        finding.stats = summarize(ts, vs, args.start)
+        findings.append(finding)
+    findings.sort(key=_rank, reverse=True)
+    return NamespaceMetrics(
+        namespace=args.namespace,
+        findings=findings[: args.limit],
+        scanned=len(queries),
+        listed=len(listed),
+        without_data=missing,
+        has_more=len(findings) > args.limit or len(listed) > MAX_SERIES,
         total=len(findings),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from agent.analyzers import Draft, strength_from_z
-from tools.metrics import KeyMetrics, MetricFinding, MetricSeries
+from tools.metrics import KeyMetrics, MetricFinding, MetricSeries, NamespaceMetrics
 from tools.series import SeriesSummary
 
 # (metric name fragment, direction) -> signal. Checked in order; the first match wins.
@@ -15,6 +15,7 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
         "up",
         "error_rate_up",
     ),
+    (("availability", "successrate"), "down", "error_rate_up"),
     (("unhealthyhostcount",), "up", "unhealthy_hosts"),
     (("healthyhostcount",), "down", "unhealthy_hosts"),
     (("statuscheckfailed",), "up", "status_check_failed"),
@@ -33,8 +34,12 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("ingroupservice", "groupinserviceinstances", "runningtaskcount"), "down", "capacity_below_desired"),
     (("approximateageofoldestmessage", "approximatenumberofmessagesvisible"), "up", "queue_backlog"),
     (("latency", "responsetime", "duration"), "up", "latency_up"),
-    (("requestcount", "invocations", "count", "numberofmessagessent", "queries"), "up", "traffic_up"),
-    (("requestcount", "invocations", "count", "queries"), "down", "traffic_down"),
+    (
+        ("requestcount", "requests", "invocations", "count", "numberofmessagessent", "queries"),
+        "up",
+        "traffic_up",
+    ),
+    (("requestcount", "requests", "invocations", "count", "queries"), "down", "traffic_down"),
 ]
 
 # Below these a "saturation" signal is not credible whatever the z-score says (percent metrics).
@@ -201,6 +206,11 @@ def _finding(f: MetricFinding, window_end: datetime | None) -> Draft | None:
         draft.facts["dimensions"] = f.dimensions
         draft.facts["kind"] = f.kind
     return draft
+
+
+def from_namespace(out: NamespaceMetrics, window_end: datetime | None = None) -> list[Draft]:
+    """Custom metrics: each moved series is evidence about the component its dimensions name."""
+    return [d for f in out.findings if (d := _finding(f, window_end)) is not None]
 
 
 def from_series(

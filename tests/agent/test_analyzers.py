@@ -1,5 +1,5 @@
 """Analyzers that decide on their own: an alarm condition never met, a series that appears from zero,
-rejected flows pooled by what refused them, what a change touched."""
+rejected flows pooled by what refused them, what a change touched, where a degradation begins."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.analyzers.changes import targets
+from agent.analyzers.graph import Degraded, origins
 from agent.analyzers.metrics import from_key_metrics
 from agent.analyzers.state import from_alarm_condition, from_flow_rejects
 from agent.scope import from_trigger
@@ -137,3 +138,27 @@ def test_a_service_update_is_a_change_to_the_service_not_its_cluster() -> None:
     assert targets(c)[-1] == "prod"
     # A cluster changed on its own is still the cluster.
     assert targets(change({"cluster": "prod"}, ["prod"])) == ["prod"]
+
+
+def degraded(node: str, signal: str = "latency_up", minute: int = 0) -> Degraded:
+    return Degraded(node=node, signal=signal, start=T0 + timedelta(minutes=minute), strength=0.9, summary="s")
+
+
+def test_the_degradation_starts_at_the_deepest_degraded_service() -> None:
+    calls = [("site", "search"), ("search", "db"), ("site", "cart"), ("cart", "cache")]
+    found = origins(
+        [degraded("site", minute=5), degraded("search", minute=2), degraded("cart")], calls, ["site"]
+    )
+    # search degraded while db (which it calls) did not; site inherited it. cart is an origin too.
+    assert sorted(d.resource for d in found) == ["cart", "search"]
+    search = next(d for d in found if d.resource == "search")
+    assert search.signals == ["degraded_origin", "latency_up"]
+    assert search.facts["callers"] == ["site"] and search.facts["callees"] == ["db"]
+    # A different symptom below does not explain this one away.
+    errs = origins([degraded("site"), degraded("search", "error_rate_up")], calls, ["site"])
+    assert sorted((d.resource, d.facts["signal"]) for d in errs) == [
+        ("search", "error_rate_up"),
+        ("site", "latency_up"),
+    ]
+    # Components the entry does not reach are not its origin.
+    assert origins([degraded("other")], calls, ["site"]) == []

@@ -62,6 +62,26 @@ def test_alarm_event_gives_window_and_entry_resources() -> None:
     assert scope.symptoms == ["errors"]
 
 
+def test_a_custom_metric_alarm_names_its_component() -> None:
+    metric = {
+        "id": "m1",
+        "metricStat": {
+            "metric": {
+                "namespace": "Shop/Services",
+                "name": "Latency",
+                "dimensions": {"Service": "checkout", "Env": "prod"},
+            },
+            "period": 300,
+            "stat": "p99",
+        },
+    }
+    event = {**ALARM_EVENT, "detail": {**ALARM_EVENT["detail"], "configuration": {"metrics": [metric]}}}
+    scope = from_trigger(None, event, NOW)
+    assert [(e.kind, e.id) for e in scope.entry] == [("service", "checkout")]
+    assert scope.alarm_metric is not None and scope.alarm_metric["namespace"] == "Shop/Services"
+    assert scope.symptoms == ["latency"]
+
+
 def test_an_empty_window_is_refused_with_the_times() -> None:
     with pytest.raises(ValueError, match="window is empty"):
         from_trigger("why?", None, NOW, start=NOW, end=NOW)

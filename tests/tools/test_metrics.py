@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tools.metric_catalog import CATALOG
-from tools.metrics import key_metrics, metric_series
+from tools.metrics import component_of, key_metrics, metric_series, namespace_metrics
 from tools.result import ToolStatus
 from tools.series import summarize
 
@@ -185,3 +185,48 @@ def test_wire_contract_against_moto(moto_tool_ctx: Any) -> None:
     assert res.data is not None
     assert res.data.summary_stats.direction == "up"
     assert res.data.summary_stats.baseline_median == pytest.approx(10.0)
+
+
+def app_points() -> list[dict[str, Any]]:
+    """An application's own namespace: checkout's latency jumps for the last hour, cart stays put."""
+    rng = random.Random(5)
+    points = []
+    for minute in range(0, 360, 5):
+        for service, base in (("checkout", 0.2), ("cart", 0.05)):
+            value = base * (1 + rng.gauss(0, 0.02))
+            if service == "checkout" and minute >= 300:
+                value = 1.5
+            points.append(
+                {
+                    "namespace": "Shop/Services",
+                    "metric": "Latency",
+                    "dimensions": {"Service": service, "Env": "prod"},
+                    "timestamp": (T0 + timedelta(minutes=minute)).isoformat(),
+                    "unit": "Seconds",
+                    "value": value,
+                }
+            )
+    return points
+
+
+def test_namespace_metrics_finds_the_moving_component(tool_ctx: Any) -> None:
+    ctx = tool_ctx({"metrics": app_points()})
+    res = namespace_metrics.run(ctx, {"namespace": "Shop/Services", **WINDOW, "period_s": 300})
+    assert res.status is ToolStatus.OK, res.summary
+    assert res.data is not None
+    assert (res.data.scanned, res.data.listed) == (2, 2)
+    top = res.data.findings[0]
+    assert (top.resource, top.kind, top.stats.direction) == ("checkout", "custom", "up")
+    assert top.dimensions == {"Service": "checkout", "Env": "prod"}
+    assert res.data.findings[1].stats.direction == "flat"
+    assert "1 moved away from baseline" in res.summary
+    only = namespace_metrics.run(
+        ctx, {"namespace": "Shop/Services", "metrics": ["Errors"], **WINDOW, "period_s": 300}
+    )
+    assert only.status is ToolStatus.NO_DATA
+
+
+def test_component_names_come_from_the_naming_dimension() -> None:
+    assert component_of({"Service": "checkout", "Env": "prod"}) == "checkout"
+    assert component_of({"Env": "prod", "Host": "a1"}) == "prod,a1"
+    assert component_of({}) == "(no dimensions)"
