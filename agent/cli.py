@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -112,6 +112,14 @@ def investigate(
     since: Annotated[str | None, typer.Option(help="window ending now, e.g. 2h, 90m")] = None,
     start: Annotated[str | None, typer.Option(help="window start, ISO-8601 with zone")] = None,
     end: Annotated[str | None, typer.Option(help="window end, ISO-8601 with zone")] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="time zone of clock times in the question (Europe/Berlin, +02:00); default: this "
+            "machine's, or the bundle's trigger timezone offline",
+        ),
+    ] = None,
     region: Annotated[str | None, typer.Option(help="AWS region (default: AWS_REGION / profile)")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile (default: AWS_PROFILE)")] = None,
     brain: Annotated[
@@ -128,8 +136,13 @@ def investigate(
     """Investigate an incident: a question and/or an alarm event, live or against a bundle."""
     from agent.investigate import investigate as run
     from tools.aws import AwsClients, CallBudget
-    from tools.window import parse_duration
+    from tools.window import parse_duration, parse_timezone
 
+    if tz is not None:
+        try:
+            parse_timezone(tz)
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
     event = _read_event(alarm_event) if alarm_event else None
     chosen = _brain(brain)
     loaded = _load_bundle(bundle) if bundle else None
@@ -143,9 +156,11 @@ def investigate(
             question = loaded.manifest.trigger.question
             trig = loaded.manifest.trigger.alarm_event
             event = trig.model_dump(mode="json", by_alias=True) if trig else None
+        tz = tz or loaded.manifest.trigger.timezone
     else:
         aws = AwsClients.live(profile=profile, region=region)
         now = datetime.now(UTC)  # the one read of the wall clock: everything downstream is given `now`
+        tz = tz or _local_zone(now)
     if question is None and event is None:
         raise _fail(
             "say what is wrong (a question) or give --alarm-event FILE (or a --bundle with a trigger)"
@@ -167,6 +182,7 @@ def investigate(
             alarm_event=event,
             start=s,
             end=e,
+            timezone=tz,
             progress=_progress(quiet),
             brain=chosen.value,
             **_checkpoint_kwargs(thread),
@@ -174,6 +190,14 @@ def investigate(
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     _emit(report, fmt, out)
+
+
+def _local_zone(now: datetime) -> str:
+    """This machine's UTC offset now, as +HH:MM: how its user reads '11:15' in a question."""
+    offset = now.astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 @app.command()

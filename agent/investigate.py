@@ -28,6 +28,7 @@ def investigate(
     alarm_event: dict[str, Any] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    timezone: str | None = None,
     limits: Limits | None = None,
     progress: Callable[[str], None] | None = None,
     brain: str = "rules",
@@ -51,6 +52,7 @@ def investigate(
         "question": question,
         "alarm_event": alarm_event,
         "now": now.isoformat(),
+        "timezone": timezone,
         "start": start.isoformat() if start else None,
         "end": end.isoformat() if end else None,
     }
@@ -123,6 +125,7 @@ def offline(bundle: Any, **kwargs: Any) -> Report:
     m = bundle.manifest
     aws = AwsClients(session, budget=CallBudget(limit=kwargs.pop("aws_call_limit", 600)))
     event = m.trigger.alarm_event.model_dump(mode="json", by_alias=True) if m.trigger.alarm_event else None
+    kwargs.setdefault("timezone", m.trigger.timezone)
     return investigate(aws, now=m.now, question=m.trigger.question, alarm_event=event, **kwargs)
 
 

@@ -30,6 +30,7 @@ from agent.state import InvestigationState
 from agent.topology import Topology
 from tools.metric_catalog import CATALOG as METRIC_CATALOG
 from tools.result import ToolResult, ToolStatus
+from tools.window import parse_timezone
 
 MAX_KEY_METRIC_RESOURCES = 100
 MAX_LOG_GROUPS = 50
@@ -106,7 +107,9 @@ def intake(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     now = datetime.fromisoformat(str(state["now"]))
     start = datetime.fromisoformat(str(state["start"])) if state.get("start") else None
     end = datetime.fromisoformat(str(state["end"])) if state.get("end") else None
-    scope = from_trigger(state.get("question"), state.get("alarm_event"), now, start=start, end=end)
+    zone = state.get("timezone")
+    tz = parse_timezone(zone) if zone else None
+    scope = from_trigger(state.get("question"), state.get("alarm_event"), now, start=start, end=end, tz=tz)
     _rt(config).progress(
         f"scope: {scope.start:%H:%M}-{scope.end:%H:%M}, entry {[e.id for e in scope.entry]}, symptoms {scope.symptoms}"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -28,7 +28,7 @@ DIMENSION_KINDS: dict[str, str] = {
 }
 
 SYMPTOM_WORDS: list[tuple[str, str]] = [
-    (r"\b5\d\d\b|5xx|server error|bad gateway|gateway timeout|\berrors?\b|failing|fails", "errors"),
+    (r"\b5\d\ds?\b|5xx|server error|bad gateway|gateway timeout|\berrors?\b|failing|fails", "errors"),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
     (r"throttl|rate exceeded|too many requests", "throttling"),
     (r"replac|cycling|terminat|relaunch|keeps? (restarting|launching)", "replacement"),
@@ -79,8 +79,8 @@ def _alarm_metrics(detail: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in metrics if isinstance(m, dict) and m.get("metricStat")]
 
 
-def _clock(text: str, now: datetime) -> datetime | None:
-    """'14:00', '2pm', 'about two' -> the most recent such time at or before now."""
+def _clock(text: str, now: datetime, tz: tzinfo = UTC) -> datetime | None:
+    """'14:00', '2pm', 'about two' -> the most recent such wall-clock time in `tz` at or before now."""
     m = re.search(
         r"\b(?:since|from|after|around|about|at)\s+(?:about\s+|around\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?",
         text,
@@ -123,12 +123,13 @@ def _clock(text: str, now: datetime) -> datetime | None:
         if meridiem
         else ([hour] if hour > 12 or hour == 0 else [hour, hour + 12])
     )
+    local_now = now.astimezone(tz)
     for h in hours:
         for day in (0, 1):
-            t = (now - timedelta(days=day)).replace(hour=h % 24, minute=minute, second=0, microsecond=0)
-            if t <= now:
+            t = (local_now - timedelta(days=day)).replace(hour=h % 24, minute=minute, second=0, microsecond=0)
+            if t <= local_now:
                 candidates.append(t)
-    return max(candidates) if candidates else None
+    return max(candidates).astimezone(UTC) if candidates else None
 
 
 def _relative(text: str) -> timedelta | None:
@@ -154,8 +155,10 @@ def from_trigger(
     *,
     start: datetime | None = None,
     end: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Scope:
-    """Derive the scope. Explicit start/end win; then the alarm's state change; then the question's words."""
+    """Derive the scope. Explicit start/end win; then the alarm's state change; then the question's words,
+    whose clock times are wall-clock times in `tz` (the asker's zone; UTC when unknown)."""
     notes: list[str] = []
     alarm_name = alarm_time = None
     alarm_metric = None
@@ -197,11 +200,14 @@ def from_trigger(
             start = start or alarm_time - ALARM_BEFORE
             end = end or min(now, alarm_time + ALARM_AFTER)
         elif question:
-            since = _clock(question, now)
+            since = _clock(question, now, tz or UTC)
             back = _relative(question)
             if since is not None:
                 start = start or since - timedelta(minutes=30)
-                notes.append(f"window from the question: since {since:%H:%M}")
+                zone = "UTC" if tz is None else str(tz)
+                notes.append(
+                    f"window from the question: since {since:%H:%M} UTC (clock times read in {zone})"
+                )
             elif back is not None:
                 start = start or now - back
             end = end or now
@@ -269,8 +275,6 @@ def _entry_from_dims(dims: dict[str, str]) -> list[EntryResource]:
 
 
 def _parse_time(text: str) -> datetime:
-    from datetime import UTC
-
     from botocore.utils import parse_to_aware_datetime
 
     return parse_to_aware_datetime(text.replace("+0000", "+00:00")).astimezone(UTC)

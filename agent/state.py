@@ -14,6 +14,7 @@ class InvestigationInput(TypedDict, total=False):
     question: str | None
     alarm_event: dict[str, Any] | None
     now: str  # ISO-8601; the present, injected (a bundle's now, or the wall clock once at the CLI)
+    timezone: str | None  # the asker's zone for clock times in the question (IANA name or offset)
     start: str | None
     end: str | None
 
@@ -22,6 +23,7 @@ class InvestigationState(TypedDict, total=False):
     question: str | None
     alarm_event: dict[str, Any] | None
     now: str
+    timezone: str | None  # the asker's zone for clock times in the question (IANA name or offset)
     start: str | None
     end: str | None
     scope: dict[str, Any]

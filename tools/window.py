@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -48,3 +49,23 @@ def last(text: str, now: datetime) -> Window:
     """The window ending at `now` and reaching back `text` ('2h')."""
     end = now.astimezone(UTC)
     return Window(start=end - parse_duration(text), end=end)
+
+
+def parse_timezone(text: str) -> tzinfo:
+    """'Europe/Berlin', 'UTC', '+02:00', '-0700', 'UTC+5:30' -> a tzinfo; ValueError naming the input."""
+    raw = text.strip()
+    m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", raw, re.I)
+    if m:
+        sign = 1 if m.group(1) == "+" else -1
+        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+        if hours > 14 or minutes > 59:
+            raise ValueError(f"time zone {text!r}: offsets run from -12:00 to +14:00")
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    if raw.upper() in ("UTC", "GMT", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {text!r}: use an IANA name such as Europe/Berlin or an offset such as +02:00"
+        ) from exc

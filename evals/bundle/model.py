@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from tools.window import parse_timezone
+
 FORMAT = "sleuth-bundle/1"
 
 Category = Literal["change", "system_change", "limit", "component_failure", "dependency_failure"]
@@ -85,6 +87,18 @@ class AlarmEvent(BaseModel):
 class Trigger(_Strict):
     question: str | None = None
     alarm_event: AlarmEvent | None = None
+    timezone: str | None = Field(
+        default=None,
+        description="the asker's time zone, for clock times in the question: an IANA name "
+        "(Europe/Berlin) or an offset (+02:00); absent: UTC",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_timezone(value)  # raises ValueError naming the value
+        return value
 
 
 class RootCause(_Strict):

@@ -170,7 +170,9 @@ def alarm_trigger(
             f"alarm {spec.name} never fired after {after}; the scenario's signature is too weak"
         )
     event = AlarmEvent.model_validate(alarm_lib.alarm_event(inc, spec, transitions, first))
-    inc.trigger = Trigger(question=question, alarm_event=event)
+    inc.trigger = Trigger(
+        question=question, alarm_event=event, timezone=asker_zone(inc) if question else None
+    )
     return first
 
 
@@ -188,10 +190,16 @@ def pick_trigger(
     """
     fired = [k for k in keys if alarm_lib.first_alarm(alarms[k][1], after)]
     if not fired:
-        inc.trigger = Trigger(question=question)
+        inc.trigger = Trigger(question=question, timezone=asker_zone(inc))
         return
     spec, transitions = alarms[inc.rng.choice(fired)]
     alarm_trigger(inc, spec, transitions, after, question if inc.rng.random() < ask else None)
+
+
+def asker_zone(inc: Incident) -> str:
+    """The team's time zone as an offset: the clock the question's times are read on."""
+    hours = inc.window.utc_offset_hours
+    return f"{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
 
 
 def local_time(inc: Incident, when: datetime) -> str:

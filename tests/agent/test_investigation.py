@@ -70,6 +70,20 @@ def test_root_cause_ranked_first(name: str, seed: int) -> None:
     assert scored.grounded
 
 
+def test_a_question_alone_is_read_on_the_askers_clock() -> None:
+    # The same incident asked about in words only ("since about 11:15am", a team on UTC+1): the
+    # window comes from the question read in the trigger's time zone, and the cause is still found.
+    bundle = build("aurora-asg-loop", 1)
+    m = bundle.manifest
+    assert m.trigger.question and m.trigger.timezone
+    session, _ = replay_session(bundle)
+    report = investigate(
+        AwsClients(session), now=m.now, question=m.trigger.question, timezone=m.trigger.timezone
+    )
+    assert report.verdict == "root_cause", report.summary
+    assert score_case(report, m.truth, bundle).top1, [h.resource for h in report.hypotheses]
+
+
 def test_a_benign_blip_is_no_fault_and_says_so() -> None:
     report = offline(build("benign-blip", 1))
     assert report.verdict == "no_fault"

@@ -8,6 +8,7 @@ import pytest
 
 from agent.scope import from_trigger
 from tests.evals.bundle.test_bundle import ALARM_EVENT
+from tools.window import parse_timezone
 
 NOW = datetime(2024, 5, 1, 15, 20, tzinfo=UTC)
 
@@ -17,6 +18,27 @@ def test_question_with_a_clock_time_sets_the_window() -> None:
     assert scope.start == datetime(2024, 5, 1, 13, 30, tzinfo=UTC)
     assert scope.end == NOW
     assert "errors" in scope.symptoms
+
+
+def test_clock_times_are_read_in_the_askers_time_zone() -> None:
+    # 11:15am in Berlin (+01:00 in winter) is 10:15 UTC; read as UTC it would start an hour late.
+    now = datetime(2024, 3, 7, 11, 38, tzinfo=UTC)
+    question = "We are getting 502s from the load balancer since about 11:15am."
+    berlin = from_trigger(question, None, now, tz=parse_timezone("Europe/Berlin"))
+    assert berlin.start == datetime(2024, 3, 7, 9, 45, tzinfo=UTC)
+    assert "errors" in berlin.symptoms  # "502s" counts
+    assert any("Europe/Berlin" in n for n in berlin.notes)
+    offset = from_trigger(question, None, now, tz=parse_timezone("+01:00"))
+    assert offset.start == berlin.start
+    utc = from_trigger(question, None, now)
+    assert utc.start == datetime(2024, 3, 7, 10, 45, tzinfo=UTC)
+    assert any("read in UTC" in n for n in utc.notes)
+
+
+@pytest.mark.parametrize("text", ["Mars/Olympus", "+15:00", "UTC+3:75", ""])
+def test_unknown_time_zones_are_refused_by_name(text: str) -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        parse_timezone(text)
 
 
 def test_words_for_hours_pick_the_most_recent_past_time() -> None:

@@ -176,6 +176,10 @@ def write_dir(tmp_path: Path, manifest: dict[str, Any], files: dict[str, str]) -
         ({"truth": {"no_fault": False}}, "give a root_cause"),
         ({"truth": {"root_cause": {"resource": "x", "category": "bug", "failure_mode": "y"}}}, "category"),
         ({"colour": "red"}, "field 'colour'"),
+        (
+            {"trigger": {"question": "slow since 2pm", "timezone": "Mars/Olympus"}},
+            "unknown time zone 'Mars/Olympus'",
+        ),
     ],
 )
 def test_bad_manifest_names_the_field(tmp_path: Path, manifest_patch: dict[str, Any], expected: str) -> None:
