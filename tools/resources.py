@@ -219,7 +219,10 @@ class _Builder(GraphWalk):
 
     def _instances(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 100):
-            page = self.call("ec2", "DescribeInstances", InstanceIds=ids[i : i + 100])
+            # A filter, not InstanceIds: an instance gone since the group listed it (a replacement
+            # loop terminates them every few minutes) must not fail the others.
+            flt = [{"Name": "instance-id", "Values": ids[i : i + 100]}]
+            page = self.call("ec2", "DescribeInstances", Filters=flt)
             for res in (page or {}).get("Reservations", []):
                 for inst in res.get("Instances", []):
                     self._instance(inst)
