@@ -280,6 +280,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 batch.add(state_an.from_ecs(es.data), es)
     _attribute_mentions(batch, topo)
     _attribute_principals(batch, topo)
+    _attribute_remote_hosts(batch, topo)
     _network_follow_up(batch, topo, window, scope)
     if "no_scaling" in scope.symptoms:
         _scaling_alarms(batch, topo, scope)
@@ -494,6 +495,51 @@ def _place_refusals(topo: Topology, drafts: list[analyzers.Draft]) -> None:
         for address in d.facts.get("addresses", []):
             if address in by_ip:
                 topo.link(acl, by_ip[address], "refuses_traffic_of")
+
+
+# Where a failing call went: a URL's host, host='...', or "call to <host>".
+CALLED_HOST = re.compile(
+    r"https?://([a-z0-9.-]+\.[a-z]{2,})|host=['\"]?([a-z0-9.-]+\.[a-z]{2,})"
+    r"|\b(?:call|calls|request|requests|connect|connection|connecting)\s+to\s+([a-z0-9.-]+\.[a-z]{2,})\b",
+    re.I,
+)
+INTERNAL_SUFFIXES = (".internal", ".local", ".svc", ".consul", ".lan", ".corp", ".intra")
+
+
+def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
+    """Calls to an outside endpoint that time out or are refused, seen only in logs (no traces name
+    it): the endpoint becomes a remote node and the errors evidence about it. Internal names and AWS
+    endpoints are left to the resources they belong to."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind != "log_pattern" or not {"timeout_logs", "connection_refused_logs"} & set(e.signals):
+            continue
+        text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example")) or e.summary
+        hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
+        hosts = {
+            h
+            for h in hosts
+            if not h.endswith(INTERNAL_SUFFIXES)
+            and not h.endswith("amazonaws.com")
+            and topo.resolve(h) is None
+        }
+        if len(hosts) != 1:
+            continue
+        host = hosts.pop()
+        topo.add("remote", host)
+        extra.append(
+            e.model_copy(
+                update={
+                    "id": f"ev-{batch.next_id}",
+                    "resource": host,
+                    "signals": sorted({*e.signals, "remote_slow"}),
+                    "strength": round(e.strength * 0.9, 3),
+                    "summary": f"{e.summary} (calls to {host} fail)",
+                }
+            )
+        )
+        batch.next_id += 1
+    batch.evidence += extra
 
 
 # "User: arn:aws:sts::123456789012:assumed-role/<role>/<session> is not authorized to perform ..."

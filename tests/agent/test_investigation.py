@@ -13,6 +13,7 @@ import pytest
 
 from agent.investigate import investigate, offline, resume
 from agent.runtime import Limits
+from evals.bundle import Bundle
 from evals.replay import replay_session
 from evals.scenarios import build
 from evals.scoring import score_case
@@ -82,6 +83,22 @@ def test_a_question_alone_is_read_on_the_askers_clock() -> None:
     )
     assert report.verdict == "root_cause", report.summary
     assert score_case(report, m.truth, bundle).top1, [h.resource for h in report.hypotheses]
+
+
+@pytest.mark.parametrize(
+    ("name", "seed", "missing"),
+    [
+        ("slow-third-party", 1, "traces"),  # only the logs name the endpoint that times out
+        ("disk-full", 1, "logs"),  # only the traces show one host failing
+    ],
+)
+def test_the_cause_is_found_with_one_kind_of_telemetry_missing(name: str, seed: int, missing: str) -> None:
+    full = build(name, seed)
+    bundle = Bundle(full.manifest, {k: list(full.records(k)) for k in full.kinds() if k != missing})
+    report = offline(bundle)
+    scored = score_case(report, bundle.manifest.truth, bundle)
+    assert scored.top1, [h.resource for h in report.hypotheses]
+    assert scored.grounded
 
 
 def test_a_benign_blip_is_no_fault_and_says_so() -> None:
