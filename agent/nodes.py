@@ -282,8 +282,20 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     _attribute_principals(batch, topo)
     _attribute_remote_hosts(batch, topo)
     _network_follow_up(batch, topo, window, scope)
-    if "no_scaling" in scope.symptoms:
-        _scaling_alarms(batch, topo, scope)
+    # A group whose CPU is pinned while traffic rises should have scaled out: did its alarms say so?
+    saturated = sorted(
+        {
+            key
+            for e in batch.evidence
+            if "cpu_high" in e.signals
+            and e.facts.get("sustained", True)
+            and (key := topo.resolve(e.resource)) is not None
+            and topo.nodes[key].kind == "asg"
+        }
+    )
+    rising = any("traffic_up" in e.signals and e.facts.get("sustained", True) for e in batch.evidence)
+    if "no_scaling" in scope.symptoms or (saturated and rising):
+        _scaling_alarms(batch, topo, scope, saturated)
 
     tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
     if tgs:
@@ -407,12 +419,13 @@ def _refusing_history(batch: _Batch, scope: Scope) -> None:
             batch.add(change_an.from_changes(found.data), found)
 
 
-def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope) -> None:
-    """ "Why didn't it scale?": for the groups asked about, check whether their alarms' conditions
-    (threshold for N datapoints) were ever met over the window."""
+def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope, saturated: list[str]) -> None:
+    """ "Why didn't it scale?": for the groups asked about (else the saturated ones, else all), check
+    whether their alarms' conditions (threshold for N datapoints) were ever met over the window."""
     groups = [n for n in topo.nodes.values() if n.kind == "asg"]
     named = [g for g in groups if any(a.lower() in (scope.question or "").lower() for a in [g.name or g.id])]
-    for group in (named or groups)[:3]:
+    hot = [g for g in groups if g.id in saturated]
+    for group in (named or hot or groups)[:3]:
         name = group.name or group.id
         found = batch.run("alarms_on", {"dimension": "AutoScalingGroupName", "value": name})
         if not found or not found.data:

@@ -85,6 +85,18 @@ def test_a_question_alone_is_read_on_the_askers_clock() -> None:
     assert score_case(report, m.truth, bundle).top1, [h.resource for h in report.hypotheses]
 
 
+def test_a_saturated_group_that_did_not_scale_is_found_from_the_alarm_alone() -> None:
+    # Nobody asked "why didn't it scale?": a latency alarm, CPU pinned on the group, traffic up.
+    bundle = build("asg-no-scale-out", 2)
+    m = bundle.manifest
+    assert m.trigger.alarm_event is not None
+    session, _ = replay_session(bundle)
+    event = m.trigger.alarm_event.model_dump(mode="json", by_alias=True)
+    report = investigate(AwsClients(session), now=m.now, alarm_event=event)
+    assert report.verdict == "root_cause", report.summary
+    assert score_case(report, m.truth, bundle).top1, [h.resource for h in report.hypotheses]
+
+
 @pytest.mark.parametrize(
     ("name", "seed", "missing"),
     [
