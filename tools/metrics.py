@@ -265,6 +265,21 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
                     stat=km.stat,
                     stats=summarize([], [], args.start),
                 )
+    findings, missing = _read_findings(ctx, queries, meta, args)
+    return KeyMetrics(
+        findings=findings[: args.limit],
+        scanned=len(queries),
+        without_data=missing,
+        has_more=len(findings) > args.limit,
+        total=len(findings),
+    )
+
+
+def _read_findings(
+    ctx: ToolContext, queries: list[dict[str, Any]], meta: dict[str, MetricFinding], args: _WindowArgs
+) -> tuple[list[MetricFinding], list[str]]:
+    """Read the queries over baseline and window, summarise each series; most-moved first, and the
+    series that returned no data."""
     data = _get_metric_data(ctx, queries, args.start - timedelta(hours=args.baseline_hours), args.end)
     findings: list[MetricFinding] = []
     missing: list[str] = []
@@ -275,15 +290,8 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
             continue
         finding.stats = summarize(ts, vs, args.start)
         findings.append(finding)
-
     findings.sort(key=_rank, reverse=True)
-    return KeyMetrics(
-        findings=findings[: args.limit],
-        scanned=len(queries),
-        without_data=missing,
-        has_more=len(findings) > args.limit,
-        total=len(findings),
-    )
+    return findings, missing
 
 
 def _rank(f: MetricFinding) -> float:
@@ -386,21 +394,7 @@ def namespace_metrics(ctx: ToolContext, args: NamespaceMetricsInput) -> Namespac
             stat=args.stat,
             stats=summarize([], [], args.start),
         )
-    data = (
-        _get_metric_data(ctx, queries, args.start - timedelta(hours=args.baseline_hours), args.end)
-        if queries
-        else {}
-    )
-    findings: list[MetricFinding] = []
-    missing: list[str] = []
-    for qid, finding in meta.items():
-        ts, vs = data[qid]
-        if not vs:
-            missing.append(f"{finding.resource} {finding.metric}")
-            continue
-        finding.stats = summarize(ts, vs, args.start)
-        findings.append(finding)
-    findings.sort(key=_rank, reverse=True)
+    findings, missing = _read_findings(ctx, queries, meta, args) if queries else ([], [])
     return NamespaceMetrics(
         namespace=args.namespace,
         findings=findings[: args.limit],
