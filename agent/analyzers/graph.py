@@ -28,8 +28,9 @@ def origins(degraded: list[Degraded], calls: Iterable[tuple[str, str]], entry: l
     the entry reaches through the call graph (every component when the entry is not in it).
 
     A slow database makes its service slow, which makes the front end slow: the front end and the
-    service are symptoms, the database where it starts. A component whose callees publish no
-    metrics is reported as the origin of what the graph can show, and says so."""
+    service are symptoms, the database where it starts. Callees that publish no metrics cannot
+    show a degradation, so a component calling only those is reported as an origin: what the
+    metrics can show, not proof."""
     callees: dict[str, set[str]] = {}
     for caller, callee in calls:
         if caller != callee:
