@@ -165,3 +165,31 @@ def test_feedback_discards_a_hypothesis_and_resumes(tmp_path: Path) -> None:
     assert top.failure_mode not in [h.failure_mode for h in second.hypotheses if h.resource == top.resource]
     with pytest.raises(LookupError, match="no checkpointed investigation"):
         resume(AwsClients(session2), thread_id="nope", feedback={"x": "accepted"}, db_path=db)
+
+
+def test_an_alarm_on_custom_metrics_scans_its_namespace() -> None:
+    from tests.conftest import make_bundle
+    from tests.evals.bundle.test_bundle import ALARM_EVENT
+    from tests.tools.test_metrics import app_points
+
+    # An application's own namespace: checkout's latency jumps at 05:00; its alarm fires at 05:10.
+    metric = {
+        "id": "m1",
+        "metricStat": {
+            "metric": {
+                "namespace": "Shop/Services",
+                "name": "Latency",
+                "dimensions": {"Service": "checkout", "Env": "prod"},
+            },
+            "period": 300,
+            "stat": "Average",
+        },
+    }
+    event = {**ALARM_EVENT, "detail": {**ALARM_EVENT["detail"], "configuration": {"metrics": [metric]}}}
+    bundle = make_bundle({"metrics": app_points()})
+    session, _ = replay_session(bundle)
+    report = investigate(AwsClients(session), now=bundle.manifest.now, alarm_event=event)
+    assert any(e.source.tool == "namespace_metrics" for e in report.evidence)
+    top = report.hypotheses[0]
+    assert (top.resource, top.failure_mode) == ("checkout", "service-degraded-at-origin")
+    assert report.verdict == "root_cause", report.summary
