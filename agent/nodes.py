@@ -88,6 +88,19 @@ class _Batch:
             self.rt.progress(f"  found {e.id}: {e.summary[:150]}")
         return made
 
+    def copy_onto(self, e: Evidence, resource: str, note: str, signals: list[str] | None = None) -> Evidence:
+        """The same finding as evidence about another resource (the one it names), a little weaker."""
+        update: dict[str, Any] = {
+            "id": f"ev-{self.next_id}",
+            "resource": resource,
+            "strength": round(e.strength * 0.9, 3),
+            "summary": f"{e.summary} ({note})",
+        }
+        if signals is not None:
+            update["signals"] = signals
+        self.next_id += 1
+        return e.model_copy(update=update)
+
     def update(self, **extra: Any) -> dict[str, Any]:
         return {
             "evidence": [e.model_dump(mode="json") for e in self.evidence],
@@ -519,6 +532,11 @@ CALLED_HOST = re.compile(
 INTERNAL_SUFFIXES = (".internal", ".local", ".svc", ".consul", ".lan", ".corp", ".intra")
 
 
+def _error_text(e: Evidence, keys: tuple[str, ...] = ("template", "example", "exception")) -> str:
+    """What an error finding says: its template, example line and exception, else its summary."""
+    return " ".join(str(e.facts.get(k, "")) for k in keys) or e.summary
+
+
 def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
     """Calls to an outside endpoint that time out or are refused, seen only in logs (no traces name
     it): the endpoint becomes a remote node and the errors evidence about it. Internal names and AWS
@@ -527,7 +545,7 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
     for e in batch.evidence:
         if e.kind != "log_pattern" or not {"timeout_logs", "connection_refused_logs"} & set(e.signals):
             continue
-        text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example")) or e.summary
+        text = _error_text(e, ("template", "example"))
         hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
         hosts = {
             h
@@ -540,18 +558,7 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
             continue
         host = hosts.pop()
         topo.add("remote", host)
-        extra.append(
-            e.model_copy(
-                update={
-                    "id": f"ev-{batch.next_id}",
-                    "resource": host,
-                    "signals": sorted({*e.signals, "remote_slow"}),
-                    "strength": round(e.strength * 0.9, 3),
-                    "summary": f"{e.summary} (calls to {host} fail)",
-                }
-            )
-        )
-        batch.next_id += 1
+        extra.append(batch.copy_onto(e, host, f"calls to {host} fail", sorted({*e.signals, "remote_slow"})))
     batch.evidence += extra
 
 
@@ -567,7 +574,7 @@ def _attribute_principals(batch: _Batch, topo: Topology) -> None:
     for e in batch.evidence:
         if "access_denied_logs" not in e.signals or e.kind not in ("log_pattern", "trace_fault"):
             continue
-        text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example", "exception")) or e.summary
+        text = _error_text(e)
         found = {(m.group(1), m.group(2)) for m in DENIED_PRINCIPAL.finditer(text)}
         if len({role for role, _ in found}) != 1:
             continue
@@ -578,17 +585,7 @@ def _attribute_principals(batch: _Batch, topo: Topology) -> None:
                 topo.link(session, role, "assumes")
         if topo.resolve(e.resource) == topo.resolve(role):
             continue
-        extra.append(
-            e.model_copy(
-                update={
-                    "id": f"ev-{batch.next_id}",
-                    "resource": role,
-                    "strength": round(e.strength * 0.9, 3),
-                    "summary": f"{e.summary} (denied to role {role})",
-                }
-            )
-        )
-        batch.next_id += 1
+        extra.append(batch.copy_onto(e, role, f"denied to role {role}"))
     batch.evidence += extra
 
 
@@ -599,7 +596,7 @@ def _attribute_mentions(batch: _Batch, topo: Topology) -> None:
     for e in batch.evidence:
         if e.kind not in ("log_pattern", "trace_fault"):
             continue
-        text = " ".join(str(e.facts.get(k, "")) for k in ("template", "example", "exception")) or e.summary
+        text = _error_text(e)
         named = [k for k in topo.mentioned(text) if k != topo.resolve(e.resource)]
         if len(named) > 1:
             # Front-end names (the logging service, its instances) are where the error surfaced;
@@ -609,16 +606,7 @@ def _attribute_mentions(batch: _Batch, topo: Topology) -> None:
             ]
         if len(named) != 1:
             continue
-        copy = e.model_copy(
-            update={
-                "id": f"ev-{batch.next_id}",
-                "resource": named[0],
-                "strength": round(e.strength * 0.9, 3),
-                "summary": f"{e.summary} (names {topo.nodes[named[0]].name or named[0]})",
-            }
-        )
-        batch.next_id += 1
-        extra.append(copy)
+        extra.append(batch.copy_onto(e, named[0], f"names {topo.nodes[named[0]].name or named[0]}"))
     batch.evidence += extra
 
 
