@@ -5,14 +5,14 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from tools.errors import classify
-from tools.logs import run_insights
+from tools.logs import insights_time, run_insights
 from tools.network import PROTOCOL_NAMES, PROTOCOLS, IpNet, evaluate, to_net
 from tools.registry import ToolContext, tool
 from tools.result import ToolOutput
@@ -134,11 +134,11 @@ def _subnet_index(ctx: ToolContext, flow_logs: list[dict[str, Any]]) -> list[tup
 
 
 def _when(text: str | None) -> datetime | None:
-    """A Logs Insights timestamp ("2024-06-04 00:02:07.000", UTC)."""
+    """A group's first/last reject time, when Logs Insights gave a readable one."""
     if not text:
         return None
     try:
-        return datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=UTC)
+        return insights_time(text)
     except ValueError:
         return None
 

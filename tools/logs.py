@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
@@ -127,6 +127,11 @@ def find_log_groups(ctx: ToolContext, args: FindLogGroupsInput) -> LogGroups:
 
 
 # --- Logs Insights ------------------------------------------------------------------------------
+
+
+def insights_time(text: str) -> datetime:
+    """A Logs Insights timestamp ("2024-06-04 00:02:07.000", always UTC) as an aware datetime."""
+    return datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=UTC)
 
 
 def run_insights(
@@ -271,7 +276,7 @@ def error_counts(ctx: ToolContext, args: ErrorCountsInput) -> ErrorCounts:
     series: dict[str, dict[datetime, float]] = {}
     for row in rows:
         group = row.get("@log", "").split(":", 1)[-1]
-        stamp = datetime.strptime(row[bucket], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=args.start.tzinfo)
+        stamp = insights_time(row[bucket])
         series.setdefault(group, {})[stamp] = float(row["errors"])
     out: list[GroupErrors] = []
     step = timedelta(minutes=args.bin_minutes)
