@@ -54,12 +54,85 @@ class FunctionConcurrency(_Pseudo):
     ReservedConcurrentExecutions: int = Field(ge=0)
 
 
+class Queue(_Pseudo):
+    """An SQS queue: its URL, GetQueueAttributes' `Attributes` (All) and ListQueueTags' `Tags`."""
+
+    QueueUrl: str = Field(min_length=1)
+    Attributes: dict[str, str] = {}
+    Tags: dict[str, str] = {}
+
+
+class Topic(_Pseudo):
+    """An SNS topic: its ARN and GetTopicAttributes' `Attributes`."""
+
+    TopicArn: str = Field(min_length=1)
+    Attributes: dict[str, str] = {}
+
+
+class Subscription(_Pseudo):
+    """An SNS subscription: ListSubscriptions' item plus GetSubscriptionAttributes' `Attributes`."""
+
+    SubscriptionArn: str = Field(min_length=1)
+    TopicArn: str = Field(min_length=1)
+    Protocol: str
+    Endpoint: str
+    Owner: str
+    Attributes: dict[str, str] = {}
+
+
+class BucketPolicy(_Pseudo):
+    """s3 GetBucketPolicy's answer for one bucket (the policy as JSON text or an object)."""
+
+    Bucket: str = Field(min_length=1)
+    Policy: dict[str, Any] | str
+
+
+class KeyPolicy(_Pseudo):
+    """kms GetKeyPolicy's answer for one key (the policy as JSON text or an object)."""
+
+    KeyId: str = Field(min_length=1)
+    PolicyName: str = "default"
+    Policy: dict[str, Any] | str
+
+
 PSEUDO_RESOURCE_TYPES: dict[tuple[str, str], type[BaseModel]] = {
     ("iam", "RoleInlinePolicy"): RoleInlinePolicy,
     ("iam", "RoleAttachedPolicy"): RoleAttachedPolicy,
     ("rds", "DBLogFile"): DBLogFile,
     ("lambda", "FunctionConcurrency"): FunctionConcurrency,
+    ("sqs", "Queue"): Queue,
+    ("sns", "Topic"): Topic,
+    ("sns", "Subscription"): Subscription,
+    ("s3", "BucketPolicy"): BucketPolicy,
+    ("kms", "KeyPolicy"): KeyPolicy,
 }
+
+# Items whose botocore shape lacks the id of the parent they are listed under (a stage does not name
+# its API): the parent's key fields stand beside the shape's own fields, and the rest is validated
+# against the shape. (service, type) -> (botocore shape, parent key fields)
+CHILD_RESOURCE_TYPES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("apigateway", "RestApiStage"): ("Stage", ("restApiId",)),
+    ("apigateway", "RestApiResource"): ("Resource", ("restApiId",)),
+    ("apigateway", "MethodIntegration"): ("Integration", ("restApiId", "resourceId", "httpMethod")),
+    ("apigatewayv2", "ApiStage"): ("Stage", ("ApiId",)),
+    ("apigatewayv2", "ApiIntegration"): ("Integration", ("ApiId",)),
+    ("apigatewayv2", "ApiRoute"): ("Route", ("ApiId",)),
+    ("route53", "ZoneRecordSet"): ("ResourceRecordSet", ("HostedZoneId",)),
+    ("elasticache", "CacheParameterGroupParameter"): ("Parameter", ("CacheParameterGroupName",)),
+    ("kinesis", "StreamShard"): ("Shard", ("StreamName",)),
+    ("secretsmanager", "SecretVersion"): ("SecretVersionsListEntry", ("SecretId",)),
+    ("s3", "BucketPublicAccessBlock"): ("PublicAccessBlockConfiguration", ("Bucket",)),
+}
+
+
+def _check_child(service: str, type_: str, item: dict[str, Any]) -> None:
+    shape, parents = CHILD_RESOURCE_TYPES[(service, type_)]
+    for key in parents:
+        value = item.get(key)
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{service}/{type_}: field {key!r} (the parent's id) must be a non-empty string")
+    rest = {k: v for k, v in item.items() if k not in parents}
+    validate_item(service, shape, rest, label=f"{service}/{type_}")
 
 
 class HealthEventItem(_Pseudo):
@@ -104,6 +177,10 @@ def _check_target_health(item: dict[str, Any]) -> None:
 
 EVENT_SOURCES: dict[str, Callable[[dict[str, Any]], None]] = {
     "health": _check_health,
+    "application_autoscaling": lambda item: validate_item(
+        "application-autoscaling", "ScalingActivity", item, label="scaling activity"
+    ),
+    "elasticache": lambda item: validate_item("elasticache", "Event", item, label="ElastiCache event"),
     "rds": lambda item: validate_item("rds", "Event", item, label="RDS event"),
     "autoscaling": lambda item: validate_item("autoscaling", "Activity", item, label="scaling activity"),
     "ecs": _check_ecs,
@@ -117,8 +194,11 @@ def check_resource(service: str, type_: str, item: dict[str, Any]) -> None:
     if pseudo is not None:
         pseudo.model_validate(item)
         return
+    if (service, type_) in CHILD_RESOURCE_TYPES:
+        _check_child(service, type_, item)
+        return
     if not has_shape(service, type_):
-        known = ", ".join(f"{s}/{t}" for s, t in PSEUDO_RESOURCE_TYPES)
+        known = ", ".join(f"{s}/{t}" for s, t in (*PSEUDO_RESOURCE_TYPES, *CHILD_RESOURCE_TYPES))
         raise ShapeError(f"{service}/{type_} is neither a botocore shape nor a pseudo type ({known})")
     validate_item(service, type_, item)
 
@@ -138,6 +218,7 @@ def check_alarm(item: dict[str, Any]) -> None:
 
 
 __all__ = [
+    "CHILD_RESOURCE_TYPES",
     "EVENT_SOURCES",
     "PSEUDO_RESOURCE_TYPES",
     "ValidationError",
