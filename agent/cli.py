@@ -23,7 +23,8 @@ app = typer.Typer(
     add_completion=False,
 )
 scenarios_app = typer.Typer(
-    help="Built-in incident scenarios, generated as bundles with ground truth.", no_args_is_help=True
+    help="Generated incidents (suites builtin and fresh), written as bundles with ground truth.",
+    no_args_is_help=True,
 )
 bundle_app = typer.Typer(help="Incident bundles: check them.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
@@ -266,9 +267,12 @@ def demo(
 
 @app.command("eval")
 def eval_(
-    suite: Annotated[str | None, typer.Option(help="builtin: every built-in scenario")] = None,
-    seeds: Annotated[str, typer.Option(help="seeds for the builtin suite, e.g. 1-5 or 1,3")] = "1-5",
-    scenario: Annotated[list[str] | None, typer.Option(help="only these built-in scenarios")] = None,
+    suite: Annotated[
+        str | None,
+        typer.Option(help="builtin (written with the agent), fresh (written independently of it), or all"),
+    ] = None,
+    seeds: Annotated[str, typer.Option(help="seeds for the suite's generators, e.g. 1-5 or 1,3")] = "1-5",
+    scenario: Annotated[list[str] | None, typer.Option(help="only these scenarios of the suite")] = None,
     bundles: Annotated[list[Path] | None, typer.Option(help="directories of bundles with truth")] = None,
     petshop: Annotated[Path | None, typer.Option(help="the PetShop dataset directory")] = None,
     split: Annotated[str, typer.Option(help="PetShop split: train, test or all")] = "train",
@@ -443,12 +447,15 @@ def watch(
 
 @scenarios_app.command("list")
 def scenarios_list() -> None:
-    """List the built-in scenarios."""
+    """List the generated incidents of every suite (builtin, fresh)."""
     from evals.scenarios import list_scenarios
+    from evals.suites.fresh import list_incidents
 
-    table = Table("name", "title", "what happens", box=None, show_edge=False)
+    table = Table("name", "suite", "title", "what happens", box=None, show_edge=False)
     for info in list_scenarios():
-        table.add_row(info.name, info.title, info.summary)
+        table.add_row(info.name, "builtin", info.title, info.summary)
+    for incident in list_incidents():
+        table.add_row(incident.name, "fresh", incident.title, incident.summary)
     console.print(table)
 
 
@@ -516,12 +523,16 @@ def _load_bundle(path: Path) -> Bundle:
 
 def _build_scenario(name: str | None, seed: int) -> Bundle:
     from evals.scenarios import DEFAULT_SCENARIO, build, list_scenarios
+    from evals.suites import fresh
 
     chosen = name or DEFAULT_SCENARIO
-    known = [info.name for info in list_scenarios()]
-    if chosen not in known:
-        raise _fail(f"no scenario named {chosen!r}; known: {', '.join(known)}")
-    return build(chosen, seed)
+    builtin = [info.name for info in list_scenarios()]
+    if chosen in builtin:
+        return build(chosen, seed)
+    others = [incident.name for incident in fresh.list_incidents()]
+    if chosen in others:
+        return fresh.build(chosen, seed)
+    raise _fail(f"no scenario named {chosen!r}; known: {', '.join(builtin + others)}")
 
 
 if __name__ == "__main__":

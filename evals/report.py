@@ -35,9 +35,13 @@ SUMMARY_COLUMNS = [
     ("top1", "top-1"),
     ("top3", "top-3"),
     ("category", "category"),
+    ("diagnosis", "diagnosis"),
+    ("cause_event", "cause event"),
     ("actions", "actions"),
     ("chain", "chain"),
     ("specificity", "specificity"),
+    ("overconfident", "overconfident"),
+    ("brier", "brier"),
     ("grounded", "grounded"),
     ("verdict", "verdict"),
     ("p50_s", "p50 s"),
@@ -51,9 +55,13 @@ CASE_COLUMNS = [
     ("top1", "top-1"),
     ("top3", "top-3"),
     ("category", "category"),
+    ("diagnosis", "diagnosis"),
+    ("cause_event", "cause event"),
     ("actions", "actions"),
     ("chain", "chain"),
     ("specificity", "specific"),
+    ("confidence", "confidence"),
+    ("overconfident", "overconfident"),
     ("grounded", "grounded"),
     ("duration_s", "time s"),
     ("aws_calls", "AWS calls"),
@@ -64,6 +72,10 @@ SHORT = {
     "top-1": "top1",
     "top-3": "top3",
     "category": "cat",
+    "diagnosis": "diag",
+    "cause event": "event",
+    "overconfident": "over",
+    "confidence": "conf",
     "actions": "act",
     "specificity": "spec",
     "specific": "spec",
@@ -78,8 +90,24 @@ GROUP_COLUMNS = [
     ("n_no_fault", "no-fault"),
     ("top1", "top-1"),
     ("top3", "top-3"),
+    ("diagnosis", "diagnosis"),
     ("specificity", "specificity"),
 ]
+# Where a run spans suites, each suite's totals: they are never read as one figure.
+SUITE_COLUMNS = [c for c in SUMMARY_COLUMNS if c[0] not in ("p50_s", "p95_s")]
+EXPLAINED = (
+    "top-1/top-3: the true root-cause resource is the first / among the first three hypotheses; "
+    "category: the first hypothesis' category is right; diagnosis: both at once (right resource, right "
+    "category); cause event: where the truth names the culprit CloudTrail record, the first hypothesis "
+    "cites it or another record of the same change (same principal and resource, within a minute); "
+    "actions: share of the expected remediation verbs the first hypothesis proposes; chain: share of the "
+    "true causal chain's steps naming a resource of the first hypothesis' chain; specificity: no-fault "
+    "cases where no root cause was claimed; overconfident: share of cases whose first hypothesis is wrong "
+    "(not the diagnosis; on a no-fault case, any claimed root cause) at confidence 0.8 or more; brier: mean "
+    "squared gap between the first hypothesis' confidence and its correctness (0 is perfect; lower is "
+    "better); grounded: every cited evidence exists and its tool call re-validates; verdict: the verdict is "
+    "the expected one. A dash: the score applies to no case."
+)
 
 
 def cell(value: Any, *, markdown: bool = False) -> str:
@@ -163,6 +191,12 @@ def print_results(console: Console, data: dict[str, Any]) -> None:
         console.print(_table("by group", header, rows))
         if "reference" in data:
             console.print(f"paper columns: {PAPER_LABEL}; {_paper_overall()}", style="dim", highlight=False)
+    suites = data.get("suites") or {}
+    if len(suites) > 1:
+        header = ["suite", *(SHORT.get(h, h) for _, h in SUITE_COLUMNS)]
+        rows = [[escape(n), *(cell(v.get(k)) for k, _ in SUITE_COLUMNS)] for n, v in suites.items()]
+        console.print()
+        console.print(_table("by suite", header, rows))
     summary = data["summary"]
     header = [SHORT.get(h, h) for _, h in SUMMARY_COLUMNS]
     console.print()
@@ -188,13 +222,17 @@ def to_markdown(data: dict[str, Any], *, command: str) -> str:
             [h for _, h in SUMMARY_COLUMNS],
             [[cell(summary.get(k), markdown=True) for k, _ in SUMMARY_COLUMNS]],
         ),
-        "top-1/top-3: the true root-cause resource is the first / among the first three hypotheses; "
-        "category: the first hypothesis' category is right; actions: share of the expected remediation "
-        "verbs the first hypothesis proposes; chain: share of the true causal chain's steps naming a "
-        "resource of the first hypothesis' chain; specificity: no-fault cases where no root cause was "
-        "claimed; grounded: every cited evidence exists and its tool call re-validates; verdict: the "
-        "verdict is the expected one. A dash: the score applies to no case.",
+        EXPLAINED,
     ]
+    suites = data.get("suites") or {}
+    if len(suites) > 1:
+        parts += [
+            "### By suite",
+            _md_table(
+                ["suite", *(h for _, h in SUITE_COLUMNS)],
+                [[n, *(cell(v.get(k), markdown=True) for k, _ in SUITE_COLUMNS)] for n, v in suites.items()],
+            ),
+        ]
     if len(data.get("groups", {})) > 1:
         header, rows = _group_rows(data, markdown=True)
         parts += ["### By group", _md_table(header, rows)]

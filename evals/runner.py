@@ -41,7 +41,9 @@ FLOORS = Path(__file__).with_name("floors.json")
 # sets it, in one process); None lets the planner read its settings from the environment.
 LLM: Any = None
 PETSHOP_MODULE = "evals.datasets.petshop"
-Kind = Literal["scenario", "bundle", "petshop", "petshop_normal"]
+Kind = Literal["scenario", "fresh", "bundle", "petshop", "petshop_normal"]
+# Suites of generated incidents: `all` is every one of them.
+SUITES = ("builtin", "fresh")
 
 
 class EvalUsageError(ValueError):
@@ -57,11 +59,13 @@ class CaseSpec:
     ref: str
     seed: int = 0
     group: str = ""
+    suite: str = ""
 
 
 class CaseResult(BaseModel):
     id: str
     group: str
+    suite: str = ""
     score: CaseScore | None = None
     error: str | None = None
     traceback: str | None = None
@@ -73,6 +77,7 @@ class CaseResult(BaseModel):
         return {
             "id": self.id,
             "group": self.group,
+            "suite": self.suite,
             **scores,
             "failed": self.error is not None,
             "error": self.error,
@@ -96,15 +101,39 @@ def parse_seeds(text: str) -> list[int]:
     return list(dict.fromkeys(seeds))
 
 
-def builtin_specs(seeds: Sequence[int], only: Sequence[str] = ()) -> list[CaseSpec]:
-    from evals.scenarios import list_scenarios
+def suite_names(suite: str) -> list[str]:
+    """The scenario or incident names of one suite."""
+    if suite == "builtin":
+        from evals.scenarios import list_scenarios
 
-    known = [info.name for info in list_scenarios()]
+        return [info.name for info in list_scenarios()]
+    if suite == "fresh":
+        from evals.suites.fresh import list_incidents
+
+        return [incident.name for incident in list_incidents()]
+    raise EvalUsageError(f"unknown suite {suite!r}; suites: {', '.join(SUITES)}, all")
+
+
+def suite_specs(suite: str, seeds: Sequence[int], only: Sequence[str] = ()) -> list[CaseSpec]:
+    """Every case of `suite` (every name x seed), narrowed to the names in `only` that it holds."""
+    names = [n for n in suite_names(suite) if not only or n in only]
+    kind: Kind = "scenario" if suite == "builtin" else "fresh"
+    return [CaseSpec(f"{n}/{seed}", kind, n, seed, n, suite) for n in names for seed in seeds]
+
+
+def generated_specs(suites: Sequence[str], seeds: Sequence[int], only: Sequence[str] = ()) -> list[CaseSpec]:
+    """The cases of several suites; a name in `only` that none of them holds is a usage error."""
+    known = [n for suite in suites for n in suite_names(suite)]
     unknown = [name for name in only if name not in known]
     if unknown:
-        raise EvalUsageError(f"no scenario named {', '.join(unknown)}; known: {', '.join(known)}")
-    names = [n for n in known if not only or n in only]
-    return [CaseSpec(f"{n}/{seed}", "scenario", n, seed, n) for n in names for seed in seeds]
+        raise EvalUsageError(
+            f"no scenario named {', '.join(unknown)}; known ({'+'.join(suites)}): {', '.join(known)}"
+        )
+    return [spec for suite in suites for spec in suite_specs(suite, seeds, only)]
+
+
+def builtin_specs(seeds: Sequence[int], only: Sequence[str] = ()) -> list[CaseSpec]:
+    return generated_specs(["builtin"], seeds, only)
 
 
 def _manifest(path: Path) -> dict[str, Any] | None:
@@ -205,6 +234,10 @@ def load_case(spec: CaseSpec) -> Bundle:
         from evals.scenarios import build
 
         return build(spec.ref, spec.seed)
+    if spec.kind == "fresh":
+        from evals.suites.fresh import build as build_fresh
+
+        return build_fresh(spec.ref, spec.seed)
     if spec.kind == "bundle":
         return Bundle.load(spec.ref)
     if spec.kind == "petshop":
@@ -254,12 +287,18 @@ def run_case(spec: CaseSpec, brain: str = "rules") -> CaseResult:
     except Exception as exc:  # noqa: BLE001 - a broken case is recorded; the run goes on
         message, trace = _error(exc)
         return CaseResult(
-            id=spec.id, group=spec.group, error=f"cannot build the bundle: {message}", traceback=trace
+            id=spec.id,
+            group=spec.group,
+            suite=spec.suite,
+            error=f"cannot build the bundle: {message}",
+            traceback=trace,
         )
     build_s = round(time.perf_counter() - started, 3)
     truth = bundle.manifest.truth
     if truth is None:
-        return CaseResult(id=spec.id, group=spec.group, error="the bundle has no truth", build_s=build_s)
+        return CaseResult(
+            id=spec.id, group=spec.group, suite=spec.suite, error="the bundle has no truth", build_s=build_s
+        )
     started = time.perf_counter()
     try:
         report = offline(bundle, **planner_kwargs(brain))
@@ -270,12 +309,13 @@ def run_case(spec: CaseSpec, brain: str = "rules") -> CaseResult:
         return CaseResult(
             id=spec.id,
             group=spec.group,
+            suite=spec.suite,
             score=failed_score(truth, spent),
             error=message,
             traceback=trace,
             build_s=build_s,
         )
-    return CaseResult(id=spec.id, group=spec.group, score=score, build_s=build_s)
+    return CaseResult(id=spec.id, group=spec.group, suite=spec.suite, score=score, build_s=build_s)
 
 
 def run_cases(
@@ -305,7 +345,11 @@ def run_cases(
                 message, trace = _error(exc)
                 spec = specs[i]
                 result = CaseResult(
-                    id=spec.id, group=spec.group, error=f"worker failed: {message}", traceback=trace
+                    id=spec.id,
+                    group=spec.group,
+                    suite=spec.suite,
+                    error=f"worker failed: {message}",
+                    traceback=trace,
                 )
             done[i] = result
             on_done(result)
@@ -335,6 +379,12 @@ def to_json(
         "groups": {name: summary_of(rows).model_dump(mode="json") for name, rows in groups.items()},
         "notes": list(notes),
     }
+    suites: dict[str, list[CaseResult]] = {}
+    for r in results:
+        if r.suite:
+            suites.setdefault(r.suite, []).append(r)
+    if suites:
+        data["suites"] = {name: summary_of(rows).model_dump(mode="json") for name, rows in suites.items()}
     if petshop:
         data["reference"] = {
             "petshop_paper": {"label": PAPER_LABEL, "groups": PETSHOP_PAPER, "overall": PETSHOP_PAPER_OVERALL}
@@ -342,25 +392,43 @@ def to_json(
     return data
 
 
-def load_floors(path: Path = FLOORS) -> dict[str, float]:
-    """The gate's floors: the `floors` object of the file, name -> minimum."""
+def load_floors(path: Path = FLOORS, suite: str = "builtin") -> dict[str, float]:
+    """The gate's limits for `suite`: `floors` (the built-in suite's) or `suite_floors[suite]` of the file,
+    name -> minimum (for overconfident and brier, maximum)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise EvalUsageError(f"cannot read the floors file {path}: {exc}") from exc
-    floors = data.get("floors") if isinstance(data, dict) else None
-    if not isinstance(floors, dict) or not all(isinstance(v, int | float) for v in floors.values()):
+    if not isinstance(data, dict):
         raise EvalUsageError(f"{path}: expected {{'floors': {{'top1': 0.5, ...}}}}")
+    floors = data.get("floors") if suite == "builtin" else (data.get("suite_floors") or {}).get(suite)
+    if floors is None and suite != "builtin":
+        return {}
+    if not isinstance(floors, dict) or not all(isinstance(v, int | float) for v in floors.values()):
+        where = "floors" if suite == "builtin" else f"suite_floors.{suite}"
+        raise EvalUsageError(f"{path}: expected {where} to be {{'top1': 0.5, ...}}")
     return {str(k): float(v) for k, v in floors.items()}
 
 
-def gate(summary: dict[str, Any] | Summary, floors_path: Path = FLOORS) -> list[str]:
-    """The floors the run falls below; [] when the gate passes."""
+def gate(summary: dict[str, Any] | Summary, floors_path: Path = FLOORS, suite: str = "builtin") -> list[str]:
+    """The limits the run breaks for `suite`; [] when the gate passes."""
     parsed = summary if isinstance(summary, Summary) else Summary.model_validate(summary)
     try:
-        return check_floors(parsed, load_floors(floors_path))
+        return check_floors(parsed, load_floors(floors_path, suite))
     except ValueError as exc:
         raise EvalUsageError(f"{floors_path}: {exc}") from exc
+
+
+def gate_run(data: dict[str, Any], floors_path: Path = FLOORS) -> list[str]:
+    """Every suite in the run against its own limits (the whole run against the built-in floors when it
+    holds no suite, e.g. a folder of bundles)."""
+    suites = data.get("suites")
+    if not suites:
+        return gate(data["summary"], floors_path)
+    failures: list[str] = []
+    for name, summary in suites.items():
+        failures += [f"{name} {problem}" for problem in gate(summary, floors_path, name)]
+    return failures
 
 
 # --- entry point ----------------------------------------------------------------------------------
@@ -389,17 +457,18 @@ def run_eval(
     """
     out = console or Console()
     try:
-        if suite not in (None, "builtin"):
-            raise EvalUsageError(f"unknown suite {suite!r}; the one suite is 'builtin'")
+        if suite not in (None, "all", *SUITES):
+            raise EvalUsageError(f"unknown suite {suite!r}; suites: {', '.join(SUITES)}, all")
         if jobs < 1:
             raise EvalUsageError("--jobs must be at least 1")
         planner_kwargs(brain)  # fail before any work when the planner is unknown
         specs: list[CaseSpec] = []
         notes: list[str] = []
         names: list[str] = []
-        if _wants_builtin(suite, scenarios, bundles, petshop):
-            specs += builtin_specs(parse_seeds(seeds), scenarios)
-            names.append("builtin")
+        if _wants_generated(suite, scenarios, bundles, petshop):
+            chosen = list(SUITES) if suite == "all" else [suite or "builtin"]
+            specs += generated_specs(chosen, parse_seeds(seeds), scenarios)
+            names += chosen
         if bundles:
             found, notes = bundle_specs(bundles)
             specs += found
@@ -409,6 +478,8 @@ def run_eval(
             names.append(f"petshop:{split}")
         if check_gate:
             load_floors(floors)
+            for name in SUITES:
+                load_floors(floors, name)
     except EvalUsageError as exc:
         out.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
@@ -427,7 +498,7 @@ def run_eval(
         shown = command or _command(suite, seeds, scenarios, bundles, petshop, split, brain, jobs)
         markdown_path.write_text(to_markdown(data, command=shown), encoding="utf-8")
     if check_gate:
-        failures = gate(data["summary"], floors)
+        failures = gate_run(data, floors)
         for failure in failures:
             out.print(f"[bold red]below floor:[/] {escape(failure)}", highlight=False)
         if failures:
@@ -436,10 +507,11 @@ def run_eval(
     return 0
 
 
-def _wants_builtin(
+def _wants_generated(
     suite: str | None, scenarios: Sequence[str], bundles: Sequence[Path], petshop: Path | None
 ) -> bool:
-    # The built-in suite is the default source: asked for, narrowed to scenarios, or nothing else given.
+    # A generated suite is the default source (the built-in one): asked for, narrowed to scenarios, or
+    # nothing else given.
     return bool(suite or scenarios or not (bundles or petshop))
 
 
@@ -475,8 +547,8 @@ def _command(
 ) -> str:
     """The `sleuth eval` command line that repeats this run."""
     parts = ["sleuth", "eval"]
-    if _wants_builtin(suite, scenarios, bundles, petshop):
-        parts += ["--suite", "builtin", "--seeds", seeds]
+    if _wants_generated(suite, scenarios, bundles, petshop):
+        parts += ["--suite", suite or "builtin", "--seeds", seeds]
         for name in scenarios:
             parts += ["--scenario", name]
     for path in bundles:
@@ -490,7 +562,9 @@ def _command(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.runner", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--suite", choices=["builtin"], help="the built-in scenarios (default when no other source)"
+        "--suite",
+        choices=[*SUITES, "all"],
+        help="builtin (the default when no other source), fresh, or all of them",
     )
     parser.add_argument("--seeds", default="1-5", help="scenario seeds, e.g. 1-5 or 1,3")
     parser.add_argument("--scenario", action="append", default=[], help="only this scenario (repeatable)")

@@ -1,16 +1,20 @@
 """Named, deterministic scores for one investigation against its bundle's truth, and their totals.
 
-Per case: top-1 / top-3 root-cause resource, category, remediation verbs covered, causal chain overlap,
-verdict against the expected one, specificity on no-fault cases, grounding, and the run's cost. A score
+Per case: top-1 / top-3 root-cause resource, category, diagnosis (resource and category together), the
+cause's own CloudTrail record cited, remediation verbs covered, causal chain overlap, verdict against the
+expected one, specificity on no-fault cases, grounding, calibration of the top confidence (overconfident,
+Brier), and the run's cost. A score
 that does not apply to a case (top-1 on a no-fault case, actions when the truth names none) is None and
 left out of the totals; a case whose investigation crashed scores as a miss on everything that applies.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime as datetime_type
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
@@ -24,8 +28,25 @@ from tools.catalog import REGISTRY
 ExpectedVerdict = Literal["root_cause", "no_fault"]
 # Hypotheses the agent itself set aside are not candidates for top-k.
 SET_ASIDE = {"ruled_out", "discarded"}
-# The floors the gate may hold; all are "higher is better" fractions.
-GATED = ("top1", "top3", "category", "actions", "chain", "specificity", "grounded", "verdict")
+# The floors the gate may hold: "higher is better" fractions, then the calibration scores for which the
+# limit is a ceiling (lower is better).
+GATED = (
+    "top1",
+    "top3",
+    "category",
+    "diagnosis",
+    "cause_event",
+    "actions",
+    "chain",
+    "specificity",
+    "grounded",
+    "verdict",
+)
+CEILINGS = ("overconfident", "brier")
+# A top hypothesis held at this confidence or more is a claim; wrong, it is overconfident.
+OVERCONFIDENT_AT = 0.8
+# "Another record of the same change": same principal, same resource, at most this far apart.
+SAME_CHANGE_SECONDS = 60
 
 
 class CaseScore(BaseModel):
@@ -35,9 +56,24 @@ class CaseScore(BaseModel):
     top1: bool | None = None
     top3: bool | None = None
     category: bool | None = None
+    diagnosis: bool | None = Field(
+        default=None, description="the top hypothesis names the true resource and the true category"
+    )
+    cause_event: bool | None = Field(
+        default=None,
+        description="the top hypothesis cites the culprit CloudTrail record or another record of the same "
+        "change (None when the truth names no record)",
+    )
     actions: float | None = None
     chain: float | None = None
     specificity: bool | None = None
+    confidence: float | None = Field(default=None, description="the top hypothesis' confidence")
+    overconfident: bool | None = Field(
+        default=None, description=f"the top claim is wrong at confidence {OVERCONFIDENT_AT} or more"
+    )
+    brier: float | None = Field(
+        default=None, description="(top confidence - correct)^2, correct being 1 or 0"
+    )
     grounded: bool
     grounding_problems: list[str] = Field(default_factory=list)
     top_resource: str | None = None
@@ -56,9 +92,13 @@ class Summary(BaseModel):
     top1: float | None = None
     top3: float | None = None
     category: float | None = None
+    diagnosis: float | None = None
+    cause_event: float | None = None
     actions: float | None = None
     chain: float | None = None
     specificity: float | None = None
+    overconfident: float | None = None
+    brier: float | None = None
     grounded: float | None = None
     verdict: float | None = None
     p50_s: float | None = None
@@ -242,6 +282,9 @@ def score_case(report: Report, truth: Truth, bundle: Bundle | None = None) -> Ca
     )
     if truth.root_cause is None:
         score.specificity = report.verdict != "root_cause"
+        # No cause exists: any claimed root cause is wrong, and its confidence is what it is judged by.
+        claimed = top.confidence if top and report.verdict == "root_cause" else 0.0
+        _calibrate(score, claimed, correct=False)
         return score
     accepted = truth_spellings(truth, spellings)
     hits = [bool(spellings.of(h.resource) & accepted) for h in ranked[:3]]
@@ -249,12 +292,78 @@ def score_case(report: Report, truth: Truth, bundle: Bundle | None = None) -> Ca
     score.top1 = bool(hits and hits[0])
     score.top3 = any(hits)
     score.category = top is not None and top.category == truth.root_cause.category
+    score.diagnosis = score.top1 and score.category
+    if truth.root_cause.event_id:
+        score.cause_event = top is not None and cites_change(report, top, truth.root_cause.event_id, bundle)
+    _calibrate(score, top.confidence if top else 0.0, correct=score.diagnosis)
     if truth.actions:
         covered = {r.action for r in top.remediation} if top else set()
         score.actions = len(set(truth.actions) & covered) / len(set(truth.actions))
     if truth.chain:
         score.chain = chain_overlap(top.chain, truth.chain, spellings, accepted) if top else 0.0
     return score
+
+
+def _calibrate(score: CaseScore, confidence: float, *, correct: bool) -> None:
+    score.confidence = round(confidence, 3)
+    score.overconfident = not correct and confidence >= OVERCONFIDENT_AT
+    score.brier = round((confidence - (1.0 if correct else 0.0)) ** 2, 4)
+
+
+_EVENT_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{7,}")
+
+
+def _change_keys(record: dict[str, Any]) -> tuple[str, datetime_type | None, set[str]]:
+    """A CloudTrail record's principal, time and the identifiers it acted on."""
+    identity = record.get("userIdentity") or {}
+    principal = str(identity.get("arn") or identity.get("principalId") or "")
+    try:
+        when = datetime_type.fromisoformat(str(record.get("eventTime", "")).replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    names: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and len(value) >= 3:
+            names.add(_fold(value))
+        elif isinstance(value, dict):
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(record.get("requestParameters"))
+    for res in record.get("resources") or []:
+        if isinstance(res, dict) and res.get("ARN"):
+            names.add(_fold(str(res["ARN"])))
+    return principal, when, names
+
+
+def cites_change(report: Report, top: ReportHypothesis, event_id: str, bundle: Bundle | None) -> bool:
+    """Whether `top` cites CloudTrail record `event_id`, or another record of the same change: the same
+    principal acting on the same resource within a minute (a console change often writes several)."""
+    by_id = {e.id: e for e in report.evidence}
+    cited_text = " ".join(
+        f"{e.summary} {json.dumps(e.source.params, default=str)}"
+        for e in (by_id.get(i) for i in top.evidence)
+        if e is not None
+    )
+    cited = set(_EVENT_ID.findall(cited_text))
+    if event_id in cited:
+        return True
+    records = {str(r.get("eventID")): r for r in bundle.records("cloudtrail")} if bundle else {}
+    culprit = records.get(event_id)
+    if culprit is None:
+        return False
+    who, when, touched = _change_keys(culprit)
+    for other_id in cited & set(records):
+        other_who, other_when, other_touched = _change_keys(records[other_id])
+        if not who or other_who != who or when is None or other_when is None:
+            continue
+        if abs((other_when - when).total_seconds()) <= SAME_CHANGE_SECONDS and touched & other_touched:
+            return True
+    return False
 
 
 def failed_score(truth: Truth, duration_s: float = 0.0) -> CaseScore:
@@ -267,9 +376,14 @@ def failed_score(truth: Truth, duration_s: float = 0.0) -> CaseScore:
         top1=False if fault else None,
         top3=False if fault else None,
         category=False if fault else None,
+        diagnosis=False if fault else None,
+        cause_event=False if fault and truth.root_cause and truth.root_cause.event_id else None,
         actions=0.0 if fault and truth.actions else None,
         chain=0.0 if fault and truth.chain else None,
         specificity=None if fault else False,
+        # It claimed nothing, at no confidence: not overconfident, and (0 - 0)^2 for Brier.
+        overconfident=False,
+        brier=0.0,
         grounded=False,
         grounding_problems=["the investigation did not finish"],
         truth_resource=truth.root_cause.resource if truth.root_cause else None,
@@ -311,9 +425,13 @@ def summarize(scores: Sequence[CaseScore | None], failed: int = 0) -> Summary:
         top1=_mean(s.top1 for s in scored),
         top3=_mean(s.top3 for s in scored),
         category=_mean(s.category for s in scored),
+        diagnosis=_mean(s.diagnosis for s in scored),
+        cause_event=_mean(s.cause_event for s in scored),
         actions=_mean(s.actions for s in scored),
         chain=_mean(s.chain for s in scored),
         specificity=_mean(s.specificity for s in scored),
+        overconfident=_mean(s.overconfident for s in scored),
+        brier=_mean(s.brier for s in scored),
         grounded=_mean(s.grounded for s in scored),
         verdict=_mean(s.verdict_correct for s in scored),
         p50_s=round(p50, 3) if p50 is not None else None,
@@ -327,11 +445,14 @@ def check_floors(summary: Summary, floors: dict[str, float]) -> list[str]:
     """The floors the summary falls below ([] when it holds them all); an unmeasured score fails too."""
     failures = []
     for name, floor in floors.items():
-        if name not in GATED:
-            raise ValueError(f"unknown floor {name!r}; floors exist for {', '.join(GATED)}")
+        if name not in GATED + CEILINGS:
+            raise ValueError(f"unknown floor {name!r}; floors exist for {', '.join(GATED + CEILINGS)}")
         value = getattr(summary, name)
         if value is None:
-            failures.append(f"{name}: not measured by these cases (floor {floor:.3f})")
-        elif value < floor:
+            kind = "ceiling" if name in CEILINGS else "floor"
+            failures.append(f"{name}: not measured by these cases ({kind} {floor:.3f})")
+        elif name in CEILINGS and value > floor:
+            failures.append(f"{name}: {value:.3f} is above the ceiling {floor:.3f}")
+        elif name not in CEILINGS and value < floor:
             failures.append(f"{name}: {value:.3f} is below the floor {floor:.3f}")
     return failures

@@ -119,6 +119,7 @@ CHILD_RESOURCE_TYPES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("apigatewayv2", "ApiRoute"): ("Route", ("ApiId",)),
     ("route53", "ZoneRecordSet"): ("ResourceRecordSet", ("HostedZoneId",)),
     ("elasticache", "CacheParameterGroupParameter"): ("Parameter", ("CacheParameterGroupName",)),
+    ("rds", "DBParameter"): ("Parameter", ("DBParameterGroupName",)),
     ("kinesis", "StreamShard"): ("Shard", ("StreamName",)),
     ("secretsmanager", "SecretVersion"): ("SecretVersionsListEntry", ("SecretId",)),
     ("s3", "BucketPublicAccessBlock"): ("PublicAccessBlockConfiguration", ("Bucket",)),

@@ -84,7 +84,7 @@ def test_builtin_suite_is_every_scenario_times_every_seed() -> None:
     assert len(specs) == 2 * len(names)
     assert {s.group for s in specs} == set(names)
     only = builtin_specs([3], [names[-1]])
-    assert only == [CaseSpec(f"{names[-1]}/3", "scenario", names[-1], 3, names[-1])]
+    assert only == [CaseSpec(f"{names[-1]}/3", "scenario", names[-1], 3, names[-1], "builtin")]
     with pytest.raises(EvalUsageError, match="no scenario named nope"):
         builtin_specs([1], ["nope"])
 
@@ -164,7 +164,7 @@ def test_cases_that_cannot_run_are_recorded_in_process(tmp_path: Path) -> None:
 
 def test_command_line_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert runner.main(["--scenario", "nope", "--seeds", "1"]) == 2
-    assert "error: no scenario named nope; known: " in capsys.readouterr().out
+    assert "error: no scenario named nope; known (builtin): " in capsys.readouterr().out
     assert runner.main(["--seeds", "2-1"]) == 2
     assert "error: seeds must look like 1-5 or 1,3,7-8, not '2-1'" in capsys.readouterr().out
     assert runner.main(["--jobs", "0"]) == 2
