@@ -1,0 +1,105 @@
+"""The fresh suite: every incident builds, validates, is byte-for-byte deterministic, meets the realism bar
+its authors were given, and stays independent of the agent's code."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from evals.bundle import Bundle
+from evals.scenarios import list_scenarios
+from evals.suites import fresh
+
+NAMES = [incident.name for incident in fresh.list_incidents()]
+# What an incident may import: the standard library, the bundle format, its author's private helpers.
+ALLOWED_PREFIXES = ("evals.bundle", "evals.suites.fresh._")
+FORBIDDEN_PREFIXES = ("agent", "tools", "evals.scenarios", "evals.datasets", "evals.replay", "prompts")
+
+
+def _digest(bundle: Bundle, where: Path) -> str:
+    bundle.write(where)
+    h = hashlib.sha256()
+    for file in sorted(where.iterdir()):
+        h.update(file.name.encode() + b"\0" + file.read_bytes())
+    return h.hexdigest()
+
+
+def test_the_suite_holds_enough_faults_and_no_fault_cases() -> None:
+    truths = [fresh.build(name, 1).manifest.truth for name in NAMES]
+    assert all(t is not None for t in truths)
+    no_fault = sum(1 for t in truths if t and t.no_fault)
+    assert len(NAMES) - no_fault >= 30
+    assert no_fault >= 5
+
+
+def test_names_do_not_clash_with_builtin_scenarios() -> None:
+    assert not set(NAMES) & {info.name for info in list_scenarios()}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_incident_is_valid_deterministic_and_realistic(name: str, tmp_path: Path) -> None:
+    bundle = fresh.build(name, 1)
+    counts = bundle.validate()
+    assert _digest(bundle, tmp_path / "a") == _digest(fresh.build(name, 1), tmp_path / "b")
+    assert _digest(bundle, tmp_path / "c") != _digest(fresh.build(name, 2), tmp_path / "d")
+
+    m = bundle.manifest
+    assert m.truth is not None
+    assert m.trigger.question or m.trigger.alarm_event, "an incident needs a trigger"
+    assert m.now - m.start >= timedelta(hours=3, minutes=30), "three hours of baseline and 30 min after"
+    assert counts.get("resources", 0) >= 8, "eight or more resources"
+    assert counts.get("cloudtrail", 0) >= 30, "thirty or more CloudTrail records"
+    assert counts.get("metrics", 0) > 0 and counts.get("alarms", 0) > 0
+    if m.truth.root_cause and m.truth.root_cause.event_id:
+        ids = {r.get("eventID") for r in bundle.records("cloudtrail")}
+        assert m.truth.root_cause.event_id in ids, "the culprit record is in cloudtrail.jsonl"
+
+
+def _helper_modules(node: ast.ImportFrom) -> list[str]:
+    """The author's helper modules an import names (`from evals.suites.fresh import _kit_a` or
+    `from evals.suites.fresh._kit_a import x`)."""
+    module = node.module or ""
+    if module == "evals.suites.fresh":
+        return [f"{module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    return [module] if module.startswith("evals.suites.fresh._") else []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_incident_imports_nothing_of_the_agent(name: str) -> None:
+    module = next(i.module for i in fresh.list_incidents() if i.name == name)
+    spec = importlib.util.find_spec(module)
+    assert spec and spec.origin
+    sources = [Path(spec.origin)]
+    tree = ast.parse(sources[0].read_text(encoding="utf-8"))
+    helpers = [
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+        for name in _helper_modules(node)
+    ]
+    for helper in helpers:
+        found = importlib.util.find_spec(helper)
+        assert found and found.origin
+        sources.append(Path(found.origin))
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if isinstance(node, ast.ImportFrom) and node.module == "evals.suites.fresh":
+                # `from evals.suites.fresh import _kit_x`: an author's own helpers, nothing else.
+                assert all(a.name.startswith("_kit_") for a in node.names), f"{source.name} imports {names}"
+                continue
+            for imported in names:
+                assert not imported.startswith(FORBIDDEN_PREFIXES), f"{source.name} imports {imported}"
+                if imported.startswith("evals"):
+                    assert imported.startswith(ALLOWED_PREFIXES), f"{source.name} imports {imported}"
