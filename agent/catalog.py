@@ -47,6 +47,9 @@ ResourceKind = Literal[
     "availability_zone",
     "alarm",
     "service",
+    # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
+    # to what sits on the failing path) rather than from a kind's own signals.
+    "any",
 ]
 
 PROBES = (

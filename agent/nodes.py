@@ -25,7 +25,7 @@ from agent.board import Evidence, Hypothesis
 from agent.catalog import catalog
 from agent.runtime import Runtime, call_key, gap_for, to_evidence
 from agent.scope import Scope, from_trigger
-from agent.scoring import generate
+from agent.scoring import generate, kind_of
 from agent.state import InvestigationState
 from agent.topology import Topology
 from tools.metric_catalog import CATALOG as METRIC_CATALOG
@@ -233,7 +233,8 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end), "limit": 60},
     )
     if changes and changes.data:
-        batch.add(change_an.from_changes(changes.data), changes)
+        made = batch.add(change_an.from_changes(changes.data), changes)
+        _place_changed(topo, made)
         _refusing_history(batch, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
@@ -397,6 +398,15 @@ def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
     calls = [(a, b) for a, b, rel in topo.edges if rel == "calls"]
     entry = [topo.resolve_loose(e.id) or e.id for e in scope.entry]
     batch.add(graph_an.origins(degraded, calls, entry), res)
+
+
+def _place_changed(topo: Topology, made: list[Evidence]) -> None:
+    """What a write changed is a resource of the incident even when no walk reached it (a bucket policy,
+    a secret, a usage plan): known to the topology, an error that names it is evidence about it."""
+    for e in made:
+        nominating = "change_failed" not in e.signals and len(set(e.signals)) > 1
+        if e.resource and nominating and topo.resolve(e.resource) is None:
+            topo.add(kind_of(e, topo) or "resource", e.resource)
 
 
 def _refusing_history(batch: _Batch, scope: Scope) -> None:
@@ -700,7 +710,9 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
         if probe == "recent_changes":
             params = {**wide, "resources": topo.names(h.resource)[:5], "limit": 20}
         elif probe == "rds_events" and node and node.kind in ("rds_cluster", "rds_instance"):
-            params = {**wide, "source_ids": [name]}
+            # RDS takes source identifiers only with their source type.
+            kind = "db-cluster" if node.kind == "rds_cluster" else "db-instance"
+            params = {**wide, "source_ids": [name], "source_type": kind}
         elif probe == "db_log_tail" and node and node.kind == "rds_instance":
             params = {"instance": name, "lines": 50}
         elif probe == "db_log_tail" and node and node.kind == "rds_cluster":

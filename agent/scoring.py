@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from agent.board import Evidence, Hypothesis, RemediationStep
 from agent.catalog import FailureMode
+from agent.inverse import inverse_command
 from agent.topology import Topology
 
 # Signals that are symptoms of trouble wherever they appear (what the user is suffering from).
@@ -60,6 +61,10 @@ GENERIC = frozenset(
 LEAD_TIME = timedelta(hours=3)
 HEALTH_LAG = timedelta(minutes=30)  # a change more than this before the onset is unlikely to be its cause
 GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after still counts as before
+# The most a change can be believed when nothing on or next to what it changed went wrong after it.
+UNSEEN_EFFECT_CAP = 0.5
+# The most a change no known failure mode names can be believed (time and place are its whole argument).
+GENERIC_CHANGE_CAP = 0.6
 
 _PREFIX_KIND = [
     (r"^i-[0-9a-f]+$", "ec2"),
@@ -193,7 +198,8 @@ def generate(
             kinds = {kind_of(e, topo) for e in nominating}
             if resource in members:
                 kinds = {"rds_cluster" if k == "rds_instance" else k for k in kinds}
-            if not kinds & set(mode.applies_to) and not (None in kinds and "service" in mode.applies_to):
+            fits = "any" in mode.applies_to or kinds & set(mode.applies_to)
+            if not fits and not (None in kinds and "service" in mode.applies_to):
                 continue
             h = _score(mode, resource, nominating, evs, evidence, observed, onset, near, topo)
             if h is not None:
@@ -344,31 +350,92 @@ def _score(
     if is_change and "change_failed" in best.signals:
         score -= 0.2
         terms.append("the change itself failed")
+    category = mode.category
+    lowered: Evidence | None = None
+    if is_change and best.start is not None:
+        # A change is known by its effects: something abnormal on what it changed, or next to it, from
+        # the change on. A change whose own resource stays healthy is a coincidence in time, not a cause.
+        # A known kind of change is also known by the specific trouble it causes wherever that shows
+        # (access denied after a policy change), since the graph rarely links a role to its callers.
+        generic = "any" in mode.applies_to
+        specific = set() if generic else set(mode.symptoms) - GENERIC
+        after = [
+            e
+            for e in evidence
+            if e.kind != "change_event" and (e.start is None or e.start >= best.start - GRACE)
+        ]
+        local = {e.id for e in [*on_resource, *around]}
+        effects = [
+            e
+            for e in after
+            if (e.id in local and set(e.signals) & SYMPTOMS) or set(e.signals) & specific
+        ]
+        if not effects:
+            score = min(score, UNSEEN_EFFECT_CAP)
+            terms.append("nothing abnormal on or next to the changed resource after the change")
+        if generic:
+            # Named by no known failure mode, the link from this change to the trouble is time and
+            # place alone: never certain, and below any known mode that explains the same trouble.
+            score = min(score, GENERIC_CHANGE_CAP)
+    elif category == "limit" and onset is not None:
+        # A ceiling reached right after someone lowered it is that person's change: the remedy is to
+        # undo it, not to ask for more quota.
+        lowered = next(
+            (
+                e
+                for e in on_resource
+                if e.kind == "change_event"
+                and "change_capacity" in e.signals
+                and "change_failed" not in e.signals
+                and e.start is not None
+                and onset - LEAD_TIME <= e.start <= onset + GRACE
+            ),
+            None,
+        )
+        if lowered is not None and lowered.start is not None:
+            category = "change"
+            terms.append(f"its capacity was changed {_minutes(onset - lowered.start)} before the onset")
     supporting = sorted(
-        {e.id for e in nominating} | {e.id for e in on_resource if set(e.signals) & set(mode.corroborating)}
+        {e.id for e in nominating}
+        | {e.id for e in on_resource if set(e.signals) & set(mode.corroborating)}
+        | ({lowered.id} if lowered else set())
     )
     supporting += [e.id for e in evidence if e.id not in supporting and set(e.signals) & set(explained)][:6]
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
     confidence = round(max(0.0, min(0.99, score)), 3)
     name = _display(resource, topo)
+    undo = inverse_command((lowered or best).facts) if (is_change or lowered) else None
+    steps = [
+        RemediationStep(
+            action=r.action,
+            description=r.description,
+            command=(r.command or "")
+            .replace("{resource}", name)
+            .replace("{inverse}", undo or "<inverse call>")
+            or None,
+        )
+        for r in mode.remediation
+    ]
+    if lowered is not None:
+        steps.insert(
+            0,
+            RemediationStep(
+                action="rollback",
+                description="Restore the capacity the change lowered",
+                command=undo,
+            ),
+        )
     return Hypothesis(
         id="h-0",
         title=f"{mode.title} ({name})",
-        category=mode.category,
+        category=category,
         resource=resource,
         failure_mode=mode.id,
         chain=[],
         supporting=supporting,
         contradicting=contra,
         confidence=confidence,
-        remediation=[
-            RemediationStep(
-                action=r.action,
-                description=r.description,
-                command=(r.command or "").replace("{resource}", name) or None,
-            )
-            for r in mode.remediation
-        ],
+        remediation=steps,
         prevention=list(mode.prevention),
         rationale="; ".join(terms),
     )

@@ -55,6 +55,7 @@ SIGNALS: dict[str, str] = {
     "change_capacity": "capacity or concurrency settings were lowered or changed",
     "change_alarm": "an alarm's definition was changed",
     "change_instance_state": "instances were stopped, started or modified by someone",
+    "change_other": "a setting outside the known kinds was updated, replaced or removed (any service)",
     "change_failed": "a change attempt failed (error code in CloudTrail)",
     # state and platform events
     "asg_replacement_loop": "an Auto Scaling group kept terminating and launching instances",

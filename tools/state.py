@@ -281,12 +281,19 @@ def _target_groups(ctx: ToolContext, args: TargetHealthInput) -> list[dict[str, 
         )
         return groups
     arns = [g for g in args.target_groups if g.startswith("arn:")]
-    names = [g for g in args.target_groups if not g.startswith("arn:")]
+    names = list(dict.fromkeys(_group_name(g) for g in args.target_groups if not g.startswith("arn:")))
     found: list[dict[str, Any]] = []
     for key, wanted in (("TargetGroupArns", arns), ("Names", names)):
         if wanted:
             found += ctx.aws.call("elbv2", "DescribeTargetGroups", **{key: wanted})["TargetGroups"]
     return found
+
+
+def _group_name(ref: str) -> str:
+    """A target group's name from any spelling short of its ARN: CloudWatch's `TargetGroup` dimension
+    (`targetgroup/<name>/<id>`) names the group too."""
+    m = re.fullmatch(r"targetgroup/([^/]+)/[0-9a-f]+", ref)
+    return m.group(1) if m else ref
 
 
 @tool

@@ -114,8 +114,34 @@ ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
     ),
 ]
 
+# A write outside the table above still changes what it names when its verb alters or removes something
+# that is already serving (a create adds beside it, a tag or snapshot alters nothing that runs).
+MUTATING_VERBS = (
+    "Update",
+    "Modify",
+    "Put",
+    "Delete",
+    "Replace",
+    "Detach",
+    "Remove",
+    "Disable",
+    "Stop",
+    "Revoke",
+    "Rotate",
+    "Set",
+    "Change",
+    "Deregister",
+    "Disassociate",
+    "Reset",
+    "Restore",
+    "Reboot",
+    "Terminate",
+    "Cancel",
+)
+INERT = re.compile(r"Tag|Snapshot|Backup|Description|LogEvents|LogStream|Query|Session|Login")
+
 _ID = re.compile(
-    r"\b(?:i|sg|acl|vol|subnet|vpc|rtb|eni|nat|tgw-attach)-[0-9a-f]{8,17}\b|arn:aws[a-z-]*:[^\s\"',]+"
+    r"\b(?:i|sg|acl|vol|subnet|vpce|vpc|rtb|eni|nat|lt|tgw-attach)-[0-9a-f]{8,17}\b|arn:aws[a-z-]*:[^\s\"',]+"
 )
 
 
@@ -126,6 +152,8 @@ def kind_of(action: str) -> str | None:
     for names, signal in ACTION_SIGNALS:
         if base in names:
             return signal
+    if base.startswith(MUTATING_VERBS) and not INERT.search(base):
+        return "change_other"
     return None
 
 
@@ -156,6 +184,23 @@ def targets(change: Change) -> list[str]:
         "routeTableId",
         "policyArn",
         "alarmName",
+        "secretId",
+        "usagePlanId",
+        "restApiId",
+        "stateMachineArn",
+        "queueUrl",
+        "topicArn",
+        "subscriptionArn",
+        "bucketName",
+        "vpcEndpointId",
+        "listenerArn",
+        "ruleArn",
+        "hostedZoneId",
+        "streamName",
+        "replicationGroupId",
+        "cacheClusterId",
+        "dBParameterGroupName",
+        "cacheParameterGroupName",
     ):
         value = params.get(key) if isinstance(params, dict) else None
         if isinstance(value, str) and value not in found:

@@ -274,6 +274,11 @@ def test_target_health_as_of_now_unhealthy_first(tool_ctx: Any) -> None:
     assert by_lb.data is not None and by_lb.data.groups == by_name.data.groups
     by_arn = target_health.run(ctx, {"target_groups": [TG_ARN]})
     assert by_arn.data is not None and by_arn.data.groups == by_name.data.groups
+    # CloudWatch's TargetGroup dimension is how alarms and metrics name the group.
+    by_dimension = target_health.run(
+        ctx, {"target_groups": [f"targetgroup/web-tg/{TG_ARN.rsplit('/', 1)[1]}"]}
+    )
+    assert by_dimension.data is not None and by_dimension.data.groups == by_name.data.groups
 
 
 def test_target_health_usage_missing_and_denied(tool_ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
