@@ -72,6 +72,8 @@ PROBES = (
     "nacl_check",
     "describe_resources",
     "alarm_details",
+    "queue_details",
+    "event_source_mappings",
 )
 
 

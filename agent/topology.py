@@ -190,6 +190,8 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:kms:[^:]*:\d*:key/(.+)$",
         r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$",
         r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
+        r"arn:aws[a-z-]*:sqs:[^:]*:\d*:([^:/]+)$",
+        r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]
 

@@ -13,6 +13,7 @@ from tools import (  # noqa: F401
     logs,
     metrics,
     network,
+    queues,
     resources,
     state,
     traces,

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.functions import mapping_of
+from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
@@ -15,12 +17,15 @@ from tools.resource_walk import GraphWalk
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
 MAX_TASKS = 10  # ECS tasks shown per service
 MAX_TARGETS = 50  # targets followed per target group
+MAX_MAPPINGS = 20  # event-source mappings and dead-letter sources followed per function or queue
 
 _LB_NAME = re.compile(r"[A-Za-z0-9-]{1,32}")
 _RDS_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,62}")
 _LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
+_QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
 
 
 class DescribeResourcesInput(BaseModel):
@@ -57,6 +62,8 @@ class _Builder(GraphWalk):
         arn = _ARN.fullmatch(ref)
         if arn:
             self._resolve_arn(ref, arn.group(1), arn.group(4))
+        elif _QUEUE_URL.fullmatch(ref):
+            self.want("sqs_queue", ref)
         elif re.fullmatch(r"(i|vol|sg|subnet|vpc)-[0-9a-f]{8,17}", ref):
             kind = {
                 "i": "instance",
@@ -93,6 +100,8 @@ class _Builder(GraphWalk):
             self.want("table", resource.split("/")[1])
         elif service == "ecs" and resource.startswith("service/") and resource.count("/") == 2:
             self.want("ecs_service", resource.split("/", 1)[1])
+        elif service == "sqs":
+            self.want("sqs_queue", arn)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -139,6 +148,10 @@ class _Builder(GraphWalk):
                 self.want("rds_instance", name)
         if _TABLE_NAME.fullmatch(name) and self.call("dynamodb", "DescribeTable", probe=True, TableName=name):
             self.want("table", name)
+        if _QUEUE_NAME.fullmatch(name):
+            found = self.call("sqs", "GetQueueUrl", probe=True, QueueName=name)
+            if found:
+                self.want("sqs_queue", found["QueueUrl"])
         if self.args.ecs_cluster:
             page = self.call(
                 "ecs", "DescribeServices", probe=True, cluster=self.args.ecs_cluster, services=[name]
@@ -159,6 +172,7 @@ class _Builder(GraphWalk):
             ("rds_cluster", self._rds_clusters),
             ("rds_instance", self._rds_instances),
             ("table", self._tables),
+            ("sqs_queue", self._queues),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -370,6 +384,85 @@ class _Builder(GraphWalk):
             for subnet in vpc.get("SubnetIds", []):
                 self._placement(fname, subnet, None, [])
             self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
+            dead_letter = (cfg.get("DeadLetterConfig") or {}).get("TargetArn") or ""
+            if ":sqs:" in dead_letter:
+                self.want("sqs_queue", dead_letter)
+                self.link(fname, dead_letter.rsplit(":", 1)[-1], "dead_letters_to")
+            page = self.call("lambda", "ListEventSourceMappings", FunctionName=fname, MaxItems=MAX_MAPPINGS)
+            for m in (page or {}).get("EventSourceMappings", []):
+                self._event_source(m, fname)
+
+    def _event_source(self, mapping: dict[str, Any], function: str) -> None:
+        """A poller that feeds `function`: its source is upstream of the function."""
+        source = str(mapping.get("EventSourceArn") or "")
+        if ":sqs:" in source:
+            self.want("sqs_queue", source)
+            self.link(source.rsplit(":", 1)[-1], function, "triggers")
+
+    def _queues(self, refs: list[str]) -> None:
+        for ref in refs:
+            url = ref
+            if re.split(r"[/:]", ref)[-1] in self.nodes:
+                continue  # the same queue asked for by URL and by ARN
+            if ref.startswith("arn:"):
+                parts = ref.split(":", 5)
+                found = self.call("sqs", "GetQueueUrl", QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])
+                if found is None:
+                    continue
+                url = found["QueueUrl"]
+            page = self.call("sqs", "GetQueueAttributes", QueueUrl=url, AttributeNames=["All"])
+            if page is None:
+                continue
+            self._queue(url, page.get("Attributes", {}))
+
+    def _queue(self, url: str, q: dict[str, str]) -> None:
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        attrs = {
+            "arn": q.get("QueueArn", ""),
+            "url": url,
+            "backlog": f"{q.get('ApproximateNumberOfMessages')} visible, "
+            f"{q.get('ApproximateNumberOfMessagesNotVisible')} in flight",
+            "visibility_timeout_s": q.get("VisibilityTimeout", ""),
+            "retention_s": q.get("MessageRetentionPeriod", ""),
+        }
+        dlq, max_receives = redrive_of(q)
+        if dlq:
+            attrs["dead_letter_queue"] = f"{dlq.rsplit(':', 1)[-1]} after {max_receives} receives"
+        mappings = []
+        if q.get("QueueArn"):
+            page = self.call(
+                "lambda", "ListEventSourceMappings", EventSourceArn=q["QueueArn"], MaxItems=MAX_MAPPINGS
+            )
+            mappings = (page or {}).get("EventSourceMappings", [])
+            sources = self.call("sqs", "ListDeadLetterSourceQueues", QueueUrl=url, MaxResults=MAX_MAPPINGS)
+            dead_from = [u.rstrip("/").rsplit("/", 1)[-1] for u in (sources or {}).get("queueUrls", [])]
+            if dead_from:
+                attrs["dead_letter_queue_of"] = cut(", ".join(dead_from))
+                held = q.get("ApproximateNumberOfMessages", "0")
+                if held not in ("0", ""):
+                    attrs["warning"] = f"dead-letter queue holds {held} messages that failed processing"
+        if mappings:
+            consumers = [mapping_of(m) for m in mappings]
+            attrs["consumers"] = cut("; ".join(c.line() for c in consumers))
+            stopped = [c for c in consumers if c.state not in ("Enabled", "Enabling", "Creating", "Updating")]
+            failing = [c for c in consumers if (c.last_processing_result or "").startswith("PROBLEM")]
+            if stopped or failing:
+                attrs["warning"] = cut(
+                    "; ".join(
+                        [f"consumer mapping {c.state}" for c in stopped]
+                        + [f"consumer {c.last_processing_result}" for c in failing]
+                    )
+                )
+        if not self.add(Node(kind="sqs_queue", id=name, name=name, state="available", attrs=attrs)):
+            return
+        if dlq:
+            self.want("sqs_queue", dlq)
+            self.link(name, dlq.rsplit(":", 1)[-1], "dead_letters_to")
+        for m in mappings:
+            function = str(m.get("FunctionArn") or "").split(":function:")[-1].split(":")[0]
+            if function:
+                self.want("lambda", function)
+                self.link(name, function, "triggers")
 
     def _ecs_services(self, refs: list[str]) -> None:
         by_cluster: dict[str, list[str]] = {}
@@ -526,7 +619,8 @@ class _Builder(GraphWalk):
 def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> ResourceGraph:
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
-    Lambda functions (with reserved concurrency), ECS services (tasks, deployments), RDS clusters and
+    Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
+    (backlog, dead-letter queue, consumers), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.
@@ -545,6 +639,7 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
         raise builder.denied[0]  # nothing could be read: report denied, not "nothing there"
     # RDS identifiers are not case-sensitive: "Orders" finds the cluster AWS names "orders".
     found = {i.lower() for i in builder.nodes} | {n.name.lower() for n in builder.nodes.values() if n.name}
+    found |= {v.lower() for n in builder.nodes.values() for k, v in n.attrs.items() if k in ("arn", "url")}
     return ResourceGraph(
         nodes=list(builder.nodes.values()),
         edges=[e for e in builder.edges if e.source in builder.nodes and e.target in builder.nodes],
