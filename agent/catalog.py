@@ -74,6 +74,7 @@ PROBES = (
     "alarm_details",
     "queue_details",
     "event_source_mappings",
+    "topic_details",
 )
 
 

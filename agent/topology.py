@@ -191,6 +191,7 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$",
         r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
         r"arn:aws[a-z-]*:sqs:[^:]*:\d*:([^:/]+)$",
+        r"arn:aws[a-z-]*:sns:[^:]*:\d*:([^:/]+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]

@@ -16,6 +16,7 @@ from tools import (  # noqa: F401
     queues,
     resources,
     state,
+    topics,
     traces,
 )
 from tools.registry import REGISTRY, schemas

@@ -79,6 +79,16 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     "iam": frozenset({"GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"}),
     "sts": frozenset({"GetCallerIdentity"}),
     "codedeploy": frozenset({"ListDeployments", "GetDeployment", "BatchGetDeployments"}),
+    # Topic and subscription metadata only: Publish stays off the list.
+    "sns": frozenset(
+        {
+            "ListTopics",
+            "GetTopicAttributes",
+            "ListSubscriptions",
+            "ListSubscriptionsByTopic",
+            "GetSubscriptionAttributes",
+        }
+    ),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}

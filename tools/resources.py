@@ -13,6 +13,7 @@ from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
+from tools.topics import subscription_of
 
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
 MAX_TASKS = 10  # ECS tasks shown per service
@@ -52,6 +53,7 @@ class _Builder(GraphWalk):
     def __init__(self, ctx: ToolContext, args: DescribeResourcesInput) -> None:
         super().__init__(ctx, args.max_nodes)
         self.args = args
+        self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -102,6 +104,8 @@ class _Builder(GraphWalk):
             self.want("ecs_service", resource.split("/", 1)[1])
         elif service == "sqs":
             self.want("sqs_queue", arn)
+        elif service == "sns" and resource.count(":") == 0:
+            self.want("sns_topic", arn)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -173,6 +177,7 @@ class _Builder(GraphWalk):
             ("rds_instance", self._rds_instances),
             ("table", self._tables),
             ("sqs_queue", self._queues),
+            ("sns_topic", self._topics),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -384,25 +389,80 @@ class _Builder(GraphWalk):
             for subnet in vpc.get("SubnetIds", []):
                 self._placement(fname, subnet, None, [])
             self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
+            self._publishers(fname, cfg.get("FunctionArn"))
             dead_letter = (cfg.get("DeadLetterConfig") or {}).get("TargetArn") or ""
             if ":sqs:" in dead_letter:
                 self.want("sqs_queue", dead_letter)
-                self.link(fname, dead_letter.rsplit(":", 1)[-1], "dead_letters_to")
+                self.link(fname, dead_letter, "dead_letters_to")
             page = self.call("lambda", "ListEventSourceMappings", FunctionName=fname, MaxItems=MAX_MAPPINGS)
             for m in (page or {}).get("EventSourceMappings", []):
                 self._event_source(m, fname)
+
+    def _publishers(self, node: str, arn: str | None) -> None:
+        """Topics whose subscriptions deliver to this queue or function."""
+        if not arn:
+            return
+        if self._subscriptions is None:
+            listed = self.call("sns", "ListSubscriptions") or {}
+            self._subscriptions = listed.get("Subscriptions", [])
+            if listed.get("NextToken"):
+                self.gaps.append("sns:ListSubscriptions: only the first page was read")
+        # a function subscribed by alias or version is still this function
+        unqualified = re.sub(r"(:function:[^:]+):.*$", r"\1", arn)
+        for sub in self._subscriptions:
+            endpoint = str(sub.get("Endpoint", ""))
+            if endpoint in (arn, unqualified) or endpoint.startswith(unqualified + ":"):
+                self.want("sns_topic", sub["TopicArn"])
+                self.link(sub["TopicArn"], node, "delivers_to")
+
+    def _topics(self, arns: list[str]) -> None:
+        for arn in arns:
+            attrs_page = self.call("sns", "GetTopicAttributes", TopicArn=arn)
+            if attrs_page is None:
+                continue
+            listed = (self.call("sns", "ListSubscriptionsByTopic", TopicArn=arn) or {}).get(
+                "Subscriptions", []
+            )
+            subs = []
+            for sub in listed[:MAX_MAPPINGS]:
+                got: dict[str, Any] = {}
+                if sub["SubscriptionArn"] != "PendingConfirmation":
+                    got = (
+                        self.call("sns", "GetSubscriptionAttributes", SubscriptionArn=sub["SubscriptionArn"])
+                        or {}
+                    )
+                subs.append(subscription_of(sub, got.get("Attributes", {})))
+            name = arn.rsplit(":", 1)[-1]
+            attrs = {"arn": arn, "subscriptions": cut("; ".join(s.line() for s in subs) or "none")}
+            pending = [s for s in subs if s.pending_confirmation]
+            if pending or not subs:
+                attrs["warning"] = (
+                    f"{len(pending)} subscription(s) pending confirmation receive nothing"
+                    if pending
+                    else "no subscriptions: published messages reach nobody"
+                )
+            if not self.add(Node(kind="sns_topic", id=arn, name=name, state="available", attrs=attrs)):
+                return
+            for sub in subs:
+                if ":sqs:" in sub.endpoint:
+                    self.want("sqs_queue", sub.endpoint)
+                    self.link(arn, sub.endpoint, "delivers_to")
+                elif ":function:" in sub.endpoint:
+                    function = sub.endpoint.split(":function:")[1].split(":")[0]
+                    self.want("lambda", function)
+                    self.link(arn, function, "delivers_to")
 
     def _event_source(self, mapping: dict[str, Any], function: str) -> None:
         """A poller that feeds `function`: its source is upstream of the function."""
         source = str(mapping.get("EventSourceArn") or "")
         if ":sqs:" in source:
             self.want("sqs_queue", source)
-            self.link(source.rsplit(":", 1)[-1], function, "triggers")
+            self.link(source, function, "triggers")
 
     def _queues(self, refs: list[str]) -> None:
         for ref in refs:
             url = ref
-            if re.split(r"[/:]", ref)[-1] in self.nodes:
+            if self.queue_named(re.split(r"[/:]", ref)[-1]):
                 continue  # the same queue asked for by URL and by ARN
             if ref.startswith("arn:"):
                 parts = ref.split(":", 5)
@@ -415,8 +475,12 @@ class _Builder(GraphWalk):
                 continue
             self._queue(url, page.get("Attributes", {}))
 
+    def queue_named(self, name: str) -> bool:
+        return any(n.kind == "sqs_queue" and n.name == name for n in self.nodes.values())
+
     def _queue(self, url: str, q: dict[str, str]) -> None:
         name = url.rstrip("/").rsplit("/", 1)[-1]
+        arn = q.get("QueueArn") or url  # queues and topics go by ARN: names repeat across kinds
         attrs = {
             "arn": q.get("QueueArn", ""),
             "url": url,
@@ -453,16 +517,17 @@ class _Builder(GraphWalk):
                         + [f"consumer {c.last_processing_result}" for c in failing]
                     )
                 )
-        if not self.add(Node(kind="sqs_queue", id=name, name=name, state="available", attrs=attrs)):
+        if not self.add(Node(kind="sqs_queue", id=arn, name=name, state="available", attrs=attrs)):
             return
+        self._publishers(arn, q.get("QueueArn"))
         if dlq:
             self.want("sqs_queue", dlq)
-            self.link(name, dlq.rsplit(":", 1)[-1], "dead_letters_to")
+            self.link(arn, dlq, "dead_letters_to")
         for m in mappings:
             function = str(m.get("FunctionArn") or "").split(":function:")[-1].split(":")[0]
             if function:
                 self.want("lambda", function)
-                self.link(name, function, "triggers")
+                self.link(arn, function, "triggers")
 
     def _ecs_services(self, refs: list[str]) -> None:
         by_cluster: dict[str, list[str]] = {}
@@ -620,7 +685,7 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
     Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
-    (backlog, dead-letter queue, consumers), ECS services (tasks, deployments), RDS clusters and
+    (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -261,6 +261,46 @@ def queues(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             mappings(reader, inv, url, EventSourceArn=attrs["QueueArn"])
 
 
+def topics(reader: Reader, inv: Inventory, arns: list[str]) -> None:
+    """SNS topics with their subscriptions' attributes (filter policies, redrive); never messages."""
+    for arn in arns:
+        page = reader.call(SOURCE, "sns", "GetTopicAttributes", arn, TopicArn=arn)
+        if page is None:
+            continue
+        computed = ("TopicArn", "SubscriptionsConfirmed", "SubscriptionsPending", "SubscriptionsDeleted")
+        attrs = {k: v for k, v in page.get("Attributes", {}).items() if k not in computed}
+        if not inv.add("sns", "Topic", {"TopicArn": arn, "Attributes": attrs}):
+            continue
+        inv.names.add(arn.rsplit(":", 1)[-1])
+        subs, _ = reader.pages(
+            SOURCE,
+            "sns",
+            "ListSubscriptionsByTopic",
+            "Subscriptions",
+            max_items=MAX_MAPPINGS,
+            target=arn,
+            TopicArn=arn,
+        )
+        for sub in subs:
+            own: dict[str, str] = {}
+            if sub["SubscriptionArn"] != "PendingConfirmation":
+                got = reader.call(
+                    SOURCE, "sns", "GetSubscriptionAttributes", arn, SubscriptionArn=sub["SubscriptionArn"]
+                )
+                listed = ("SubscriptionArn", "TopicArn", "Protocol", "Endpoint", "Owner")
+                own = {k: v for k, v in (got or {}).get("Attributes", {}).items() if k not in listed}
+            inv.add("sns", "Subscription", {**{k: sub[k] for k in listed_keys(sub)}, "Attributes": own})
+            endpoint = str(sub.get("Endpoint", ""))
+            if ":sqs:" in endpoint:
+                inv.want("sqs_queue", [endpoint])
+            elif ":function:" in endpoint:
+                inv.want("lambda", [endpoint.split(":function:")[1].split(":")[0]])
+
+
+def listed_keys(sub: dict[str, Any]) -> list[str]:
+    return [k for k in ("SubscriptionArn", "TopicArn", "Protocol", "Endpoint", "Owner") if k in sub]
+
+
 def roles(reader: Reader, inv: Inventory, names: list[str]) -> None:
     """IAM roles that resources act as, with their inline and attached policies (AccessDenied causes)."""
     for name in names:
@@ -418,6 +458,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "vpc": vpcs,
     "role": roles,
     "sqs_queue": queues,
+    "sns_topic": topics,
 }
 
 

@@ -33,6 +33,7 @@ CAPS: dict[str, int] = {
     "name": 30,
     "role": 30,
     "sqs_queue": 50,
+    "sns_topic": 30,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -62,6 +63,8 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("iam", "RoleInlinePolicy"): ("RoleName", "PolicyName"),
     ("iam", "RoleAttachedPolicy"): ("RoleName", "PolicyArn"),
     ("sqs", "Queue"): ("QueueUrl",),
+    ("sns", "Topic"): ("TopicArn",),
+    ("sns", "Subscription"): ("TopicArn", "SubscriptionArn", "Endpoint"),
     ("lambda", "EventSourceMappingConfiguration"): ("UUID",),
 }
 
@@ -181,6 +184,8 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return classify(resource.split("/", 1)[1])
     if service == "sqs":
         return "sqs_queue", arn
+    if service == "sns" and ":" not in resource:
+        return "sns_topic", arn
     if service == "logs" and resource.startswith("log-group:"):
         return "log_group", resource[len("log-group:") :].removesuffix(":*")
     return "name", arn

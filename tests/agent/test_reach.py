@@ -11,6 +11,7 @@ from agent.runtime import Runtime
 from agent.topology import Topology
 from evals.replay import replay_session
 from tests.conftest import make_bundle
+from tests.evals.replay.test_sns import QUEUE, TOPIC, sub, topic
 from tests.tools.test_queues import BUNDLE
 from tools.aws import AwsClients
 from tools.catalog import REGISTRY
@@ -69,3 +70,16 @@ def test_the_planner_can_call_the_queue_tools() -> None:
     from agent.catalog import PROBES
 
     assert {"queue_details", "event_source_mappings"} <= set(PROBES) & set(REGISTRY)
+
+
+def test_a_queue_leads_back_to_the_topic_that_feeds_it_and_its_filter() -> None:
+    filtered = sub("order-events", 1, "sqs", f"{QUEUE}:orders", FilterPolicy='{"type": ["placed"]}')
+    records = {
+        "resources": [*BUNDLE["resources"], topic("order-events"), filtered],
+        "metrics": metric("AWS/SQS", "NumberOfMessagesSent", {"QueueName": "orders"}, 0.0, 60),
+    }
+    topo = discovered(records, "no orders have arrived on the orders queue since 05:10")
+    queue, feed = topo.resolve("orders"), topo.resolve(f"{TOPIC}:order-events")
+    assert queue and feed and topo.nodes[feed].kind == "sns_topic"
+    assert (feed, queue, "delivers_to") in topo.edges
+    assert '{"type": ["placed"]}' in topo.nodes[feed].attrs["subscriptions"]

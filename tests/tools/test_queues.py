@@ -73,25 +73,30 @@ def test_the_graph_walks_queue_to_consumer_and_dead_letter_queue(
     tool_ctx: Callable[..., ToolContext],
 ) -> None:
     graph = describe_resources.run(tool_ctx(BUNDLE), {"refs": ["orders"], "include_network": False}).data
-    kinds = {n.id: n.kind for n in graph.nodes}
+    kinds = {n.name: n.kind for n in graph.nodes}
     # the worker's other source (orders-retry) comes along: it feeds the same function
     assert kinds == {q: "sqs_queue" for q in ("orders", "orders-dlq", "orders-retry")} | {
         "order-worker": "lambda"
     }
     edges = {(e.source, e.target, e.relation) for e in graph.edges}
-    assert {("orders", "order-worker", "triggers"), ("orders", "orders-dlq", "dead_letters_to")} <= edges
-    dlq = graph.node("orders-dlq")
+    assert {
+        (f"{ARN}:orders", "order-worker", "triggers"),
+        (f"{ARN}:orders", f"{ARN}:orders-dlq", "dead_letters_to"),
+    } <= edges
+    dlq = graph.node(f"{ARN}:orders-dlq")
     assert dlq is not None
     assert dlq.attrs["warning"] == "dead-letter queue holds 37 messages that failed processing"
     assert graph.unresolved == []
     # from the function's side: the queues that feed it, and a stopped mapping called out on its queue
     graph = describe_resources.run(tool_ctx(BUNDLE), {"refs": ["pay-worker"], "include_network": False}).data
-    assert ("payments", "pay-worker", "triggers") in {(e.source, e.target, e.relation) for e in graph.edges}
-    payments = graph.node("payments")
+    assert (f"{ARN}:payments", "pay-worker", "triggers") in {
+        (e.source, e.target, e.relation) for e in graph.edges
+    }
+    payments = graph.node(f"{ARN}:payments")
     assert payments is not None and payments.attrs["warning"] == "consumer mapping Disabled"
     assert "payments" in graph.summary()
     # a URL and an ARN resolve to the same queue
     graph = describe_resources.run(
         tool_ctx(BUNDLE), {"refs": [f"{URL}/payments", f"{ARN}:payments"], "include_network": False}
     ).data
-    assert [n.id for n in graph.nodes if n.kind == "sqs_queue"] == ["payments"] and graph.unresolved == []
+    assert [n.name for n in graph.nodes if n.kind == "sqs_queue"] == ["payments"] and graph.unresolved == []

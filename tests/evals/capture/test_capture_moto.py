@@ -30,6 +30,7 @@ from tools.logs import find_log_groups, search_logs
 from tools.metrics import metric_series
 from tools.queues import queue_details
 from tools.registry import ToolContext
+from tools.topics import topic_details
 
 pytestmark = pytest.mark.moto
 
@@ -140,6 +141,12 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
         "QueueArn"
     ]
     lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="checkout", BatchSize=5)
+    sns = client("sns")
+    topic = sns.create_topic(Name="order-events")["TopicArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    sns.set_subscription_attributes(
+        SubscriptionArn=subscription, AttributeName="FilterPolicy", AttributeValue='{"type": ["placed"]}'
+    )
     client("dynamodb").create_table(
         TableName="carts",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -243,6 +250,8 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
         "queue": queue,
         "dlq": dlq,
         "queue_arn": queue_arn,
+        "topic": topic,
+        "subscription": subscription,
     }
 
 
@@ -266,7 +275,14 @@ def world(_moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
         end=END,
         now=NOW,
         alarm="web-cpu-high",
-        resources=["web-asg", "orders-db", "checkout", "carts", "orders-queue"],
+        resources=[
+            "web-asg",
+            "orders-db",
+            "checkout",
+            "carts",
+            "orders-queue",
+            "arn:aws:sns:us-east-1:123456789012:order-events",
+        ],
         title="web CPU high",
         baseline=BASELINE,
         progress=progress.append,
@@ -497,3 +513,20 @@ def test_queues_and_their_consumers_replay_as_moto_answers(world: Any) -> None:
     assert [c.function for c in replayed.consumers] == [
         moto("lambda").get_function_configuration(FunctionName="checkout")["FunctionArn"]
     ]
+
+
+def test_topics_and_subscriptions_replay_as_moto_answers(world: Any) -> None:
+    moto, replay, ids = world["moto"], world["replay"], world["ids"]
+    kinds = {(r["service"], r["type"]) for r in world["bundle"].records("resources")}
+    assert {("sns", "Topic"), ("sns", "Subscription")} <= kinds
+    for op, params, key in (
+        ("list_topics", {}, "Topics"),
+        ("list_subscriptions_by_topic", {"TopicArn": ids["topic"]}, "Subscriptions"),
+        ("get_subscription_attributes", {"SubscriptionArn": ids["subscription"]}, "Attributes"),
+    ):
+        assert getattr(replay("sns"), op)(**params)[key] == getattr(moto("sns"), op)(**params)[key], op
+    live, replayed = both(world, topic_details, {"topic": ids["topic"]})
+    # moto counts a same-account SQS subscription as unconfirmed; AWS (and replay) confirm it at once
+    assert (live.confirmed, replayed.confirmed) == (0, 1)
+    assert replayed.subscriptions == live.subscriptions
+    assert replayed.subscriptions[0].filter_policy == '{"type": ["placed"]}'
