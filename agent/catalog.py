@@ -75,6 +75,9 @@ PROBES = (
     "nacl_check",
     "describe_resources",
     "alarm_details",
+    "queue_details",
+    "event_source_mappings",
+    "topic_details",
 )
 
 

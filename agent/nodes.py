@@ -156,7 +156,7 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     refs += [
         i.id
         for i in inventory
-        if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service")
+        if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service", "sqs_queue")
     ]
     refs = list(dict.fromkeys(refs))[:30]
     if refs:
@@ -740,6 +740,15 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
             )
         elif probe in ("flow_log_rejects", "health_events", "codedeploy_deployments"):
             params = dict(window) if probe != "health_events" else {**wide}
+        elif probe == "queue_details" and node and node.kind == "sqs_queue":
+            params = {"queue": name}
+        elif probe == "topic_details" and node and node.kind == "sns_topic":
+            arn = next((a for a in node.aliases if a.startswith("arn:")), None)
+            params = {"topic": arn} if arn else None
+        elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
+            arn = next((a for a in node.aliases if a.startswith("arn:")), None)
+            if node.kind == "lambda" or arn:
+                params = {"function": name} if node.kind == "lambda" else {"source_arn": arn}
         elif probe == "describe_resources":
             params = {"refs": [h.resource], "include_network": True}
         if params is not None:

@@ -190,6 +190,9 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:kms:[^:]*:\d*:key/(.+)$",
         r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$",
         r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
+        r"arn:aws[a-z-]*:sqs:[^:]*:\d*:([^:/]+)$",
+        r"arn:aws[a-z-]*:sns:[^:]*:\d*:([^:/]+)$",
+        r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]
 

@@ -13,8 +13,10 @@ from tools import (  # noqa: F401
     logs,
     metrics,
     network,
+    queues,
     resources,
     state,
+    topics,
     traces,
 )
 from tools.registry import REGISTRY, schemas

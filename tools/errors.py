@@ -64,7 +64,16 @@ DENIED = frozenset(
         "SubscriptionRequiredException",  # AWS Health needs Business or Enterprise support
     }
 )
-NOT_FOUND = frozenset({"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NotFound"})
+NOT_FOUND = frozenset(
+    {
+        "ResourceNotFoundException",
+        "NoSuchEntity",
+        "NotFoundException",
+        "NotFound",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist",
+    }
+)
 
 Verdict = Literal["retry", "denied", "no_data", "error"]
 

@@ -130,3 +130,99 @@ def lambda_config(ctx: ToolContext, args: LambdaConfigInput) -> LambdaConfig:
         role=cfg.get("Role"),
         dead_letter_target=(cfg.get("DeadLetterConfig") or {}).get("TargetArn"),
     )
+
+
+MAX_MAPPINGS = 50  # event-source mappings listed (context budget)
+
+
+class Mapping(BaseModel):
+    """One Lambda event-source mapping: a poller that reads a queue or stream and invokes a function."""
+
+    uuid: str
+    function: str | None
+    source: str | None = Field(description="the queue, stream or table stream ARN it reads")
+    state: str | None = Field(description="Enabled, Disabled, Creating, Updating, ...")
+    state_reason: str | None
+    last_processing_result: str | None = Field(description="e.g. OK, PROBLEM: Function call failed")
+    batch_size: int | None
+    batching_window_s: int | None
+    maximum_concurrency: int | None
+    last_modified: datetime | None
+    filters: list[str] = Field(description="filter criteria patterns: events matching none are dropped")
+
+    def line(self) -> str:
+        source = (self.source or "?").rsplit(":", 1)[-1]
+        function = (self.function or "?").split(":function:")[-1]
+        extra = f", filters {' | '.join(self.filters)}" if self.filters else ""
+        concurrency = f", max concurrency {self.maximum_concurrency}" if self.maximum_concurrency else ""
+        return (
+            f"{source} -> {function} {self.state} (last result {self.last_processing_result}, "
+            f"batch {self.batch_size}{concurrency}{extra})"
+        )
+
+
+def mapping_of(m: dict[str, Any]) -> Mapping:
+    return Mapping(
+        uuid=m["UUID"],
+        function=m.get("FunctionArn"),
+        source=m.get("EventSourceArn"),
+        state=m.get("State"),
+        state_reason=text_of(m.get("StateTransitionReason")) or None,
+        last_processing_result=text_of(m.get("LastProcessingResult")) or None,
+        batch_size=m.get("BatchSize"),
+        batching_window_s=m.get("MaximumBatchingWindowInSeconds"),
+        maximum_concurrency=(m.get("ScalingConfig") or {}).get("MaximumConcurrency"),
+        last_modified=m.get("LastModified"),
+        filters=[text_of(f.get("Pattern")) for f in (m.get("FilterCriteria") or {}).get("Filters", [])][:5],
+    )
+
+
+class EventSourceMappingsInput(BaseModel):
+    """Arguments of event_source_mappings."""
+
+    function: str | None = Field(default=None, max_length=170, description="the function's name or ARN")
+    source_arn: str | None = Field(
+        default=None, max_length=1000, description="the queue, stream or table stream ARN"
+    )
+
+
+class EventSourceMappings(ToolOutput):
+    mappings: list[Mapping]
+
+    def summary(self) -> str:
+        if not self.mappings:
+            return "no event-source mappings"
+        return f"{len(self.mappings)} event-source mappings: " + "; ".join(
+            m.line() for m in self.mappings[:10]
+        )
+
+    def is_empty(self) -> bool:
+        return not self.mappings
+
+
+@tool
+def event_source_mappings(ctx: ToolContext, args: EventSourceMappingsInput) -> EventSourceMappings:
+    """List the Lambda event-source mappings of a function or of a source (SQS queue, Kinesis or
+    DynamoDB stream): which source feeds which function, whether the mapping is enabled, its last
+    processing result, batch size, maximum concurrency and filter patterns (filtered-out events are
+    dropped, never retried). Give a function, a source ARN, or both.
+
+    Args:
+        function: the function's name or ARN.
+        source_arn: the queue, stream or table stream ARN.
+    """
+    params: dict[str, Any] = {}
+    if args.function:
+        params["FunctionName"] = args.function
+    if args.source_arn:
+        params["EventSourceArn"] = args.source_arn
+    found, more = ctx.aws.collect(
+        "lambda",
+        "ListEventSourceMappings",
+        "EventSourceMappings",
+        max_items=MAX_MAPPINGS,
+        in_token="Marker",
+        out_token="NextMarker",
+        **params,
+    )
+    return EventSourceMappings(mappings=[mapping_of(m) for m in found], has_more=more, total=len(found))

@@ -63,7 +63,15 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "DownloadDBLogFilePortion",
         }
     ),
-    "lambda": frozenset({"ListFunctions", "GetFunctionConfiguration", "GetFunctionConcurrency"}),
+    "lambda": frozenset(
+        {
+            "ListFunctions",
+            "GetFunctionConfiguration",
+            "GetFunctionConcurrency",
+            "ListEventSourceMappings",
+            "GetEventSourceMapping",
+        }
+    ),
     "ecs": frozenset({"ListServices", "DescribeServices", "ListTasks", "DescribeTasks"}),
     "dynamodb": frozenset({"DescribeTable"}),
     "health": frozenset({"DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities"}),
@@ -71,6 +79,20 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     "iam": frozenset({"GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"}),
     "sts": frozenset({"GetCallerIdentity"}),
     "codedeploy": frozenset({"ListDeployments", "GetDeployment", "BatchGetDeployments"}),
+    # Topic and subscription metadata only: Publish stays off the list.
+    "sns": frozenset(
+        {
+            "ListTopics",
+            "GetTopicAttributes",
+            "ListSubscriptions",
+            "ListSubscriptionsByTopic",
+            "GetSubscriptionAttributes",
+        }
+    ),
+    # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
+    "sqs": frozenset(
+        {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}
+    ),
 }
 
 # IAM action prefixes that differ from botocore's service name.

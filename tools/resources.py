@@ -8,19 +8,25 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.functions import mapping_of
+from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
+from tools.topics import subscription_of
 
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
 MAX_TASKS = 10  # ECS tasks shown per service
 MAX_TARGETS = 50  # targets followed per target group
+MAX_MAPPINGS = 20  # event-source mappings and dead-letter sources followed per function or queue
 
 _LB_NAME = re.compile(r"[A-Za-z0-9-]{1,32}")
 _RDS_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,62}")
 _LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
+_QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
 
 
 class DescribeResourcesInput(BaseModel):
@@ -47,6 +53,7 @@ class _Builder(GraphWalk):
     def __init__(self, ctx: ToolContext, args: DescribeResourcesInput) -> None:
         super().__init__(ctx, args.max_nodes)
         self.args = args
+        self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -57,6 +64,8 @@ class _Builder(GraphWalk):
         arn = _ARN.fullmatch(ref)
         if arn:
             self._resolve_arn(ref, arn.group(1), arn.group(4))
+        elif _QUEUE_URL.fullmatch(ref):
+            self.want("sqs_queue", ref)
         elif re.fullmatch(r"(i|vol|sg|subnet|vpc)-[0-9a-f]{8,17}", ref):
             kind = {
                 "i": "instance",
@@ -93,6 +102,10 @@ class _Builder(GraphWalk):
             self.want("table", resource.split("/")[1])
         elif service == "ecs" and resource.startswith("service/") and resource.count("/") == 2:
             self.want("ecs_service", resource.split("/", 1)[1])
+        elif service == "sqs":
+            self.want("sqs_queue", arn)
+        elif service == "sns" and resource.count(":") == 0:
+            self.want("sns_topic", arn)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -139,6 +152,10 @@ class _Builder(GraphWalk):
                 self.want("rds_instance", name)
         if _TABLE_NAME.fullmatch(name) and self.call("dynamodb", "DescribeTable", probe=True, TableName=name):
             self.want("table", name)
+        if _QUEUE_NAME.fullmatch(name):
+            found = self.call("sqs", "GetQueueUrl", probe=True, QueueName=name)
+            if found:
+                self.want("sqs_queue", found["QueueUrl"])
         if self.args.ecs_cluster:
             page = self.call(
                 "ecs", "DescribeServices", probe=True, cluster=self.args.ecs_cluster, services=[name]
@@ -159,6 +176,8 @@ class _Builder(GraphWalk):
             ("rds_cluster", self._rds_clusters),
             ("rds_instance", self._rds_instances),
             ("table", self._tables),
+            ("sqs_queue", self._queues),
+            ("sns_topic", self._topics),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -370,6 +389,145 @@ class _Builder(GraphWalk):
             for subnet in vpc.get("SubnetIds", []):
                 self._placement(fname, subnet, None, [])
             self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
+            self._publishers(fname, cfg.get("FunctionArn"))
+            dead_letter = (cfg.get("DeadLetterConfig") or {}).get("TargetArn") or ""
+            if ":sqs:" in dead_letter:
+                self.want("sqs_queue", dead_letter)
+                self.link(fname, dead_letter, "dead_letters_to")
+            page = self.call("lambda", "ListEventSourceMappings", FunctionName=fname, MaxItems=MAX_MAPPINGS)
+            for m in (page or {}).get("EventSourceMappings", []):
+                self._event_source(m, fname)
+
+    def _publishers(self, node: str, arn: str | None) -> None:
+        """Topics whose subscriptions deliver to this queue or function."""
+        if not arn:
+            return
+        if self._subscriptions is None:
+            listed = self.call("sns", "ListSubscriptions") or {}
+            self._subscriptions = listed.get("Subscriptions", [])
+            if listed.get("NextToken"):
+                self.gaps.append("sns:ListSubscriptions: only the first page was read")
+        # a function subscribed by alias or version is still this function
+        unqualified = re.sub(r"(:function:[^:]+):.*$", r"\1", arn)
+        for sub in self._subscriptions:
+            endpoint = str(sub.get("Endpoint", ""))
+            if endpoint in (arn, unqualified) or endpoint.startswith(unqualified + ":"):
+                self.want("sns_topic", sub["TopicArn"])
+                self.link(sub["TopicArn"], node, "delivers_to")
+
+    def _topics(self, arns: list[str]) -> None:
+        for arn in arns:
+            attrs_page = self.call("sns", "GetTopicAttributes", TopicArn=arn)
+            if attrs_page is None:
+                continue
+            listed = (self.call("sns", "ListSubscriptionsByTopic", TopicArn=arn) or {}).get(
+                "Subscriptions", []
+            )
+            subs = []
+            for sub in listed[:MAX_MAPPINGS]:
+                got: dict[str, Any] = {}
+                if sub["SubscriptionArn"] != "PendingConfirmation":
+                    got = (
+                        self.call("sns", "GetSubscriptionAttributes", SubscriptionArn=sub["SubscriptionArn"])
+                        or {}
+                    )
+                subs.append(subscription_of(sub, got.get("Attributes", {})))
+            name = arn.rsplit(":", 1)[-1]
+            attrs = {"arn": arn, "subscriptions": cut("; ".join(s.line() for s in subs) or "none")}
+            pending = [s for s in subs if s.pending_confirmation]
+            if pending or not subs:
+                attrs["warning"] = (
+                    f"{len(pending)} subscription(s) pending confirmation receive nothing"
+                    if pending
+                    else "no subscriptions: published messages reach nobody"
+                )
+            if not self.add(Node(kind="sns_topic", id=arn, name=name, state="available", attrs=attrs)):
+                return
+            for sub in subs:
+                if ":sqs:" in sub.endpoint:
+                    self.want("sqs_queue", sub.endpoint)
+                    self.link(arn, sub.endpoint, "delivers_to")
+                elif ":function:" in sub.endpoint:
+                    function = sub.endpoint.split(":function:")[1].split(":")[0]
+                    self.want("lambda", function)
+                    self.link(arn, function, "delivers_to")
+
+    def _event_source(self, mapping: dict[str, Any], function: str) -> None:
+        """A poller that feeds `function`: its source is upstream of the function."""
+        source = str(mapping.get("EventSourceArn") or "")
+        if ":sqs:" in source:
+            self.want("sqs_queue", source)
+            self.link(source, function, "triggers")
+
+    def _queues(self, refs: list[str]) -> None:
+        for ref in refs:
+            url = ref
+            if self.queue_named(re.split(r"[/:]", ref)[-1]):
+                continue  # the same queue asked for by URL and by ARN
+            if ref.startswith("arn:"):
+                parts = ref.split(":", 5)
+                found = self.call("sqs", "GetQueueUrl", QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])
+                if found is None:
+                    continue
+                url = found["QueueUrl"]
+            page = self.call("sqs", "GetQueueAttributes", QueueUrl=url, AttributeNames=["All"])
+            if page is None:
+                continue
+            self._queue(url, page.get("Attributes", {}))
+
+    def queue_named(self, name: str) -> bool:
+        return any(n.kind == "sqs_queue" and n.name == name for n in self.nodes.values())
+
+    def _queue(self, url: str, q: dict[str, str]) -> None:
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        arn = q.get("QueueArn") or url  # queues and topics go by ARN: names repeat across kinds
+        attrs = {
+            "arn": q.get("QueueArn", ""),
+            "url": url,
+            "backlog": f"{q.get('ApproximateNumberOfMessages')} visible, "
+            f"{q.get('ApproximateNumberOfMessagesNotVisible')} in flight",
+            "visibility_timeout_s": q.get("VisibilityTimeout", ""),
+            "retention_s": q.get("MessageRetentionPeriod", ""),
+        }
+        dlq, max_receives = redrive_of(q)
+        if dlq:
+            attrs["dead_letter_queue"] = f"{dlq.rsplit(':', 1)[-1]} after {max_receives} receives"
+        mappings = []
+        if q.get("QueueArn"):
+            page = self.call(
+                "lambda", "ListEventSourceMappings", EventSourceArn=q["QueueArn"], MaxItems=MAX_MAPPINGS
+            )
+            mappings = (page or {}).get("EventSourceMappings", [])
+            sources = self.call("sqs", "ListDeadLetterSourceQueues", QueueUrl=url, MaxResults=MAX_MAPPINGS)
+            dead_from = [u.rstrip("/").rsplit("/", 1)[-1] for u in (sources or {}).get("queueUrls", [])]
+            if dead_from:
+                attrs["dead_letter_queue_of"] = cut(", ".join(dead_from))
+                held = q.get("ApproximateNumberOfMessages", "0")
+                if held not in ("0", ""):
+                    attrs["warning"] = f"dead-letter queue holds {held} messages that failed processing"
+        if mappings:
+            consumers = [mapping_of(m) for m in mappings]
+            attrs["consumers"] = cut("; ".join(c.line() for c in consumers))
+            stopped = [c for c in consumers if c.state not in ("Enabled", "Enabling", "Creating", "Updating")]
+            failing = [c for c in consumers if (c.last_processing_result or "").startswith("PROBLEM")]
+            if stopped or failing:
+                attrs["warning"] = cut(
+                    "; ".join(
+                        [f"consumer mapping {c.state}" for c in stopped]
+                        + [f"consumer {c.last_processing_result}" for c in failing]
+                    )
+                )
+        if not self.add(Node(kind="sqs_queue", id=arn, name=name, state="available", attrs=attrs)):
+            return
+        self._publishers(arn, q.get("QueueArn"))
+        if dlq:
+            self.want("sqs_queue", dlq)
+            self.link(arn, dlq, "dead_letters_to")
+        for m in mappings:
+            function = str(m.get("FunctionArn") or "").split(":function:")[-1].split(":")[0]
+            if function:
+                self.want("lambda", function)
+                self.link(arn, function, "triggers")
 
     def _ecs_services(self, refs: list[str]) -> None:
         by_cluster: dict[str, list[str]] = {}
@@ -526,7 +684,8 @@ class _Builder(GraphWalk):
 def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> ResourceGraph:
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
-    Lambda functions (with reserved concurrency), ECS services (tasks, deployments), RDS clusters and
+    Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
+    (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.
@@ -545,6 +704,7 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
         raise builder.denied[0]  # nothing could be read: report denied, not "nothing there"
     # RDS identifiers are not case-sensitive: "Orders" finds the cluster AWS names "orders".
     found = {i.lower() for i in builder.nodes} | {n.name.lower() for n in builder.nodes.values() if n.name}
+    found |= {v.lower() for n in builder.nodes.values() for k, v in n.attrs.items() if k in ("arn", "url")}
     return ResourceGraph(
         nodes=list(builder.nodes.values()),
         edges=[e for e in builder.edges if e.source in builder.nodes and e.target in builder.nodes],

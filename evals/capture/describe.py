@@ -14,12 +14,14 @@ from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
 from evals.capture.scrub import hide_environment, hide_overrides
+from tools.queues import redrive_of
 
 SOURCE = "resources"
 ASG_CHUNK = 50  # DescribeAutoScalingGroups takes at most 50 names
 TASK_CHUNK = 100  # DescribeTasks takes at most 100 tasks
 MAX_TASKS = 100  # tasks per ECS service
 MAX_POLICIES = 50
+MAX_MAPPINGS = 50  # event-source mappings per function or source, and dead-letter sources per queue
 
 
 # --- Auto Scaling and load balancing ----------------------------------------------------------------
@@ -179,6 +181,10 @@ def functions(reader: Reader, inv: Inventory, names: list[str]) -> None:
         vpc = item.get("VpcConfig", {})
         inv.want("subnet", vpc.get("SubnetIds", []))
         inv.want("security_group", vpc.get("SecurityGroupIds", []))
+        mappings(reader, inv, fname, FunctionName=fname)
+        dead_letter = (item.get("DeadLetterConfig") or {}).get("TargetArn", "")
+        if ":sqs:" in dead_letter:
+            inv.want("sqs_queue", [dead_letter])
         concurrency = reader.call(SOURCE, "lambda", "GetFunctionConcurrency", fname, FunctionName=fname)
         if concurrency and "ReservedConcurrentExecutions" in concurrency:
             inv.add(
@@ -189,6 +195,110 @@ def functions(reader: Reader, inv: Inventory, names: list[str]) -> None:
                     "ReservedConcurrentExecutions": concurrency["ReservedConcurrentExecutions"],
                 },
             )
+
+
+def mappings(reader: Reader, inv: Inventory, target: str, **params: str) -> None:
+    """Lambda event-source mappings of a function or a source, and the queues they read."""
+    found, _ = reader.pages(
+        SOURCE,
+        "lambda",
+        "ListEventSourceMappings",
+        "EventSourceMappings",
+        max_items=MAX_MAPPINGS,
+        target=target,
+        in_token="Marker",
+        out_token="NextMarker",
+        **params,
+    )
+    for m in found:
+        inv.add("lambda", "EventSourceMappingConfiguration", m)
+        source = str(m.get("EventSourceArn", ""))
+        if ":sqs:" in source:
+            inv.want("sqs_queue", [source])
+        function = str(m.get("FunctionArn", "")).split(":function:")[-1].split(":")[0]
+        inv.want("lambda", [function])
+
+
+def queues(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """SQS queues by URL, ARN or name: attributes and tags (never messages), their dead-letter queues,
+    the queues that dead-letter into them and the functions that consume them."""
+    for ref in refs:
+        if ref.startswith(("https://", "http://")):
+            url = ref
+        else:
+            params = {"QueueName": ref}
+            if ref.startswith("arn:"):
+                parts = ref.split(":", 5)
+                params = {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]}
+            found = reader.call(SOURCE, "sqs", "GetQueueUrl", ref, **params)
+            if not found:
+                continue
+            url = found["QueueUrl"]
+        page = reader.call(SOURCE, "sqs", "GetQueueAttributes", url, QueueUrl=url, AttributeNames=["All"])
+        if page is None:
+            continue
+        attrs = page.get("Attributes", {})
+        tags = (reader.call(SOURCE, "sqs", "ListQueueTags", url, QueueUrl=url) or {}).get("Tags", {})
+        if not inv.add("sqs", "Queue", {"QueueUrl": url, "Attributes": attrs, "Tags": tags}):
+            continue
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        inv.names.add(name)
+        inv.metric_refs.add(("sqs_queue", name, None))
+        dlq, _ = redrive_of(attrs)
+        inv.want("sqs_queue", [dlq])
+        sources, _ = reader.pages(
+            SOURCE,
+            "sqs",
+            "ListDeadLetterSourceQueues",
+            "queueUrls",
+            max_items=MAX_MAPPINGS,
+            target=url,
+            QueueUrl=url,
+            MaxResults=MAX_MAPPINGS,
+        )
+        inv.want("sqs_queue", sources)
+        if attrs.get("QueueArn"):
+            mappings(reader, inv, url, EventSourceArn=attrs["QueueArn"])
+
+
+def topics(reader: Reader, inv: Inventory, arns: list[str]) -> None:
+    """SNS topics with their subscriptions' attributes (filter policies, redrive); never messages."""
+    for arn in arns:
+        page = reader.call(SOURCE, "sns", "GetTopicAttributes", arn, TopicArn=arn)
+        if page is None:
+            continue
+        computed = ("TopicArn", "SubscriptionsConfirmed", "SubscriptionsPending", "SubscriptionsDeleted")
+        attrs = {k: v for k, v in page.get("Attributes", {}).items() if k not in computed}
+        if not inv.add("sns", "Topic", {"TopicArn": arn, "Attributes": attrs}):
+            continue
+        inv.names.add(arn.rsplit(":", 1)[-1])
+        subs, _ = reader.pages(
+            SOURCE,
+            "sns",
+            "ListSubscriptionsByTopic",
+            "Subscriptions",
+            max_items=MAX_MAPPINGS,
+            target=arn,
+            TopicArn=arn,
+        )
+        for sub in subs:
+            own: dict[str, str] = {}
+            if sub["SubscriptionArn"] != "PendingConfirmation":
+                got = reader.call(
+                    SOURCE, "sns", "GetSubscriptionAttributes", arn, SubscriptionArn=sub["SubscriptionArn"]
+                )
+                listed = ("SubscriptionArn", "TopicArn", "Protocol", "Endpoint", "Owner")
+                own = {k: v for k, v in (got or {}).get("Attributes", {}).items() if k not in listed}
+            inv.add("sns", "Subscription", {**{k: sub[k] for k in listed_keys(sub)}, "Attributes": own})
+            endpoint = str(sub.get("Endpoint", ""))
+            if ":sqs:" in endpoint:
+                inv.want("sqs_queue", [endpoint])
+            elif ":function:" in endpoint:
+                inv.want("lambda", [endpoint.split(":function:")[1].split(":")[0]])
+
+
+def listed_keys(sub: dict[str, Any]) -> list[str]:
+    return [k for k in ("SubscriptionArn", "TopicArn", "Protocol", "Endpoint", "Owner") if k in sub]
 
 
 def roles(reader: Reader, inv: Inventory, names: list[str]) -> None:
@@ -320,6 +430,7 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             target_groups(reader, inv, [name], by_name=True)
             functions(reader, inv, [name])
             tables(reader, inv, [name])
+            queues(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
         if not hits and len(inv.resources) == before:
@@ -346,6 +457,8 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "subnet": subnets,
     "vpc": vpcs,
     "role": roles,
+    "sqs_queue": queues,
+    "sns_topic": topics,
 }
 
 

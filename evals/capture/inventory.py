@@ -32,6 +32,8 @@ CAPS: dict[str, int] = {
     "log_group": 50,
     "name": 30,
     "role": 30,
+    "sqs_queue": 50,
+    "sns_topic": 30,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -60,6 +62,10 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("iam", "Role"): ("RoleName",),
     ("iam", "RoleInlinePolicy"): ("RoleName", "PolicyName"),
     ("iam", "RoleAttachedPolicy"): ("RoleName", "PolicyArn"),
+    ("sqs", "Queue"): ("QueueUrl",),
+    ("sns", "Topic"): ("TopicArn",),
+    ("sns", "Subscription"): ("TopicArn", "SubscriptionArn", "Endpoint"),
+    ("lambda", "EventSourceMappingConfiguration"): ("UUID",),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -76,6 +82,7 @@ DIMENSION_KINDS: dict[str, str] = {
     "FunctionName": "lambda",
     "TableName": "dynamodb",
     "VolumeId": "volume",
+    "QueueName": "sqs_queue",
 }
 
 
@@ -140,6 +147,8 @@ def classify(ref: str) -> tuple[str, str]:
         return "log_group", ref
     if ref.startswith("arn:"):
         return _classify_arn(ref)
+    if re.fullmatch(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[\w.-]+", ref):
+        return "sqs_queue", ref
     if ref.startswith("app/") or ref.startswith("net/"):
         return "load_balancer_name", ref
     if ref.startswith("targetgroup/"):
@@ -173,6 +182,10 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "asg", resource.split("autoScalingGroupName/", 1)[1]
     if service == "ec2" and "/" in resource:
         return classify(resource.split("/", 1)[1])
+    if service == "sqs":
+        return "sqs_queue", arn
+    if service == "sns" and ":" not in resource:
+        return "sns_topic", arn
     if service == "logs" and resource.startswith("log-group:"):
         return "log_group", resource[len("log-group:") :].removesuffix(":*")
     return "name", arn

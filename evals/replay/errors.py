@@ -31,8 +31,11 @@ class ReplayRefused(ReplayError):
 class AwsError(Exception):
     """Raised by a handler to answer as AWS would: boto3 then raises the modelled ClientError."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, *, query_code: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        # JSON services that were Query services (SQS) answer the old code and name the modelled
+        # error in `x-amzn-query-error`; botocore keeps that as QueryErrorCode and raises by it.
+        self.query_code = query_code

@@ -53,10 +53,10 @@ class ReplayHook:
         try:
             body = handler(self.ctx, params)
         except AwsError as err:
-            parsed = {
-                "Error": {"Code": err.code, "Message": err.message},
-                "ResponseMetadata": _metadata(err.status),
-            }
+            error = {"Code": err.code, "Message": err.message}
+            if err.query_code:
+                error["QueryErrorCode"] = err.query_code
+            parsed = {"Error": error, "ResponseMetadata": _metadata(err.status)}
             return AWSResponse(None, err.status, {}, None), parsed
         try:
             validate_output(model, body)

@@ -90,3 +90,49 @@ def get_function_concurrency(ctx: ReplayContext, params: dict[str, Any]) -> dict
     if not reserved:
         return {}  # no reserved concurrency: the function draws on the account's unreserved pool
     return {"ReservedConcurrentExecutions": reserved[-1]["ReservedConcurrentExecutions"]}
+
+
+ESM_PAGE_CAP = 100  # ListEventSourceMappings returns at most 100 mappings a call
+
+
+def _mapped_function(mapping: dict[str, Any]) -> tuple[str, str | None] | None:
+    """(name, qualifier) of the function a mapping invokes."""
+    match = _FUNCTION_REF.fullmatch(str(mapping.get("FunctionArn", "")))
+    return (match["name"], match["qualifier"]) if match else None
+
+
+def _mappings(ctx: ReplayContext) -> list[dict[str, Any]]:
+    return ctx.resources("lambda", "EventSourceMappingConfiguration")
+
+
+@operation("lambda", "ListEventSourceMappings")
+def list_event_source_mappings(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    mappings = _mappings(ctx)
+    if "FunctionName" in params:
+        wanted = _resolve(ctx, params["FunctionName"])
+        mappings = [m for m in mappings if _mapped_function(m) == wanted]
+    if "EventSourceArn" in params:
+        mappings = [m for m in mappings if m.get("EventSourceArn") == params["EventSourceArn"]]
+    size = min(params.get("MaxItems", ESM_PAGE_CAP), ESM_PAGE_CAP)
+    request = {k: v for k, v in params.items() if k not in ("Marker", "MaxItems")}
+    page, marker = ctx.page(
+        mappings, params.get("Marker"), size, request=request, error_code="InvalidParameterValueException"
+    )
+    out: dict[str, Any] = {
+        "EventSourceMappings": [to_parsed("lambda", "EventSourceMappingConfiguration", m) for m in page]
+    }
+    if marker:
+        out["NextMarker"] = marker
+    return out
+
+
+@operation("lambda", "GetEventSourceMapping")
+def get_event_source_mapping(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    for m in _mappings(ctx):
+        if m.get("UUID") == params["UUID"]:
+            return dict(to_parsed("lambda", "EventSourceMappingConfiguration", m))
+    raise AwsError(
+        "ResourceNotFoundException",
+        f"The resource you requested does not exist. (UUID {params['UUID']})",
+        404,
+    )

@@ -28,7 +28,9 @@ from tools.alarms import active_alarms, alarm_details
 from tools.aws import AwsClients, CallBudget
 from tools.logs import find_log_groups, search_logs
 from tools.metrics import metric_series
+from tools.queues import queue_details
 from tools.registry import ToolContext
+from tools.topics import topic_details
 
 pytestmark = pytest.mark.moto
 
@@ -125,6 +127,26 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
         Environment={"Variables": {"DB_PASSWORD": "hunter2-secret"}},
     )
     lam.put_function_concurrency(FunctionName="checkout", ReservedConcurrentExecutions=7)
+    sqs = client("sqs")
+    dlq = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue = sqs.create_queue(
+        QueueName="orders-queue",
+        Attributes={
+            "VisibilityTimeout": "45",
+            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "4"}}',
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="checkout", BatchSize=5)
+    sns = client("sns")
+    topic = sns.create_topic(Name="order-events")["TopicArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    sns.set_subscription_attributes(
+        SubscriptionArn=subscription, AttributeName="FilterPolicy", AttributeValue='{"type": ["placed"]}'
+    )
     client("dynamodb").create_table(
         TableName="carts",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -225,6 +247,11 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
         "lb": lb["LoadBalancerArn"],
         "vpc": vpc,
         "sg": sg,
+        "queue": queue,
+        "dlq": dlq,
+        "queue_arn": queue_arn,
+        "topic": topic,
+        "subscription": subscription,
     }
 
 
@@ -248,7 +275,14 @@ def world(_moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
         end=END,
         now=NOW,
         alarm="web-cpu-high",
-        resources=["web-asg", "orders-db", "checkout", "carts"],
+        resources=[
+            "web-asg",
+            "orders-db",
+            "checkout",
+            "carts",
+            "orders-queue",
+            "arn:aws:sns:us-east-1:123456789012:order-events",
+        ],
         title="web CPU high",
         baseline=BASELINE,
         progress=progress.append,
@@ -451,3 +485,48 @@ def test_target_health_is_one_point_per_target_at_now(world: Any) -> None:
 
     assert health(again) == health(live)
     assert len(health(live)) == 1  # the ASG's one instance
+
+
+def test_queues_and_their_consumers_replay_as_moto_answers(world: Any) -> None:
+    moto, replay, ids = world["moto"], world["replay"], world["ids"]
+    kinds = {(r["service"], r["type"]) for r in world["bundle"].records("resources")}
+    assert {("sqs", "Queue"), ("lambda", "EventSourceMappingConfiguration")} <= kinds
+    for service, op, params, key in (
+        ("sqs", "list_queues", {}, "QueueUrls"),
+        ("sqs", "get_queue_url", {"QueueName": "orders-queue"}, "QueueUrl"),
+        ("sqs", "get_queue_attributes", {"QueueUrl": ids["queue"], "AttributeNames": ["All"]}, "Attributes"),
+        ("sqs", "list_dead_letter_source_queues", {"QueueUrl": ids["dlq"]}, "queueUrls"),
+        ("lambda", "list_event_source_mappings", {"FunctionName": "checkout"}, "EventSourceMappings"),
+        ("lambda", "list_event_source_mappings", {"EventSourceArn": ids["queue_arn"]}, "EventSourceMappings"),
+    ):
+        live = getattr(moto(service), op)(**params)[key]
+        again = getattr(replay(service), op)(**params)[key]
+        if op == "list_queues":  # SQS promises no order
+            live, again = sorted(live), sorted(again)
+        assert again == live, f"{service}.{op}"
+    live, replayed = both(world, queue_details, {"queue": "orders-queue"})
+    assert replayed == live
+    assert (replayed.dead_letter_queue, replayed.max_receive_count) == (
+        ids["queue_arn"].replace("orders-queue", "orders-dlq"),
+        4,
+    )
+    assert [c.function for c in replayed.consumers] == [
+        moto("lambda").get_function_configuration(FunctionName="checkout")["FunctionArn"]
+    ]
+
+
+def test_topics_and_subscriptions_replay_as_moto_answers(world: Any) -> None:
+    moto, replay, ids = world["moto"], world["replay"], world["ids"]
+    kinds = {(r["service"], r["type"]) for r in world["bundle"].records("resources")}
+    assert {("sns", "Topic"), ("sns", "Subscription")} <= kinds
+    for op, params, key in (
+        ("list_topics", {}, "Topics"),
+        ("list_subscriptions_by_topic", {"TopicArn": ids["topic"]}, "Subscriptions"),
+        ("get_subscription_attributes", {"SubscriptionArn": ids["subscription"]}, "Attributes"),
+    ):
+        assert getattr(replay("sns"), op)(**params)[key] == getattr(moto("sns"), op)(**params)[key], op
+    live, replayed = both(world, topic_details, {"topic": ids["topic"]})
+    # moto counts a same-account SQS subscription as unconfirmed; AWS (and replay) confirm it at once
+    assert (live.confirmed, replayed.confirmed) == (0, 1)
+    assert replayed.subscriptions == live.subscriptions
+    assert replayed.subscriptions[0].filter_policy == '{"type": ["placed"]}'
