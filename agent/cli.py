@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from evals.bundle import Bundle, BundleError
@@ -32,6 +33,7 @@ app.add_typer(bundle_app, name="bundle")
 console = Console()
 errors = Console(stderr=True)
 
+BLIND = 3  # exit code: the investigation could not read the evidence it needed (never an all-clear)
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
 
@@ -49,7 +51,7 @@ class Brain(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -61,9 +63,10 @@ def _progress(quiet: bool) -> Any:
 
 def _emit(report: Any, fmt: Format, out: Path | None) -> None:
     from agent.report import html, markdown, text
+    from tools.redact import redact_value
 
     if fmt is Format.json:
-        body = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+        body = json.dumps(redact_value(report.model_dump(mode="json")), indent=2) + "\n"
     elif fmt is Format.md:
         body = markdown.render(report)
     elif fmt is Format.html:
@@ -158,9 +161,12 @@ def investigate(
             event = trig.model_dump(mode="json", by_alias=True) if trig else None
         tz = tz or loaded.manifest.trigger.timezone
     else:
-        aws = AwsClients.live(profile=profile, region=region)
+        aws = _live(profile, region)
         now = datetime.now(UTC)  # the one read of the wall clock: everything downstream is given `now`
         tz = tz or _local_zone(now)
+        problem = aws.preflight()
+        if problem is not None:
+            raise _fail(f"cannot investigate: {problem}", BLIND)
     if question is None and event is None:
         raise _fail(
             "say what is wrong (a question) or give --alarm-event FILE (or a --bundle with a trigger)"
@@ -190,6 +196,29 @@ def investigate(
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     _emit(report, fmt, out)
+    if report.verdict == "insufficient_data":
+        errors.print(
+            "could not investigate: "
+            + (
+                ", ".join(report.missing_permissions) + " refused"
+                if report.missing_permissions
+                else "see data gaps"
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(BLIND)
+
+
+def _live(profile: str | None, region: str | None, **kwargs: Any) -> Any:
+    """Live clients, or a one-line error for a profile that does not exist."""
+    from botocore.exceptions import BotoCoreError
+
+    from tools.aws import AwsClients
+
+    try:
+        return AwsClients.live(profile=profile, region=region, **kwargs)
+    except BotoCoreError as exc:
+        raise _fail(f"cannot use the AWS configuration: {exc}") from exc
 
 
 def _local_zone(now: datetime) -> str:
@@ -230,7 +259,7 @@ def feedback(
         session, _ = replay_session(_load_bundle(bundle))
         aws = AwsClients(session)
     else:
-        aws = AwsClients.live(profile=profile, region=region)
+        aws = _live(profile, region)
     try:
         report = resume(
             aws, thread_id=thread, feedback=verdicts, db_path=CHECKPOINTS, progress=_progress(False)
@@ -345,12 +374,12 @@ def capture(
 ) -> None:
     """Snapshot a live incident into a bundle (read-only), to replay and score it offline later."""
     from evals.capture import capture as snapshot
-    from tools.aws import AwsClients, CallBudget
+    from tools.aws import CallBudget
 
     s, e = _parse_time(start, "start"), _parse_time(end, "end")
     if s is None or e is None or s >= e:
         raise _fail("--start must be before --end")
-    aws = AwsClients.live(profile=profile, region=region, budget=CallBudget(limit=3000))
+    aws = _live(profile, region, budget=CallBudget(limit=3000))
     now = datetime.now(UTC)  # the capture's present; the bundle keeps it as `now`
     got = snapshot(
         aws,
@@ -386,13 +415,12 @@ def on_alarm(
     from agent.investigate import handle_request
     from agent.triggers import runner
     from agent.triggers.sqlite_store import SQLiteStore
-    from tools.aws import AwsClients
 
     try:
         raw = event.read_text(encoding="utf-8")
     except OSError as exc:
         raise _fail(f"cannot read {event}: {exc}") from exc
-    clients = runner.bundle_clients(bundle) if bundle else AwsClients.live(profile=profile, region=region)
+    clients = runner.bundle_clients(bundle) if bundle else _live(profile, region)
     state_db.parent.mkdir(parents=True, exist_ok=True)
     import os
 
@@ -422,9 +450,8 @@ def watch(
     from agent.investigate import handle_request
     from agent.triggers import runner
     from agent.triggers.sqlite_store import SQLiteStore
-    from tools.aws import AwsClients
 
-    clients = AwsClients.live(profile=profile, region=region)
+    clients = _live(profile, region)
     state_db.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(state_db)
     handle = partial(runner.on_alarm, investigator=handle_request, store=store, clients=clients)

@@ -35,6 +35,7 @@ from agent.triggers.investigator import Deliver, InvestigationRequest, Investiga
 from agent.triggers.scope import EntryResource, Scope, derive_scope, resources_of
 from tools.aws import AwsClients, CallBudget
 from tools.errors import BudgetExhausted, ReadOnlyViolation
+from tools.redact import redact_value
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,8 @@ def _investigate(
     deliver: Deliver | None,
 ) -> dict[str, Any]:
     try:
-        report = check_report(investigator(request))
+        # Whatever investigator ran, the store and every delivery get the redacted report.
+        report = redact_value(check_report(investigator(request)))
     except Exception as exc:  # any investigator failure is recorded, never lost
         error = f"{type(exc).__name__}: {exc}"
         log.exception("investigation %s failed", claim.investigation_id)
