@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from agent.board import Evidence, Hypothesis, RemediationStep
 from agent.catalog import FailureMode
+from agent.remediation import fill
 from agent.topology import Topology
 
 # Signals that are symptoms of trouble wherever they appear (what the user is suffering from).
@@ -365,7 +366,7 @@ def _score(
             RemediationStep(
                 action=r.action,
                 description=r.description,
-                command=(r.command or "").replace("{resource}", name) or None,
+                command=fill(r.command, resource, topo, on_resource),
             )
             for r in mode.remediation
         ],
