@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -31,7 +32,17 @@ app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(bundle_app, name="bundle")
 
 console = Console()
-errors = Console(stderr=True)
+# Everything on stderr is plain text unless a call asks for markup with escaped data: log lines, paths
+# and units can hold "[/...]", which Rich would read as markup and abort on.
+errors = Console(stderr=True, markup=False, soft_wrap=True)
+
+# Terminal control characters from log lines (clear screen, cursor moves) never reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """`text` safe to print inside Rich markup: control characters dropped, brackets escaped."""
+    return escape(_CONTROL.sub("", text))
 
 BLIND = 3  # exit code: the investigation could not read the evidence it needed (never an all-clear)
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
@@ -51,14 +62,14 @@ class Brain(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {plain(message)}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
 def _progress(quiet: bool) -> Any:
     if quiet:
         return lambda _msg: None
-    return lambda msg: errors.print(f"[dim]…[/] {msg}", highlight=False, markup=True, soft_wrap=True)
+    return lambda msg: errors.print(f"[dim]…[/] {plain(msg)}", highlight=False, markup=True, soft_wrap=True)
 
 
 def _emit(report: Any, fmt: Format, out: Path | None) -> None:
@@ -397,8 +408,8 @@ def capture(
         raise _fail(f"cannot write {out}: {exc}") from exc
     if path.is_dir():
         got.report.write(path)
-    console.print(got.report.text(), highlight=False)
-    console.print(f"wrote {path}", highlight=False)
+    console.print(got.report.text(), highlight=False, markup=False)
+    console.print(f"wrote {path}", highlight=False, markup=False)
 
 
 @app.command("on-alarm")
@@ -491,7 +502,7 @@ def scenarios_build(
         path = built.write(out)
     except (BundleError, OSError) as exc:
         raise _fail(f"cannot write {out}: {exc}") from exc
-    console.print(f"wrote {path} ({built.manifest.title})", highlight=False)
+    console.print(f"wrote {path} ({built.manifest.title})", highlight=False, markup=False)
 
 
 @bundle_app.command("validate")
@@ -508,7 +519,7 @@ def bundle_validate(
             failed += 1
             continue
         held = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no records"
-        console.print(f"ok: {path} ({held})", highlight=False)
+        console.print(f"ok: {path} ({held})", highlight=False, markup=False)
     if failed:
         raise typer.Exit(1)
 
