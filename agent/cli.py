@@ -44,6 +44,7 @@ def plain(text: str) -> str:
     """`text` safe to print inside Rich markup: control characters dropped, brackets escaped."""
     return escape(_CONTROL.sub("", text))
 
+
 BLIND = 3  # exit code: the investigation could not read the evidence it needed (never an all-clear)
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
