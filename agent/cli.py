@@ -429,20 +429,33 @@ def on_alarm(
     from agent.triggers.sqlite_store import SQLiteStore
 
     try:
-        raw = event.read_text(encoding="utf-8")
+        raw = event.read_bytes()
     except OSError as exc:
-        raise _fail(f"cannot read {event}: {exc}") from exc
-    clients = runner.bundle_clients(bundle) if bundle else _live(profile, region)
-    state_db.parent.mkdir(parents=True, exist_ok=True)
+        raise _fail(f"cannot read {event}: {exc.strerror or exc}") from exc
     import os
+    import sqlite3
 
-    from agent.triggers.delivery.config import DeliveryConfig
+    from agent.triggers.delivery.config import DeliveryConfig, DeliveryConfigError
     from agent.triggers.delivery.dispatch import ReportDelivery
 
-    delivery = ReportDelivery(DeliveryConfig.from_env(os.environ), None if bundle else clients.session)
-    result = runner.on_alarm(
-        raw, handle_request, SQLiteStore(state_db), clients=clients, bundle=bundle, deliver=delivery
-    )
+    try:
+        clients = runner.bundle_clients(bundle) if bundle else _live(profile, region)
+    except BundleError as exc:
+        raise _fail(f"--bundle: {exc}") from exc
+    try:
+        config = DeliveryConfig.from_env(os.environ)
+    except DeliveryConfigError as exc:
+        raise _fail(f"delivery settings: {exc}") from exc
+    try:
+        state_db.parent.mkdir(parents=True, exist_ok=True)
+        store = SQLiteStore(state_db)
+    except (OSError, sqlite3.Error) as exc:
+        raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
+    delivery = ReportDelivery(config, None if bundle else clients.session)
+    try:
+        result = runner.on_alarm(raw, handle_request, store, clients=clients, bundle=bundle, deliver=delivery)
+    except sqlite3.Error as exc:
+        raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
     sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
     if result.get("status") == "unprocessed":
         raise typer.Exit(1)
@@ -526,16 +539,26 @@ def bundle_validate(
 
 
 def _read_event(path: Path) -> dict[str, Any]:
+    from agent.triggers.events import EventError, parse_event
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc}") from exc
+        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{path}: not UTF-8 (byte {exc.start + 1})") from exc
     except json.JSONDecodeError as exc:
         raise _fail(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise _fail(f"{path}: JSON nested too deeply") from exc
     if not isinstance(data, dict) or data.get("detail-type") != "CloudWatch Alarm State Change":
         raise _fail(
             f"{path} is not an EventBridge 'CloudWatch Alarm State Change' event (field 'detail-type')"
         )
+    try:
+        parse_event(data)
+    except EventError as exc:
+        raise _fail(f"{path}: field {exc.field}: {exc.message}") from exc
     return data
 
 

@@ -142,8 +142,11 @@ def bundle_specs(dirs: Sequence[Path]) -> tuple[list[CaseSpec], list[str]]:
         for path in found:
             try:
                 manifest = _manifest(path)
-            except (OSError, ValueError, tarfile.TarError) as exc:
+            except (OSError, ValueError, tarfile.TarError, EOFError) as exc:
                 notes.append(f"{path}: skipped, cannot read its manifest ({exc})")
+                continue
+            except RecursionError:
+                notes.append(f"{path}: skipped, its manifest is JSON nested too deeply")
                 continue
             if not manifest or not manifest.get("truth"):
                 notes.append(f"{path}: skipped, its manifest has no truth to score against")

@@ -73,7 +73,7 @@ def on_alarm(
     try:
         parsed = parse_event(event)
         scope = _scope(parsed, config, None)
-    except (EventError, ValueError) as exc:
+    except (EventError, ValueError, OverflowError, RecursionError) as exc:
         field_name = exc.field if isinstance(exc, EventError) else "<event>"
         store.record_unprocessed(event, str(exc), clock())
         log.warning("unprocessed alarm event: %s", exc)
