@@ -427,6 +427,7 @@ def on_alarm(
     from agent.investigate import handle_request
     from agent.triggers import runner
     from agent.triggers.sqlite_store import SQLiteStore
+    from tools.aws import AwsClients
 
     try:
         raw = event.read_bytes()
@@ -438,10 +439,15 @@ def on_alarm(
     from agent.triggers.delivery.config import DeliveryConfig, DeliveryConfigError
     from agent.triggers.delivery.dispatch import ReportDelivery
 
-    try:
-        clients = runner.bundle_clients(bundle) if bundle else _live(profile, region)
-    except BundleError as exc:
-        raise _fail(f"--bundle: {exc}") from exc
+    clock = runner.utc_now
+    if bundle:
+        from evals.replay import replay_session
+
+        loaded = _load_bundle(bundle)
+        clients = AwsClients(replay_session(loaded)[0])
+        clock = lambda: loaded.manifest.now  # noqa: E731 - offline, the present is the bundle's
+    else:
+        clients = _live(profile, region)
     try:
         config = DeliveryConfig.from_env(os.environ)
     except DeliveryConfigError as exc:
@@ -453,7 +459,9 @@ def on_alarm(
         raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
     delivery = ReportDelivery(config, None if bundle else clients.session)
     try:
-        result = runner.on_alarm(raw, handle_request, store, clients=clients, bundle=bundle, deliver=delivery)
+        result = runner.handle_and_drain(
+            raw, handle_request, store, clients=clients, bundle=bundle, deliver=delivery, clock=clock
+        )
     except sqlite3.Error as exc:
         raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
     sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")

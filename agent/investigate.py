@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -159,6 +160,13 @@ def could_not_investigate(
     return dict(redact_value(report.model_dump(mode="json")))
 
 
+def trigger_brain(env: Mapping[str, str]) -> str:
+    """The alarm trigger's planner: claude when a model is named (SLEUTH_MODEL) and reachable (a key, or
+    Bedrock); the rules planner otherwise."""
+    reachable = env.get("ANTHROPIC_API_KEY") or env.get("SLEUTH_BEDROCK", "") in ("1", "true", "yes")
+    return "claude" if env.get("SLEUTH_MODEL") and reachable else "rules"
+
+
 def scope_alarm(event: dict[str, Any] | None) -> str | None:
     detail = (event or {}).get("detail")
     name = detail.get("alarmName") if isinstance(detail, dict) else None
@@ -177,7 +185,12 @@ def handle_request(request: Any) -> dict[str, Any]:
         if problem is not None:
             return could_not_investigate(problem, alarm=scope_alarm(event), start=scope.start, end=scope.end)
         report = investigate(
-            request.clients, now=scope.end, alarm_event=event, start=scope.start, end=scope.end
+            request.clients,
+            now=scope.end,
+            alarm_event=event,
+            start=scope.start,
+            end=scope.end,
+            brain=trigger_brain(os.environ),
         )
     elif request.bundle is not None:
         bundle = Bundle.load(request.bundle)

@@ -101,7 +101,7 @@ def test_on_alarm_invalid_bundle(tmp_path: Path, isolated: None) -> None:
     result = CliRunner().invoke(
         app, ["on-alarm", str(path), "--bundle", str(bad), "--state-db", str(tmp_path / "s.db")]
     )
-    _one_line_error(result, "--bundle", "manifest.json")
+    _one_line_error(result, "manifest.json", "field")
 
 
 def test_on_alarm_bad_delivery_setting(
