@@ -147,6 +147,12 @@ def investigate(
         typer.Option(help="checkpoint the investigation under this id (resume with `sleuth feedback`)"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+    fallback_rules: Annotated[
+        bool,
+        typer.Option(
+            "--fallback-rules", help="with --brain claude: use the rules planner if no model is reachable"
+        ),
+    ] = False,
 ) -> None:
     """Investigate an incident: a question and/or an alarm event, live or against a bundle."""
     from agent.investigate import investigate as run
@@ -160,6 +166,17 @@ def investigate(
             raise _fail(str(exc)) from exc
     event = _read_event(alarm_event) if alarm_event else None
     chosen = _brain(brain)
+    if chosen is Brain.claude:
+        from agent.planners.settings import ClaudeSettings
+
+        if not ClaudeSettings.from_env().configured():
+            if not fallback_rules:
+                raise _fail(
+                    "--brain claude needs ANTHROPIC_API_KEY or SLEUTH_BEDROCK=true; "
+                    "add --fallback-rules to use the rules planner instead"
+                )
+            errors.print("no model reachable: using the rules planner (--fallback-rules)", highlight=False)
+            chosen = Brain.rules
     loaded = _load_bundle(bundle) if bundle else None
     if loaded is not None:
         from evals.replay import replay_session

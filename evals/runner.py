@@ -386,7 +386,8 @@ def run_eval(
     console: Console | None = None,
     command: str | None = None,
 ) -> int:
-    """Run an evaluation and print it. Exit code: 0 done, 1 below a floor (with `check_gate`), 2 usage.
+    """Run an evaluation and print it. Exit code: 0 done, 1 below a floor (with `check_gate`) or every
+    case failed to run, 2 usage.
 
     `command` is how the Markdown says the table was made (default: the `sleuth eval` equivalent).
     """
@@ -429,6 +430,12 @@ def run_eval(
     if markdown_path:
         shown = command or _command(suite, seeds, scenarios, bundles, petshop, split, brain, jobs)
         markdown_path.write_text(to_markdown(data, command=shown), encoding="utf-8")
+    broken = sum(1 for r in results if r.error is not None)
+    if broken == len(results):
+        out.print(
+            f"[bold red]error:[/] all {broken} cases failed to run; no score to report", highlight=False
+        )
+        return 1
     if check_gate:
         failures = gate(data["summary"], floors)
         for failure in failures:
