@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from evals.bundle import Bundle, BundleError
@@ -31,8 +33,20 @@ app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(bundle_app, name="bundle")
 
 console = Console()
-errors = Console(stderr=True)
+# Everything on stderr is plain text unless a call asks for markup with escaped data: log lines, paths
+# and units can hold "[/...]", which Rich would read as markup and abort on.
+errors = Console(stderr=True, markup=False, soft_wrap=True)
 
+# Terminal control characters from log lines (clear screen, cursor moves) never reach the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """`text` safe to print inside Rich markup: control characters dropped, brackets escaped."""
+    return escape(_CONTROL.sub("", text))
+
+
+BLIND = 3  # exit code: the investigation could not read the evidence it needed (never an all-clear)
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
 
@@ -50,21 +64,22 @@ class Brain(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    errors.print(f"[bold red]error:[/] {plain(message)}", highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
 def _progress(quiet: bool) -> Any:
     if quiet:
         return lambda _msg: None
-    return lambda msg: errors.print(f"[dim]…[/] {msg}", highlight=False, markup=True, soft_wrap=True)
+    return lambda msg: errors.print(f"[dim]…[/] {plain(msg)}", highlight=False, markup=True, soft_wrap=True)
 
 
 def _emit(report: Any, fmt: Format, out: Path | None) -> None:
     from agent.report import html, markdown, text
+    from tools.redact import redact_value
 
     if fmt is Format.json:
-        body = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+        body = json.dumps(redact_value(report.model_dump(mode="json")), indent=2) + "\n"
     elif fmt is Format.md:
         body = markdown.render(report)
     elif fmt is Format.html:
@@ -133,6 +148,12 @@ def investigate(
         typer.Option(help="checkpoint the investigation under this id (resume with `sleuth feedback`)"),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+    fallback_rules: Annotated[
+        bool,
+        typer.Option(
+            "--fallback-rules", help="with --brain claude: use the rules planner if no model is reachable"
+        ),
+    ] = False,
 ) -> None:
     """Investigate an incident: a question and/or an alarm event, live or against a bundle."""
     from agent.investigate import investigate as run
@@ -146,6 +167,17 @@ def investigate(
             raise _fail(str(exc)) from exc
     event = _read_event(alarm_event) if alarm_event else None
     chosen = _brain(brain)
+    if chosen is Brain.claude:
+        from agent.planners.settings import ClaudeSettings
+
+        if not ClaudeSettings.from_env().configured():
+            if not fallback_rules:
+                raise _fail(
+                    "--brain claude needs ANTHROPIC_API_KEY or SLEUTH_BEDROCK=true; "
+                    "add --fallback-rules to use the rules planner instead"
+                )
+            errors.print("no model reachable: using the rules planner (--fallback-rules)", highlight=False)
+            chosen = Brain.rules
     loaded = _load_bundle(bundle) if bundle else None
     if loaded is not None:
         from evals.replay import replay_session
@@ -159,9 +191,12 @@ def investigate(
             event = trig.model_dump(mode="json", by_alias=True) if trig else None
         tz = tz or loaded.manifest.trigger.timezone
     else:
-        aws = AwsClients.live(profile=profile, region=region)
+        aws = _live(profile, region)
         now = datetime.now(UTC)  # the one read of the wall clock: everything downstream is given `now`
         tz = tz or _local_zone(now)
+        problem = aws.preflight()
+        if problem is not None:
+            raise _fail(f"cannot investigate: {problem}", BLIND)
     if question is None and event is None:
         raise _fail(
             "say what is wrong (a question) or give --alarm-event FILE (or a --bundle with a trigger)"
@@ -191,6 +226,29 @@ def investigate(
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     _emit(report, fmt, out)
+    if report.verdict == "insufficient_data":
+        errors.print(
+            "could not investigate: "
+            + (
+                ", ".join(report.missing_permissions) + " refused"
+                if report.missing_permissions
+                else "see data gaps"
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(BLIND)
+
+
+def _live(profile: str | None, region: str | None, **kwargs: Any) -> Any:
+    """Live clients, or a one-line error for a profile that does not exist."""
+    from botocore.exceptions import BotoCoreError
+
+    from tools.aws import AwsClients
+
+    try:
+        return AwsClients.live(profile=profile, region=region, **kwargs)
+    except BotoCoreError as exc:
+        raise _fail(f"cannot use the AWS configuration: {exc}") from exc
 
 
 def _local_zone(now: datetime) -> str:
@@ -231,7 +289,7 @@ def feedback(
         session, _ = replay_session(_load_bundle(bundle))
         aws = AwsClients(session)
     else:
-        aws = AwsClients.live(profile=profile, region=region)
+        aws = _live(profile, region)
     try:
         report = resume(
             aws, thread_id=thread, feedback=verdicts, db_path=CHECKPOINTS, progress=_progress(False)
@@ -349,12 +407,12 @@ def capture(
 ) -> None:
     """Snapshot a live incident into a bundle (read-only), to replay and score it offline later."""
     from evals.capture import capture as snapshot
-    from tools.aws import AwsClients, CallBudget
+    from tools.aws import CallBudget
 
     s, e = _parse_time(start, "start"), _parse_time(end, "end")
     if s is None or e is None or s >= e:
         raise _fail("--start must be before --end")
-    aws = AwsClients.live(profile=profile, region=region, budget=CallBudget(limit=3000))
+    aws = _live(profile, region, budget=CallBudget(limit=3000))
     now = datetime.now(UTC)  # the capture's present; the bundle keeps it as `now`
     got = snapshot(
         aws,
@@ -372,8 +430,8 @@ def capture(
         raise _fail(f"cannot write {out}: {exc}") from exc
     if path.is_dir():
         got.report.write(path)
-    console.print(got.report.text(), highlight=False)
-    console.print(f"wrote {path}", highlight=False)
+    console.print(got.report.text(), highlight=False, markup=False)
+    console.print(f"wrote {path}", highlight=False, markup=False)
 
 
 @app.command("on-alarm")
@@ -393,20 +451,40 @@ def on_alarm(
     from tools.aws import AwsClients
 
     try:
-        raw = event.read_text(encoding="utf-8")
+        raw = event.read_bytes()
     except OSError as exc:
-        raise _fail(f"cannot read {event}: {exc}") from exc
-    clients = runner.bundle_clients(bundle) if bundle else AwsClients.live(profile=profile, region=region)
-    state_db.parent.mkdir(parents=True, exist_ok=True)
+        raise _fail(f"cannot read {event}: {exc.strerror or exc}") from exc
     import os
+    import sqlite3
 
-    from agent.triggers.delivery.config import DeliveryConfig
+    from agent.triggers.delivery.config import DeliveryConfig, DeliveryConfigError
     from agent.triggers.delivery.dispatch import ReportDelivery
 
-    delivery = ReportDelivery(DeliveryConfig.from_env(os.environ), None if bundle else clients.session)
-    result = runner.on_alarm(
-        raw, handle_request, SQLiteStore(state_db), clients=clients, bundle=bundle, deliver=delivery
-    )
+    clock = runner.utc_now
+    if bundle:
+        from evals.replay import replay_session
+
+        loaded = _load_bundle(bundle)
+        clients = AwsClients(replay_session(loaded)[0])
+        clock = lambda: loaded.manifest.now  # noqa: E731 - offline, the present is the bundle's
+    else:
+        clients = _live(profile, region)
+    try:
+        config = DeliveryConfig.from_env(os.environ)
+    except DeliveryConfigError as exc:
+        raise _fail(f"delivery settings: {exc}") from exc
+    try:
+        state_db.parent.mkdir(parents=True, exist_ok=True)
+        store = SQLiteStore(state_db)
+    except (OSError, sqlite3.Error) as exc:
+        raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
+    delivery = ReportDelivery(config, None if bundle else clients.session)
+    try:
+        result = runner.handle_and_drain(
+            raw, handle_request, store, clients=clients, bundle=bundle, deliver=delivery, clock=clock
+        )
+    except sqlite3.Error as exc:
+        raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
     sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
     if result.get("status") == "unprocessed":
         raise typer.Exit(1)
@@ -426,9 +504,8 @@ def watch(
     from agent.investigate import handle_request
     from agent.triggers import runner
     from agent.triggers.sqlite_store import SQLiteStore
-    from tools.aws import AwsClients
 
-    clients = AwsClients.live(profile=profile, region=region)
+    clients = _live(profile, region)
     state_db.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(state_db)
     handle = partial(runner.on_alarm, investigator=handle_request, store=store, clients=clients)
@@ -471,7 +548,7 @@ def scenarios_build(
         path = built.write(out)
     except (BundleError, OSError) as exc:
         raise _fail(f"cannot write {out}: {exc}") from exc
-    console.print(f"wrote {path} ({built.manifest.title})", highlight=False)
+    console.print(f"wrote {path} ({built.manifest.title})", highlight=False, markup=False)
 
 
 @bundle_app.command("validate")
@@ -488,22 +565,32 @@ def bundle_validate(
             failed += 1
             continue
         held = ", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no records"
-        console.print(f"ok: {path} ({held})", highlight=False)
+        console.print(f"ok: {path} ({held})", highlight=False, markup=False)
     if failed:
         raise typer.Exit(1)
 
 
 def _read_event(path: Path) -> dict[str, Any]:
+    from agent.triggers.events import EventError, parse_event
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc}") from exc
+        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{path}: not UTF-8 (byte {exc.start + 1})") from exc
     except json.JSONDecodeError as exc:
         raise _fail(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise _fail(f"{path}: JSON nested too deeply") from exc
     if not isinstance(data, dict) or data.get("detail-type") != "CloudWatch Alarm State Change":
         raise _fail(
             f"{path} is not an EventBridge 'CloudWatch Alarm State Change' event (field 'detail-type')"
         )
+    try:
+        parse_event(data)
+    except EventError as exc:
+        raise _fail(f"{path}: field {exc.field}: {exc.message}") from exc
     return data
 
 

@@ -49,7 +49,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
     blips = [e for e in evidence if "metric_blip" in e.signals]
 
-    verdict: Literal["root_cause", "inconclusive", "no_fault"]
+    verdict: Literal["root_cause", "inconclusive", "no_fault", "insufficient_data"]
     on_entry = [
         e for e in evidence if near and topo.resolve(e.resource) in {topo.resolve(x) for x in entry_ids}
     ]
@@ -74,18 +74,26 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         verdict = "inconclusive"
         top = ranked[0] if ranked else None
 
+    ledger = rt.tools.aws.ledger
+    if verdict == "no_fault" and not ledger.read(*METRIC_READS):
+        verdict = "insufficient_data"
+
     for h in ranked:
         h.chain = _chain(h.resource, entry_ids, sustained, topo)
 
     charts = _charts(state, rt, scope.start, scope.end, onset, evidence)
     report = Report(
         verdict=verdict,
-        summary=_summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo),
+        summary=_blind_summary(ledger.refused, state)
+        if verdict == "insufficient_data"
+        else _summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo),
         title=(
             top.title
             if verdict == "root_cause" and top
             else "No root cause found"
             if verdict == "no_fault"
+            else "Could not investigate"
+            if verdict == "insufficient_data"
             else "Inconclusive"
         ),
         question=scope.question,
@@ -94,7 +102,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         window_end=scope.end,
         impact_start=onset,
         hypotheses=[_report_h(i, h, topo) for i, h in enumerate(ranked[:MAX_REPORTED], 1)]
-        if verdict != "no_fault"
+        if verdict not in ("no_fault", "insufficient_data")
         else [],
         evidence=[
             ReportEvidence(
@@ -113,6 +121,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         observability_gaps=_observability(state, top if verdict != "no_fault" else None, blips, verdict),
         charts=charts,
         notes=list(state.get("notes", [])),
+        missing_permissions=sorted(ledger.refused),
         stats=Stats(
             tool_calls=state.get("tool_calls", 0) + sum(1 for _ in charts),
             aws_calls=rt.tools.aws.budget.used,
@@ -122,6 +131,28 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         ),
     )
     return {"report": report.model_dump(mode="json")}
+
+
+# Blind is not healthy: "no fault" needs the symptom's metrics to have been read. Every metric read goes
+# through one of these CloudWatch actions.
+METRIC_READS = ("cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics")
+
+
+def _blind_summary(refused: dict[str, str], state: InvestigationState) -> str:
+    """What could not be read and what would fix it, for an investigation that saw no metrics."""
+    if refused:
+        actions = ", ".join(sorted(refused))
+        return (
+            "Could not investigate: AWS refused the calls needed to judge the symptom, so nothing is known "
+            f"about its health. Grant {actions} (deploy/iam-readonly-policy.json lists every action Sleuth "
+            "reads) and run again."
+        )
+    gaps = sorted(set(state.get("data_gaps", [])))
+    why = f" ({gaps[0]})" if gaps else " (no metric for the symptom's resources was found in this window)"
+    return (
+        "Could not investigate: no metric of the symptom could be read"
+        f"{why}, so nothing is known about its health. Check the region, the window and the credentials."
+    )
 
 
 CONTAINED_IN = frozenset({"in_az", "member_of"})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Any, cast
 from langchain_core.runnables import RunnableConfig
 
 from agent.graph import build
-from agent.report.model import Report
+from agent.report.model import Report, Stats
 from agent.runtime import Limits, Runtime
 from tools import catalog as _tools  # noqa: F401 - registers every tool
 from tools.aws import AwsClients, CallBudget
+from tools.redact import redact_value
 from tools.registry import ToolContext
 
 
@@ -111,7 +113,8 @@ def _checkpointer(db_path: Path | None) -> Iterator[Any]:
 
 
 def _finish(state: dict[str, Any], aws: AwsClients, started: float, brain: str) -> Report:
-    report = Report.model_validate(state["report"])
+    # The one redaction pass every report crosses before any output, store, delivery or log sees it.
+    report = Report.model_validate(redact_value(state["report"]))
     report.stats.duration_s = round(time.perf_counter() - started, 3)
     report.stats.aws_calls = aws.budget.used
     return report
@@ -129,6 +132,47 @@ def offline(bundle: Any, **kwargs: Any) -> Report:
     return investigate(aws, now=m.now, question=m.trigger.question, alarm_event=event, **kwargs)
 
 
+def could_not_investigate(
+    reason: str,
+    *,
+    question: str | None = None,
+    alarm: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
+    """The report of an investigation that could not start (no credentials, no region): never an
+    all-clear."""
+    report = Report(
+        verdict="insufficient_data",
+        title="Could not investigate",
+        summary=f"Could not investigate: {reason}. Nothing is known about the symptom's health.",
+        question=question,
+        alarm=alarm,
+        window_start=start,
+        window_end=end,
+        hypotheses=[],
+        evidence=[],
+        timeline=[],
+        data_gaps=[reason],
+        observability_gaps=[],
+        stats=Stats(),
+    )
+    return dict(redact_value(report.model_dump(mode="json")))
+
+
+def trigger_brain(env: Mapping[str, str]) -> str:
+    """The alarm trigger's planner: claude when a model is named (SLEUTH_MODEL) and reachable (a key, or
+    Bedrock); the rules planner otherwise."""
+    reachable = env.get("ANTHROPIC_API_KEY") or env.get("SLEUTH_BEDROCK", "") in ("1", "true", "yes")
+    return "claude" if env.get("SLEUTH_MODEL") and reachable else "rules"
+
+
+def scope_alarm(event: dict[str, Any] | None) -> str | None:
+    detail = (event or {}).get("detail")
+    name = detail.get("alarmName") if isinstance(detail, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def handle_request(request: Any) -> dict[str, Any]:
     """The alarm runner's investigator (agent.triggers.investigator.Investigator): one request in, the report
     as JSON out. Uses the request's clients, or replays its bundle."""
@@ -137,8 +181,16 @@ def handle_request(request: Any) -> dict[str, Any]:
     event = request.event.model_dump(mode="json", by_alias=True) if request.event is not None else None
     scope = request.scope
     if request.clients is not None:
+        problem = request.clients.preflight()
+        if problem is not None:
+            return could_not_investigate(problem, alarm=scope_alarm(event), start=scope.start, end=scope.end)
         report = investigate(
-            request.clients, now=scope.end, alarm_event=event, start=scope.start, end=scope.end
+            request.clients,
+            now=scope.end,
+            alarm_event=event,
+            start=scope.start,
+            end=scope.end,
+            brain=trigger_brain(os.environ),
         )
     elif request.bundle is not None:
         bundle = Bundle.load(request.bundle)

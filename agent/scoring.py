@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from agent.board import Evidence, Hypothesis, RemediationStep
 from agent.catalog import FailureMode
 from agent.inverse import inverse_command
+from agent.remediation import fill
 from agent.topology import Topology
 
 # Signals that are symptoms of trouble wherever they appear (what the user is suffering from).
@@ -366,9 +367,7 @@ def _score(
         ]
         local = {e.id for e in [*on_resource, *around]}
         effects = [
-            e
-            for e in after
-            if (e.id in local and set(e.signals) & SYMPTOMS) or set(e.signals) & specific
+            e for e in after if (e.id in local and set(e.signals) & SYMPTOMS) or set(e.signals) & specific
         ]
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
@@ -409,10 +408,13 @@ def _score(
         RemediationStep(
             action=r.action,
             description=r.description,
-            command=(r.command or "")
-            .replace("{resource}", name)
-            .replace("{inverse}", undo or "<inverse call>")
-            or None,
+            # The inverse call is built (and quoted) from the record; fill quotes the rest.
+            command=fill(
+                r.command.replace("{inverse}", undo or "<inverse-call>") if r.command else None,
+                resource,
+                topo,
+                on_resource,
+            ),
         )
         for r in mode.remediation
     ]

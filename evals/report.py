@@ -84,7 +84,12 @@ SHORT = {
     "time s": "s",
     "AWS calls": "calls",
 }
-VERDICTS = {"root_cause": "cause", "inconclusive": "unsure", "no_fault": "no fault"}
+VERDICTS = {
+    "root_cause": "cause",
+    "inconclusive": "unsure",
+    "no_fault": "no fault",
+    "insufficient_data": "blind",
+}
 GROUP_COLUMNS = [
     ("n_fault", "faults"),
     ("n_no_fault", "no-fault"),

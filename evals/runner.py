@@ -171,8 +171,11 @@ def bundle_specs(dirs: Sequence[Path]) -> tuple[list[CaseSpec], list[str]]:
         for path in found:
             try:
                 manifest = _manifest(path)
-            except (OSError, ValueError, tarfile.TarError) as exc:
+            except (OSError, ValueError, tarfile.TarError, EOFError) as exc:
                 notes.append(f"{path}: skipped, cannot read its manifest ({exc})")
+                continue
+            except RecursionError:
+                notes.append(f"{path}: skipped, its manifest is JSON nested too deeply")
                 continue
             if not manifest or not manifest.get("truth"):
                 notes.append(f"{path}: skipped, its manifest has no truth to score against")
@@ -451,7 +454,8 @@ def run_eval(
     console: Console | None = None,
     command: str | None = None,
 ) -> int:
-    """Run an evaluation and print it. Exit code: 0 done, 1 below a floor (with `check_gate`), 2 usage.
+    """Run an evaluation and print it. Exit code: 0 done, 1 below a floor (with `check_gate`) or every
+    case failed to run, 2 usage.
 
     `command` is how the Markdown says the table was made (default: the `sleuth eval` equivalent).
     """
@@ -497,6 +501,12 @@ def run_eval(
     if markdown_path:
         shown = command or _command(suite, seeds, scenarios, bundles, petshop, split, brain, jobs)
         markdown_path.write_text(to_markdown(data, command=shown), encoding="utf-8")
+    broken = sum(1 for r in results if r.error is not None)
+    if broken == len(results):
+        out.print(
+            f"[bold red]error:[/] all {broken} cases failed to run; no score to report", highlight=False
+        )
+        return 1
     if check_gate:
         failures = gate_run(data, floors)
         for failure in failures:

@@ -17,8 +17,9 @@ from botocore import xform_name
 from botocore.config import Config
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from tools.errors import BudgetExhausted, ReadOnlyViolation, is_retryable
+from tools.errors import DENIED, BudgetExhausted, ReadOnlyViolation, classify, is_retryable
 from tools.readonly import is_allowed
+from tools.redact import strip_environment
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,40 @@ class CallBudget:
         return max(self.limit - self.used, 0)
 
 
+# The IAM action prefix where it differs from the service's signing name.
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
+@dataclass
+class CallLedger:
+    """Which AWS operations answered and which were refused, as IAM actions ("cloudwatch:GetMetricData").
+
+    An investigation that could not read its evidence must say so, and name the permission to grant,
+    rather than mistake silence for health.
+    """
+
+    answered: set[str] = field(default_factory=set)
+    refused: dict[str, str] = field(default_factory=dict)  # IAM action -> error code
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, model: Any, http_response: Any = None, parsed: Any = None, **_: Any) -> None:
+        prefix = model.service_model.signing_name or model.service_model.service_name
+        action = f"{_IAM_PREFIX.get(prefix, prefix)}:{model.name}"
+        status = getattr(http_response, "status_code", 200)
+        code = str(((parsed or {}).get("Error") or {}).get("Code", "")) if isinstance(parsed, dict) else ""
+        if isinstance(parsed, dict):
+            strip_environment(model.name, parsed)
+        with self._lock:
+            if isinstance(status, int) and status < 300:
+                self.answered.add(action)
+            elif code in DENIED or status == 403:
+                self.refused[action] = code if code in DENIED else "AccessDenied"
+
+    def read(self, *actions: str) -> bool:
+        """True when any of `actions` answered at least once."""
+        return any(a in self.answered for a in actions)
+
+
 _CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"},
     connect_timeout=5,
@@ -80,11 +115,27 @@ class AwsClients:
         self.region = session.region_name
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self.ledger = CallLedger()
 
     @classmethod
     def live(cls, *, profile: str | None = None, region: str | None = None, **kwargs: Any) -> AwsClients:
         """Clients for a real account from the standard AWS configuration (profile, env, SSO, role)."""
         return cls(boto3.Session(profile_name=profile, region_name=region), **kwargs)
+
+    def preflight(self) -> str | None:
+        """Why these clients cannot investigate at all (no region, no or bad credentials), in one line;
+        None when they can. One `sts:GetCallerIdentity` call, which no IAM policy can deny."""
+        if not self.region:
+            return "no AWS region: set AWS_REGION or pass --region"
+        try:
+            self.call("sts", "GetCallerIdentity")
+        except Exception as exc:  # noqa: BLE001 - every failure here is the one-line answer
+            failure = classify(exc)
+            code, message = (failure.code, failure.message) if failure else (type(exc).__name__, str(exc))
+            if code == "NoCredentialsError":
+                return "no AWS credentials found: set AWS_PROFILE, pass --profile, or configure credentials"
+            return f"AWS refused the credentials ({code}: {message[:200]})"
+        return None
 
     def client(self, service: str) -> Any:
         with self._lock:
@@ -93,6 +144,7 @@ class AwsClients:
                 events = client.meta.events
                 events.register_first("before-parameter-build", self._guard, unique_id="sleuth-guard")
                 events.register_first("before-call", self._charge, unique_id="sleuth-budget")
+                events.register_last("after-call", self.ledger.record, unique_id="sleuth-ledger")
                 self._clients[service] = client
             return self._clients[service]
 

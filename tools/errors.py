@@ -106,8 +106,9 @@ def classify(exc: BaseException) -> Failure | None:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in THROTTLING or code in TRANSIENT or (isinstance(status, int) and status >= 500):
             return Failure("retry", code, message)
-        if code in DENIED:
-            return Failure("denied", code, message)
+        if code in DENIED or status == 403:
+            # 403 is a refusal whatever the body says (some endpoints answer it in another protocol).
+            return Failure("denied", code if code in DENIED else "AccessDenied", message)
         if code in NOT_FOUND or code.endswith(("NotFound", "NotFoundException", "NotFoundFault")):
             return Failure("no_data", code, message)
         return Failure("error", code, message)

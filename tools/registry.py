@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from tools.aws import AwsClients
 from tools.errors import BudgetExhausted, OperationUnsupported, ReadOnlyViolation, classify
+from tools.redact import redact, redact_value
 from tools.result import ToolOutput, ToolResult, ToolStatus
 
 In = TypeVar("In", bound=BaseModel)
@@ -59,7 +60,7 @@ class Tool(Generic[In, Out]):
                 tool=self.name,
                 params=raw,
                 status=status,
-                summary=summary,
+                summary=redact(summary),
                 aws_calls=ctx.aws.budget.used - before,
                 **kw,
             )
@@ -96,6 +97,8 @@ class Tool(Generic[In, Out]):
             }[failure.verdict]
             return result(status, f"{self.name}: {failure.code}: {failure.message}", error_code=failure.code)
         elapsed = time.perf_counter() - started
+        # Every tool's output crosses here on its way to evidence, a model or a person: mask secrets once.
+        out = type(out).model_validate(redact_value(out.model_dump(mode="python")))
         status = ToolStatus.NO_DATA if out.is_empty() else ToolStatus.OK
         summary = out.summary()
         if elapsed > 5:

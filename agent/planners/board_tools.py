@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.board import Action, Category, Evidence, Hypothesis, RemediationStep
 from agent.catalog import FailureMode, catalog
+from agent.planners.transcript import data_block
 from agent.scoring import canonical, generate
 from agent.topology import Topology
 
@@ -328,4 +329,5 @@ class Board:
             )
         if len(lines) == 1:
             lines.append("- (none yet)")
-        return "\n".join(lines)
+        # Titles and resources are built from tags, names and log text: data, like any tool output.
+        return data_block("board", "ok", "\n".join(lines))

@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 import vcr
 
 from agent.planners.settings import ClaudeSettings
+from tools.redact import redact
 
 Mode = Literal["once", "none", "all"]
 SECRET_HEADERS = [
@@ -41,9 +42,11 @@ MODEL_PATH = re.compile(r"/v1/messages$|/model/[^/]+/invoke(-with-response-strea
 
 def _scrub(body: Any) -> Any:
     if isinstance(body, str):
-        return ACCOUNT.sub(SCRUBBED, body.encode()).decode()
+        return ACCOUNT.sub(SCRUBBED, redact(body).encode()).decode()
     if isinstance(body, bytes):
-        return ACCOUNT.sub(SCRUBBED, body)
+        return ACCOUNT.sub(
+            SCRUBBED, redact(body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+        )
     return body
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from agent.board import Evidence
 from agent.scope import Scope
 from agent.topology import Topology
+from tools.redact import redact
 
 MAX_SUMMARY = 1500  # characters of a tool summary the model sees: summaries are the context budget
 MAX_EVIDENCE_LINE = 220
@@ -74,7 +75,7 @@ def opening(
     return "\n\n".join(
         [
             "Investigate this incident.",
-            data_block("trigger", "ok", json.dumps(trigger, default=str, indent=1)),
+            data_block("trigger", "ok", redact(json.dumps(trigger, default=str, indent=1))),
             (
                 f"scope: {scope.start.isoformat()} to {scope.end.isoformat()} (now {scope.now.isoformat()}); "
                 f"entry resources: {', '.join(e.id for e in scope.entry) or 'none'}; "

@@ -108,6 +108,7 @@ def _section(ident: str, title: str, body: list[str]) -> list[str]:
 def _gaps(r: Report) -> list[str]:
     out: list[str] = []
     for ident, title, items in (
+        ("missing-permissions", "Missing permissions", r.missing_permissions),
         ("data-gaps", "Data gaps", r.data_gaps),
         ("observability-gaps", "Observability gaps", r.observability_gaps),
     ):
@@ -152,6 +153,7 @@ def _hypotheses(r: Report, known: set[str]) -> list[str]:
         "root_cause": "Hypotheses, ranked",
         "inconclusive": "Candidates, none confirmed",
         "no_fault": "What was checked and ruled out",
+        "insufficient_data": "Hypotheses (none could be tested)",
     }
     if not r.hypotheses:
         return _section("hypotheses", titles[r.verdict], ["<p>No hypothesis had evidence to test.</p>"])
@@ -237,7 +239,7 @@ def render(report: Report) -> str:
             "<p>No root cause is claimed: the checks below found nothing abnormal that explains the trigger.</p>"
         )
     out.append("</section>")
-    if r.verdict == "inconclusive":
+    if r.verdict in ("inconclusive", "insufficient_data"):
         out += _gaps(r)
     out += _timeline(r, known)
     if r.charts:
@@ -268,7 +270,7 @@ def render(report: Report) -> str:
     if r.evidence:
         cited = view.cited_by(r)
         out += _section("evidence", "Evidence", [_evidence(ev, cited) for ev in r.evidence])
-    if r.verdict != "inconclusive":
+    if r.verdict not in ("inconclusive", "insufficient_data"):
         out += _gaps(r)
     if r.notes:
         out += _section("notes", "Notes", ["<ul>", *(f"<li>{_e(n)}</li>" for n in r.notes), "</ul>"])

@@ -101,7 +101,11 @@ def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> list[str]:
 
 def _gaps(r: Report) -> list[str]:
     out: list[str] = []
-    for title, items in (("Data gaps", r.data_gaps), ("Observability gaps", r.observability_gaps)):
+    for title, items in (
+        ("Missing permissions", r.missing_permissions),
+        ("Data gaps", r.data_gaps),
+        ("Observability gaps", r.observability_gaps),
+    ):
         if items:
             out += [f"## {title}", "", *(f"- {esc(i)}" for i in items), ""]
     return out
@@ -131,7 +135,7 @@ def render(report: Report) -> str:
             "No root cause is claimed: the checks below found nothing abnormal that explains the trigger.",
             "",
         ]
-    if r.verdict == "inconclusive":
+    if r.verdict in ("inconclusive", "insufficient_data"):
         out += _gaps(r)
 
     entries = view.timeline(r)
@@ -162,6 +166,7 @@ def render(report: Report) -> str:
         "root_cause": "Hypotheses, ranked",
         "inconclusive": "Candidates, none confirmed",
         "no_fault": "What was checked and ruled out",
+        "insufficient_data": "Hypotheses (none could be tested)",
     }
     out += [f"## {titles[r.verdict]}", ""]
     out += _hypotheses(r, known) if r.hypotheses else ["No hypothesis had evidence to test.", ""]
@@ -198,7 +203,7 @@ def render(report: Report) -> str:
             out.append(line)
         out.append("")
 
-    if r.verdict != "inconclusive":
+    if r.verdict not in ("inconclusive", "insufficient_data"):
         out += _gaps(r)
     if r.notes:
         out += ["## Notes", "", *(f"- {esc(n)}" for n in r.notes), ""]

@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 
 from agent.board import Action, Category, EvidenceKind, SourceCall, Status
 
-Verdict = Literal["root_cause", "inconclusive", "no_fault"]
+# insufficient_data: the evidence needed to judge the symptom could not be read (permissions, region,
+# throttling); never an all-clear.
+Verdict = Literal["root_cause", "inconclusive", "no_fault", "insufficient_data"]
 
 
 class ReportRemediation(BaseModel):
@@ -95,4 +97,7 @@ class Report(BaseModel):
     observability_gaps: list[str]
     charts: list[Chart] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    missing_permissions: list[str] = Field(
+        default_factory=list, description="IAM actions AWS refused (e.g. cloudwatch:GetMetricData)"
+    )
     stats: Stats

@@ -76,7 +76,7 @@ def render(report: Report) -> str:
         )
 
     gaps = _gaps(r)
-    if r.verdict == "inconclusive":
+    if r.verdict in ("inconclusive", "insufficient_data"):
         out += gaps
 
     entries = view.timeline(r)
@@ -99,6 +99,7 @@ def render(report: Report) -> str:
         "root_cause": "Hypotheses, ranked",
         "inconclusive": "Candidates, none confirmed",
         "no_fault": "What was checked and ruled out",
+        "insufficient_data": "Hypotheses (none could be tested)",
     }
     out += _heading(titles[r.verdict])
     if not r.hypotheses:
@@ -141,7 +142,7 @@ def render(report: Report) -> str:
             if c.onset is not None:
                 out.append(f"    onset {view.stamp(c.onset)}")
 
-    if r.verdict != "inconclusive":
+    if r.verdict not in ("inconclusive", "insufficient_data"):
         out += gaps
     if r.notes:
         out += _heading("Notes")
@@ -154,7 +155,11 @@ def render(report: Report) -> str:
 
 def _gaps(r: Report) -> list[str]:
     out: list[str] = []
-    for title, items in (("Data gaps", r.data_gaps), ("Observability gaps", r.observability_gaps)):
+    for title, items in (
+        ("Missing permissions", r.missing_permissions),
+        ("Data gaps", r.data_gaps),
+        ("Observability gaps", r.observability_gaps),
+    ):
         if items:
             out += _heading(title)
             for item in items:

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.report.model import Report, ReportHypothesis, TimelineEntry
-from tools.redact import redact
+from tools.redact import redact_value
 
 VERDICT_HEADING = {
     "root_cause": "Root cause found",
     "inconclusive": "Inconclusive: cannot tell from this data",
     "no_fault": "No fault found",
+    "insufficient_data": "Could not investigate: the evidence could not be read",
 }
 CATEGORY_LABEL = {
     "change": "change (deploy or config change)",
@@ -35,7 +36,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def _redact_all(value: Any) -> Any:
     if isinstance(value, str):
-        return _CONTROL.sub("", redact(value))
+        return _CONTROL.sub("", value)
     if isinstance(value, list):
         return [_redact_all(v) for v in value]
     if isinstance(value, dict):
@@ -45,7 +46,7 @@ def _redact_all(value: Any) -> Any:
 
 def prepare(report: Report) -> Report:
     """A copy of `report` with every string redacted and hypotheses in rank order."""
-    clean = Report.model_validate(_redact_all(report.model_dump(mode="python")))
+    clean = Report.model_validate(_redact_all(redact_value(report.model_dump(mode="python"))))
     clean.hypotheses.sort(key=lambda h: h.rank)
     return clean
 

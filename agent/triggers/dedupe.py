@@ -4,7 +4,7 @@ Policy, in order:
 1. Alarm transitions with the same dedupe key (by default: the same account, region and entry-resource
    groups) within `dedupe_minutes` of an investigation's start join that investigation. The same
    transition delivered twice (EventBridge delivers at least once) is counted once.
-2. At most `cap` investigations start per `cap_window_minutes` (tumbling windows aligned to the epoch,
+2. At most `cap` investigations start per `cap_window_minutes` of arrival time (tumbling windows aligned to the epoch,
    so every store agrees on a window without coordination). A new key over the cap is queued with the
    event that opened it: later alarms for it still join it, and `take_queued` hands the oldest one out
    once a window has room again.
@@ -61,6 +61,7 @@ class Investigation:
     alarms: list[str] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
     payload: str = ""
+    arrived_at: datetime | None = None  # when its opening event reached the store (queue age)
 
     def claim(self) -> Claim:
         return Claim("started", self.id, self.key, len(self.alarms))
@@ -78,8 +79,13 @@ class InvestigationStore(Protocol):
 
     policy: DedupePolicy
 
-    def claim(self, key: str, alarm: str, at: datetime, payload: str = "") -> Claim:
-        """Start, join or queue; `payload` (the opening event) is kept so a queued one can run later."""
+    def claim(
+        self, key: str, alarm: str, at: datetime, payload: str = "", arrived: datetime | None = None
+    ) -> Claim:
+        """Start, join or queue; `payload` (the opening event) is kept so a queued one can run later.
+
+        `at` (the alarm's own state-change time) decides dedupe; `arrived` (when the event reached us,
+        default `at`) decides the cap window, so old timestamps cannot slip a storm past the cap."""
         ...
 
     def take_queued(self, at: datetime) -> Investigation | None:

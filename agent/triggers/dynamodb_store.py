@@ -50,24 +50,28 @@ class DynamoDBStore:
         self.table = table
         self.policy = policy or DedupePolicy()
 
-    def claim(self, key: str, alarm: str, at: datetime, payload: str = "") -> Claim:
+    def claim(
+        self, key: str, alarm: str, at: datetime, payload: str = "", arrived: datetime | None = None
+    ) -> Claim:
         cutoff = _n((at - timedelta(minutes=self.policy.dedupe_minutes)).timestamp())
         pk = _s(f"inv#{key}")
+        inv = investigation_id(key, at)
         for _ in range(_ATTEMPTS):
             try:
+                # The same key at the same moment is the same investigation, even with a dedupe window of 0.
                 item = self.client.update_item(
                     TableName=self.table,
                     Key={"pk": pk},
                     UpdateExpression="ADD alarms :alarm",
-                    ConditionExpression="attribute_exists(pk) AND started_at > :cutoff",
-                    ExpressionAttributeValues={":alarm": {"SS": [alarm]}, ":cutoff": cutoff},
+                    ConditionExpression="attribute_exists(pk) AND (started_at > :cutoff OR #id = :inv)",
+                    ExpressionAttributeNames={"#id": "id"},
+                    ExpressionAttributeValues={":alarm": {"SS": [alarm]}, ":cutoff": cutoff, ":inv": _s(inv)},
                     ReturnValues="ALL_NEW",
                 )["Attributes"]
                 return Claim("joined", item["id"]["S"], key, len(item["alarms"]["SS"]))
             except ClientError as exc:
                 if not _conditional_failed(exc):
                     raise
-            inv = investigation_id(key, at)
             try:
                 self.client.put_item(
                     TableName=self.table,
@@ -79,16 +83,18 @@ class DynamoDBStore:
                         "started_at": _n(at.timestamp()),
                         "alarms": {"SS": [alarm]},
                         "payload": _s(payload),
-                        "expires_at": _n(int((at + KEEP).timestamp())),
+                        "arrived_at": _n((arrived or at).timestamp()),
+                        "expires_at": _n(int((max(at, arrived or at) + KEEP).timestamp())),
                     },
-                    ConditionExpression="attribute_not_exists(pk) OR started_at <= :cutoff",
-                    ExpressionAttributeValues={":cutoff": cutoff},
+                    ConditionExpression="attribute_not_exists(pk) OR (started_at <= :cutoff AND #id <> :inv)",
+                    ExpressionAttributeNames={"#id": "id"},
+                    ExpressionAttributeValues={":cutoff": cutoff, ":inv": _s(inv)},
                 )
             except ClientError as exc:
                 if _conditional_failed(exc):
                     continue  # another worker started this key a moment ago: join it
                 raise
-            status: Status = "running" if self._take_slot(at) else "queued"
+            status: Status = "running" if self._take_slot(arrived or at) else "queued"
             self.client.update_item(
                 TableName=self.table,
                 Key={"pk": pk},
@@ -213,6 +219,9 @@ class DynamoDBStore:
                 alarms=sorted(item["alarms"]["SS"]),
                 result=json.loads(item["result"]["S"]) if "result" in item else {},
                 payload=item.get("payload", {}).get("S", ""),
+                arrived_at=datetime.fromtimestamp(float(item["arrived_at"]["N"]), UTC)
+                if "arrived_at" in item
+                else None,
             )
             for item in self._scan("inv#")
         ]

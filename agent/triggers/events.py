@@ -19,9 +19,16 @@ DETAIL_TYPE = "CloudWatch Alarm State Change"
 StateValue = Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
 
 
+EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, tzinfo=UTC)
+
+
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("timestamp needs a time zone")
+    if not EARLIEST <= value <= LATEST:
+        # An alarm changes state in this era; year 1 or 9999 would overflow every window built on it.
+        raise ValueError(f"timestamp {value.isoformat()} is outside 1970-2999")
     return value.astimezone(UTC)
 
 
@@ -141,8 +148,10 @@ def parse_event(raw: Any) -> AlarmStateChange:
     if isinstance(raw, str | bytes):
         try:
             event = json.loads(raw)
-        except ValueError as exc:
+        except ValueError as exc:  # also bytes that are not UTF-8
             raise EventError("<event>", f"not JSON: {exc}", raw) from None
+        except RecursionError:
+            raise EventError("<event>", "JSON nested too deeply", raw) from None
     if not isinstance(event, dict):
         raise EventError("<event>", f"expected a JSON object, got {type(event).__name__}", raw)
     # Say plainly when a different event reached us, before listing every field it lacks.
@@ -151,6 +160,8 @@ def parse_event(raw: Any) -> AlarmStateChange:
             raise EventError(key, f"expected {want!r}, got {event.get(key)!r}", raw)
     try:
         return AlarmStateChange.model_validate(event)
+    except RecursionError:
+        raise EventError("<event>", "JSON nested too deeply", raw) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "<event>"

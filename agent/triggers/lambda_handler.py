@@ -14,18 +14,19 @@ import importlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from agent.triggers.dedupe import DedupePolicy
 from agent.triggers.delivery import DeliveryConfig, DeliveryConfigError, ReportDelivery
 from agent.triggers.delivery.dispatch import redacted
 from agent.triggers.dynamodb_store import DynamoDBStore
 from agent.triggers.investigator import Deliver, InvestigationRequest, Investigator
-from agent.triggers.runner import TriggerConfig, on_alarm, run_queued
+from agent.triggers.runner import TriggerConfig, handle_and_drain
 from tools.aws import AwsClients
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,28 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {value!r}") from None
 
 
+def load_api_key(env: MutableMapping[str, str], session: boto3.Session) -> None:
+    """At cold start, put the Anthropic API key from Secrets Manager (SLEUTH_API_KEY_SECRET_ARN) into
+    ANTHROPIC_API_KEY, where the planner reads it. The secret is a plain string, or JSON with one of
+    ANTHROPIC_API_KEY / api_key. A plain client: the investigation's read-only clients never read secrets."""
+    arn = env.get("SLEUTH_API_KEY_SECRET_ARN")
+    if not arn or env.get("ANTHROPIC_API_KEY"):
+        return
+    try:
+        secret = session.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+    except (ClientError, BotoCoreError, KeyError) as exc:
+        raise ConfigError(f"cannot read the API key secret {arn}: {type(exc).__name__}") from None
+    try:
+        parsed = json.loads(secret)
+    except ValueError:
+        parsed = secret
+    if isinstance(parsed, dict):
+        parsed = parsed.get("ANTHROPIC_API_KEY") or parsed.get("api_key")
+    if not isinstance(parsed, str) or not parsed.strip():
+        raise ConfigError(f"the secret {arn} holds no API key (a string, or JSON with ANTHROPIC_API_KEY)")
+    env["ANTHROPIC_API_KEY"] = parsed.strip()
+
+
 def deps_from_env(env: Mapping[str, str], session: boto3.Session | None = None) -> Deps:
     """Everything the handler needs, from the function's environment and its role's credentials."""
     table = env.get("SLEUTH_DEDUPE_TABLE")
@@ -104,6 +127,7 @@ def deps_from_env(env: Mapping[str, str], session: boto3.Session | None = None) 
     config = TriggerConfig(
         minutes_before=_int(env, "SLEUTH_WINDOW_BEFORE_MINUTES", TriggerConfig.minutes_before),
         minutes_after=_int(env, "SLEUTH_WINDOW_AFTER_MINUTES", TriggerConfig.minutes_after),
+        queue_max_minutes=_int(env, "SLEUTH_QUEUE_MAX_MINUTES", TriggerConfig.queue_max_minutes),
     )
     return Deps(
         investigator=load_investigator(env.get("SLEUTH_INVESTIGATOR") or DEFAULT_INVESTIGATOR),
@@ -122,28 +146,12 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     Never raises on a bad event (it is stored as unprocessed). Store or configuration failures do raise,
     so that Lambda retries the event and the function's Errors metric shows the fault.
     """
-    deps = deps_from_env(os.environ)
-    result = on_alarm(
-        event,
-        deps.investigator,
-        deps.store,
-        clients=deps.clients,
-        deliver=deps.deliver,
-        config=deps.config,
+    session = boto3.Session()
+    load_api_key(os.environ, session)  # at cold start; later invocations find the key already set
+    deps = deps_from_env(os.environ, session)
+    result = handle_and_drain(
+        event, deps.investigator, deps.store, clients=deps.clients, deliver=deps.deliver, config=deps.config
     )
-    if result["status"] not in {"investigated", "failed"}:
-        # This invocation ran no investigation: use its time on the oldest one a storm queued, if the
-        # cap allows. One at most, so an invocation never runs two investigations in its timeout.
-        ran = run_queued(
-            deps.investigator,
-            deps.store,
-            clients=deps.clients,
-            deliver=deps.deliver,
-            config=deps.config,
-            limit=1,
-        )
-        if ran:
-            result["queued_run"] = ran
     request_id = getattr(context, "aws_request_id", None)
     if request_id:
         result["request_id"] = request_id

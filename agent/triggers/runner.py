@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from agent.triggers.investigator import Deliver, InvestigationRequest, Investiga
 from agent.triggers.scope import EntryResource, Scope, derive_scope, resources_of
 from tools.aws import AwsClients, CallBudget
 from tools.errors import BudgetExhausted, ReadOnlyViolation
+from tools.redact import redact_value
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class TriggerConfig:
     minutes_after: int = 10
     groups: Mapping[str, str] | None = None
     key: DedupeKey = resource_group_key
+    # A storm's queue is cleared within this long: an investigation still queued after it is closed as
+    # "expired" (its alarms are listed in the store) instead of running hours after the fact.
+    queue_max_minutes: int = 120
 
 
 def on_alarm(
@@ -72,7 +76,7 @@ def on_alarm(
     try:
         parsed = parse_event(event)
         scope = _scope(parsed, config, None)
-    except (EventError, ValueError) as exc:
+    except (EventError, ValueError, OverflowError, RecursionError) as exc:
         field_name = exc.field if isinstance(exc, EventError) else "<event>"
         store.record_unprocessed(event, str(exc), clock())
         log.warning("unprocessed alarm event: %s", exc)
@@ -83,7 +87,7 @@ def on_alarm(
     if scope.alarm_kind == "composite" and clients is not None:
         scope = resolve_children(scope, clients, groups=config.groups)
     key = config.key(scope)
-    claim = store.claim(key, alarm_ref(scope), scope.changed_at, raw_text(event))
+    claim = store.claim(key, alarm_ref(scope), scope.changed_at, raw_text(event), arrived=clock())
     summary.update(investigation_id=claim.investigation_id, key=key, alarms=claim.alarms)
     if claim.outcome != "started":
         return {**summary, "status": claim.outcome}
@@ -104,10 +108,13 @@ def run_queued(
     clock: Clock = utc_now,
     limit: int = 1,
 ) -> list[dict[str, Any]]:
-    """Run up to `limit` queued investigations, oldest first, while the current cap window has room."""
+    """Run up to `limit` queued investigations, oldest first, while the current cap window has room.
+    Queued ones older than `config.queue_max_minutes` are closed first, without running."""
     config = config or TriggerConfig()
-    results: list[dict[str, Any]] = []
-    while len(results) < limit:
+    results: list[dict[str, Any]] = expire_queued(store, clock(), config.queue_max_minutes)
+    ran = 0
+    while ran < limit:
+        ran += 1
         inv = store.take_queued(clock())
         if inv is None:
             break
@@ -126,6 +133,45 @@ def run_queued(
         )
         results.append({**summary, **_investigate(request, claim, investigator, store, deliver)})
     return results
+
+
+def expire_queued(store: InvestigationStore, now: datetime, max_minutes: int) -> list[dict[str, Any]]:
+    """Close investigations queued longer than `max_minutes` (a storm outlasting the cap), unrun."""
+    cutoff = now - timedelta(minutes=max_minutes)
+    closed: list[dict[str, Any]] = []
+    for inv in store.investigations():
+        if inv.status != "queued" or (inv.arrived_at or inv.started_at) >= cutoff:
+            continue
+        error = (
+            f"expired: queued more than {max_minutes} minutes behind the investigation cap during an alarm "
+            f"storm; not investigated (alarms: {', '.join(inv.alarms)})"
+        )
+        store.finish(inv.claim(), "failed", {"error": error})
+        closed.append({"investigation_id": inv.id, "key": inv.key, "status": "expired", "error": error})
+    return closed
+
+
+def handle_and_drain(
+    event: Any,
+    investigator: Investigator,
+    store: InvestigationStore,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """`on_alarm`, then, when that ran no investigation, one queued investigation if the cap allows:
+    what the Lambda and `sleuth on-alarm` both do with each event. A scheduled drain event
+    (`{"sleuth": "drain"}`) only drains, up to the cap."""
+    drain = {k: v for k, v in kwargs.items() if k in ("clients", "bundle", "deliver", "config", "clock")}
+    if isinstance(event, dict) and event.get("sleuth") == "drain":
+        ran = run_queued(investigator, store, **drain, limit=max(store.policy.cap, 1))
+        return {"status": "drained", "queued_run": ran}
+    result = on_alarm(event, investigator, store, **kwargs)
+    if result["status"] not in {"investigated", "failed"}:
+        # This invocation ran no investigation: use its time on the oldest one a storm queued, if the
+        # cap allows. One at most, so an invocation never runs two investigations in its timeout.
+        ran = run_queued(investigator, store, **drain, limit=1)
+        if ran:
+            result["queued_run"] = ran
+    return result
 
 
 def fresh_budget(clients: AwsClients) -> AwsClients:
@@ -152,7 +198,8 @@ def _investigate(
     deliver: Deliver | None,
 ) -> dict[str, Any]:
     try:
-        report = check_report(investigator(request))
+        # Whatever investigator ran, the store and every delivery get the redacted report.
+        report = redact_value(check_report(investigator(request)))
     except Exception as exc:  # any investigator failure is recorded, never lost
         error = f"{type(exc).__name__}: {exc}"
         log.exception("investigation %s failed", claim.investigation_id)

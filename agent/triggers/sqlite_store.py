@@ -54,6 +54,9 @@ class SQLiteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(investigations)")}
+        if "arrived_at" not in columns:  # files written before arrival times were kept
+            self._db.execute("ALTER TABLE investigations ADD COLUMN arrived_at REAL")
 
     def close(self) -> None:
         self._db.close()
@@ -69,8 +72,10 @@ class SQLiteStore:
             self._db.execute("COMMIT")
             return done
 
-    def claim(self, key: str, alarm: str, at: datetime, payload: str = "") -> Claim:
-        return self._atomic(lambda: self._claim(key, alarm, at, payload))
+    def claim(
+        self, key: str, alarm: str, at: datetime, payload: str = "", arrived: datetime | None = None
+    ) -> Claim:
+        return self._atomic(lambda: self._claim(key, alarm, at, payload, arrived or at))
 
     def _take_slot(self, at: datetime) -> bool:
         window = self.policy.window_of(at)
@@ -83,21 +88,23 @@ class SQLiteStore:
         )
         return True
 
-    def _claim(self, key: str, alarm: str, at: datetime, payload: str) -> Claim:
+    def _claim(self, key: str, alarm: str, at: datetime, payload: str, arrived: datetime) -> Claim:
         cutoff = (at - timedelta(minutes=self.policy.dedupe_minutes)).timestamp()
         db = self._db
+        inv = investigation_id(key, at)
+        # The same key at the same moment is the same investigation, even with a dedupe window of 0.
         row = db.execute(
-            "SELECT id FROM investigations WHERE key = ? AND started_at > ? ORDER BY started_at DESC LIMIT 1",
-            (key, cutoff),
+            "SELECT id FROM investigations WHERE key = ? AND (started_at > ? OR id = ?) "
+            "ORDER BY started_at DESC LIMIT 1",
+            (key, cutoff, inv),
         ).fetchone()
         if row is not None:
             db.execute("INSERT OR IGNORE INTO alarms VALUES (?, ?)", (row[0], alarm))
             return Claim("joined", row[0], key, self._count(row[0]))
-        status: Status = "running" if self._take_slot(at) else "queued"
-        inv = investigation_id(key, at)
+        status: Status = "running" if self._take_slot(arrived) else "queued"
         db.execute(
-            "INSERT INTO investigations (id, key, status, started_at, payload) VALUES (?, ?, ?, ?, ?)",
-            (inv, key, status, at.timestamp(), payload),
+            "INSERT INTO investigations (id, key, status, started_at, payload, arrived_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (inv, key, status, at.timestamp(), payload, arrived.timestamp()),
         )
         db.execute("INSERT INTO alarms VALUES (?, ?)", (inv, alarm))
         return Claim("started" if status == "running" else "queued", inv, key, 1)
@@ -136,13 +143,15 @@ class SQLiteStore:
     def investigations(self) -> list[Investigation]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, key, status, started_at, result, payload FROM investigations ORDER BY started_at, id"
+                "SELECT id, key, status, started_at, result, payload, arrived_at FROM investigations "
+                "ORDER BY started_at, id"
             ).fetchall()
             alarms: dict[str, list[str]] = {}
             for inv, alarm in self._db.execute("SELECT investigation_id, alarm FROM alarms ORDER BY alarm"):
                 alarms.setdefault(inv, []).append(alarm)
         return [
-            Investigation(i, k, s, _when(t), alarms.get(i, []), json.loads(r), p) for i, k, s, t, r, p in rows
+            Investigation(i, k, s, _when(t), alarms.get(i, []), json.loads(r), p, _when(a) if a else None)
+            for i, k, s, t, r, p, a in rows
         ]
 
     def unprocessed(self) -> list[Unprocessed]:

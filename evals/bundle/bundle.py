@@ -5,11 +5,17 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
+import signal
+import stat as _stat
 import tarfile
 import tempfile
+import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,35 @@ from evals.bundle.model import (
 from evals.bundle.shapes import ShapeError, validate_item
 
 MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a bundle may hold before it is refused: an archive is input from anyone.
+
+    Each can be set in the environment (SLEUTH_BUNDLE_MAX_MEMBERS, _MAX_BYTES, _MAX_LINE_BYTES,
+    _MAX_JSON_DEPTH)."""
+
+    max_members: int = 64  # a bundle has at most ten files; folders and stray files count too
+    max_bytes: int = 4 * 1024**3  # uncompressed, all files together
+    max_line_bytes: int = 8 * 1024**2  # one JSON line
+    max_json_depth: int = 64  # nesting of [ and { in one line or the manifest
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        env = os.environ if env is None else env
+        values: dict[str, int] = {}
+        for name in ("max_members", "max_bytes", "max_line_bytes", "max_json_depth"):
+            raw = env.get(f"SLEUTH_BUNDLE_{name.upper()}")
+            if raw is None:
+                continue
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise BundleError(f"SLEUTH_BUNDLE_{name.upper()}={raw!r} is not a whole number") from None
+            if values[name] <= 0:
+                raise BundleError(f"SLEUTH_BUNDLE_{name.upper()} must be positive")
+        return cls(**values)
 
 
 class BundleError(ValueError):
@@ -115,13 +150,17 @@ class Bundle:
         }
         self._files: dict[str, Path] = {}
         self._scratch: _Scratch | None = None
+        self._limits = Limits()
         self.source: Path | None = None
 
     # --- loading ------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, validate: bool = True) -> Bundle:
+    def load(
+        cls, path: str | os.PathLike[str], *, validate: bool = True, limits: Limits | None = None
+    ) -> Bundle:
         """Load a bundle directory or `.tar.gz`; raise BundleError naming file, line and field."""
+        limits = limits or Limits.from_env()
         src = Path(path)
         if not src.exists():
             raise BundleError(f"no bundle at {src}")
@@ -129,21 +168,30 @@ class Bundle:
         root = src
         if src.is_file():
             scratch = _Scratch()
-            root = _extract(src, scratch.path)
+            try:
+                root = _extract(src, scratch.path, limits)
+            except BaseException:
+                scratch.remove()  # a refused or interrupted unpack leaves nothing behind
+                raise
+        elif not src.is_dir():
+            raise BundleError(f"{src} is neither a directory nor a .tar.gz file")
         manifest_path = root / MANIFEST
-        if not manifest_path.is_file():
+        if not manifest_path.exists():
             raise BundleError(f"{src} has no {MANIFEST}", file=str(src))
+        raw = _regular(manifest_path, limits).read_bytes()
         try:
-            manifest = Manifest.model_validate_json(manifest_path.read_bytes())
+            _check_depth(raw.decode("utf-8", "replace"), limits)
+            manifest = Manifest.model_validate_json(raw)
         except (ValidationError, ValueError) as exc:
             raise BundleError(_describe(exc), file=str(manifest_path)) from exc
         bundle = cls(manifest)
         bundle._scratch = scratch
+        bundle._limits = limits
         bundle.source = src
         for kind, (name, _) in KINDS.items():
             file = root / name
-            if file.is_file():
-                bundle._files[kind] = file
+            if file.exists() or file.is_symlink():
+                bundle._files[kind] = _regular(file, limits)
         extra = sorted(
             p.name
             for p in root.iterdir()
@@ -166,8 +214,9 @@ class Bundle:
             for lineno, line in self._lines(kind):
                 n += 1
                 try:
+                    _check_depth(line, self._limits)
                     check(line)
-                except (ValidationError, ValueError, ShapeError, TypeError) as exc:
+                except (ValidationError, ValueError, ShapeError, TypeError, RecursionError) as exc:
                     raise BundleError(_describe(exc), file=self._label(kind, name), line=lineno) from exc
             if n:
                 counts[kind] = n
@@ -248,9 +297,28 @@ class Bundle:
         file = self._files.get(kind)
         if file is None:
             return
-        with file.open(encoding="utf-8") as handle:
-            for i, line in enumerate(handle, 1):
-                line = line.strip()
+        cap = self._limits.max_line_bytes
+        with file.open("rb") as handle:
+            i = 0
+            while True:
+                raw = handle.readline(cap + 1)
+                if not raw:
+                    return
+                i += 1
+                if len(raw) > cap and not raw.endswith(b"\n"):
+                    raise BundleError(
+                        f"a line longer than {cap} bytes (SLEUTH_BUNDLE_MAX_LINE_BYTES)",
+                        file=str(file),
+                        line=i,
+                    )
+                try:
+                    line = raw.decode("utf-8").strip()
+                except UnicodeDecodeError as exc:
+                    raise BundleError(
+                        f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                        file=str(file),
+                        line=i,
+                    ) from None
                 if line:
                     yield i, line
 
@@ -263,7 +331,44 @@ class _Scratch:
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="sleuth-bundle-"))
-        weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+def _regular(file: Path, limits: Limits) -> Path:
+    """`file` if it is a regular file (a link to one is fine); a directory or a device is an error."""
+    try:
+        st = file.stat()
+    except OSError as exc:
+        raise BundleError(f"cannot read: {exc.strerror}", file=str(file)) from None
+
+    if not _stat.S_ISREG(st.st_mode):
+        what = "a directory" if _stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise BundleError(f"{what}; a bundle file must be a regular JSON-lines file", file=str(file))
+    if st.st_size > limits.max_bytes:
+        raise BundleError(f"larger than {limits.max_bytes} bytes (SLEUTH_BUNDLE_MAX_BYTES)", file=str(file))
+    return file
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _check_depth(text: str, limits: Limits) -> None:
+    """Refuse JSON nested deeper than the limit before a recursive parser sees it."""
+    if text.count("[") + text.count("{") <= limits.max_json_depth:
+        return
+    depth = deepest = 0
+    for ch in _NOT_BRACKETS.sub("", _STRINGS.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limits.max_json_depth:
+                raise ValueError(
+                    f"JSON nested deeper than {limits.max_json_depth} levels (SLEUTH_BUNDLE_MAX_JSON_DEPTH)"
+                )
 
 
 _FILE_NAMES = [name for name, _ in KINDS.values()]
@@ -294,11 +399,49 @@ def _add_bytes(tar: tarfile.TarFile, name: str, body: bytes) -> None:
     tar.addfile(info, io.BytesIO(body))
 
 
-def _extract(archive: Path, into: Path) -> Path:
+@contextmanager
+def _cleanup_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit while unpacking, so the scratch folder is removed, not left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(into, filter="data")
-    except (tarfile.TarError, OSError) as exc:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _extract(archive: Path, into: Path, limits: Limits) -> Path:
+    """Unpack the bundle's own files (and nothing else) within the limits."""
+    wanted = {MANIFEST, *_FILE_NAMES}
+    total = members = 0
+    try:
+        with _cleanup_on_sigterm(), tarfile.open(archive, "r:*") as tar:
+            for member in tar:
+                members += 1
+                if members > limits.max_members:
+                    raise BundleError(
+                        f"more than {limits.max_members} archive members (SLEUTH_BUNDLE_MAX_MEMBERS)",
+                        file=str(archive),
+                    )
+                if member.isdir():
+                    continue
+                parts = Path(member.name).parts
+                if not member.isfile() or parts[-1] not in wanted or len(parts) > 2:
+                    continue  # links, devices, stray files: never written (load rejects strays it sees)
+                total += member.size
+                if total > limits.max_bytes:
+                    raise BundleError(
+                        f"more than {limits.max_bytes} bytes uncompressed (SLEUTH_BUNDLE_MAX_BYTES)",
+                        file=str(archive),
+                    )
+                tar.extract(member, into, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as exc:
         raise BundleError(f"cannot unpack: {exc}", file=str(archive)) from exc
     if (into / MANIFEST).is_file():
         return into

@@ -49,6 +49,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A number as PutMetricData takes it: finite, and a number (not true, not "5").
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
 # --- manifest -------------------------------------------------------------------------------------
 
 
@@ -162,10 +166,10 @@ class Manifest(_Strict):
 
 
 class StatisticSet(_Strict):
-    SampleCount: float = Field(gt=0)
-    Sum: float
-    Minimum: float
-    Maximum: float
+    SampleCount: Finite = Field(gt=0)
+    Sum: Finite
+    Minimum: Finite
+    Maximum: Finite
 
     @model_validator(mode="after")
     def _ordered(self) -> StatisticSet:
@@ -182,9 +186,9 @@ class MetricDatum(_Strict):
     dimensions: dict[str, str] = {}
     timestamp: UtcDatetime
     unit: str = "None"
-    value: float | None = None
-    values: list[float] | None = None
-    counts: list[float] | None = None
+    value: Finite | None = None
+    values: list[Finite] | None = None
+    counts: list[Finite] | None = None
     statistic_values: StatisticSet | None = None
 
     @field_validator("unit")
@@ -235,8 +239,8 @@ class TraceSegment(BaseModel):
     id: str
     trace_id: str
     name: str = Field(min_length=1, max_length=200)
-    start_time: float
-    end_time: float | None = None
+    start_time: Finite
+    end_time: Finite | None = None
     in_progress: bool = False
 
     @field_validator("trace_id")

@@ -20,7 +20,7 @@ from agent.triggers.delivery import s3, slack, sns
 from agent.triggers.delivery.config import DeliveryConfig
 from agent.triggers.delivery.slack import SlackError
 from agent.triggers.investigator import InvestigationRequest
-from tools.redact import redact
+from tools.redact import redact, redact_value
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,7 @@ def as_report(data: Report | Mapping[str, Any]) -> Report:
 
 
 def redacted(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list):
-        return [redacted(v) for v in value]
-    if isinstance(value, dict):
-        return {k: redacted(v) for k, v in value.items()}
-    return value
+    return redact_value(value)
 
 
 def default_id(report: Report) -> str:

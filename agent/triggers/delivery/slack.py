@@ -44,7 +44,12 @@ CONTEXT_TEXT = 300
 FALLBACK_TEXT = 3000
 TOP_HYPOTHESES = 3
 
-ICON = {"root_cause": ":rotating_light:", "inconclusive": ":warning:", "no_fault": ":white_check_mark:"}
+ICON = {
+    "root_cause": ":rotating_light:",
+    "inconclusive": ":warning:",
+    "no_fault": ":white_check_mark:",
+    "insufficient_data": ":no_entry_sign:",
+}
 
 
 class SlackError(RuntimeError):

@@ -81,11 +81,13 @@ def test_an_invocation_that_ran_nothing_runs_one_queued_investigation(
         "InstanceId": "i-2"
     }
     assert handler(first, None)["status"] == "investigated"
-    # 2019's window is full, so the second is queued; this invocation then runs it, because the window
-    # of the moment it runs in (today) has room.
+    # The cap window is the one the events arrive in (now), whatever their own timestamps say: it is
+    # full, so the second is queued and this invocation's drain finds no room.
     result = handler(second, None)
-    assert result["status"] == "queued"
-    assert [(r["investigation_id"], r["status"]) for r in result["queued_run"]] == [
+    assert result["status"] == "queued" and "queued_run" not in result
+    monkeypatch.setenv("SLEUTH_MAX_INVESTIGATIONS", "2")  # room again (as a later window would give)
+    drained = handler({"sleuth": "drain"}, None)  # the scheduled drain, no alarm needed
+    assert [(r["investigation_id"], r["status"]) for r in drained["queued_run"]] == [
         (result["investigation_id"], "investigated")
     ]
     assert [c.scope.resources[0].id for c in fake_investigator.CALLS] == ["i-12345678901234567", "i-2"]

@@ -137,7 +137,7 @@ def test_queued_investigations_run_when_the_cap_window_has_room(tmp_path: Path) 
     store = SQLiteStore(tmp_path / "capped.db", DedupePolicy(cap=1, cap_window_minutes=15))
     investigator = FakeInvestigator()
     events = [alarm_event(f"cpu-{n}", {"InstanceId": f"i-{n}"}, T0 + timedelta(seconds=n)) for n in range(3)]
-    assert [on_alarm(e, investigator, store)["status"] for e in events] == [
+    assert [on_alarm(e, investigator, store, clock=lambda: T0)["status"] for e in events] == [
         "investigated",
         "queued",
         "queued",

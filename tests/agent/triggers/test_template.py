@@ -85,6 +85,7 @@ def test_every_other_permission_is_a_scoped_write_we_need(template: dict[str, An
     allowed = {
         "dynamodb:PutItem": "DedupeTable",
         "dynamodb:UpdateItem": "DedupeTable",
+        "dynamodb:Scan": "DedupeTable",  # finding queued investigations to drain
         "sns:Publish": "ReportTopic",
         "s3:PutObject": "ReportBucket",
         # model access, each behind its parameter's condition
@@ -114,7 +115,8 @@ def test_every_other_permission_is_a_scoped_write_we_need(template: dict[str, An
 
 def test_rule_sends_only_alarm_transitions_filtered_by_prefix(template: dict[str, Any]) -> None:
     function = template["Resources"]["InvestigatorFunction"]["Properties"]
-    (event,) = function["Events"].values()
+    event, drain = function["Events"]["AlarmStateChange"], function["Events"]["DrainQueue"]
+    assert drain["Type"] == "Schedule" and json.loads(drain["Properties"]["Input"]) == {"sleuth": "drain"}
     assert event["Type"] == "EventBridgeRule"
     pattern = event["Properties"]["Pattern"]
     assert pattern["source"] == ["aws.cloudwatch"]
@@ -137,6 +139,10 @@ def test_function_runs_our_handler_with_the_settings_it_reads(template: dict[str
     assert env["SLEUTH_DEDUPE_TABLE"] == {"Ref": "DedupeTable"}
     read = set(re.findall(r"SLEUTH_[A-Z_]+", Path(lambda_handler.__file__).read_text()))
     assert read <= set(env), f"the handler reads settings the template does not set: {read - set(env)}"
+    # ... and every setting the template sets is read by some code (SLEUTH_MODEL_ID was read by none).
+    code = "".join(p.read_text() for folder in ("agent", "tools") for p in (ROOT / folder).rglob("*.py"))
+    unread = {name for name in env if name.startswith("SLEUTH_") and name not in code}
+    assert not unread, f"the template sets settings no code reads: {unread}"
     for name in ("ModelId", "UseBedrock", "ApiKeySecretArn", "AlarmNamePrefix"):
         assert name in template["Parameters"]
 
