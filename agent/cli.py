@@ -365,10 +365,18 @@ def eval_(
     session: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if record or replay:
         from agent.planners import Brain as LlmBrain
-        from agent.planners.recording import recording
+        from agent.planners.recording import RecordingUnavailable, recording, require_vcr
         from agent.planners.settings import ClaudeSettings
 
         path = cassette or Path("evals/recordings") / f"claude-{suite or 'bundles'}.yaml"
+        if replay and not path.is_file():
+            raise _fail(f"--replay: no recording at {path}; make one with --record (needs a model key)")
+        if record and not ClaudeSettings.from_env().configured():
+            raise _fail("--record calls the model: set ANTHROPIC_API_KEY, or SLEUTH_BEDROCK=1 for Bedrock")
+        try:
+            require_vcr()
+        except RecordingUnavailable as exc:
+            raise _fail(str(exc)) from exc
         session = recording(path, mode="all" if record else "none")
         jobs = 1  # the recording patches HTTP in this process only
     with session as rec:

@@ -14,7 +14,10 @@ import pytest
 from evals.bundle import Bundle, Manifest
 from evals.replay import ReplayContext, replay_session
 
+# Data beside the checkout (large or held-out sets, such as PetShop); tests that need it skip without it.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Third-party fixtures vendored with the tests (each folder names its source and licence).
+DATA = Path(__file__).resolve().parent / "data"
 
 BASE_MANIFEST: dict[str, Any] = {
     "format": "sleuth-bundle/1",

@@ -11,6 +11,7 @@ the cassette fails); "all" records afresh. Replaying needs no key and no network
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
-
-import vcr
 
 from agent.planners.settings import ClaudeSettings
 from tools.redact import redact
@@ -76,6 +75,18 @@ def _response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+class RecordingUnavailable(RuntimeError):
+    """vcrpy, which records and replays HTTP, is not installed (it is an optional extra)."""
+
+
+def require_vcr() -> None:
+    """Raise RecordingUnavailable, with the install command, when vcrpy is missing."""
+    if importlib.util.find_spec("vcr") is None:
+        raise RecordingUnavailable(
+            "recording or replaying model calls needs vcrpy: pip install 'sleuth[recording]'"
+        )
+
+
 @dataclass(frozen=True)
 class Recording:
     path: Path
@@ -89,6 +100,9 @@ class Recording:
 @contextmanager
 def recording(cassette_path: str | Path, mode: Mode = "once") -> Iterator[Recording]:
     """Record or replay every HTTP exchange inside the block (the model's, in practice) to a YAML cassette."""
+    require_vcr()
+    import vcr
+
     path = Path(cassette_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     player = vcr.VCR(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tools.changes import cloudtrail_lookup, recent_changes
 from tools.result import ToolStatus
 
@@ -19,7 +19,7 @@ WINDOW = {"start": "2024-05-01T00:00:00Z", "end": "2024-05-01T06:00:00Z"}
 def real_records() -> list[dict[str, Any]]:
     """Every sample record, its time moved into the test window (order kept), all else as recorded."""
     records: list[dict[str, Any]] = []
-    for path in sorted((SHARED / "data" / "cloudtrail-samples").glob("*.json")):
+    for path in sorted((DATA / "cloudtrail-samples").glob("*.json")):
         records += json.loads(path.read_text())
     records.sort(key=lambda r: r["eventTime"])
     step = timedelta(hours=5) / len(records)

@@ -17,7 +17,8 @@ import yaml
 from langchain_core.runnables import RunnableConfig
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from agent.planners import Brain, ClaudeSettings, claude_investigate, recording
+from agent.planners import Brain, ClaudeSettings, claude_investigate
+from agent.planners.recording import recording
 from agent.planners.settings import REPLAY_KEY
 from evals.bundle import Bundle
 from tests.agent.planners.harness import runtime_for

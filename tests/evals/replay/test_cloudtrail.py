@@ -15,9 +15,9 @@ from botocore.exceptions import ClientError
 from evals.bundle import Bundle
 from evals.replay import replay_session
 from evals.replay.services.cloudtrail import username
-from tests.conftest import SHARED, make_bundle
+from tests.conftest import DATA, make_bundle
 
-SAMPLES = SHARED / "data" / "cloudtrail-samples"
+SAMPLES = DATA / "cloudtrail-samples"
 # 90 days before this "now" is 2024-07-30T00:00Z: every sample up to 2024-10-17 is visible (304 of them),
 # the six of late November have not happened yet.
 NOW = "2024-10-28T00:00:00Z"
