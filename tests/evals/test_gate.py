@@ -15,3 +15,13 @@ def test_builtin_suite_stays_above_the_floors() -> None:
     assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
     problems = gate(summary, FLOORS)
     assert problems == [], f"below the floors in {FLOORS}: {problems} (floors {load_floors(FLOORS)})"
+
+
+def test_fresh_suite_stays_within_its_own_limits() -> None:
+    from evals.runner import suite_specs
+
+    results = run_cases(suite_specs("fresh", parse_seeds("1")), jobs=2)
+    summary = summary_of(results)
+    assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
+    problems = gate(summary, FLOORS, "fresh")
+    assert problems == [], f"fresh suite outside {FLOORS}: {problems} (limits {load_floors(FLOORS, 'fresh')})"
