@@ -69,6 +69,8 @@ class BundleError(ValueError):
     """A bundle that cannot be used, with the file, line and field at fault."""
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        # One line, whatever the cause: botocore lists several validation problems on several lines.
+        message = "; ".join(part.strip() for part in message.splitlines() if part.strip())
         where = " ".join(p for p in (file, f"line {line}" if line else None) if p)
         super().__init__(f"{where}: {message}" if where else message)
         self.file = file
