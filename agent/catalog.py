@@ -85,7 +85,9 @@ class Remediation(BaseModel):
     action: Action
     description: str = Field(min_length=1)
     command: str | None = Field(
-        default=None, description="a concrete CLI command or console path; {resource} is filled in"
+        default=None,
+        description="a concrete CLI command or console path; {resource} is filled in; a command that is "
+        "exactly {inverse} becomes the undo of the suspect change's own CloudTrail call",
     )
 
 

@@ -48,6 +48,15 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         # The question or alarm names where it hurts: trouble elsewhere is not this incident.
         sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
     blips = [e for e in evidence if "metric_blip" in e.signals]
+    recurring = {topo.resolve(e.resource) or e.resource for e in evidence if "recurring_alarm" in e.signals}
+    if recurring:
+        # An alarm that fires at this time every day shows its resource's normal: only trouble elsewhere
+        # makes this time different.
+        sustained = [
+            e
+            for e in sustained
+            if (topo.resolve(e.resource) or e.resource) not in recurring and e.kind != "change_event"
+        ]
 
     verdict: Literal["root_cause", "inconclusive", "no_fault", "insufficient_data"]
     on_entry = [

@@ -15,6 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from agent import analyzers
+from agent.analyzers import alarm as alarm_an
 from agent.analyzers import changes as change_an
 from agent.analyzers import graph as graph_an
 from agent.analyzers import logs as log_an
@@ -37,6 +38,7 @@ MAX_LOG_GROUPS = 50
 MAX_ASGS = 6
 MAX_HISTORY = 3  # refusing resources whose longer history is read
 HISTORY = timedelta(days=30)
+ALARM_HISTORY_HOURS = 24 * 8  # a week of the fired alarm's history, and the day before it
 
 
 def _rt(config: RunnableConfig) -> Runtime:
@@ -197,6 +199,8 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     charts: list[dict[str, Any]] = []
 
     batch.run("active_alarms", {"include_insufficient_data": True})
+    if scope.alarm_name:
+        _fired_alarm(batch, scope)
 
     kinds = set(METRIC_CATALOG)  # every kind whose key metrics the catalog knows
     resources = []
@@ -320,6 +324,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         sa = batch.run("scaling_activities", {"group": asg.name or asg.id})
         if sa and sa.data:
             batch.add(state_an.from_scaling(sa.data), sa)
+    _attribute_mentions(batch, topo, states=True)
 
     rds = batch.run("rds_events", {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end)})
     if rds and rds.data:
@@ -398,6 +403,36 @@ def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
     calls = [(a, b) for a, b, rel in topo.edges if rel == "calls"]
     entry = [topo.resolve_loose(e.id) or e.id for e in scope.entry]
     batch.add(graph_an.origins(degraded, calls, entry), res)
+
+
+def _fired_alarm(batch: _Batch, scope: Scope) -> None:
+    """The alarm that fired: its own metric against its own threshold, and its history a week back
+    (the same alarm at the same time on earlier days is a pattern, not an incident)."""
+    found = batch.run("alarm_details", {"name": scope.alarm_name, "history_hours": ALARM_HISTORY_HOURS})
+    if not found or not found.data or found.data.alarm is None:
+        return
+    alarm = found.data.alarm
+    m = alarm.metric
+    stamps: list[datetime] = []
+    values: list[float] = []
+    if m is not None and m.period_s and m.period_s % 60 == 0:
+        series = batch.run(
+            "metric_series",
+            {
+                "namespace": m.namespace,
+                "metric": m.metric,
+                "dimensions": m.dimensions,
+                "stat": m.stat or "Average",
+                "start": _iso(scope.start),
+                "end": _iso(scope.end),
+                "period_s": m.period_s,
+                "baseline_hours": 1,
+            },
+        )
+        if series and series.data:
+            stamps, values = series.data.timestamps, series.data.values
+    resource = scope.entry[0].id if scope.entry else None
+    batch.add(alarm_an.from_alarm(found.data, stamps, values, resource, scope.alarm_time), found)
 
 
 def _place_changed(topo: Topology, made: list[Evidence]) -> None:
@@ -544,7 +579,7 @@ INTERNAL_SUFFIXES = (".internal", ".local", ".svc", ".consul", ".lan", ".corp", 
 
 def _error_text(e: Evidence, keys: tuple[str, ...] = ("template", "example", "exception")) -> str:
     """What an error finding says: its template, example line and exception, else its summary."""
-    return " ".join(str(e.facts.get(k, "")) for k in keys) or e.summary
+    return " ".join(str(e.facts.get(k, "")) for k in keys).strip() or e.summary
 
 
 def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
@@ -599,12 +634,18 @@ def _attribute_principals(batch: _Batch, topo: Topology) -> None:
     batch.evidence += extra
 
 
-def _attribute_mentions(batch: _Batch, topo: Topology) -> None:
+# Resource states that failed because something refused them; their messages name what refused.
+FAILED_STATES = frozenset({"capacity_below_desired", "instance_start_failed"})
+
+
+def _attribute_mentions(batch: _Batch, topo: Topology, *, states: bool = False) -> None:
     """Errors that name one resource ("... on table orders-prd failed: ThroughputExceeded") are evidence
     about that resource too, not only about the service that logged them."""
     extra: list[Evidence] = []
     for e in batch.evidence:
-        if e.kind not in ("log_pattern", "trace_fault"):
+        # A failed launch or start ("not enough free addresses in subnet ...") names what refused it too.
+        failed_state = e.kind == "resource_state" and bool(FAILED_STATES & set(e.signals))
+        if not (failed_state if states else e.kind in ("log_pattern", "trace_fault")):
             continue
         text = _error_text(e)
         named = [k for k in topo.mentioned(text) if k != topo.resolve(e.resource)]

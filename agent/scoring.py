@@ -42,6 +42,7 @@ SYMPTOMS = frozenset(
         "ecs_tasks_stopped",
         "deployment_failed",
         "flow_log_rejects",
+        "alarm_breached",
     }
 )
 
@@ -56,6 +57,7 @@ GENERIC = frozenset(
         "unhealthy_hosts",
         "targets_unhealthy",
         "traffic_down",
+        "alarm_breached",
     }
 )
 
@@ -64,6 +66,8 @@ HEALTH_LAG = timedelta(minutes=30)  # a change more than this before the onset i
 GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after still counts as before
 # The most a change can be believed when nothing on or next to what it changed went wrong after it.
 UNSEEN_EFFECT_CAP = 0.5
+# How long a release takes to serve traffic (a rolling deploy's span): effects of its code show by then.
+DEPLOY_TAKES_TRAFFIC = timedelta(minutes=15)
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
 
@@ -274,7 +278,9 @@ def _score(
         elif b == resource:
             neighbours.add(a)
     around = [e for e in evidence if canonical(e.resource, topo) in neighbours]
-    here |= {s for e in around for s in e.signals if s in mode.corroborating or s in mode.root_signals}
+    # ... and so does what they show against it (a backlog next to a consumer whose calls are refused).
+    weighed = {*mode.corroborating, *mode.root_signals, *mode.contradicting}
+    here |= {s for e in around for s in e.signals if s in weighed}
     corroborating = [s for s in mode.corroborating if s in here]
     c = min(0.24, 0.08 * len(corroborating))
     if c:
@@ -372,6 +378,16 @@ def _score(
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
             terms.append("nothing abnormal on or next to the changed resource after the change")
+        if (
+            "change_deploy" in best.signals
+            and onset is not None
+            and onset - best.start > DEPLOY_TAKES_TRAFFIC
+        ):
+            # New code serves traffic within minutes of shipping; a release that then ran healthy for
+            # longer than that did not start the trouble (unless something it shipped waits to bite).
+            healthy = onset - best.start
+            score -= min(0.3, 0.3 * (healthy - DEPLOY_TAKES_TRAFFIC) / DEPLOY_TAKES_TRAFFIC)
+            terms.append(f"served traffic for {_minutes(healthy)} before the trouble began")
         if generic:
             # Named by no known failure mode, the link from this change to the trouble is time and
             # place alone: never certain, and below any known mode that explains the same trouble.

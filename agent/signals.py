@@ -28,6 +28,9 @@ SIGNALS: dict[str, str] = {
     "capacity_below_desired": "fewer in-service instances or tasks than desired",
     "queue_backlog": "messages piling up in a queue",
     "metric_blip": "a short excursion that returned to baseline by itself",
+    "alarm_breached": "the fired alarm's own metric met its own threshold for its datapoints in the window",
+    "subnet_addresses_exhausted": "a launch failed because a subnet had no free IP addresses left",
+    "recurring_alarm": "the fired alarm went off at about the same time of day on earlier days too",
     # logs
     "log_errors_up": "error-like log lines surged above baseline",
     "new_error_pattern": "an error message pattern not seen in the baseline appeared",

@@ -36,6 +36,13 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         "throttling_logs",
     ),
     (re.compile(r"no space left|disk full|enospc", re.I), "disk_full_logs"),
+    (
+        re.compile(
+            r"free (ip )?addresses|insufficientfreeaddresses|no free ip|ip address(es)? (exhausted|available)",
+            re.I,
+        ),
+        "subnet_addresses_exhausted",
+    ),
     (re.compile(r"kms|disabledexception|kmsinvalidstate|key .*disabled", re.I), "kms_errors"),
 ]
 

@@ -46,11 +46,13 @@ def from_scaling(out: ScalingActivities) -> list[Draft]:
     failed = [a for a in out.activities if a.status in ("Failed", "Cancelled")]
     if failed:
         a = failed[0]
+        # Dated by the first failure (activities come newest first): that is when launches began failing.
+        first = min(f.start for f in failed)
         drafts.append(
             Draft(
                 kind="resource_state",
                 resource=out.group,
-                start=a.start,
+                start=first,
                 end=a.end,
                 summary=f"{len(failed)} scaling activities of {out.group} failed; latest: {a.description} ({a.status_message[:160]})",
                 signals=["capacity_below_desired", *message_signals(a.status_message)],

@@ -103,17 +103,20 @@ def test_every_mode_has_remediation_with_a_command_prevention_and_observability(
         assert mode.observability, mode.id
         for step in mode.remediation:
             assert step.command, f"{mode.id}: step {step.description!r} has no command or console path"
-            assert step.command.startswith(("aws ", "Console: ")), step.command
+            # `{inverse}`: the undo of the culprit's own CloudTrail call, built by code from the record.
+            assert step.command.startswith(("aws ", "Console: ")) or step.command == "{inverse}", step.command
 
 
 def test_commands_take_only_the_resource_placeholder() -> None:
     for mode_id, command in _steps():
         fields = {name for _, name, _, _ in string.Formatter().parse(command) if name is not None}
-        assert fields <= {"resource"}, (mode_id, command)
-        assert "{resource}" not in command.format(resource="x"), mode_id
+        assert fields <= {"resource", "inverse"}, (mode_id, command)
+        assert "{resource}" not in command.format(resource="x", inverse="y"), mode_id
     # every mode lets the planner point at least one step at the suspect itself
     for mode in MODES.values():
-        assert any("{resource}" in (s.command or "") for s in mode.remediation), mode.id
+        assert any("{resource}" in (s.command or "") or s.command == "{inverse}" for s in mode.remediation), (
+            mode.id
+        )
 
 
 def test_cli_commands_name_real_operations_and_parameters() -> None:

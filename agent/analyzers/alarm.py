@@ -1,0 +1,112 @@
+"""The alarm that fired, read as evidence: did its own metric breach its own threshold in the window, and
+has it done the same at the same time on earlier days?
+
+An alarm in ALARM is the user's symptom until shown otherwise, whatever the key-metric scan makes of its
+metric (a count that appears from nothing has no baseline to deviate from). And an alarm that goes off at
+about the same time every day and recovers on its own is a pattern, not an incident: normal compared with
+normal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from agent.analyzers import Draft
+from tools.alarms import AlarmDetails, AlarmInfo
+
+# How close in time of day an earlier firing must be to count as "the same time".
+SAME_TIME = timedelta(minutes=45)
+# Earlier days with a firing at the same time that make the alarm a recurring pattern.
+RECURRING_DAYS = 2
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanThreshold": lambda v, t: v > t,
+    "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
+    "LessThanThreshold": lambda v, t: v < t,
+    "LessThanOrEqualToThreshold": lambda v, t: v <= t,
+}
+
+
+def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[float]) -> datetime | None:
+    """When the alarm's condition (threshold crossed for its datapoints-to-alarm) was first met."""
+    compare = _COMPARE.get(alarm.comparison or "")
+    if compare is None or alarm.threshold is None:
+        return None
+    needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
+    run: list[datetime] = []
+    for t, v in zip(timestamps, values, strict=True):
+        run = [*run, t] if compare(v, alarm.threshold) else []
+        if len(run) >= needed:
+            return run[0]
+    return None
+
+
+def from_alarm(
+    details: AlarmDetails,
+    timestamps: list[datetime],
+    values: list[float],
+    resource: str | None,
+    fired_at: datetime | None,
+) -> list[Draft]:
+    alarm = details.alarm
+    if alarm is None:
+        return []
+    drafts: list[Draft] = []
+    breach = first_breach(alarm, timestamps, values)
+    metric = alarm.metric
+    if breach is not None and metric is not None:
+        drafts.append(
+            Draft(
+                kind="metric_anomaly",
+                resource=resource,
+                start=breach,
+                summary=f"alarm {alarm.name}: {metric.metric} ({metric.stat or 'Average'}) "
+                f"{alarm.comparison} {alarm.threshold:g} from {breach:%H:%M}",
+                signals=["alarm_breached"],
+                strength=0.6,
+                facts={
+                    "alarm": alarm.name,
+                    "metric": metric.metric,
+                    "namespace": metric.namespace,
+                    "dimensions": metric.dimensions,
+                    "stat": metric.stat or "Average",
+                    "threshold": alarm.threshold,
+                    "onset": breach.isoformat(),
+                    "sustained": True,
+                },
+            )
+        )
+    when = fired_at or breach
+    if when is None:
+        return drafts
+    earlier = sorted(
+        {
+            h.time.date()
+            for h in details.history
+            if h.type == "StateUpdate"
+            and h.summary.rstrip().endswith("to ALARM")
+            and h.time.date() < when.date()
+            and _time_of_day_gap(h.time, when) <= SAME_TIME
+        }
+    )
+    if len(earlier) >= RECURRING_DAYS:
+        days = ", ".join(f"{d:%m-%d}" for d in earlier[-5:])
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=resource,
+                start=when,
+                summary=f"alarm {alarm.name} went to ALARM at about {when:%H:%M} on {len(earlier)} earlier "
+                f"days too ({days}): the same pattern at the same time of day",
+                signals=["recurring_alarm"],
+                strength=0.7,
+                facts={"alarm": alarm.name, "days": [d.isoformat() for d in earlier]},
+            )
+        )
+    return drafts
+
+
+def _time_of_day_gap(a: datetime, b: datetime) -> timedelta:
+    seconds = abs((a.hour * 3600 + a.minute * 60) - (b.hour * 3600 + b.minute * 60))
+    return timedelta(seconds=min(seconds, 86400 - seconds))

@@ -1,0 +1,246 @@
+"""Change impact: a change is judged by what follows it on what it changed, a deploy by whether its code
+ran healthy, a lowered ceiling is a change, and the remedy is the inverse call with real identifiers."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from datetime import UTC, datetime, timedelta
+
+from agent.analyzers.alarm import from_alarm
+from agent.analyzers.changes import kind_of
+from agent.catalog import catalog
+from agent.inverse import inverse_command
+from agent.scoring import generate
+from agent.topology import Topology, derived_aliases
+from tests.agent.test_scoring import ev
+from tools.alarms import AlarmDetails, AlarmInfo, HistoryEntry, MetricRef
+
+T0 = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
+
+
+def test_any_write_that_alters_or_removes_a_setting_is_a_candidate_and_tags_are_not() -> None:
+    assert kind_of("UpdateUsagePlan") == "change_other"
+    assert kind_of("PutBucketPolicy") == "change_other"
+    assert kind_of("RotateSecret") == "change_other"
+    assert kind_of("ChangeResourceRecordSets") == "change_other"
+    # Metadata and additions change nothing that was serving.
+    assert kind_of("TagResource") is None
+    assert kind_of("CreateDBSnapshot") is None
+    assert kind_of("CreateApiKey") is None
+    # The table of known kinds still wins.
+    assert kind_of("UpdateFunctionCode20150331v2") == "change_deploy"
+
+
+def _service_with_store() -> tuple[Topology, str, str]:
+    topo = Topology()
+    svc = topo.add("ecs_service", "checkout")
+    table = topo.add("dynamodb_table", "orders")
+    topo.link(svc, table, "calls")
+    return topo, svc, table
+
+
+def test_a_change_with_nothing_abnormal_after_it_on_or_next_to_it_is_capped() -> None:
+    topo, svc, _ = _service_with_store()
+    unrelated = topo.add("resource", "arn:aws:s3:::marketing-assets")
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9),
+        ev(
+            "change_event",
+            unrelated,
+            T0 - timedelta(minutes=2),
+            ["change", "change_other"],
+            0.6,
+            action="PutBucketPolicy",
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [svc])
+    bucket = next(h for h in hyps if h.resource == unrelated)
+    assert bucket.confidence <= 0.5
+    assert "nothing abnormal on or next to the changed resource" in bucket.rationale
+
+
+def test_a_generic_change_on_the_failing_path_is_named_but_never_certain() -> None:
+    topo, svc, table = _service_with_store()
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9),
+        ev("log_pattern", table, T0 + timedelta(minutes=1), ["access_denied_logs", "new_error_pattern"], 0.9),
+        ev(
+            "change_event",
+            table,
+            T0 - timedelta(minutes=1),
+            ["change", "change_other"],
+            0.6,
+            action="UpdateContinuousBackups",
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [svc])
+    generic = next(h for h in hyps if h.failure_mode == "resource-setting-changed" and h.resource == table)
+    assert generic.category == "change"
+    assert 0.4 < generic.confidence <= 0.6
+
+
+def test_a_deploy_that_served_traffic_healthy_for_long_loses_to_what_began_with_the_trouble() -> None:
+    topo, svc, _ = _service_with_store()
+    vendor = topo.add("remote", "api.tax-vendor.example")
+    topo.link(svc, vendor, "calls")
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up", "latency_up"], 0.95),
+        ev("log_pattern", svc, T0, ["log_errors_up", "new_error_pattern"], 0.9),
+        ev("log_pattern", vendor, T0, ["timeout_logs", "remote_slow"], 0.85),
+        ev(
+            "change_event",
+            svc,
+            T0 - timedelta(minutes=44),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateService",
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [svc])
+    deploy = next(h for h in hyps if h.resource == svc and h.category == "change")
+    assert "served traffic for 44 min before the trouble began" in deploy.rationale
+    # Shipped 5 minutes before the onset, the same deploy is not marked down.
+    recent = [
+        *evidence[:3],
+        ev("change_event", svc, T0 - timedelta(minutes=5), ["change", "change_deploy"], 0.6),
+    ]
+    again = next(
+        h for h in generate(catalog(), recent, topo, [svc]) if h.resource == svc and h.category == "change"
+    )
+    assert "served traffic" not in again.rationale
+    assert again.confidence > deploy.confidence
+
+
+def test_a_ceiling_reached_right_after_someone_lowered_it_is_a_change_undone_by_restoring_it() -> None:
+    topo, svc, table = _service_with_store()
+    params = json.dumps({"tableName": "orders", "provisionedThroughput": {"writeCapacityUnits": 100}})
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9),
+        ev("metric_anomaly", table, T0, ["throttled"], 0.95),
+        ev(
+            "change_event",
+            table,
+            T0 - timedelta(minutes=6),
+            ["change", "change_capacity"],
+            0.6,
+            action="UpdateTable",
+            params=params,
+            event_id="9f1c",
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [svc])
+    limit = next(h for h in hyps if h.resource == table and "capacity was changed" in h.rationale)
+    assert limit.category == "change"
+    assert limit.remediation[0].action == "rollback"
+    assert limit.remediation[0].command is not None
+    assert "aws dynamodb update-table --table-name orders" in limit.remediation[0].command
+
+
+def test_the_inverse_call_carries_the_records_identifiers_quoted() -> None:
+    hostile = "ops;rm -rf /"
+    facts = {
+        "action": "DetachRolePolicy",
+        "params": json.dumps(
+            {"roleName": hostile, "policyArn": "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"}
+        ),
+        "event_id": "e1",
+    }
+    command = inverse_command(facts)
+    assert command.startswith("aws iam attach-role-policy --role-name ")
+    assert shlex.split(command)[4] == hostile  # one argument, not a second command
+    stop = {
+        "action": "StopInstances",
+        "params": json.dumps({"instancesSet": {"items": [{"instanceId": "i-0abc"}]}}),
+    }
+    assert inverse_command(stop) == "aws ec2 start-instances --instance-ids i-0abc"
+    # No inverse known: the exact record to read, never an invented value.
+    unknown = inverse_command({"action": "UpdateUsagePlan", "params": "{}", "event_id": "abc-123"})
+    assert "AttributeValue=abc-123" in unknown
+
+
+def test_other_spellings_of_buckets_secrets_and_state_machines() -> None:
+    assert derived_aliases("arn:aws:s3:::media-prod") == ["media-prod"]
+    assert derived_aliases("arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/db-AbC123") == [
+        "prod/db"
+    ]
+    assert derived_aliases("arn:aws:states:us-east-1:123456789012:stateMachine:refunds") == ["refunds"]
+
+
+def _alarm() -> AlarmInfo:
+    return AlarmInfo(
+        name="db-cpu-high",
+        kind="metric",
+        state="ALARM",
+        metric=MetricRef(
+            namespace="AWS/RDS",
+            metric="CPUUtilization",
+            dimensions={"DBInstanceIdentifier": "db"},
+            stat="Average",
+            period_s=60,
+        ),
+        threshold=80,
+        comparison="GreaterThanThreshold",
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+    )
+
+
+def test_the_fired_alarms_own_breach_is_a_symptom_dated_by_its_first_run() -> None:
+    stamps = [T0 + timedelta(minutes=i) for i in range(6)]
+    values = [50, 85, 60, 90, 91, 95]  # one lone point, then three in a row from 14:03
+    drafts = from_alarm(AlarmDetails(alarm=_alarm()), stamps, values, "db", T0 + timedelta(minutes=5))
+    breach = next(d for d in drafts if "alarm_breached" in d.signals)
+    assert breach.start == T0 + timedelta(minutes=3)
+    assert not [d for d in drafts if "recurring_alarm" in d.signals]
+
+
+def test_an_alarm_that_fires_at_the_same_time_on_earlier_days_is_a_pattern() -> None:
+    fired = T0.replace(hour=2, minute=10)
+    history = [
+        HistoryEntry(
+            time=fired - timedelta(days=d, minutes=m),
+            type="StateUpdate",
+            summary="Alarm updated from OK to ALARM",
+        )
+        for d, m in ((1, 5), (2, -12), (3, 20))
+    ]
+    # A firing at another time of day does not count.
+    history.append(
+        HistoryEntry(
+            time=fired - timedelta(days=4, hours=9),
+            type="StateUpdate",
+            summary="Alarm updated from OK to ALARM",
+        )
+    )
+    drafts = from_alarm(AlarmDetails(alarm=_alarm(), history=history), [], [], "db", fired)
+    recurring = next(d for d in drafts if "recurring_alarm" in d.signals)
+    assert "on 3 earlier days" in recurring.summary
+
+
+def test_failed_launches_are_dated_by_the_first_failure_and_attributed_by_the_message() -> None:
+    from agent.analyzers.state import from_scaling
+    from tools.state import Activity, ScalingActivities
+
+    def failed(minutes: int) -> Activity:
+        return Activity(
+            id=f"a-{minutes}",
+            kind="launch",
+            instance_id=None,
+            start=T0 + timedelta(minutes=minutes),
+            end=T0 + timedelta(minutes=minutes, seconds=20),
+            status="Failed",
+            description="Launching a new EC2 instance.  Status Reason: There are not enough free addresses in "
+            "subnet 'subnet-0a1b2c3d4e5f60718' to satisfy the requested number of instances.",
+            cause="an alarm triggered policy scale-out",
+            health_check=False,
+            status_message="There are not enough free addresses in subnet 'subnet-0a1b2c3d4e5f60718'",
+        )
+
+    newest_first = [failed(40), failed(20), failed(3)]
+    out = ScalingActivities(
+        group="render", activities=newest_first, read=3, launches=3, terminations=0, failed=3
+    )
+    draft = next(d for d in from_scaling(out) if "capacity_below_desired" in d.signals)
+    assert draft.start == T0 + timedelta(minutes=3)
+    assert "subnet_addresses_exhausted" in draft.signals
