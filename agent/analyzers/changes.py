@@ -208,6 +208,17 @@ def targets(change: Change) -> list[str]:
     for m in _ID.findall(change.params):
         if m not in found:
             found.append(m)
+    # A DNS change changes record sets, not the zone that holds them: the records come first.
+    changes = ((params.get("changeBatch") or {}).get("changes") or []) if isinstance(params, dict) else []
+    records = [
+        str(c["resourceRecordSet"]["name"]).rstrip(".")
+        for c in changes
+        if isinstance(c, dict)
+        and isinstance(c.get("resourceRecordSet"), dict)
+        and c["resourceRecordSet"].get("name")
+    ]
+    if records:
+        found = list(dict.fromkeys(records)) + [f for f in found if f not in records]
     # A container named alongside what it contains (the cluster of an updated service) is where the
     # change happened, not what changed: the contained resource comes first.
     parents = {params.get(k) for k in PARENT_KEYS if isinstance(params, dict) and params.get(k)}

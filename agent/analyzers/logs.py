@@ -35,7 +35,13 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         ),
         "throttling_logs",
     ),
-    (re.compile(r"no space left|disk full|enospc", re.I), "disk_full_logs"),
+    (
+        re.compile(
+            r"no space left|disk full|enospc|storage[- ]full|storage (has been|is) exhausted|table .* is full",
+            re.I,
+        ),
+        "disk_full_logs",
+    ),
     (
         re.compile(
             r"free (ip )?addresses|insufficientfreeaddresses|no free ip|ip address(es)? (exhausted|available)",

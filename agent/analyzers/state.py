@@ -105,12 +105,20 @@ def from_rds_events(out: RdsEvents) -> list[Draft]:
                 start=e.time,
                 end=e.time,
                 summary=f"RDS {e.source_type or ''} {e.source_id}: {e.message[:200]} at {e.time:%H:%M}",
-                signals=["db_event", *message_signals(e.message)],
+                signals=["db_event", *message_signals(e.message), *_state_signals(e.categories, e.message)],
                 strength=0.55,
                 facts={"categories": e.categories, "message": e.message},
             )
         )
     return drafts
+
+
+def _state_signals(categories: list[str], message: str) -> list[str]:
+    """What RDS says about the instance's own state: storage it reports exhausted is full, whatever
+    the free-storage series looked like against its last few hours."""
+    if "low storage" in categories and re.search(r"exhausted|storage[- ]full|no free storage", message, re.I):
+        return ["disk_full"]
+    return []
 
 
 def from_db_log(out: DbLogTail) -> list[Draft]:

@@ -244,3 +244,54 @@ def test_failed_launches_are_dated_by_the_first_failure_and_attributed_by_the_me
     draft = next(d for d in from_scaling(out) if "capacity_below_desired" in d.signals)
     assert draft.start == T0 + timedelta(minutes=3)
     assert "subnet_addresses_exhausted" in draft.signals
+
+
+def test_a_dns_change_names_the_record_it_changed_before_its_zone() -> None:
+    from agent.analyzers.changes import targets
+    from tools.changes import Change
+
+    params = {
+        "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+        "changeBatch": {
+            "changes": [
+                {
+                    "action": "UPSERT",
+                    "resourceRecordSet": {
+                        "name": "api.example.com.",
+                        "type": "A",
+                        "aliasTarget": {"dNSName": "x"},
+                    },
+                }
+            ]
+        },
+    }
+    change = Change(
+        event_id="e1",
+        time=T0,
+        who="dana",
+        principal_type="AssumedRole",
+        source="route53.amazonaws.com",
+        action="ChangeResourceRecordSets",
+        resources=[],
+        params=json.dumps(params, separators=(",", ":"), sort_keys=True),
+    )
+    assert targets(change)[:2] == ["api.example.com", "Z0123456789ABCDEFGHIJ"]
+
+
+def test_storage_rds_reports_exhausted_is_full_storage() -> None:
+    from agent.analyzers.state import from_rds_events
+    from tools.database import RdsEvent, RdsEvents
+
+    out = RdsEvents(
+        events=[
+            RdsEvent(
+                time=T0,
+                source_type="db-instance",
+                source_id="billing-db",
+                categories=["low storage"],
+                message="Allocated storage has been exhausted. Allocate additional storage to resolve the issue.",
+            )
+        ]
+    )
+    draft = from_rds_events(out)[0]
+    assert {"disk_full", "disk_full_logs"} <= set(draft.signals)
