@@ -18,9 +18,10 @@ from evals.bundle import Bundle, BundleError
 app = typer.Typer(
     name="sleuth",
     help="Investigate AWS incidents: alarms and questions in, ranked evidence-backed root causes out.",
+    epilog="Settings (AWS, model, delivery) are listed in the README's Settings table.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
 scenarios_app = typer.Typer(
     help="Generated incidents (suites builtin and fresh), written as bundles with ground truth.",
@@ -35,6 +36,39 @@ errors = Console(stderr=True)
 
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"sleuth {version('sleuth')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit"),
+    ] = None,
+) -> None:
+    """Investigate AWS incidents: alarms and questions in, ranked evidence-backed root causes out."""
+
+
+# AWS settings shared by every live command; boto3 itself reads AWS_DEFAULT_REGION (AWS_REGION is what
+# the other SDKs and Lambda set, so both are honoured here).
+Region = Annotated[
+    str | None,
+    typer.Option(
+        envvar=["AWS_DEFAULT_REGION", "AWS_REGION"], metavar="REGION", help="AWS region (else the profile's)"
+    ),
+]
+Profile = Annotated[
+    str | None,
+    typer.Option(envvar="AWS_PROFILE", metavar="NAME", help="AWS profile (else the default chain)"),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only the report and errors")]
 
 
 class Format(StrEnum):
@@ -60,7 +94,13 @@ def _progress(quiet: bool) -> Any:
     return lambda msg: errors.print(f"[dim]…[/] {msg}", highlight=False, markup=True, soft_wrap=True)
 
 
-def _emit(report: Any, fmt: Format, out: Path | None) -> None:
+def _info(quiet: bool, message: str) -> None:
+    """A line for the person at the terminal (stderr), silenced by -q."""
+    if not quiet:
+        errors.print(message, highlight=False, markup=False, soft_wrap=True)
+
+
+def _emit(report: Any, fmt: Format, out: Path | None, quiet: bool = False) -> None:
     from agent.report import html, markdown, text
 
     if fmt is Format.json:
@@ -74,7 +114,7 @@ def _emit(report: Any, fmt: Format, out: Path | None) -> None:
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")
-        errors.print(f"report written to {out}", highlight=False)
+        _info(quiet, f"report written to {out}")
     else:
         sys.stdout.write(body)
 
@@ -101,7 +141,9 @@ def _brain(brain: Brain | None) -> Brain:
     return Brain.rules
 
 
-@app.command()
+@app.command(
+    epilog='Examples:\n\n  sleuth investigate "why is checkout returning 5xx since 14:00?"\n\n  sleuth investigate "slow since about 11:15am" --tz Europe/Berlin --since 3h\n\n  sleuth investigate --alarm-event event.json --format html --out report.html\n\n  sleuth investigate --bundle incident.tar.gz --format json -q > report.json'
+)
 def investigate(
     question: Annotated[str | None, typer.Argument(help="what is wrong, in your words")] = None,
     alarm_event: Annotated[
@@ -121,8 +163,8 @@ def investigate(
             "machine's, or the bundle's trigger timezone offline",
         ),
     ] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region (default: AWS_REGION / profile)")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile (default: AWS_PROFILE)")] = None,
+    region: Region = None,
+    profile: Profile = None,
     brain: Annotated[
         Brain | None, typer.Option(help="planner: rules (default without a model key) or claude")
     ] = None,
@@ -132,7 +174,7 @@ def investigate(
         str | None,
         typer.Option(help="checkpoint the investigation under this id (resume with `sleuth feedback`)"),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Investigate an incident: a question and/or an alarm event, live or against a bundle."""
     from agent.investigate import investigate as run
@@ -174,7 +216,7 @@ def investigate(
             raise _fail(str(exc)) from exc
     if s and e and s >= e:
         raise _fail(f"the window is empty: start {s:%Y-%m-%d %H:%M} is not before end {e:%Y-%m-%d %H:%M}")
-    errors.print(f"planner: {chosen.value}" + (" (offline bundle)" if loaded else ""), highlight=False)
+    _info(quiet, f"planner: {chosen.value}" + (" (offline bundle)" if loaded else ""))
     try:
         report = run(
             aws,
@@ -190,7 +232,7 @@ def investigate(
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, quiet)
 
 
 def _local_zone(now: datetime) -> str:
@@ -201,20 +243,24 @@ def _local_zone(now: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-@app.command()
+@app.command(
+    epilog="Examples:\n\n  sleuth feedback --thread inc-42 --discard security-group-rule-revoked\n\n  sleuth feedback --thread inc-42 --accept 'lambda-throttled|checkout-fn'"
+)
 def feedback(
     thread: Annotated[str, typer.Option(help="the investigation's --thread id")],
     accept: Annotated[
-        list[str] | None, typer.Option(help="failure mode (or mode|resource) to accept")
+        list[str] | None,
+        typer.Option(metavar="ID", help="hypothesis to accept: failure mode, or mode|resource (repeatable)"),
     ] = None,
     discard: Annotated[
-        list[str] | None, typer.Option(help="failure mode (or mode|resource) to discard")
+        list[str] | None,
+        typer.Option(metavar="ID", help="hypothesis to discard: failure mode, or mode|resource (repeatable)"),
     ] = None,
     bundle: Annotated[
         Path | None, typer.Option(help="the bundle the investigation ran on, if offline")
     ] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here")] = None,
 ) -> None:
@@ -241,7 +287,9 @@ def feedback(
     _emit(report, fmt, out)
 
 
-@app.command()
+@app.command(
+    epilog="Examples:\n\n  sleuth demo\n\n  sleuth demo sg-rule-revoked --seed 2 --format html --out demo.html"
+)
 def demo(
     scenario: Annotated[
         str | None, typer.Argument(help="scenario name (see `sleuth scenarios list`)")
@@ -249,7 +297,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="scenario seed")] = 1,
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here instead of stdout")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Build a built-in incident (default: an Aurora bug behind an ASG replacement loop), investigate it
     offline with the rules planner, and print the report."""
@@ -257,23 +305,31 @@ def demo(
     from evals.scenarios import DEFAULT_SCENARIO
 
     built = _build_scenario(scenario, seed)
-    errors.print(
-        f"scenario {scenario or DEFAULT_SCENARIO} seed {seed}: {built.manifest.title}", highlight=False
-    )
-    errors.print("planner: rules (offline bundle)", highlight=False)
+    _info(quiet, f"scenario {scenario or DEFAULT_SCENARIO} seed {seed}: {built.manifest.title}")
+    _info(quiet, "planner: rules (offline bundle)")
     report = offline(built, progress=_progress(quiet))
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, quiet)
 
 
-@app.command("eval")
+@app.command(
+    "eval",
+    epilog="Examples:\n\n  sleuth eval --suite builtin --seeds 1-2 --jobs 2\n\n  sleuth eval --bundles captured/ --bundles more/ --json results.json",
+)
 def eval_(
     suite: Annotated[
         str | None,
         typer.Option(help="builtin (written with the agent), fresh (written independently of it), or all"),
     ] = None,
     seeds: Annotated[str, typer.Option(help="seeds for the suite's generators, e.g. 1-5 or 1,3")] = "1-5",
-    scenario: Annotated[list[str] | None, typer.Option(help="only these scenarios of the suite")] = None,
-    bundles: Annotated[list[Path] | None, typer.Option(help="directories of bundles with truth")] = None,
+    scenario: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="only this scenario of the suite (repeatable)")
+    ] = None,
+    bundles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="DIR", help="a directory of bundles with truth (repeat: --bundles A --bundles B)"
+        ),
+    ] = None,
     petshop: Annotated[Path | None, typer.Option(help="the PetShop dataset directory")] = None,
     split: Annotated[str, typer.Option(help="PetShop split: train, test or all")] = "train",
     brain: Annotated[Brain, typer.Option(help="planner")] = Brain.rules,
@@ -342,18 +398,21 @@ def eval_(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(
+    epilog="Examples:\n\n  sleuth capture --start 2024-05-01T13:00:00Z --end 2024-05-01T15:00:00Z --alarm checkout-5xx --out inc-42/"
+)
 def capture(
     start: Annotated[str, typer.Option(help="window start, ISO-8601 with zone")],
     end: Annotated[str, typer.Option(help="window end, ISO-8601 with zone")],
     out: Annotated[Path, typer.Option(help="bundle directory (or .tar.gz) to write")],
     alarm: Annotated[str | None, typer.Option(help="the alarm that fired (becomes the trigger)")] = None,
     resources: Annotated[
-        list[str] | None, typer.Option(help="names, ids or ARNs to include with their neighbours")
+        list[str] | None,
+        typer.Option(metavar="ID", help="a name, id or ARN to include with its neighbours (repeatable)"),
     ] = None,
     title: Annotated[str | None, typer.Option(help="the bundle's title")] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
 ) -> None:
     """Snapshot a live incident into a bundle (read-only), to replay and score it offline later."""
     from evals.capture import capture as snapshot
@@ -384,15 +443,17 @@ def capture(
     console.print(f"wrote {path}", highlight=False)
 
 
-@app.command("on-alarm")
+@app.command(
+    "on-alarm", epilog="Examples:\n\n  sleuth on-alarm event.json --bundle incident.tar.gz --format md"
+)
 def on_alarm(
     event: Annotated[Path, typer.Argument(help="an EventBridge alarm state-change event (JSON file)")],
     bundle: Annotated[
         Path | None, typer.Option(help="investigate against this bundle instead of live AWS")
     ] = None,
     state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
 ) -> None:
     """Run exactly what the Lambda runs for one alarm event, locally."""
     from agent.investigate import handle_request
@@ -420,13 +481,13 @@ def on_alarm(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog="Examples:\n\n  sleuth watch --interval 60 --prefix prod-")
 def watch(
     interval: Annotated[float, typer.Option(help="seconds between polls")] = 60.0,
     prefix: Annotated[str | None, typer.Option(help="only alarms whose name starts with this")] = None,
     state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
 ) -> None:
     """Poll for alarms going to ALARM and investigate each (for teams without the Lambda). Ctrl-C stops."""
     from functools import partial
@@ -451,6 +512,56 @@ def watch(
     errors.print(
         f"stopped ({result.stopped_by}) after {result.polls} polls, {len(result.handled)} alarms handled"
     )
+
+
+@app.command(
+    epilog="Examples:\n\n  sleuth rerun report.json ev-12\n\n  sleuth rerun report.json ev-3 --bundle incident.tar.gz"
+)
+def rerun(
+    report_path: Annotated[Path, typer.Argument(metavar="REPORT.json", help="a report from --format json")],
+    evidence_id: Annotated[str, typer.Argument(metavar="EV-ID", help="the evidence id, e.g. ev-12")],
+    bundle: Annotated[
+        Path | None, typer.Option(help="re-run against this bundle instead of live AWS")
+    ] = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Re-run one evidence item's query and say whether it still holds (exit 1 when it does not)."""
+    from pydantic import ValidationError
+
+    from agent.recheck import find, recheck
+    from agent.report.model import Report
+    from tools.aws import AwsClients
+
+    try:
+        report = Report.model_validate_json(report_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(f"cannot read {report_path}: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "document"
+        raise _fail(f"{report_path} is not a Sleuth JSON report ({where}: {first['msg']})") from exc
+    try:
+        find(report, evidence_id)
+    except LookupError as exc:
+        raise _fail(str(exc)) from exc
+    if bundle is not None:
+        from evals.replay import replay_session
+
+        loaded = _load_bundle(bundle)
+        session, _ = replay_session(loaded)
+        aws, now = AwsClients(session), loaded.manifest.now
+    else:
+        aws = AwsClients.live(profile=profile, region=region)
+        now = datetime.now(UTC)  # the present of a live re-run
+    try:
+        got = recheck(report, evidence_id, aws, now)
+    except LookupError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"re-ran {got.call}", highlight=False, markup=False, soft_wrap=True)
+    console.print(got.line(), highlight=False, markup=False, soft_wrap=True)
+    if got.holds is False:
+        raise typer.Exit(1)
 
 
 @scenarios_app.command("list")
@@ -484,7 +595,7 @@ def scenarios_build(
 
 @bundle_app.command("validate")
 def bundle_validate(
-    paths: Annotated[list[Path], typer.Argument(help="bundle directories or .tar.gz")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="bundle directories or .tar.gz")],
 ) -> None:
     """Check bundles against format v1; name file, line and field of the first problem."""
     failed = 0

@@ -20,6 +20,7 @@ from agent.report.model import (
     Stats,
     TimelineEntry,
 )
+from agent.report.rerun import evidence_fields
 from agent.scoring import SYMPTOMS, incident_onset
 from agent.state import InvestigationState
 from agent.topology import Topology
@@ -105,6 +106,8 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
                 end=e.end,
                 summary=e.summary,
                 source=e.source,
+                signals=e.signals,
+                **evidence_fields(e.kind, e.resource, e.facts, e.source),
             )
             for e in evidence
         ],

@@ -187,6 +187,7 @@ def _hypothesis_extra(h: ReportHypothesis, r: Report) -> str:
 
 
 def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> str:
+    call = ev.rerun or ev.source
     ident = f' id="{ev.id}"' if _ANCHOR.match(ev.id) else ""
     facts = [f'<span class="tag">{_e(ev.kind)}</span>']
     if ev.resource:
@@ -198,9 +199,10 @@ def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> str:
     parts = [
         f'<article class="evidence"{ident}><h3>{_e(ev.id)}</h3><div>{" · ".join(facts)}</div>',
         f'<p class="evidence-summary">{_e(ev.summary)}</p>',
-        f'<p class="label">re-run with Sleuth</p><pre class="tool-call">{_e(tool_call(ev.source))}</pre>',
+        f'<p class="label">re-run with Sleuth</p><pre class="tool-call">{_e(tool_call(call))}\n'
+        f"sleuth rerun REPORT.json {_e(ev.id)}</pre>",
     ]
-    commands = aws_cli(ev.source)
+    commands = ev.aws_cli or aws_cli(call)
     if commands:
         parts.append(f'<p class="label">AWS CLI</p><pre class="cli">{_e(chr(10).join(commands))}</pre>')
     parts.append("</article>")
