@@ -422,6 +422,7 @@ def capture(
     if s is None or e is None or s >= e:
         raise _fail("--start must be before --end")
     aws = AwsClients.live(profile=profile, region=region, budget=CallBudget(limit=3000))
+    _can_read(aws, "sts", "GetCallerIdentity", "capture")  # else an empty bundle for no account
     now = datetime.now(UTC)  # the capture's present; the bundle keeps it as `now`
     got = snapshot(
         aws,
@@ -454,6 +455,12 @@ def on_alarm(
     state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
     region: Region = None,
     profile: Profile = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", help="print the report in this format (default: the run's JSON status)"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="write the report here (implies --format text)")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Run exactly what the Lambda runs for one alarm event, locally."""
     from agent.investigate import handle_request
@@ -472,11 +479,30 @@ def on_alarm(
     from agent.triggers.delivery.config import DeliveryConfig
     from agent.triggers.delivery.dispatch import ReportDelivery
 
-    delivery = ReportDelivery(DeliveryConfig.from_env(os.environ), None if bundle else clients.session)
-    result = runner.on_alarm(
-        raw, handle_request, SQLiteStore(state_db), clients=clients, bundle=bundle, deliver=delivery
+    printed = fmt is not None or out is not None  # then the report is not also logged as one JSON line
+    delivery = ReportDelivery(
+        DeliveryConfig.from_env(os.environ), None if bundle else clients.session, log_report=not printed
     )
-    sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+    reports: list[dict[str, Any]] = []
+
+    def investigator(request: Any) -> dict[str, Any]:
+        reports.append(handle_request(request))  # kept to print; the runner stores and delivers it too
+        return reports[-1]
+
+    result = runner.on_alarm(
+        raw, investigator, SQLiteStore(state_db), clients=clients, bundle=bundle, deliver=delivery
+    )
+    status = json.dumps(result, indent=2, default=str) + "\n"
+    if not printed:
+        sys.stdout.write(status)
+    else:
+        _info(quiet, json.dumps({k: v for k, v in result.items() if k != "summary"}, default=str))
+        if reports:
+            from agent.report.model import Report
+
+            _emit(Report.model_validate(reports[-1]), fmt or Format.text, out, quiet)
+        else:
+            _info(quiet, f"no report: the event was {result.get('status')}, not investigated")
     if result.get("status") == "unprocessed":
         raise typer.Exit(1)
 
@@ -498,6 +524,9 @@ def watch(
     from tools.aws import AwsClients
 
     clients = AwsClients.live(profile=profile, region=region)
+    _can_read(
+        clients, "cloudwatch", "DescribeAlarms", "watch", MaxRecords=1
+    )  # else it polls a failure forever
     state_db.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(state_db)
     handle = partial(runner.on_alarm, investigator=handle_request, store=store, clients=clients)
@@ -610,6 +639,17 @@ def bundle_validate(
         console.print(f"ok: {path} ({held})", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+def _can_read(aws: Any, service: str, operation: str, needed_for: str, **params: Any) -> None:
+    """Fail in one line, before any work, when the first call a long-running command depends on fails
+    (no credentials or region, an expired token, a missing permission): such errors do not heal."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        aws.call(service, operation, **params)
+    except (BotoCoreError, ClientError) as exc:
+        raise _fail(f"{needed_for} needs {service}:{operation}, which failed: {exc}") from exc
 
 
 def _read_event(path: Path) -> dict[str, Any]:
