@@ -36,6 +36,7 @@ errors = Console(stderr=True)
 
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
+THREADS = Path.home() / ".sleuth" / "threads.json"  # how each --thread ran, for `sleuth feedback`
 
 
 def _version(value: bool) -> None:
@@ -216,6 +217,11 @@ def investigate(
             raise _fail(str(exc)) from exc
     if s and e and s >= e:
         raise _fail(f"the window is empty: start {s:%Y-%m-%d %H:%M} is not before end {e:%Y-%m-%d %H:%M}")
+    if thread:
+        from agent.threads import ThreadRun, remember
+
+        ran = ThreadRun(bundle=str(bundle.resolve()) if bundle else None, region=region, profile=profile)
+        remember(THREADS, thread, ran)
     _info(quiet, f"planner: {chosen.value}" + (" (offline bundle)" if loaded else ""))
     try:
         report = run(
@@ -257,20 +263,35 @@ def feedback(
         typer.Option(metavar="ID", help="hypothesis to discard: failure mode, or mode|resource (repeatable)"),
     ] = None,
     bundle: Annotated[
-        Path | None, typer.Option(help="the bundle the investigation ran on, if offline")
+        Path | None, typer.Option(help="the bundle to resume against (default: the one the thread ran on)")
     ] = None,
     region: Region = None,
     profile: Profile = None,
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here")] = None,
+    quiet: Quiet = False,
 ) -> None:
-    """Accept or discard hypotheses of a checkpointed investigation, and resume it."""
+    """Accept or discard hypotheses of a checkpointed investigation, and resume it the way it ran
+    (the same bundle, or live with the same region and profile, unless given here)."""
+    import getpass
+
     from agent.investigate import resume
+    from agent.threads import recall
     from tools.aws import AwsClients
 
     verdicts = {k: "accepted" for k in accept or []} | {k: "discarded" for k in discard or []}
     if not verdicts:
         raise _fail("give --accept or --discard (a failure mode id, or mode|resource)")
+    try:
+        ran = recall(THREADS, thread)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    if ran is not None and bundle is None and ran.bundle:
+        bundle = Path(ran.bundle)
+    elif ran is not None and not ran.bundle:
+        region, profile = region or ran.region, profile or ran.profile
+    if ran is not None:
+        _info(quiet, f"resuming thread {thread} as it ran: {ran.describe()}")
     if bundle:
         from evals.replay import replay_session
 
@@ -280,11 +301,17 @@ def feedback(
         aws = AwsClients.live(profile=profile, region=region)
     try:
         report = resume(
-            aws, thread_id=thread, feedback=verdicts, db_path=CHECKPOINTS, progress=_progress(False)
+            aws,
+            thread_id=thread,
+            feedback=verdicts,
+            db_path=CHECKPOINTS,
+            progress=_progress(quiet),
+            by=getpass.getuser(),
+            at=datetime.now(UTC),  # when the person gave the verdict, recorded in the report
         )
     except LookupError as exc:
         raise _fail(str(exc)) from exc
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, quiet)
 
 
 @app.command(

@@ -155,3 +155,30 @@ def test_capture_fails_fast_without_credentials_and_writes_nothing(tmp_path: Pat
     assert code == 2
     assert "sts:GetCallerIdentity" in one_line_error(err)
     assert not target.exists()
+
+
+def test_feedback_resumes_a_thread_the_way_it_ran_and_records_who_decided(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("agent.cli.CHECKPOINTS", tmp_path / "checkpoints.sqlite")
+    monkeypatch.setattr("agent.cli.THREADS", tmp_path / "threads.json")
+    bundle_dir = scenario_bundle("sg-rule-revoked").write(tmp_path / "bundle")
+    code, out, err = run(
+        "investigate", "--bundle", str(bundle_dir), "--thread", "inc-42", "-q", "--format", "json"
+    )
+    assert code == 0, err
+    first = json.loads(out)
+    top = first["hypotheses"][0]["failure_mode"]
+
+    # No --bundle: the thread remembers it ran offline (no AWS credentials exist here to go live with).
+    code, out, err = run("feedback", "--thread", "inc-42", "--discard", top, "--format", "json", env=NO_AWS)
+    assert code == 0, err
+    assert f"offline against bundle {bundle_dir.resolve()}" in err
+    resumed = json.loads(out)
+    assert any(n.startswith("discarded by ") and n.endswith(f"UTC: {top}") for n in resumed["notes"])
+    assert all(h["failure_mode"] != top or h["status"] == "discarded" for h in resumed["hypotheses"])
+
+    code, _, err = run("feedback", "--thread", "inc-42", "--discard", "no-such-mode", env=NO_AWS)
+    assert code == 2
+    line = one_line_error(err.split("\n", 1)[1])  # after the "resuming thread" line
+    assert "'no-such-mode'" in line and top in line
