@@ -248,9 +248,7 @@ def _timeline(
         if e.kind == "change_event" and len(set(e.signals) - {"change"}) > 0:
             entries.append(TimelineEntry(time=e.start, what=e.summary, evidence=e.id, kind="change"))
         elif e.kind == "metric_anomaly" and e.facts.get("sustained"):
-            entries.append(
-                TimelineEntry(time=e.start, what=f"onset: {e.summary}", evidence=e.id, kind="onset")
-            )
+            entries.append(TimelineEntry(time=e.start, what=e.summary, evidence=e.id, kind="onset"))
         elif e.kind in ("health_event", "resource_state", "log_pattern", "trace_fault") and set(
             e.signals
         ) & SYMPTOMS | {"db_event", "health_event"}:
