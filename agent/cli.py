@@ -20,9 +20,10 @@ from evals.bundle import Bundle, BundleError
 app = typer.Typer(
     name="sleuth",
     help="Investigate AWS incidents: alarms and questions in, ranked evidence-backed root causes out.",
+    epilog="Settings (AWS, model, delivery) are listed in the README's Settings table.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
 scenarios_app = typer.Typer(
     help="Generated incidents (suites builtin and fresh), written as bundles with ground truth.",
@@ -49,6 +50,40 @@ def plain(text: str) -> str:
 BLIND = 3  # exit code: the investigation could not read the evidence it needed (never an all-clear)
 CHECKPOINTS = Path.home() / ".sleuth" / "checkpoints.sqlite"
 STATE_DB = Path.home() / ".sleuth" / "alarms.sqlite"
+THREADS = Path.home() / ".sleuth" / "threads.json"  # how each --thread ran, for `sleuth feedback`
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"sleuth {version('sleuth')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit"),
+    ] = None,
+) -> None:
+    """Investigate AWS incidents: alarms and questions in, ranked evidence-backed root causes out."""
+
+
+# AWS settings shared by every live command; boto3 itself reads AWS_DEFAULT_REGION (AWS_REGION is what
+# the other SDKs and Lambda set, so both are honoured here).
+Region = Annotated[
+    str | None,
+    typer.Option(
+        envvar=["AWS_DEFAULT_REGION", "AWS_REGION"], metavar="REGION", help="AWS region (else the profile's)"
+    ),
+]
+Profile = Annotated[
+    str | None,
+    typer.Option(envvar="AWS_PROFILE", metavar="NAME", help="AWS profile (else the default chain)"),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only the report and errors")]
 
 
 class Format(StrEnum):
@@ -74,7 +109,13 @@ def _progress(quiet: bool) -> Any:
     return lambda msg: errors.print(f"[dim]…[/] {plain(msg)}", highlight=False, markup=True, soft_wrap=True)
 
 
-def _emit(report: Any, fmt: Format, out: Path | None) -> None:
+def _info(quiet: bool, message: str) -> None:
+    """A line for the person at the terminal (stderr), silenced by -q."""
+    if not quiet:
+        errors.print(message, highlight=False, markup=False, soft_wrap=True)
+
+
+def _emit(report: Any, fmt: Format, out: Path | None, quiet: bool = False) -> None:
     from agent.report import html, markdown, text
     from tools.redact import redact_value
 
@@ -89,7 +130,7 @@ def _emit(report: Any, fmt: Format, out: Path | None) -> None:
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")
-        errors.print(f"report written to {out}", highlight=False)
+        _info(quiet, f"report written to {out}")
     else:
         sys.stdout.write(body)
 
@@ -116,7 +157,9 @@ def _brain(brain: Brain | None) -> Brain:
     return Brain.rules
 
 
-@app.command()
+@app.command(
+    epilog='Examples:\n\n  sleuth investigate "why is checkout returning 5xx since 14:00?"\n\n  sleuth investigate "slow since about 11:15am" --tz Europe/Berlin --since 3h\n\n  sleuth investigate --alarm-event event.json --format html --out report.html\n\n  sleuth investigate --bundle incident.tar.gz --format json -q > report.json'
+)
 def investigate(
     question: Annotated[str | None, typer.Argument(help="what is wrong, in your words")] = None,
     alarm_event: Annotated[
@@ -136,8 +179,8 @@ def investigate(
             "machine's, or the bundle's trigger timezone offline",
         ),
     ] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region (default: AWS_REGION / profile)")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile (default: AWS_PROFILE)")] = None,
+    region: Region = None,
+    profile: Profile = None,
     brain: Annotated[
         Brain | None, typer.Option(help="planner: rules (default without a model key) or claude")
     ] = None,
@@ -147,7 +190,7 @@ def investigate(
         str | None,
         typer.Option(help="checkpoint the investigation under this id (resume with `sleuth feedback`)"),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+    quiet: Quiet = False,
     fallback_rules: Annotated[
         bool,
         typer.Option(
@@ -209,7 +252,12 @@ def investigate(
             raise _fail(str(exc)) from exc
     if s and e and s >= e:
         raise _fail(f"the window is empty: start {s:%Y-%m-%d %H:%M} is not before end {e:%Y-%m-%d %H:%M}")
-    errors.print(f"planner: {chosen.value}" + (" (offline bundle)" if loaded else ""), highlight=False)
+    if thread:
+        from agent.threads import ThreadRun, remember
+
+        ran = ThreadRun(bundle=str(bundle.resolve()) if bundle else None, region=region, profile=profile)
+        remember(THREADS, thread, ran)
+    _info(quiet, f"planner: {chosen.value}" + (" (offline bundle)" if loaded else ""))
     try:
         report = run(
             aws,
@@ -225,7 +273,7 @@ def investigate(
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, quiet)
     if report.verdict == "insufficient_data":
         errors.print(
             "could not investigate: "
@@ -259,30 +307,49 @@ def _local_zone(now: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-@app.command()
+@app.command(
+    epilog="Examples:\n\n  sleuth feedback --thread inc-42 --discard security-group-rule-revoked\n\n  sleuth feedback --thread inc-42 --accept 'lambda-throttled|checkout-fn'"
+)
 def feedback(
     thread: Annotated[str, typer.Option(help="the investigation's --thread id")],
     accept: Annotated[
-        list[str] | None, typer.Option(help="failure mode (or mode|resource) to accept")
+        list[str] | None,
+        typer.Option(metavar="ID", help="hypothesis to accept: failure mode, or mode|resource (repeatable)"),
     ] = None,
     discard: Annotated[
-        list[str] | None, typer.Option(help="failure mode (or mode|resource) to discard")
+        list[str] | None,
+        typer.Option(metavar="ID", help="hypothesis to discard: failure mode, or mode|resource (repeatable)"),
     ] = None,
     bundle: Annotated[
-        Path | None, typer.Option(help="the bundle the investigation ran on, if offline")
+        Path | None, typer.Option(help="the bundle to resume against (default: the one the thread ran on)")
     ] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here")] = None,
+    quiet: Quiet = False,
 ) -> None:
-    """Accept or discard hypotheses of a checkpointed investigation, and resume it."""
+    """Accept or discard hypotheses of a checkpointed investigation, and resume it the way it ran
+    (the same bundle, or live with the same region and profile, unless given here)."""
+    import getpass
+
     from agent.investigate import resume
+    from agent.threads import recall
     from tools.aws import AwsClients
 
     verdicts = {k: "accepted" for k in accept or []} | {k: "discarded" for k in discard or []}
     if not verdicts:
         raise _fail("give --accept or --discard (a failure mode id, or mode|resource)")
+    try:
+        ran = recall(THREADS, thread)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    if ran is not None and bundle is None and ran.bundle:
+        bundle = Path(ran.bundle)
+    elif ran is not None and not ran.bundle:
+        region, profile = region or ran.region, profile or ran.profile
+    if ran is not None:
+        _info(quiet, f"resuming thread {thread} as it ran: {ran.describe()}")
     if bundle:
         from evals.replay import replay_session
 
@@ -292,14 +359,22 @@ def feedback(
         aws = _live(profile, region)
     try:
         report = resume(
-            aws, thread_id=thread, feedback=verdicts, db_path=CHECKPOINTS, progress=_progress(False)
+            aws,
+            thread_id=thread,
+            feedback=verdicts,
+            db_path=CHECKPOINTS,
+            progress=_progress(quiet),
+            by=getpass.getuser(),
+            at=datetime.now(UTC),  # when the person gave the verdict, recorded in the report
         )
     except LookupError as exc:
         raise _fail(str(exc)) from exc
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, quiet)
 
 
-@app.command()
+@app.command(
+    epilog="Examples:\n\n  sleuth demo\n\n  sleuth demo sg-rule-revoked --seed 2 --format html --out demo.html"
+)
 def demo(
     scenario: Annotated[
         str | None, typer.Argument(help="scenario name (see `sleuth scenarios list`)")
@@ -307,7 +382,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="scenario seed")] = 1,
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here instead of stdout")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress feed")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Build a built-in incident (default: an Aurora bug behind an ASG replacement loop), investigate it
     offline with the rules planner, and print the report."""
@@ -315,23 +390,31 @@ def demo(
     from evals.scenarios import DEFAULT_SCENARIO
 
     built = _build_scenario(scenario, seed)
-    errors.print(
-        f"scenario {scenario or DEFAULT_SCENARIO} seed {seed}: {built.manifest.title}", highlight=False
-    )
-    errors.print("planner: rules (offline bundle)", highlight=False)
+    _info(quiet, f"scenario {scenario or DEFAULT_SCENARIO} seed {seed}: {built.manifest.title}")
+    _info(quiet, "planner: rules (offline bundle)")
     report = offline(built, progress=_progress(quiet))
-    _emit(report, fmt, out)
+    _emit(report, fmt, out, quiet)
 
 
-@app.command("eval")
+@app.command(
+    "eval",
+    epilog="Examples:\n\n  sleuth eval --suite builtin --seeds 1-2 --jobs 2\n\n  sleuth eval --bundles captured/ --bundles more/ --json results.json",
+)
 def eval_(
     suite: Annotated[
         str | None,
         typer.Option(help="builtin (written with the agent), fresh (written independently of it), or all"),
     ] = None,
     seeds: Annotated[str, typer.Option(help="seeds for the suite's generators, e.g. 1-5 or 1,3")] = "1-5",
-    scenario: Annotated[list[str] | None, typer.Option(help="only these scenarios of the suite")] = None,
-    bundles: Annotated[list[Path] | None, typer.Option(help="directories of bundles with truth")] = None,
+    scenario: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="only this scenario of the suite (repeatable)")
+    ] = None,
+    bundles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="DIR", help="a directory of bundles with truth (repeat: --bundles A --bundles B)"
+        ),
+    ] = None,
     petshop: Annotated[Path | None, typer.Option(help="the PetShop dataset directory")] = None,
     split: Annotated[str, typer.Option(help="PetShop split: train, test or all")] = "train",
     brain: Annotated[Brain, typer.Option(help="planner")] = Brain.rules,
@@ -400,18 +483,21 @@ def eval_(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(
+    epilog="Examples:\n\n  sleuth capture --start 2024-05-01T13:00:00Z --end 2024-05-01T15:00:00Z --alarm checkout-5xx --out inc-42/"
+)
 def capture(
     start: Annotated[str, typer.Option(help="window start, ISO-8601 with zone")],
     end: Annotated[str, typer.Option(help="window end, ISO-8601 with zone")],
     out: Annotated[Path, typer.Option(help="bundle directory (or .tar.gz) to write")],
     alarm: Annotated[str | None, typer.Option(help="the alarm that fired (becomes the trigger)")] = None,
     resources: Annotated[
-        list[str] | None, typer.Option(help="names, ids or ARNs to include with their neighbours")
+        list[str] | None,
+        typer.Option(metavar="ID", help="a name, id or ARN to include with its neighbours (repeatable)"),
     ] = None,
     title: Annotated[str | None, typer.Option(help="the bundle's title")] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
 ) -> None:
     """Snapshot a live incident into a bundle (read-only), to replay and score it offline later."""
     from evals.capture import capture as snapshot
@@ -421,6 +507,7 @@ def capture(
     if s is None or e is None or s >= e:
         raise _fail("--start must be before --end")
     aws = _live(profile, region, budget=CallBudget(limit=3000))
+    _can_read(aws, "sts", "GetCallerIdentity", "capture")  # else an empty bundle for no account
     now = datetime.now(UTC)  # the capture's present; the bundle keeps it as `now`
     got = snapshot(
         aws,
@@ -442,15 +529,23 @@ def capture(
     console.print(f"wrote {path}", highlight=False, markup=False)
 
 
-@app.command("on-alarm")
+@app.command(
+    "on-alarm", epilog="Examples:\n\n  sleuth on-alarm event.json --bundle incident.tar.gz --format md"
+)
 def on_alarm(
     event: Annotated[Path, typer.Argument(help="an EventBridge alarm state-change event (JSON file)")],
     bundle: Annotated[
         Path | None, typer.Option(help="investigate against this bundle instead of live AWS")
     ] = None,
     state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", help="print the report in this format (default: the run's JSON status)"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="write the report here (implies --format text)")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Run exactly what the Lambda runs for one alarm event, locally."""
     from agent.investigate import handle_request
@@ -477,6 +572,7 @@ def on_alarm(
         clock = lambda: loaded.manifest.now  # noqa: E731 - offline, the present is the bundle's
     else:
         clients = _live(profile, region)
+    printed = fmt is not None or out is not None  # then the report is not also logged as one JSON line
     try:
         config = DeliveryConfig.from_env(os.environ)
     except DeliveryConfigError as exc:
@@ -486,25 +582,41 @@ def on_alarm(
         store = SQLiteStore(state_db)
     except (OSError, sqlite3.Error) as exc:
         raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
-    delivery = ReportDelivery(config, None if bundle else clients.session)
+    delivery = ReportDelivery(config, None if bundle else clients.session, log_report=not printed)
+    reports: list[dict[str, Any]] = []
+
+    def investigator(request: Any) -> dict[str, Any]:
+        reports.append(handle_request(request))  # kept to print; the runner stores and delivers it too
+        return reports[-1]
+
     try:
         result = runner.handle_and_drain(
-            raw, handle_request, store, clients=clients, bundle=bundle, deliver=delivery, clock=clock
+            raw, investigator, store, clients=clients, bundle=bundle, deliver=delivery, clock=clock
         )
     except sqlite3.Error as exc:
         raise _fail(f"cannot use the state database {state_db}: {exc}") from exc
-    sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+    status = json.dumps(result, indent=2, default=str) + "\n"
+    if not printed:
+        sys.stdout.write(status)
+    else:
+        _info(quiet, json.dumps({k: v for k, v in result.items() if k != "summary"}, default=str))
+        if reports:
+            from agent.report.model import Report
+
+            _emit(Report.model_validate(reports[-1]), fmt or Format.text, out, quiet)
+        else:
+            _info(quiet, f"no report: the event was {result.get('status')}, not investigated")
     if result.get("status") == "unprocessed":
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog="Examples:\n\n  sleuth watch --interval 60 --prefix prod-")
 def watch(
     interval: Annotated[float, typer.Option(help="seconds between polls")] = 60.0,
     prefix: Annotated[str | None, typer.Option(help="only alarms whose name starts with this")] = None,
     state_db: Annotated[Path, typer.Option(help="SQLite file for dedupe and storm state")] = STATE_DB,
-    region: Annotated[str | None, typer.Option(help="AWS region")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    region: Region = None,
+    profile: Profile = None,
 ) -> None:
     """Poll for alarms going to ALARM and investigate each (for teams without the Lambda). Ctrl-C stops."""
     from functools import partial
@@ -514,6 +626,9 @@ def watch(
     from agent.triggers.sqlite_store import SQLiteStore
 
     clients = _live(profile, region)
+    _can_read(
+        clients, "cloudwatch", "DescribeAlarms", "watch", MaxRecords=1
+    )  # else it polls a failure forever
     state_db.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(state_db)
     handle = partial(runner.on_alarm, investigator=handle_request, store=store, clients=clients)
@@ -528,6 +643,56 @@ def watch(
     errors.print(
         f"stopped ({result.stopped_by}) after {result.polls} polls, {len(result.handled)} alarms handled"
     )
+
+
+@app.command(
+    epilog="Examples:\n\n  sleuth rerun report.json ev-12\n\n  sleuth rerun report.json ev-3 --bundle incident.tar.gz"
+)
+def rerun(
+    report_path: Annotated[Path, typer.Argument(metavar="REPORT.json", help="a report from --format json")],
+    evidence_id: Annotated[str, typer.Argument(metavar="EV-ID", help="the evidence id, e.g. ev-12")],
+    bundle: Annotated[
+        Path | None, typer.Option(help="re-run against this bundle instead of live AWS")
+    ] = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Re-run one evidence item's query and say whether it still holds (exit 1 when it does not)."""
+    from pydantic import ValidationError
+
+    from agent.recheck import find, recheck
+    from agent.report.model import Report
+    from tools.aws import AwsClients
+
+    try:
+        report = Report.model_validate_json(report_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(f"cannot read {report_path}: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "document"
+        raise _fail(f"{report_path} is not a Sleuth JSON report ({where}: {first['msg']})") from exc
+    try:
+        find(report, evidence_id)
+    except LookupError as exc:
+        raise _fail(str(exc)) from exc
+    if bundle is not None:
+        from evals.replay import replay_session
+
+        loaded = _load_bundle(bundle)
+        session, _ = replay_session(loaded)
+        aws, now = AwsClients(session), loaded.manifest.now
+    else:
+        aws = AwsClients.live(profile=profile, region=region)
+        now = datetime.now(UTC)  # the present of a live re-run
+    try:
+        got = recheck(report, evidence_id, aws, now)
+    except LookupError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"re-ran {got.call}", highlight=False, markup=False, soft_wrap=True)
+    console.print(got.line(), highlight=False, markup=False, soft_wrap=True)
+    if got.holds is False:
+        raise typer.Exit(1)
 
 
 @scenarios_app.command("list")
@@ -561,7 +726,7 @@ def scenarios_build(
 
 @bundle_app.command("validate")
 def bundle_validate(
-    paths: Annotated[list[Path], typer.Argument(help="bundle directories or .tar.gz")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="bundle directories or .tar.gz")],
 ) -> None:
     """Check bundles against format v1; name file, line and field of the first problem."""
     failed = 0
@@ -576,6 +741,17 @@ def bundle_validate(
         console.print(f"ok: {path} ({held})", highlight=False, markup=False)
     if failed:
         raise typer.Exit(1)
+
+
+def _can_read(aws: Any, service: str, operation: str, needed_for: str, **params: Any) -> None:
+    """Fail in one line, before any work, when the first call a long-running command depends on fails
+    (no credentials or region, an expired token, a missing permission): such errors do not heal."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        aws.call(service, operation, **params)
+    except (BotoCoreError, ClientError) as exc:
+        raise _fail(f"{needed_for} needs {service}:{operation}, which failed: {exc}") from exc
 
 
 def _read_event(path: Path) -> dict[str, Any]:

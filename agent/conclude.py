@@ -20,6 +20,7 @@ from agent.report.model import (
     Stats,
     TimelineEntry,
 )
+from agent.report.rerun import evidence_fields
 from agent.scoring import SYMPTOMS, incident_onset
 from agent.state import InvestigationState
 from agent.topology import Topology
@@ -122,6 +123,8 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
                 end=e.end,
                 summary=e.summary,
                 source=e.source,
+                signals=e.signals,
+                **evidence_fields(e.kind, e.resource, e.facts, e.source),
             )
             for e in evidence
         ],
@@ -285,9 +288,7 @@ def _timeline(
         if e.kind == "change_event" and len(set(e.signals) - {"change"}) > 0:
             entries.append(TimelineEntry(time=e.start, what=e.summary, evidence=e.id, kind="change"))
         elif e.kind == "metric_anomaly" and e.facts.get("sustained"):
-            entries.append(
-                TimelineEntry(time=e.start, what=f"onset: {e.summary}", evidence=e.id, kind="onset")
-            )
+            entries.append(TimelineEntry(time=e.start, what=e.summary, evidence=e.id, kind="onset"))
         elif e.kind in ("health_event", "resource_state", "log_pattern", "trace_fault") and set(
             e.signals
         ) & SYMPTOMS | {"db_event", "health_event"}:

@@ -2,18 +2,24 @@
 -> conclude -> narrate. With the claude brain the model drives the probing before the rules loop checks what is
 left; with the rules brain the claude and narrate nodes pass straight through.
 
-`graph` is the compiled graph (named in langgraph.json). Run it with the runtime in the config:
+`graph` is the compiled graph (`studio` hands it to langgraph.json with a runtime from settings). Run it
+with the runtime in the config:
 
     graph.invoke({"question": ..., "now": ...}, {"configurable": {"runtime": Runtime(tools=...)}})
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 from agent.conclude import conclude
 from agent.nodes import assess, discover, hypothesize, intake, plan, probe, survey
 from agent.planners import claude_investigate, narrate
+from agent.runtime import Runtime, from_settings
 from agent.state import InvestigationInput, InvestigationState
 
 
@@ -42,3 +48,13 @@ def build() -> StateGraph:
 
 
 graph = build().compile()
+
+
+def studio(config: RunnableConfig) -> CompiledStateGraph:
+    """`graph` for LangGraph Studio / `langgraph dev` (named in langgraph.json): the same compiled graph,
+    with a runtime built from the environment when the run's config carries none (SLEUTH_BUNDLE replays
+    a bundle offline; otherwise live AWS). The run's input still gives `now` (ISO-8601) for a live run."""
+    if isinstance((config.get("configurable") or {}).get("runtime"), Runtime):
+        return graph
+    runtime, _ = from_settings(now=datetime.now(UTC))  # the entry point's one read of the clock
+    return graph.with_config(configurable={"runtime": runtime})

@@ -7,7 +7,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -71,9 +71,12 @@ def resume(
     feedback: dict[str, str],
     db_path: Path,
     progress: Callable[[str], None] | None = None,
+    by: str | None = None,
+    at: datetime | None = None,
 ) -> Report:
     """Apply feedback ({failure_mode or "mode|resource": "accepted" | "discarded"}) to a checkpointed
-    investigation and re-run it from its hypotheses."""
+    investigation and re-run it from its hypotheses. A key that names no hypothesis of the thread is a
+    LookupError listing the valid ones; the new report notes who (`by`) gave each verdict and when (`at`)."""
     started = time.perf_counter()
     with _checkpointer(db_path) as saver:
         compiled = build().compile(checkpointer=saver)
@@ -82,13 +85,29 @@ def resume(
         if not snapshot.values:
             raise LookupError(f"no checkpointed investigation {thread_id!r} in {db_path}")
         values = snapshot.values
+        _check_feedback(thread_id, feedback, values.get("hypotheses") or [])
         now = datetime.fromisoformat(values["now"])
         runtime = Runtime(tools=ToolContext(aws=aws, now=now), progress=progress or (lambda _m: None))
         config = _config(runtime, thread_id)
         merged = {**(values.get("feedback") or {}), **feedback}
         compiled.update_state(config, {"feedback": merged, "iteration": 0}, as_node="survey")
         state = compiled.invoke(None, config)
-    return _finish(state, aws, started, "rules")
+    report = _finish(state, aws, started, "rules")
+    when = f" at {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if at else ""
+    report.notes += [f"{verdict} by {by or 'a person'}{when}: {key}" for key, verdict in feedback.items()]
+    return report
+
+
+def _check_feedback(thread_id: str, feedback: dict[str, str], hypotheses: list[dict[str, Any]]) -> None:
+    valid: list[str] = []
+    for h in hypotheses:
+        valid += [h["failure_mode"], f"{h['failure_mode']}|{h['resource']}"]
+    unknown = [key for key in feedback if key not in valid]
+    if unknown:
+        listed = ", ".join(dict.fromkeys(valid)) or "none"
+        raise LookupError(
+            f"thread {thread_id!r} has no hypothesis {', '.join(map(repr, unknown))}; its hypotheses: {listed}"
+        )
 
 
 def _config(runtime: Runtime, thread_id: str | None) -> RunnableConfig:

@@ -6,9 +6,11 @@ Passed to the graph as `config["configurable"]["runtime"]`; rebuilt, not checkpo
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from agent.analyzers import Draft
@@ -72,3 +74,29 @@ def gap_for(result: ToolResult[Any]) -> str | None:
     if result.status in (ToolStatus.OK, ToolStatus.NO_DATA):
         return None
     return f"{result.tool}: {result.status.value}: {result.summary[:240]}"
+
+
+def from_settings(
+    env: Mapping[str, str] | None = None, now: datetime | None = None
+) -> tuple[Runtime, datetime]:
+    """A runtime for a caller that brings none (LangGraph Studio, `langgraph dev`), and its present.
+
+    SLEUTH_BUNDLE set: replay that bundle offline (its `now` is the present). Otherwise live AWS with the
+    standard settings (AWS_PROFILE, AWS_DEFAULT_REGION or AWS_REGION) and `now` as given.
+    """
+    from tools.aws import AwsClients
+
+    env = os.environ if env is None else env
+    if env.get("SLEUTH_BUNDLE"):
+        from evals.bundle import Bundle
+        from evals.replay import replay_session
+
+        bundle = Bundle.load(env["SLEUTH_BUNDLE"])
+        session, _ = replay_session(bundle)
+        present = bundle.manifest.now
+        return Runtime(tools=ToolContext(aws=AwsClients(session), now=present)), present
+    if now is None:
+        raise ValueError("a live runtime needs the present time (`now`)")
+    region = env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or None
+    aws = AwsClients.live(profile=env.get("AWS_PROFILE") or None, region=region)
+    return Runtime(tools=ToolContext(aws=aws, now=now)), now

@@ -44,10 +44,28 @@ class SeriesSummary(BaseModel):
         if self.baseline_median is None:
             return f"{self.points} points, median {self.window_median:.4g}{u}, peak {self.peak:.4g}{u} (no baseline)"
         onset = f", onset {self.onset:%H:%M}" if self.onset else ""
+        # A drop is read at its trough, everything else at its peak; the change is said in plain terms
+        # against the baseline (a z-score means nothing to the person reading at 3 a.m.).
+        falling = self.direction == "down" and self.low is not None and self.low_at is not None
+        label, value, at = ("trough", self.low, self.low_at) if falling else ("peak", self.peak, self.peak_at)
         return (
             f"baseline {self.baseline_median:.4g}{u} -> window median {self.window_median:.4g}{u}, "
-            f"peak {self.peak:.4g}{u} at {self.peak_at:%H:%M} ({self.direction}, z={self.score:.1f}{onset})"
+            f"{label} {value:.4g}{u} at {at:%H:%M} ({_versus(value, self.baseline_median)}{onset})"
         )
+
+
+def _versus(value: float | None, baseline: float) -> str:
+    """How far `value` is from `baseline`, as a person says it: '1,747x the baseline', '-100%', 'from 0'."""
+    if value is None:
+        return "no value"
+    if baseline == 0:
+        return "from 0" if value else "unchanged"
+    ratio = value / baseline
+    if ratio >= 10:
+        return f"{ratio:,.0f}x the baseline"
+    if ratio >= 2:
+        return f"{ratio:.1f}x the baseline"
+    return f"{(ratio - 1) * 100:+.0f}% vs the baseline"
 
 
 def _spread(values: Sequence[float], center: float, scale: float) -> float:

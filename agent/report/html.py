@@ -59,6 +59,7 @@ svg .plot { fill: #fff; stroke: #bbb; } svg .grid { stroke: #eee; } svg .axis { 
 svg .series { fill: none; stroke: #3367d6; stroke-width: 2; } svg .point { fill: #3367d6; }
 svg .mlabel { font-size: 10.5px; stroke: #fff; stroke-width: 3px; paint-order: stroke; }
 svg .mark-change { fill: #6a3d9a; } svg .mark-alarm, svg .mark-onset { fill: #d62728; }
+svg .mlabel.cause { fill: #b30000; font-weight: 700; }
 svg .mark-event { fill: #5f6368; } svg .mark-symptom { fill: #ef6c00; }
 svg .node rect { fill: #fff; stroke: #555; stroke-width: 1.5; }
 svg .node-root rect { fill: #fde0dc; stroke: #c62828; } svg .node-symptom rect { fill: #ffe9cc; stroke: #ef6c00; }
@@ -137,15 +138,15 @@ def _timeline(r: Report, known: set[str]) -> list[str]:
     return _section("timeline", "Timeline", rows)
 
 
-def _chart(c: Chart, known: set[str]) -> str:
-    caption = [_e(c.title)]
+def _chart(c: Chart, known: set[str], cause: set[str]) -> str:
+    caption = []
     if c.resource:
         caption.append(f"<code>{_e(c.resource)}</code>")
     if c.onset is not None:
         caption.append(f"onset {view.stamp(c.onset)}")
     if c.evidence:
         caption.append(f"evidence {_ref(c.evidence, known)}")
-    return f"<figure>{line_chart(c)}<figcaption>{' · '.join(caption)}</figcaption></figure>"
+    return f"<figure>{line_chart(c, cause)}<figcaption>{' · '.join(caption)}</figcaption></figure>"
 
 
 def _hypotheses(r: Report, known: set[str]) -> list[str]:
@@ -189,6 +190,7 @@ def _hypothesis_extra(h: ReportHypothesis, r: Report) -> str:
 
 
 def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> str:
+    call = ev.rerun or ev.source
     ident = f' id="{ev.id}"' if _ANCHOR.match(ev.id) else ""
     facts = [f'<span class="tag">{_e(ev.kind)}</span>']
     if ev.resource:
@@ -200,9 +202,10 @@ def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> str:
     parts = [
         f'<article class="evidence"{ident}><h3>{_e(ev.id)}</h3><div>{" · ".join(facts)}</div>',
         f'<p class="evidence-summary">{_e(ev.summary)}</p>',
-        f'<p class="label">re-run with Sleuth</p><pre class="tool-call">{_e(tool_call(ev.source))}</pre>',
+        f'<p class="label">re-run with Sleuth</p><pre class="tool-call">{_e(tool_call(call))}\n'
+        f"sleuth rerun REPORT.json {_e(ev.id)}</pre>",
     ]
-    commands = aws_cli(ev.source)
+    commands = ev.aws_cli or aws_cli(call)
     if commands:
         parts.append(f'<p class="label">AWS CLI</p><pre class="cli">{_e(chr(10).join(commands))}</pre>')
     parts.append("</article>")
@@ -243,7 +246,8 @@ def render(report: Report) -> str:
         out += _gaps(r)
     out += _timeline(r, known)
     if r.charts:
-        out += _section("charts", "Charts", [_chart(c, known) for c in r.charts])
+        cause = set(top.evidence) if top is not None else set()
+        out += _section("charts", "Charts", [_chart(c, known, cause) for c in r.charts])
     if top is not None and top.chain:
         steps = "".join(f"<li><code>{_e(n)}</code></li>" for n in top.chain)
         out += _section(

@@ -91,8 +91,13 @@ def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> list[str]:
     by = f" · cited by {', '.join(cited[ev.id])}" if ev.id in cited else ""
     anchor = [f'<a id="{ev.id}"></a>'] if _ANCHOR.match(ev.id) else []
     out = [*anchor, f"**{esc(ev.id)}** · {facts}{by}", "", esc(ev.summary), ""]
-    out += ["*Re-run with Sleuth:*", "", *fenced([tool_call(ev.source)], "text")]
-    commands = aws_cli(ev.source)
+    call = ev.rerun or ev.source
+    out += [
+        "*Re-run with Sleuth:*",
+        "",
+        *fenced([tool_call(call), f"sleuth rerun REPORT.json {ev.id}"], "text"),
+    ]
+    commands = ev.aws_cli or aws_cli(call)
     if commands:
         out += ["", "*AWS CLI:*", "", *fenced(commands, "sh")]
     out.append("")

@@ -47,6 +47,13 @@ class ReportEvidence(BaseModel):
     end: datetime | None
     summary: str
     source: SourceCall
+    signals: list[str] = Field(default_factory=list, description="what it shows (agent/signals.py names)")
+    rerun: SourceCall | None = Field(
+        default=None, description="the smallest tool call that reproduces this item (`sleuth rerun`)"
+    )
+    aws_cli: list[str] = Field(
+        default_factory=list, description="AWS CLI commands that make the same requests as `rerun`"
+    )
 
 
 class TimelineEntry(BaseModel):

@@ -238,7 +238,15 @@ def _lambda(a: Any) -> list[str]:
     ]
 
 
+def _describe(a: Any) -> list[str]:
+    # Only an instance-only read has one faithful equivalent; the graph walk spans many services.
+    if a.include_network or not all(r.startswith("i-") for r in a.refs):
+        return []
+    return ["aws ec2 describe-instances --instance-ids " + " ".join(_q(r) for r in a.refs)]
+
+
 _BUILDERS: dict[str, _Builder] = {
+    "describe_resources": _describe,
     "logs_insights": _logs_insights,
     "error_counts": _error_counts,
     "search_logs": _search_logs,
@@ -273,3 +281,31 @@ def aws_cli(source: SourceCall) -> list[str]:
     except ValidationError:
         return []
     return build(args)
+
+
+def narrowed(kind: str, resource: str | None, facts: dict[str, Any], source: SourceCall) -> SourceCall:
+    """The smallest tool call that reproduces one evidence item: the one metric a scan found moving
+    (`metric_series` with the scan's window, baseline and period), or the one CloudTrail event a change
+    listing found (`cloudtrail_lookup` by EventId), the one instance a resource walk found stopped.
+    Anything else is re-run as it was called."""
+    params = source.params
+    one_metric = all(facts.get(k) for k in ("namespace", "metric", "stat")) and "dimensions" in facts
+    if kind == "metric_anomaly" and source.tool in ("key_metrics", "namespace_metrics") and one_metric:
+        narrow = {k: facts[k] for k in ("namespace", "metric", "dimensions", "stat")}
+        narrow |= {k: params[k] for k in ("start", "end", "baseline_hours", "period_s") if k in params}
+        return SourceCall(tool="metric_series", params=narrow)
+    if kind == "change_event" and source.tool == "recent_changes" and facts.get("event_id"):
+        narrow = {"key": "EventId", "value": facts["event_id"], "limit": 1}
+        narrow |= {k: params[k] for k in ("start", "end") if k in params}
+        return SourceCall(tool="cloudtrail_lookup", params=narrow)
+    if kind == "resource_state" and source.tool == "describe_resources" and (resource or "").startswith("i-"):
+        return SourceCall(tool="describe_resources", params={"refs": [resource], "include_network": False})
+    return source
+
+
+def evidence_fields(
+    kind: str, resource: str | None, facts: dict[str, Any], source: SourceCall
+) -> dict[str, Any]:
+    """What a report's evidence item carries to be re-run: the narrowed call and its AWS CLI commands."""
+    call = narrowed(kind, resource, facts, source)
+    return {"rerun": call, "aws_cli": aws_cli(call)}

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from agent.report.model import Chart, TimelineEntry
-from agent.report.view import utc
+from agent.report.view import unit_of, utc
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 46, 44
@@ -23,6 +23,8 @@ MARKER_COLOUR = {
     "event": "#7f7f7f",
     "symptom": "#ff7f0e",
 }
+CAUSE_COLOUR = "#b30000"
+OTHER_CHANGE_COLOUR = "#a0a0a0"
 _TIME_STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440]
 LABEL_CHARS = 26
 
@@ -62,10 +64,35 @@ def _y_range(values: list[float]) -> tuple[float, float, float]:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
 
 
-def line_chart(chart: Chart) -> str:
-    """An SVG line chart of `chart`, with time labels (UTC), the onset and markers as labelled lines."""
+# Zoom: the incident (onset to the last point) plus a lead-in of twice its length, at least half an
+# hour, so the chart shows the normal level before the change and not hours where nothing happens.
+MIN_LEAD = timedelta(minutes=30)
+
+
+def _focus(points: list[tuple[datetime, float]], chart: Chart) -> datetime | None:
+    """Where the zoomed chart starts, or None to show everything."""
+    if chart.onset is None or not points:
+        return None
+    onset, last = utc(chart.onset), points[-1][0]
+    start = onset - max(MIN_LEAD, 2 * (last - onset))
+    return start if start > points[0][0] else None
+
+
+def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> str:
+    """An SVG line chart of `chart`, zoomed on the incident, with time labels (UTC), the value's unit,
+    and the onset and markers as labelled lines; markers citing evidence in `cause` (the leading
+    hypothesis') are drawn as the cause, other changes faintly."""
+    unit = chart.unit or unit_of(chart.title)
     title = _e(chart.title + (f" ({chart.unit})" if chart.unit else ""))
     points = [(utc(t), v) for t, v in zip(chart.timestamps, chart.values, strict=False) if math.isfinite(v)]
+    points.sort()
+    focus = _focus(points, chart)
+    hidden = 0
+    if focus is not None:
+        points = [(t, v) for t, v in points if t >= focus]
+        kept = [m for m in chart.markers if utc(m.time) >= focus]
+        hidden = len(chart.markers) - len(kept)
+        chart = chart.model_copy(update={"markers": kept})
     head = (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
         f'aria-label="{title}" xmlns="http://www.w3.org/2000/svg">'
@@ -75,7 +102,6 @@ def line_chart(chart: Chart) -> str:
         return (
             head + f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">no data points</text></svg>'
         )
-    points.sort()
     marks: list[TimelineEntry] = list(chart.markers)
     if chart.onset is not None:
         marks.append(TimelineEntry(time=chart.onset, what="onset", kind="onset"))
@@ -120,9 +146,12 @@ def line_chart(chart: Chart) -> str:
         )
         s += step_s
     out.append(f'<text x="{LEFT + plot_w}" y="{HEIGHT - 6}" text-anchor="end" class="tick">time (UTC)</text>')
-    if chart.unit:
+    if hidden:
+        earlier = f"{hidden} earlier event{'s' if hidden > 1 else ''} in the timeline, not drawn"
+        out.append(f'<text x="{LEFT}" y="{HEIGHT - 6}" class="tick">{earlier}</text>')
+    if unit:
         out.append(
-            f'<text x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end" class="tick">{_e(chart.unit)}</text>'
+            f'<text x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end" class="tick unit">{_e(unit)}</text>'
         )
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(v):.1f}" for i, (t, v) in enumerate(points))
     out.append(f'<path d="{path}" class="series"/>')
@@ -131,17 +160,22 @@ def line_chart(chart: Chart) -> str:
         out.append(f'<circle cx="{x(t):.1f}" cy="{y(v):.1f}" r="3" class="point"/>')
     for i, m in enumerate(sorted(marks, key=lambda m: utc(m.time))):
         xx = x(utc(m.time))
-        colour = MARKER_COLOUR[m.kind]
-        dash = ' stroke-dasharray="5 3"' if m.kind == "onset" else ""
-        label = _e(_short(f"{utc(m.time):%H:%M} {m.what}", LABEL_CHARS))
+        is_cause = m.evidence is not None and m.evidence in cause
+        colour = CAUSE_COLOUR if is_cause else MARKER_COLOUR[m.kind]
+        if m.kind == "change" and cause and not is_cause:
+            colour = OTHER_CHANGE_COLOUR  # a change the verdict does not rest on is context, not a suspect
+        dash = ' stroke-dasharray="5 3"' if m.kind == "onset" or colour == OTHER_CHANGE_COLOUR else ""
+        what = f"cause: {m.what}" if is_cause else m.what
+        label = _e(_short(f"{utc(m.time):%H:%M} {what}", LABEL_CHARS))
         ly = TOP + 12 + (i % 3) * 13
         anchor = "end" if xx > LEFT + plot_w * 0.7 else "start"
         dx = -3 if anchor == "end" else 3
         out.append(
             f'<g class="marker marker-{m.kind}"><title>{_e(m.kind)}: {_e(m.what)}</title>'
             f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{TOP}" y2="{TOP + plot_h}" stroke="{colour}"'
-            f' stroke-width="1.5"{dash}/>'
-            f'<text x="{xx + dx:.1f}" y="{ly}" text-anchor="{anchor}" class="mlabel mark-{m.kind}">{label}</text></g>'
+            f' stroke-width="{3 if is_cause else 1.5}"{dash}/>'
+            f'<text x="{xx + dx:.1f}" y="{ly}" text-anchor="{anchor}" fill="{colour}"'
+            f' class="mlabel mark-{m.kind}{" cause" if is_cause else ""}">{label}</text></g>'
         )
     out.append("</svg>")
     return "".join(out)

@@ -49,8 +49,9 @@ def _evidence(ev: ReportEvidence, cited: dict[str, list[str]]) -> list[str]:
     by = f" (cited by {', '.join(cited[ev.id])})" if ev.id in cited else ""
     out = [f"  [{ev.id}] {facts}{by}"]
     out += _para(ev.summary, " " * 6)
-    out.append(f"      re-run: {tool_call(ev.source)}")
-    for i, cmd in enumerate(aws_cli(ev.source)):
+    call = ev.rerun or ev.source
+    out.append(f"      re-run: {tool_call(call)}  (sleuth rerun REPORT.json {ev.id})")
+    for i, cmd in enumerate(ev.aws_cli or aws_cli(call)):
         out.append(f"      {'aws cli:' if i == 0 else '        '} {cmd}")
     return out
 

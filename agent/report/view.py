@@ -172,3 +172,29 @@ def prevention(report: Report) -> list[str]:
     """Prevention steps of the leading hypothesis, without repeats."""
     top = leading(report)
     return list(dict.fromkeys(top.prevention)) if top else []
+
+
+# CloudWatch's units for the metric names that recur in reports (the chart's own unit wins when set).
+_UNITS = (
+    ("Utilization", "percent"),
+    ("Percent", "percent"),
+    ("TargetResponseTime", "seconds"),
+    ("Latency", "seconds"),
+    ("Duration", "milliseconds"),
+    ("Bytes", "bytes"),
+    ("IOPS", "operations/s"),
+    ("Connections", "count"),
+    ("Count", "count"),
+    ("Errors", "count"),
+    ("Throttles", "count"),
+    ("Balance", "credits"),
+)
+
+
+def unit_of(title: str) -> str:
+    """The unit of a chart titled 'MetricName (Stat) — resource', from the metric's name; '' if unknown.
+    A Sum or SampleCount is a count whatever the metric."""
+    metric, _, rest = title.partition(" ")
+    if rest.startswith(("(Sum)", "(SampleCount)")):
+        return "count"
+    return next((unit for key, unit in _UNITS if key in metric), "")

@@ -59,7 +59,7 @@ def capture(
     if start >= end:
         raise ValueError("start must be before end")
     if aws.region is None:
-        raise ValueError("no AWS Region configured (pass --region or set AWS_REGION)")
+        raise ValueError("no AWS Region configured (pass --region or set AWS_DEFAULT_REGION)")
     if now < start - baseline:
         raise ValueError("now must not be before start - baseline")
     snap = _Snapshot(Reader(aws, CaptureReport(), progress), aws.region, start - baseline, end, now, alarm)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from agent.report import html
+from agent.report.model import TimelineEntry
+from agent.report.svg import line_chart
 from tests.agent.report import samples
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -163,7 +166,10 @@ def test_one_chart_per_entry_with_axes_time_labels_onset_and_markers() -> None:
     text = " ".join(page.text)
     for label in ("13:30", "13:40", "13:50", "14:00", "14:10", "14:20", "time (UTC)", "Count/min"):
         assert label in text
-    assert "14:02 deploy web:42" in text and "14:07 alarm web-5xx" in text and "14:05 onset" in text
+    # The deploy is the leading hypothesis' evidence (ev-1): drawn and labelled as the cause.
+    assert "14:02 cause: deploy web:42" in text and "14:07 alarm web-5xx" in text and "14:05 onset" in text
+    causes = [a for a in _all(page, "text") if "cause" in (a.get("class") or "").split()]
+    assert len(causes) == 1
     groups = [a["class"] for a in _all(page, "g") if "marker" in (a.get("class") or "")]
     assert groups == [
         "marker marker-change",
@@ -270,3 +276,26 @@ def test_headless_chromium_screenshot(root_doc: str) -> None:
     width, height, busy = _png_rows_with_content(target.read_bytes())
     assert (width, height) == (1280, 2000)
     assert busy > 300, f"only {busy} rows of the screenshot have content"
+
+
+def test_a_long_series_is_zoomed_on_the_incident_with_its_unit() -> None:
+    base = samples.chart()
+    step = base.timestamps[1] - base.timestamps[0]
+    before = [base.timestamps[0] - step * i for i in range(300, 0, -1)]  # five more hours of calm
+    early = TimelineEntry(time=before[10], what="an unrelated change", kind="change", evidence="ev-9")
+    chart = base.model_copy(
+        update={
+            "title": "TargetResponseTime (p99) — web-tg",
+            "unit": "",
+            "timestamps": before + base.timestamps,
+            "values": [1.0] * len(before) + base.values,
+            "markers": [*base.markers, early],
+        }
+    )
+    svg = parse(f"<div>{line_chart(chart, {'ev-1'})}</div>")
+    text = " ".join(svg.text)
+    assert "seconds" in text  # the metric's unit, from its name
+    assert "1 earlier event in the timeline, not drawn" in text
+    assert "an unrelated change" not in text
+    hours = {t.split(":")[0] for t in re.findall(r"\b\d\d:\d\d\b", text)}
+    assert len(hours) <= 2  # the incident and its lead-in, not six hours
