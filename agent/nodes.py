@@ -745,6 +745,8 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
         elif probe == "topic_details" and node and node.kind == "sns_topic":
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             params = {"topic": arn} if arn else None
+        elif probe == "secret_details" and node and node.kind == "secret":
+            params = {"secret": next((a for a in node.aliases if a.startswith("arn:")), name)}
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             if node.kind == "lambda" or arn:

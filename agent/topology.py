@@ -192,6 +192,7 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
         r"arn:aws[a-z-]*:sqs:[^:]*:\d*:([^:/]+)$",
         r"arn:aws[a-z-]*:sns:[^:]*:\d*:([^:/]+)$",
+        r"(arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+))-[A-Za-z0-9]{6}$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]

@@ -89,6 +89,8 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "GetSubscriptionAttributes",
         }
     ),
+    # Secret metadata, rotation and version stages only: GetSecretValue (the value) stays off the list.
+    "secretsmanager": frozenset({"ListSecrets", "DescribeSecret", "ListSecretVersionIds"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}

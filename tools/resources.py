@@ -13,6 +13,7 @@ from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
+from tools.secrets import secret_refs, walk_secrets
 from tools.topics import subscription_of
 
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
@@ -106,6 +107,8 @@ class _Builder(GraphWalk):
             self.want("sqs_queue", arn)
         elif service == "sns" and resource.count(":") == 0:
             self.want("sns_topic", arn)
+        elif service == "secretsmanager" and resource.startswith("secret:"):
+            self.want("secret", arn)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -178,6 +181,7 @@ class _Builder(GraphWalk):
             ("table", self._tables),
             ("sqs_queue", self._queues),
             ("sns_topic", self._topics),
+            ("secret", lambda ids: walk_secrets(self, ids)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -397,6 +401,12 @@ class _Builder(GraphWalk):
             page = self.call("lambda", "ListEventSourceMappings", FunctionName=fname, MaxItems=MAX_MAPPINGS)
             for m in (page or {}).get("EventSourceMappings", []):
                 self._event_source(m, fname)
+
+    def _reads_secrets(self, node: str, values: list[Any]) -> None:
+        """Secrets a resource's configuration names (a database's managed master-user secret)."""
+        for arn in secret_refs(values):
+            self.want("secret", arn)
+            self.link(node, arn, "reads_secret")
 
     def _publishers(self, node: str, arn: str | None) -> None:
         """Topics whose subscriptions deliver to this queue or function."""
@@ -621,6 +631,7 @@ class _Builder(GraphWalk):
                 self._placement(
                     cid, None, None, [g["VpcSecurityGroupId"] for g in c.get("VpcSecurityGroups", [])]
                 )
+                self._reads_secrets(cid, [(c.get("MasterUserSecret") or {}).get("SecretArn")])
 
     def _rds_instances(self, ids: list[str]) -> None:
         page = self.call(
@@ -653,6 +664,7 @@ class _Builder(GraphWalk):
             self._placement(
                 did, None, None, [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])]
             )
+            self._reads_secrets(did, [(db.get("MasterUserSecret") or {}).get("SecretArn")])
 
     def _tables(self, names: list[str]) -> None:
         for name in names:
@@ -685,7 +697,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
     Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
-    (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), ECS services (tasks, deployments), RDS clusters and
+    (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), Secrets
+    Manager secrets (rotation, version stages; never values), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

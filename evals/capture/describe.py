@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from evals.capture import managed
 from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
@@ -147,6 +148,7 @@ def rds_instances(reader: Reader, inv: Inventory, ids: list[str]) -> None:
             inv.want(
                 "security_group", [g.get("VpcSecurityGroupId") for g in item.get("VpcSecurityGroups", [])]
             )
+            inv.want("secret", [(item.get("MasterUserSecret") or {}).get("SecretArn")])
             subnet_group = item.get("DBSubnetGroup", {})
             inv.want("subnet", [s.get("SubnetIdentifier") for s in subnet_group.get("Subnets", [])])
             inv.want("vpc", [subnet_group.get("VpcId")])
@@ -165,6 +167,7 @@ def rds_clusters(reader: Reader, inv: Inventory, ids: list[str]) -> None:
             inv.want(
                 "security_group", [g.get("VpcSecurityGroupId") for g in item.get("VpcSecurityGroups", [])]
             )
+            inv.want("secret", [(item.get("MasterUserSecret") or {}).get("SecretArn")])
 
 
 def functions(reader: Reader, inv: Inventory, names: list[str]) -> None:
@@ -431,6 +434,7 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             functions(reader, inv, [name])
             tables(reader, inv, [name])
             queues(reader, inv, [name])
+            managed.secrets(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
         if not hits and len(inv.resources) == before:
@@ -459,6 +463,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "role": roles,
     "sqs_queue": queues,
     "sns_topic": topics,
+    "secret": managed.secrets,
 }
 
 

@@ -34,6 +34,7 @@ CAPS: dict[str, int] = {
     "role": 30,
     "sqs_queue": 50,
     "sns_topic": 30,
+    "secret": 30,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -66,6 +67,8 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("sns", "Topic"): ("TopicArn",),
     ("sns", "Subscription"): ("TopicArn", "SubscriptionArn", "Endpoint"),
     ("lambda", "EventSourceMappingConfiguration"): ("UUID",),
+    ("secretsmanager", "SecretListEntry"): ("ARN",),
+    ("secretsmanager", "SecretVersion"): ("SecretId", "VersionId"),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -186,6 +189,8 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "sqs_queue", arn
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
+    if service == "secretsmanager" and resource.startswith("secret:"):
+        return "secret", arn
     if service == "logs" and resource.startswith("log-group:"):
         return "log_group", resource[len("log-group:") :].removesuffix(":*")
     return "name", arn
