@@ -79,6 +79,8 @@ PROBES = (
     "event_source_mappings",
     "topic_details",
     "secret_details",
+    "vpc_endpoints",
+    "bucket_access",
 )
 
 

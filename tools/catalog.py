@@ -2,10 +2,12 @@
 
 from tools import (  # noqa: F401
     alarms,
+    buckets,
     changes,
     database,
     deployments,
     ecs,
+    endpoints,
     flow_logs,
     functions,
     health,

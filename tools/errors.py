@@ -72,6 +72,9 @@ NOT_FOUND = frozenset(
         "NotFound",
         "AWS.SimpleQueueService.NonExistentQueue",
         "QueueDoesNotExist",
+        "NoSuchBucket",
+        "NoSuchBucketPolicy",
+        "NoSuchPublicAccessBlockConfiguration",
     }
 )
 

@@ -48,6 +48,7 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "DescribeVpcs",
             "DescribeTransitGatewayAttachments",
             "DescribeFlowLogs",
+            "DescribeVpcEndpoints",
         }
     ),
     "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeScalingActivities", "DescribePolicies"}),
@@ -91,6 +92,8 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     ),
     # Secret metadata, rotation and version stages only: GetSecretValue (the value) stays off the list.
     "secretsmanager": frozenset({"ListSecrets", "DescribeSecret", "ListSecretVersionIds"}),
+    # Bucket policy and public-access settings only: no object is listed or read.
+    "s3": frozenset({"GetBucketPolicy", "GetPublicAccessBlock"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}
@@ -99,6 +102,8 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
 
 # IAM action prefixes that differ from botocore's service name.
 IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
+# IAM actions whose name differs from the API operation's.
+IAM_ACTION = {("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock"}
 
 
 def is_allowed(service: str, operation: str) -> bool:
@@ -107,7 +112,9 @@ def is_allowed(service: str, operation: str) -> bool:
 
 def iam_actions() -> list[str]:
     return sorted(
-        f"{IAM_PREFIX.get(service, service)}:{op}" for service, ops in READ_OPERATIONS.items() for op in ops
+        f"{IAM_PREFIX.get(service, service)}:{IAM_ACTION.get((service, op), op)}"
+        for service, ops in READ_OPERATIONS.items()
+        for op in ops
     )
 
 

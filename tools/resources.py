@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.buckets import walk_buckets
+from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
 from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
@@ -67,6 +69,8 @@ class _Builder(GraphWalk):
             self._resolve_arn(ref, arn.group(1), arn.group(4))
         elif _QUEUE_URL.fullmatch(ref):
             self.want("sqs_queue", ref)
+        elif re.fullmatch(r"vpce-[0-9a-f]{8,17}", ref):
+            self.want("vpc_endpoint", ref)
         elif re.fullmatch(r"(i|vol|sg|subnet|vpc)-[0-9a-f]{8,17}", ref):
             kind = {
                 "i": "instance",
@@ -109,6 +113,8 @@ class _Builder(GraphWalk):
             self.want("sns_topic", arn)
         elif service == "secretsmanager" and resource.startswith("secret:"):
             self.want("secret", arn)
+        elif service == "s3" and resource and "/" not in resource:
+            self.want("s3_bucket", resource)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -182,6 +188,8 @@ class _Builder(GraphWalk):
             ("sqs_queue", self._queues),
             ("sns_topic", self._topics),
             ("secret", lambda ids: walk_secrets(self, ids)),
+            ("s3_bucket", lambda ids: walk_buckets(self, ids)),
+            ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -190,6 +198,7 @@ class _Builder(GraphWalk):
                 ("subnet", self._subnets),
                 ("vpc", self._vpcs),
                 ("security_group", self._security_groups),
+                ("vpc_endpoints_of", lambda ids: walk_vpc_endpoints(self, [], vpcs=ids)),
             ]
         for _ in range(6):  # each round follows one more hop; the graph is shallow
             progressed = False
@@ -698,7 +707,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
     Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
     (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), Secrets
-    Manager secrets (rotation, version stages; never values), ECS services (tasks, deployments), RDS clusters and
+    Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
+    settings (never objects), VPC endpoints (state, routes, policy), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from evals.capture import managed
-from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpcs
+from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpc_endpoints, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
 from evals.capture.scrub import hide_environment, hide_overrides
@@ -464,6 +464,8 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "sqs_queue": queues,
     "sns_topic": topics,
     "secret": managed.secrets,
+    "vpc_endpoint": vpc_endpoints,
+    "s3_bucket": managed.buckets,
 }
 
 

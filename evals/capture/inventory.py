@@ -35,6 +35,8 @@ CAPS: dict[str, int] = {
     "sqs_queue": 50,
     "sns_topic": 30,
     "secret": 30,
+    "vpc_endpoint": 50,
+    "s3_bucket": 30,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -69,6 +71,10 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("lambda", "EventSourceMappingConfiguration"): ("UUID",),
     ("secretsmanager", "SecretListEntry"): ("ARN",),
     ("secretsmanager", "SecretVersion"): ("SecretId", "VersionId"),
+    ("ec2", "VpcEndpoint"): ("VpcEndpointId",),
+    ("s3", "Bucket"): ("Name",),
+    ("s3", "BucketPolicy"): ("Bucket",),
+    ("s3", "BucketPublicAccessBlock"): ("Bucket",),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -146,6 +152,8 @@ def classify(ref: str) -> tuple[str, str]:
     ref = ref.strip()
     if _EC2_ID.fullmatch(ref):
         return _EC2_PREFIX[ref.split("-", 1)[0]], ref
+    if re.fullmatch(r"vpce-[0-9a-f]{8,17}", ref):
+        return "vpc_endpoint", ref
     if ref.startswith("/"):
         return "log_group", ref
     if ref.startswith("arn:"):
@@ -189,6 +197,8 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "sqs_queue", arn
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
+    if service == "s3" and resource and "/" not in resource:
+        return "s3_bucket", resource
     if service == "secretsmanager" and resource.startswith("secret:"):
         return "secret", arn
     if service == "logs" and resource.startswith("log-group:"):

@@ -1,13 +1,19 @@
 """Describers for managed services around an incident: Secrets Manager secrets (metadata and version
-stages, never values), and the neighbours each one names."""
+stages, never values), S3 bucket policies and public-access settings (never objects), and the
+neighbours each one names."""
 
 from __future__ import annotations
 
 import re
 
+from botocore.exceptions import ClientError
+
 from evals.bundle.shapes import shape
 from evals.capture.inventory import Inventory
 from evals.capture.reader import Reader
+from tools.buckets import read_bucket
+from tools.errors import classify
+from tools.policies import parse_policy
 
 SOURCE = "resources"
 MAX_VERSIONS = 100  # secret versions kept per secret (one page)
@@ -49,3 +55,32 @@ def secrets(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             db = _RDS_ARN.fullmatch(str(tag.get("Value", "")))
             if db and str(tag.get("Key", "")).startswith("aws:rds:"):
                 inv.want("rds_instance" if db.group(1) == "db" else "rds_cluster", [db.group(2)])
+
+
+def buckets(reader: Reader, inv: Inventory, names: list[str]) -> None:
+    """Buckets' policies and public-access blocks, and the VPC endpoints and VPCs their policies name."""
+    for name in names:
+        try:
+            policy, block = read_bucket(reader.aws.call, name)
+        except ClientError as exc:
+            failure = classify(exc)
+            code = failure.code if failure else type(exc).__name__
+            reader.report.gap(
+                SOURCE, "s3:GetBucketPolicy", code, (failure.message if failure else str(exc))[:300], name
+            )
+            continue
+        inv.add("s3", "Bucket", {"Name": name})
+        if block:
+            inv.add(
+                "s3", "BucketPublicAccessBlock", {"Bucket": name, **block["PublicAccessBlockConfiguration"]}
+            )
+        if not policy:
+            continue
+        inv.add("s3", "BucketPolicy", {"Bucket": name, "Policy": policy["Policy"]})
+        statements, _ = parse_policy(policy["Policy"])
+        for s in statements:
+            for _, key, values in s.network_tests():
+                if key == "aws:sourcevpce":
+                    inv.want("vpc_endpoint", [v for v in values if v.startswith("vpce-")])
+                elif key == "aws:sourcevpc":
+                    inv.want("vpc", [v for v in values if v.startswith("vpc-")])

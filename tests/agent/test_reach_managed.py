@@ -14,11 +14,14 @@ from agent.catalog import PROBES, catalog
 from agent.scope import Scope
 from agent.topology import Topology
 from tests.agent.test_reach import discovered, metric
+from tests.evals.replay.test_endpoints_buckets import RECORDS as ENDPOINTS_AND_BUCKETS
+from tests.evals.replay.test_endpoints_buckets import S3_VPCE, VPC
 from tests.evals.replay.test_secretsmanager import RECORDS as SECRETS
 from tests.evals.replay.test_secretsmanager import SECRET
 from tests.tools.test_queues import function
 from tools.catalog import REGISTRY
 
+SUBNET = "subnet-0123456789abcdef0"
 SCOPE = Scope.model_validate(
     {"start": "2024-05-01T05:00:00Z", "end": "2024-05-01T06:00:00Z", "now": "2024-05-01T06:00:00Z"}
 )
@@ -35,7 +38,7 @@ def probes(
 
 
 def test_the_planner_can_call_the_new_tools() -> None:
-    assert {"secret_details"} <= set(PROBES) & set(REGISTRY)
+    assert {"secret_details", "vpc_endpoints", "bucket_access"} <= set(PROBES) & set(REGISTRY)
 
 
 def test_a_database_symptom_leads_to_its_secret_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,4 +68,40 @@ def test_a_database_symptom_leads_to_its_secret_and_rotation(monkeypatch: pytest
     assert probes(topo, secret, "secret_details", "describe_resources", monkeypatch=monkeypatch) == [
         {"tool": "secret_details", "params": {"secret": arn}},
         {"tool": "describe_resources", "params": {"refs": [secret], "include_network": True}},
+    ]
+
+
+def test_a_function_in_a_vpc_reaches_its_endpoints_and_the_buckets_they_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fn = function("report-export")
+    fn["item"]["VpcConfig"] = {"SubnetIds": [SUBNET], "SecurityGroupIds": [], "VpcId": VPC}
+    subnet = {"SubnetId": SUBNET, "VpcId": VPC, "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}
+    records = {
+        "resources": [
+            *ENDPOINTS_AND_BUCKETS,
+            fn,
+            {"service": "ec2", "type": "Subnet", "item": subnet},
+            {"service": "ec2", "type": "Vpc", "item": {"VpcId": VPC, "CidrBlock": "10.0.0.0/16"}},
+        ],
+        "metrics": metric("AWS/Lambda", "Errors", {"FunctionName": "report-export"}, 5.0, 60),
+    }
+    topo = discovered(records, "report-export fails with AccessDenied since 05:10")
+    fn_key, vpce, bucket = (
+        topo.resolve("report-export"),
+        topo.resolve(S3_VPCE),
+        topo.resolve("reports-bucket"),
+    )
+    assert fn_key and vpce and bucket
+    assert (topo.nodes[vpce].kind, topo.nodes[bucket].kind) == ("vpc_endpoint", "s3_bucket")
+    assert (vpce, bucket, "policy_names") in topo.edges and (vpce, topo.resolve(VPC), "in_vpc") in topo.edges
+    assert topo.distances([fn_key])[bucket] == 4  # function -> subnet -> VPC -> endpoint -> bucket
+    # a PutBucketPolicy or ModifyVpcEndpoint record names them by ARN: it lands on their nodes
+    assert topo.resolve("arn:aws:s3:::reports-bucket") == bucket
+    assert topo.resolve(f"arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/{S3_VPCE}") == vpce
+    assert probes(topo, bucket, "bucket_access", monkeypatch=monkeypatch) == [
+        {"tool": "bucket_access", "params": {"bucket": "reports-bucket"}}
+    ]
+    assert probes(topo, vpce, "vpc_endpoints", monkeypatch=monkeypatch) == [
+        {"tool": "vpc_endpoints", "params": {"endpoint_ids": [S3_VPCE]}}
     ]

@@ -1,9 +1,10 @@
 """Capture round trip for managed services against moto's server over real HTTP: seed them, capture,
 write and load the bundle, replay it, and ask the same reads and tools live (moto) and replayed.
-Secret values are seeded and must appear nowhere in the bundle."""
+Secret values and object contents are seeded and must appear nowhere in the bundle."""
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,11 @@ from evals.bundle import Bundle
 from evals.capture import capture
 from evals.replay import replay_session
 from tests.conftest import BASE_MANIFEST
+from tests.evals.replay.test_endpoints_buckets import ONLY_REPORTS, S3_VPCE, VPCE_ONLY
 from tests.tools.conftest import FAST
 from tools.aws import AwsClients, CallBudget
+from tools.buckets import bucket_access
+from tools.endpoints import vpc_endpoints
 from tools.registry import ToolContext
 from tools.secrets import secret_details
 
@@ -35,7 +39,28 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
         "ARN"
     ]
     sm.put_secret_value(SecretId=secret, SecretString=SECRET_VALUE + "-next", VersionStages=["AWSPENDING"])
-    return {"secret": secret}
+    ec2, s3 = client("ec2"), client("s3")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    vpce = ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName="com.amazonaws.us-east-1.s3",
+        RouteTableIds=[rtb],
+        PolicyDocument=json.dumps(ONLY_REPORTS),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    s3.create_bucket(Bucket="reports-bucket")
+    s3.put_object(Bucket="reports-bucket", Key="q1.csv", Body=SECRET_VALUE.encode())
+    s3.put_bucket_policy(Bucket="reports-bucket", Policy=json.dumps(VPCE_ONLY).replace(S3_VPCE, vpce))
+    s3.put_public_access_block(
+        Bucket="reports-bucket",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    return {"secret": secret, "vpc": vpc, "vpce": vpce}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +75,13 @@ def world(_moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     ids = _seed(lambda service: session.client(service, endpoint_url=endpoint))
     live = AwsClients(session, endpoint_url=endpoint, retry=FAST, budget=CallBudget(limit=300))
     captured = capture(
-        live, start=START, end=END, now=NOW, alarm=None, resources=[ids["secret"]], title="managed services"
+        live,
+        start=START,
+        end=END,
+        now=NOW,
+        alarm=None,
+        resources=[ids["secret"], ids["vpc"]],
+        title="managed services",
     )
     out = tmp_path_factory.mktemp("capture") / "bundle"
     captured.bundle.write(out)
@@ -97,3 +128,25 @@ def test_secrets_replay_as_moto_answers(world: Any) -> None:
     assert replayed.model_dump(exclude={"versions"}) == live_data.model_dump(exclude={"versions"})
     assert [sorted(v.stages) for v in replayed.versions] == [["AWSCURRENT"], ["AWSPENDING"]]
     assert replayed.findings and "AWSPENDING but not AWSCURRENT" in replayed.findings[0]
+
+
+def test_endpoints_and_the_buckets_they_name_replay_as_moto_answers(world: Any) -> None:
+    moto, replay, ids = world["moto"], world["replay"], world["ids"]
+    kinds = {(r["service"], r["type"]) for r in world["bundle"].records("resources")}
+    assert {("ec2", "VpcEndpoint"), ("s3", "BucketPolicy"), ("s3", "BucketPublicAccessBlock")} <= kinds
+    params = {"Filters": [{"Name": "vpc-id", "Values": [ids["vpc"]]}]}
+    live, again = (c("ec2").describe_vpc_endpoints(**params)["VpcEndpoints"] for c in (moto, replay))
+    assert again == live and [e["VpcEndpointId"] for e in again] == [ids["vpce"]]
+    for method, key in (
+        ("get_bucket_policy", "Policy"),
+        ("get_public_access_block", "PublicAccessBlockConfiguration"),
+    ):
+        assert (
+            getattr(replay("s3"), method)(Bucket="reports-bucket")[key]
+            == getattr(moto("s3"), method)(Bucket="reports-bucket")[key]
+        )
+    live_eps, replayed_eps = both(world, vpc_endpoints, {"vpc": ids["vpc"]})
+    assert replayed_eps == live_eps
+    live_bucket, replayed_bucket = both(world, bucket_access, {"bucket": "reports-bucket"})
+    assert replayed_bucket == live_bucket
+    assert replayed_bucket.findings == [f"denies s3:* to requests whose aws:sourcevpce is not {ids['vpce']}"]
