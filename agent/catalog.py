@@ -81,6 +81,7 @@ PROBES = (
     "secret_details",
     "vpc_endpoints",
     "bucket_access",
+    "state_machine",
 )
 
 

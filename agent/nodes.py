@@ -751,6 +751,8 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
             params = {"endpoint_ids": [node.id]} if node.kind == "vpc_endpoint" else {"vpc": node.id}
         elif probe == "bucket_access" and node and node.kind == "s3_bucket":
             params = {"bucket": name}
+        elif probe == "state_machine" and node and node.kind == "state_machine":
+            params = {"state_machine": next((a for a in node.aliases if a.startswith("arn:")), node.id)}
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             if node.kind == "lambda" or arn:

@@ -25,6 +25,7 @@ DIMENSION_KINDS: dict[str, str] = {
     "ApiName": "api_gateway",
     "NatGatewayId": "nat_gateway",
     "VolumeId": "ebs_volume",
+    "StateMachineArn": "state_machine",
 }
 
 SYMPTOM_WORDS: list[tuple[str, str]] = [

@@ -21,6 +21,7 @@ from tools import (  # noqa: F401
     state,
     topics,
     traces,
+    workflows,
 )
 from tools.registry import REGISTRY, schemas
 

@@ -75,6 +75,8 @@ NOT_FOUND = frozenset(
         "NoSuchBucket",
         "NoSuchBucketPolicy",
         "NoSuchPublicAccessBlockConfiguration",
+        "StateMachineDoesNotExist",
+        "ExecutionDoesNotExist",
     }
 )
 

@@ -92,6 +92,11 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     ),
     # Secret metadata, rotation and version stages only: GetSecretValue (the value) stays off the list.
     "secretsmanager": frozenset({"ListSecrets", "DescribeSecret", "ListSecretVersionIds"}),
+    # State machines and executions: DescribeExecution is asked for metadata only (no input/output);
+    # GetExecutionHistory (every state's input and output) stays off the list.
+    "stepfunctions": frozenset(
+        {"ListStateMachines", "DescribeStateMachine", "ListExecutions", "DescribeExecution"}
+    ),
     # Bucket policy and public-access settings only: no object is listed or read.
     "s3": frozenset({"GetBucketPolicy", "GetPublicAccessBlock"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
@@ -101,7 +106,7 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
 }
 
 # IAM action prefixes that differ from botocore's service name.
-IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "stepfunctions": "states"}
 # IAM actions whose name differs from the API operation's.
 IAM_ACTION = {("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock"}
 

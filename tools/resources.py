@@ -17,6 +17,7 @@ from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
 from tools.secrets import secret_refs, walk_secrets
 from tools.topics import subscription_of
+from tools.workflows import Invokers, walk_state_machines
 
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
 MAX_TASKS = 10  # ECS tasks shown per service
@@ -57,6 +58,7 @@ class _Builder(GraphWalk):
         super().__init__(ctx, args.max_nodes)
         self.args = args
         self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
+        self._invokers = Invokers()
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -113,6 +115,13 @@ class _Builder(GraphWalk):
             self.want("sns_topic", arn)
         elif service == "secretsmanager" and resource.startswith("secret:"):
             self.want("secret", arn)
+        elif service == "states" and resource.startswith(("stateMachine:", "execution:")):
+            self.want(
+                "state_machine",
+                arn.replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
+                if resource.startswith("execution:")
+                else arn,
+            )
         elif service == "s3" and resource and "/" not in resource:
             self.want("s3_bucket", resource)
         elif service == "ec2" and "/" in resource:
@@ -189,6 +198,7 @@ class _Builder(GraphWalk):
             ("sns_topic", self._topics),
             ("secret", lambda ids: walk_secrets(self, ids)),
             ("s3_bucket", lambda ids: walk_buckets(self, ids)),
+            ("state_machine", lambda ids: walk_state_machines(self, ids)),
             ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
             ("instance", self._instances),
             ("volume", self._volumes),
@@ -403,6 +413,9 @@ class _Builder(GraphWalk):
                 self._placement(fname, subnet, None, [])
             self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
             self._publishers(fname, cfg.get("FunctionArn"))
+            for machine in self._invokers.of(self, fname):
+                self.want("state_machine", machine)
+                self.link(machine, fname, "invokes")
             dead_letter = (cfg.get("DeadLetterConfig") or {}).get("TargetArn") or ""
             if ":sqs:" in dead_letter:
                 self.want("sqs_queue", dead_letter)
@@ -708,7 +721,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
     (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), Secrets
     Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
-    settings (never objects), VPC endpoints (state, routes, policy), ECS services (tasks, deployments), RDS clusters and
+    settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
+    (recent failures, what their tasks call, the ones that call a function), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -466,6 +466,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "secret": managed.secrets,
     "vpc_endpoint": vpc_endpoints,
     "s3_bucket": managed.buckets,
+    "state_machine": managed.state_machines,
 }
 
 

@@ -91,10 +91,11 @@ def subnets(reader: Reader, inv: Inventory, ids: list[str]) -> None:
 
 
 def vpc_endpoints(reader: Reader, inv: Inventory, ids: list[str]) -> None:
-    found = _ec2(reader, "DescribeVpcEndpoints", "VpcEndpoints", "vpc-endpoint-id", ids)
-    reader.missing(SOURCE, "ec2:DescribeVpcEndpoints", ids, {e["VpcEndpointId"] for e in found})
-    for item in found:
-        endpoint_found(inv, item)
+    known = {e["VpcEndpointId"] for e in inv.items("ec2", "VpcEndpoint")}
+    for rid in [i for i in ids if i not in known]:  # by id: one unknown id fails the whole request
+        page = reader.call(SOURCE, "ec2", "DescribeVpcEndpoints", rid, VpcEndpointIds=[rid])
+        for item in (page or {}).get("VpcEndpoints", []):
+            endpoint_found(inv, item)
 
 
 def endpoint_found(inv: Inventory, item: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ CAPS: dict[str, int] = {
     "secret": 30,
     "vpc_endpoint": 50,
     "s3_bucket": 30,
+    "state_machine": 20,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -75,6 +76,8 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("s3", "Bucket"): ("Name",),
     ("s3", "BucketPolicy"): ("Bucket",),
     ("s3", "BucketPublicAccessBlock"): ("Bucket",),
+    ("stepfunctions", "DescribeStateMachineOutput"): ("stateMachineArn",),
+    ("stepfunctions", "DescribeExecutionOutput"): ("executionArn",),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -92,6 +95,7 @@ DIMENSION_KINDS: dict[str, str] = {
     "TableName": "dynamodb",
     "VolumeId": "volume",
     "QueueName": "sqs_queue",
+    "StateMachineArn": "state_machine",
 }
 
 
@@ -197,6 +201,10 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "sqs_queue", arn
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
+    if service == "states" and resource.startswith("stateMachine:"):
+        return "state_machine", arn
+    if service == "states" and resource.startswith("execution:"):
+        return "state_machine", arn.replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
     if service == "s3" and resource and "/" not in resource:
         return "s3_bucket", resource
     if service == "secretsmanager" and resource.startswith("secret:"):

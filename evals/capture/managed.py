@@ -1,6 +1,6 @@
 """Describers for managed services around an incident: Secrets Manager secrets (metadata and version
-stages, never values), S3 bucket policies and public-access settings (never objects), and the
-neighbours each one names."""
+stages, never values), S3 bucket policies and public-access settings (never objects), Step Functions
+state machines and executions (never their input or output), and the neighbours each one names."""
 
 from __future__ import annotations
 
@@ -14,9 +14,13 @@ from evals.capture.reader import Reader
 from tools.buckets import read_bucket
 from tools.errors import classify
 from tools.policies import parse_policy
+from tools.workflows import calls_of
 
 SOURCE = "resources"
 MAX_VERSIONS = 100  # secret versions kept per secret (one page)
+MAX_EXECUTIONS = 100  # latest executions kept per state machine (one page)
+MAX_FAILED = 10  # failed executions described (for their error and cause) per state machine
+_PAYLOAD = ("input", "inputDetails", "output", "outputDetails")
 
 _ENTRY_FIELDS = frozenset(shape("secretsmanager", "SecretListEntry").members)
 _RDS_ARN = re.compile(r"arn:aws[a-z-]*:rds:[\w-]+:\d{12}:(db|cluster):(.+)")
@@ -84,3 +88,51 @@ def buckets(reader: Reader, inv: Inventory, names: list[str]) -> None:
                     inv.want("vpc_endpoint", [v for v in values if v.startswith("vpce-")])
                 elif key == "aws:sourcevpc":
                     inv.want("vpc", [v for v in values if v.startswith("vpc-")])
+
+
+def state_machines(reader: Reader, inv: Inventory, arns: list[str]) -> None:
+    """State machines with their latest executions (the failed ones with error and cause), and what
+    their Task states call."""
+    execution_fields = frozenset(shape("stepfunctions", "DescribeExecutionOutput").members) - set(_PAYLOAD)
+    for arn in arns:
+        found = reader.call(SOURCE, "stepfunctions", "DescribeStateMachine", arn, stateMachineArn=arn)
+        if not found:
+            continue
+        if not inv.add(
+            "stepfunctions",
+            "DescribeStateMachineOutput",
+            {k: v for k, v in found.items() if k != "ResponseMetadata"},
+        ):
+            continue
+        inv.names.add(found["name"])
+        for kind, ref in calls_of(found.get("definition")):
+            if kind == "function":
+                inv.want("lambda", [ref.split(":function:")[-1].split(":")[0]])
+            elif kind == "queue":
+                inv.want("sqs_queue", [ref])
+            elif kind == "topic":
+                inv.want("sns_topic", [ref])
+            elif kind == "table":
+                inv.want("dynamodb", [ref.split("/")[-1]])
+            elif kind == "state_machine":
+                inv.want("state_machine", [ref])
+        if found.get("type") == "EXPRESS":
+            continue  # express executions are only in CloudWatch Logs
+        page = reader.call(
+            SOURCE, "stepfunctions", "ListExecutions", arn, stateMachineArn=arn, maxResults=MAX_EXECUTIONS
+        )
+        failed = 0
+        for e in (page or {}).get("executions", []):
+            item = {k: v for k, v in e.items() if k in execution_fields}
+            if e["status"] in ("FAILED", "TIMED_OUT", "ABORTED") and failed < MAX_FAILED:
+                failed += 1
+                described = reader.call(
+                    SOURCE,
+                    "stepfunctions",
+                    "DescribeExecution",
+                    e["executionArn"],
+                    executionArn=e["executionArn"],
+                    includedData="METADATA_ONLY",
+                )
+                item = {k: v for k, v in (described or item).items() if k in execution_fields}
+            inv.add("stepfunctions", "DescribeExecutionOutput", item)

@@ -11,14 +11,16 @@ import pytest
 from agent import nodes
 from agent.board import Hypothesis
 from agent.catalog import PROBES, catalog
-from agent.scope import Scope
+from agent.scope import Scope, _entry_from_dims
 from agent.topology import Topology
 from tests.agent.test_reach import discovered, metric
 from tests.evals.replay.test_endpoints_buckets import RECORDS as ENDPOINTS_AND_BUCKETS
 from tests.evals.replay.test_endpoints_buckets import S3_VPCE, VPC
 from tests.evals.replay.test_secretsmanager import RECORDS as SECRETS
 from tests.evals.replay.test_secretsmanager import SECRET
+from tests.evals.replay.test_stepfunctions import SM
 from tests.tools.test_queues import function
+from tests.tools.test_workflows import BUNDLE as WORKFLOWS
 from tools.catalog import REGISTRY
 
 SUBNET = "subnet-0123456789abcdef0"
@@ -38,7 +40,9 @@ def probes(
 
 
 def test_the_planner_can_call_the_new_tools() -> None:
-    assert {"secret_details", "vpc_endpoints", "bucket_access"} <= set(PROBES) & set(REGISTRY)
+    assert {"secret_details", "vpc_endpoints", "bucket_access", "state_machine"} <= set(PROBES) & set(
+        REGISTRY
+    )
 
 
 def test_a_database_symptom_leads_to_its_secret_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,3 +109,24 @@ def test_a_function_in_a_vpc_reaches_its_endpoints_and_the_buckets_they_name(
     assert probes(topo, vpce, "vpc_endpoints", monkeypatch=monkeypatch) == [
         {"tool": "vpc_endpoints", "params": {"endpoint_ids": [S3_VPCE]}}
     ]
+
+
+def test_a_failing_function_leads_to_the_workflow_that_calls_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = {
+        "resources": [*WORKFLOWS["resources"]],
+        "metrics": metric("AWS/Lambda", "Errors", {"FunctionName": "refund-pay"}, 3.0, 60),
+    }
+    topo = discovered(records, "refunds are failing since 05:20")
+    fn, machine = topo.resolve("refund-pay"), topo.resolve(f"{SM}:refunds")
+    assert fn and machine and topo.nodes[machine].kind == "state_machine"
+    assert (machine, fn, "invokes") in topo.edges
+    assert "FAILED" in topo.nodes[machine].attrs["warning"]
+    assert topo.resolve("refunds") == machine  # an UpdateStateMachine record or a log naming it
+    assert probes(topo, machine, "state_machine", monkeypatch=monkeypatch) == [
+        {"tool": "state_machine", "params": {"state_machine": f"{SM}:refunds"}}
+    ]
+
+
+def test_an_alarm_on_a_state_machine_makes_it_the_entry() -> None:
+    (entry,) = _entry_from_dims({"StateMachineArn": f"{SM}:refunds"})
+    assert (entry.kind, entry.id) == ("state_machine", f"{SM}:refunds")
