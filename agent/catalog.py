@@ -82,6 +82,7 @@ PROBES = (
     "vpc_endpoints",
     "bucket_access",
     "state_machine",
+    "stream_details",
 )
 
 

@@ -26,6 +26,7 @@ DIMENSION_KINDS: dict[str, str] = {
     "NatGatewayId": "nat_gateway",
     "VolumeId": "ebs_volume",
     "StateMachineArn": "state_machine",
+    "StreamName": "kinesis_stream",
 }
 
 SYMPTOM_WORDS: list[tuple[str, str]] = [

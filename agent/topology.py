@@ -196,6 +196,7 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:ec2:[^:]*:\d*:vpc-endpoint/(vpce-[0-9a-f]+)$",
         r"arn:aws[a-z-]*:s3:::([^/]+)$",
         r"arn:aws[a-z-]*:states:[^:]*:\d*:stateMachine:([^:]+)$",
+        r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]

@@ -19,6 +19,7 @@ from tools import (  # noqa: F401
     resources,
     secrets,
     state,
+    streams,
     topics,
     traces,
     workflows,

@@ -97,6 +97,8 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     "stepfunctions": frozenset(
         {"ListStateMachines", "DescribeStateMachine", "ListExecutions", "DescribeExecution"}
     ),
+    # Stream capacity and readers only: GetRecords and GetShardIterator (the records) stay off the list.
+    "kinesis": frozenset({"ListStreams", "DescribeStreamSummary", "ListShards", "ListStreamConsumers"}),
     # Bucket policy and public-access settings only: no object is listed or read.
     "s3": frozenset({"GetBucketPolicy", "GetPublicAccessBlock"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.

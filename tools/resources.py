@@ -16,6 +16,7 @@ from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
 from tools.secrets import secret_refs, walk_secrets
+from tools.streams import walk_streams
 from tools.topics import subscription_of
 from tools.workflows import Invokers, walk_state_machines
 
@@ -122,6 +123,8 @@ class _Builder(GraphWalk):
                 if resource.startswith("execution:")
                 else arn,
             )
+        elif service == "kinesis" and resource.startswith("stream/"):
+            self.want("kinesis_stream", arn)
         elif service == "s3" and resource and "/" not in resource:
             self.want("s3_bucket", resource)
         elif service == "ec2" and "/" in resource:
@@ -181,6 +184,8 @@ class _Builder(GraphWalk):
             for svc in (page or {}).get("services", []):
                 self.want("ecs_service", f"{svc['clusterArn'].rsplit('/', 1)[-1]}/{svc['serviceName']}")
         self._resolve_tag("Name", name)
+        if not self.wanted:  # none of the above: a stream or cache (named by an alarm's dimension)
+            self.want("kinesis_stream", name)
 
     # --- expansion -------------------------------------------------------------------------------
 
@@ -199,6 +204,7 @@ class _Builder(GraphWalk):
             ("secret", lambda ids: walk_secrets(self, ids)),
             ("s3_bucket", lambda ids: walk_buckets(self, ids)),
             ("state_machine", lambda ids: walk_state_machines(self, ids)),
+            ("kinesis_stream", lambda ids: walk_streams(self, ids)),
             ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
             ("instance", self._instances),
             ("volume", self._volumes),
@@ -490,6 +496,9 @@ class _Builder(GraphWalk):
         if ":sqs:" in source:
             self.want("sqs_queue", source)
             self.link(source, function, "triggers")
+        elif ":kinesis:" in source and ":stream/" in source:
+            self.want("kinesis_stream", source)
+            self.link(source, function, "triggers")
 
     def _queues(self, refs: list[str]) -> None:
         for ref in refs:
@@ -722,7 +731,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), Secrets
     Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
     settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
-    (recent failures, what their tasks call, the ones that call a function), ECS services (tasks, deployments), RDS clusters and
+    (recent failures, what their tasks call, the ones that call a function), Kinesis streams (shards,
+    readers), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -218,6 +218,8 @@ def mappings(reader: Reader, inv: Inventory, target: str, **params: str) -> None
         source = str(m.get("EventSourceArn", ""))
         if ":sqs:" in source:
             inv.want("sqs_queue", [source])
+        elif ":kinesis:" in source and ":stream/" in source:
+            inv.want("kinesis_stream", [source])
         function = str(m.get("FunctionArn", "")).split(":function:")[-1].split(":")[0]
         inv.want("lambda", [function])
 
@@ -408,6 +410,12 @@ def ecs_services(reader: Reader, inv: Inventory, refs: list[str]) -> None:
                     inv.add("ecs", "Task", hide_overrides(task))
 
 
+def kinesis_streams(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """Kinesis streams, and the Lambda event-source mappings that read them."""
+    for arn in managed.streams(reader, inv, refs):
+        mappings(reader, inv, arn, EventSourceArn=arn)
+
+
 # Kinds whose describe call answers an unknown name with an empty list: (kind, service, operation, key, params)
 NAME_PROBES: list[tuple[str, str, str, str, Callable[[str], dict[str, Any]]]] = [
     ("asg", "autoscaling", "DescribeAutoScalingGroups", "AutoScalingGroups", lambda n: {"AutoScalingGroupNames": [n]}),
@@ -435,6 +443,7 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             tables(reader, inv, [name])
             queues(reader, inv, [name])
             managed.secrets(reader, inv, [name])
+            kinesis_streams(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
         if not hits and len(inv.resources) == before:
@@ -467,6 +476,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "vpc_endpoint": vpc_endpoints,
     "s3_bucket": managed.buckets,
     "state_machine": managed.state_machines,
+    "kinesis_stream": kinesis_streams,
 }
 
 

@@ -38,6 +38,7 @@ CAPS: dict[str, int] = {
     "vpc_endpoint": 50,
     "s3_bucket": 30,
     "state_machine": 20,
+    "kinesis_stream": 20,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -78,6 +79,9 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("s3", "BucketPublicAccessBlock"): ("Bucket",),
     ("stepfunctions", "DescribeStateMachineOutput"): ("stateMachineArn",),
     ("stepfunctions", "DescribeExecutionOutput"): ("executionArn",),
+    ("kinesis", "StreamDescriptionSummary"): ("StreamARN",),
+    ("kinesis", "StreamShard"): ("StreamName", "ShardId"),
+    ("kinesis", "ConsumerDescription"): ("ConsumerARN",),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -96,6 +100,7 @@ DIMENSION_KINDS: dict[str, str] = {
     "VolumeId": "volume",
     "QueueName": "sqs_queue",
     "StateMachineArn": "state_machine",
+    "StreamName": "kinesis_stream",
 }
 
 
@@ -201,6 +206,8 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "sqs_queue", arn
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
+    if service == "kinesis" and resource.startswith("stream/") and resource.count("/") == 1:
+        return "kinesis_stream", arn
     if service == "states" and resource.startswith("stateMachine:"):
         return "state_machine", arn
     if service == "states" and resource.startswith("execution:"):

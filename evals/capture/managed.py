@@ -1,10 +1,12 @@
 """Describers for managed services around an incident: Secrets Manager secrets (metadata and version
 stages, never values), S3 bucket policies and public-access settings (never objects), Step Functions
-state machines and executions (never their input or output), and the neighbours each one names."""
+state machines and executions (never their input or output), Kinesis streams with their shards and
+consumers (never records), and the neighbours each one names."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +20,8 @@ from tools.workflows import calls_of
 
 SOURCE = "resources"
 MAX_VERSIONS = 100  # secret versions kept per secret (one page)
+MAX_SHARDS = 1000  # shards kept per stream
+MAX_CONSUMERS = 100  # enhanced fan-out consumers kept per stream
 MAX_EXECUTIONS = 100  # latest executions kept per state machine (one page)
 MAX_FAILED = 10  # failed executions described (for their error and cause) per state machine
 _PAYLOAD = ("input", "inputDetails", "output", "outputDetails")
@@ -136,3 +140,40 @@ def state_machines(reader: Reader, inv: Inventory, arns: list[str]) -> None:
                 )
                 item = {k: v for k, v in (described or item).items() if k in execution_fields}
             inv.add("stepfunctions", "DescribeExecutionOutput", item)
+
+
+def streams(reader: Reader, inv: Inventory, refs: list[str]) -> list[str]:
+    """Kinesis streams by name or ARN, with their shards and consumers; returns the ARNs described."""
+    described = []
+    for ref in refs:
+        key = {"StreamARN": ref} if ref.startswith("arn:") else {"StreamName": ref}
+        page = reader.call(SOURCE, "kinesis", "DescribeStreamSummary", ref, **key)
+        if not page:
+            continue
+        summary = page["StreamDescriptionSummary"]
+        if not inv.add("kinesis", "StreamDescriptionSummary", summary):
+            continue
+        arn, name = summary["StreamARN"], summary["StreamName"]
+        inv.names.add(name)
+        described.append(arn)
+        shards: list[dict[str, Any]] = []
+        listed = reader.call(SOURCE, "kinesis", "ListShards", ref, StreamARN=arn)
+        while listed:  # a token names the stream on its own: it goes alone
+            shards += listed.get("Shards", [])
+            if not listed.get("NextToken") or len(shards) >= MAX_SHARDS:
+                break
+            listed = reader.call(SOURCE, "kinesis", "ListShards", ref, NextToken=listed["NextToken"])
+        for shard in shards[:MAX_SHARDS]:
+            inv.add("kinesis", "StreamShard", {"StreamName": name, **shard})
+        consumers, _ = reader.pages(
+            SOURCE,
+            "kinesis",
+            "ListStreamConsumers",
+            "Consumers",
+            max_items=MAX_CONSUMERS,
+            target=ref,
+            StreamARN=arn,
+        )
+        for c in consumers:
+            inv.add("kinesis", "ConsumerDescription", {**c, "StreamARN": arn})
+    return described

@@ -16,10 +16,12 @@ from agent.topology import Topology
 from tests.agent.test_reach import discovered, metric
 from tests.evals.replay.test_endpoints_buckets import RECORDS as ENDPOINTS_AND_BUCKETS
 from tests.evals.replay.test_endpoints_buckets import S3_VPCE, VPC
+from tests.evals.replay.test_kinesis import STREAM
 from tests.evals.replay.test_secretsmanager import RECORDS as SECRETS
 from tests.evals.replay.test_secretsmanager import SECRET
 from tests.evals.replay.test_stepfunctions import SM
 from tests.tools.test_queues import function
+from tests.tools.test_streams import BUNDLE as STREAMS
 from tests.tools.test_workflows import BUNDLE as WORKFLOWS
 from tools.catalog import REGISTRY
 
@@ -40,9 +42,9 @@ def probes(
 
 
 def test_the_planner_can_call_the_new_tools() -> None:
-    assert {"secret_details", "vpc_endpoints", "bucket_access", "state_machine"} <= set(PROBES) & set(
-        REGISTRY
-    )
+    assert {"secret_details", "vpc_endpoints", "bucket_access", "state_machine", "stream_details"} <= set(
+        PROBES
+    ) & set(REGISTRY)
 
 
 def test_a_database_symptom_leads_to_its_secret_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,3 +132,21 @@ def test_a_failing_function_leads_to_the_workflow_that_calls_it(monkeypatch: pyt
 def test_an_alarm_on_a_state_machine_makes_it_the_entry() -> None:
     (entry,) = _entry_from_dims({"StateMachineArn": f"{SM}:refunds"})
     assert (entry.kind, entry.id) == ("state_machine", f"{SM}:refunds")
+
+
+def test_a_lagging_reader_leads_to_its_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = {
+        "resources": STREAMS["resources"],
+        "metrics": metric("AWS/Lambda", "IteratorAge", {"FunctionName": "click-enricher"}, 90000.0, 60),
+    }
+    topo = discovered(records, "click-enricher is falling behind since 05:10")
+    fn, stream = topo.resolve("click-enricher"), topo.resolve(f"{STREAM}/clicks")
+    assert fn and stream and topo.nodes[stream].kind == "kinesis_stream"
+    assert (stream, fn, "triggers") in topo.edges
+    assert "reshard" in topo.nodes[stream].attrs["warning"]
+    assert topo.resolve("clicks") == stream  # an UpdateShardCount record or an alarm's StreamName
+    assert probes(topo, stream, "stream_details", monkeypatch=monkeypatch) == [
+        {"tool": "stream_details", "params": {"stream": f"{STREAM}/clicks"}}
+    ]
+    (entry,) = _entry_from_dims({"StreamName": "clicks"})
+    assert (entry.kind, entry.id) == ("kinesis_stream", "clicks")

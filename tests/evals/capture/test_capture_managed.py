@@ -25,6 +25,7 @@ from tools.buckets import bucket_access
 from tools.endpoints import vpc_endpoints
 from tools.registry import ToolContext
 from tools.secrets import secret_details
+from tools.streams import stream_details
 from tools.workflows import state_machine
 
 pytestmark = pytest.mark.moto
@@ -65,7 +66,12 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
     sfn = client("stepfunctions")
     machine = sfn.create_state_machine(name="refunds", definition=DEFINITION, roleArn=ROLE)["stateMachineArn"]
     sfn.start_execution(stateMachineArn=machine, name="e1", input=json.dumps({"card": SECRET_VALUE}))
-    return {"secret": secret, "vpc": vpc, "vpce": vpce, "machine": machine}
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=2)
+    stream = kinesis.describe_stream_summary(StreamName="clicks")["StreamDescriptionSummary"]["StreamARN"]
+    kinesis.register_stream_consumer(StreamARN=stream, ConsumerName="sessionizer")
+    kinesis.put_record(StreamName="clicks", Data=SECRET_VALUE.encode(), PartitionKey="k")
+    return {"secret": secret, "vpc": vpc, "vpce": vpce, "machine": machine, "stream": stream}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +91,7 @@ def world(_moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
         end=END,
         now=NOW,
         alarm=None,
-        resources=[ids["secret"], ids["vpc"], ids["machine"]],
+        resources=[ids["secret"], ids["vpc"], ids["machine"], "clicks"],
         title="managed services",
     )
     out = tmp_path_factory.mktemp("capture") / "bundle"
@@ -180,3 +186,24 @@ def test_state_machines_and_executions_replay_as_moto_answers(world: Any) -> Non
     assert replayed.calls[0].endswith(":function:refund-validate")
     # the function the workflow calls was queued: its absence from moto is a gap, not a failure
     assert any(g.target == "refund-validate" for g in world["report"].gaps)
+
+
+def test_streams_replay_as_moto_answers(world: Any) -> None:
+    moto, replay, arn = world["moto"], world["replay"], world["ids"]["stream"]
+    kinds = {(r["service"], r["type"]) for r in world["bundle"].records("resources")}
+    assert {
+        ("kinesis", "StreamDescriptionSummary"),
+        ("kinesis", "StreamShard"),
+        ("kinesis", "ConsumerDescription"),
+    } <= kinds
+    for method, params, key in (
+        ("list_shards", {"StreamARN": arn}, "Shards"),
+        ("list_stream_consumers", {"StreamARN": arn}, "Consumers"),
+    ):
+        assert (
+            getattr(replay("kinesis"), method)(**params)[key]
+            == getattr(moto("kinesis"), method)(**params)[key]
+        )
+    live, replayed = both(world, stream_details, {"stream": "clicks"})
+    assert replayed == live
+    assert (replayed.open_shards, [c.name for c in replayed.consumers]) == (2, ["sessionizer"])
