@@ -83,6 +83,7 @@ PROBES = (
     "bucket_access",
     "state_machine",
     "stream_details",
+    "cache_details",
 )
 
 

@@ -755,6 +755,12 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
             params = {"state_machine": next((a for a in node.aliases if a.startswith("arn:")), node.id)}
         elif probe == "stream_details" and node and node.kind == "kinesis_stream":
             params = {"stream": next((a for a in node.aliases if a.startswith("arn:")), name)}
+        elif (
+            probe == "cache_details"
+            and node
+            and node.kind in ("elasticache_cluster", "elasticache_replication_group")
+        ):
+            params = {"cache": name}
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             if node.kind == "lambda" or arn:

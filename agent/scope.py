@@ -27,6 +27,8 @@ DIMENSION_KINDS: dict[str, str] = {
     "VolumeId": "ebs_volume",
     "StateMachineArn": "state_machine",
     "StreamName": "kinesis_stream",
+    "CacheClusterId": "elasticache_cluster",
+    "ReplicationGroupId": "elasticache_replication_group",
 }
 
 SYMPTOM_WORDS: list[tuple[str, str]] = [

@@ -197,6 +197,7 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:s3:::([^/]+)$",
         r"arn:aws[a-z-]*:states:[^:]*:\d*:stateMachine:([^:]+)$",
         r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
+        r"arn:aws[a-z-]*:elasticache:[^:]*:\d*:(?:cluster|replicationgroup):(.+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]

@@ -3,6 +3,7 @@
 from tools import (  # noqa: F401
     alarms,
     buckets,
+    caches,
     changes,
     database,
     deployments,

@@ -99,6 +99,16 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     ),
     # Stream capacity and readers only: GetRecords and GetShardIterator (the records) stay off the list.
     "kinesis": frozenset({"ListStreams", "DescribeStreamSummary", "ListShards", "ListStreamConsumers"}),
+    # Cache configuration, parameters and events only; no data is read from a cache.
+    "elasticache": frozenset(
+        {
+            "DescribeCacheClusters",
+            "DescribeReplicationGroups",
+            "DescribeCacheParameterGroups",
+            "DescribeCacheParameters",
+            "DescribeEvents",
+        }
+    ),
     # Bucket policy and public-access settings only: no object is listed or read.
     "s3": frozenset({"GetBucketPolicy", "GetPublicAccessBlock"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tools.buckets import walk_buckets
+from tools.caches import walk_caches
 from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
 from tools.queues import redrive_of
@@ -123,6 +124,8 @@ class _Builder(GraphWalk):
                 if resource.startswith("execution:")
                 else arn,
             )
+        elif service == "elasticache" and resource.startswith(("cluster:", "replicationgroup:")):
+            self.want("elasticache", resource.split(":", 1)[1])
         elif service == "kinesis" and resource.startswith("stream/"):
             self.want("kinesis_stream", arn)
         elif service == "s3" and resource and "/" not in resource:
@@ -186,6 +189,7 @@ class _Builder(GraphWalk):
         self._resolve_tag("Name", name)
         if not self.wanted:  # none of the above: a stream or cache (named by an alarm's dimension)
             self.want("kinesis_stream", name)
+            self.want("elasticache_guess", name)
 
     # --- expansion -------------------------------------------------------------------------------
 
@@ -205,6 +209,8 @@ class _Builder(GraphWalk):
             ("s3_bucket", lambda ids: walk_buckets(self, ids)),
             ("state_machine", lambda ids: walk_state_machines(self, ids)),
             ("kinesis_stream", lambda ids: walk_streams(self, ids)),
+            ("elasticache", lambda ids: walk_caches(self, ids)),
+            ("elasticache_guess", lambda ids: walk_caches(self, ids, guess=True)),
             ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
             ("instance", self._instances),
             ("volume", self._volumes),
@@ -732,7 +738,7 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
     settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
     (recent failures, what their tasks call, the ones that call a function), Kinesis streams (shards,
-    readers), ECS services (tasks, deployments), RDS clusters and
+    readers), ElastiCache replication groups and clusters (nodes, parameter groups), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -444,6 +444,7 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             queues(reader, inv, [name])
             managed.secrets(reader, inv, [name])
             kinesis_streams(reader, inv, [name])
+            managed.caches(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
         if not hits and len(inv.resources) == before:
@@ -477,6 +478,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "s3_bucket": managed.buckets,
     "state_machine": managed.state_machines,
     "kinesis_stream": kinesis_streams,
+    "elasticache": managed.caches,
 }
 
 

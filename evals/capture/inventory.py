@@ -39,6 +39,7 @@ CAPS: dict[str, int] = {
     "s3_bucket": 30,
     "state_machine": 20,
     "kinesis_stream": 20,
+    "elasticache": 20,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -82,6 +83,10 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("kinesis", "StreamDescriptionSummary"): ("StreamARN",),
     ("kinesis", "StreamShard"): ("StreamName", "ShardId"),
     ("kinesis", "ConsumerDescription"): ("ConsumerARN",),
+    ("elasticache", "ReplicationGroup"): ("ReplicationGroupId",),
+    ("elasticache", "CacheCluster"): ("CacheClusterId",),
+    ("elasticache", "CacheParameterGroup"): ("CacheParameterGroupName",),
+    ("elasticache", "CacheParameterGroupParameter"): ("CacheParameterGroupName", "ParameterName"),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -101,6 +106,8 @@ DIMENSION_KINDS: dict[str, str] = {
     "QueueName": "sqs_queue",
     "StateMachineArn": "state_machine",
     "StreamName": "kinesis_stream",
+    "CacheClusterId": "elasticache",
+    "ReplicationGroupId": "elasticache",
 }
 
 
@@ -206,6 +213,8 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "sqs_queue", arn
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
+    if service == "elasticache" and resource.startswith(("cluster:", "replicationgroup:")):
+        return "elasticache", resource.split(":", 1)[1]
     if service == "kinesis" and resource.startswith("stream/") and resource.count("/") == 1:
         return "kinesis_stream", arn
     if service == "states" and resource.startswith("stateMachine:"):

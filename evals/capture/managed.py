@@ -1,7 +1,8 @@
 """Describers for managed services around an incident: Secrets Manager secrets (metadata and version
 stages, never values), S3 bucket policies and public-access settings (never objects), Step Functions
 state machines and executions (never their input or output), Kinesis streams with their shards and
-consumers (never records), and the neighbours each one names."""
+consumers (never records), ElastiCache replication groups and clusters with their parameter groups, and
+the neighbours each one names."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ SOURCE = "resources"
 MAX_VERSIONS = 100  # secret versions kept per secret (one page)
 MAX_SHARDS = 1000  # shards kept per stream
 MAX_CONSUMERS = 100  # enhanced fan-out consumers kept per stream
+MAX_CACHE_PARAMETERS = 500  # parameters kept per cache parameter group
 MAX_EXECUTIONS = 100  # latest executions kept per state machine (one page)
 MAX_FAILED = 10  # failed executions described (for their error and cause) per state machine
 _PAYLOAD = ("input", "inputDetails", "output", "outputDetails")
@@ -177,3 +179,65 @@ def streams(reader: Reader, inv: Inventory, refs: list[str]) -> list[str]:
         for c in consumers:
             inv.add("kinesis", "ConsumerDescription", {**c, "StreamARN": arn})
     return described
+
+
+def caches(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """ElastiCache replication groups or clusters by id, with their member clusters (nodes included),
+    parameter groups and parameters, and security groups."""
+    for ref in refs:
+        ident = ref.lower()
+        with reader.guessing():  # a replication group's id, else a cluster's
+            groups = reader.call(
+                SOURCE, "elasticache", "DescribeReplicationGroups", ref, ReplicationGroupId=ident
+            )
+        clusters: list[str] = []
+        for group in (groups or {}).get("ReplicationGroups", []):
+            if inv.add("elasticache", "ReplicationGroup", group):
+                inv.names.add(group["ReplicationGroupId"])
+                clusters += group.get("MemberClusters", [])
+        if not groups:
+            clusters = [ident]
+        for cid in clusters:
+            page = reader.call(
+                SOURCE,
+                "elasticache",
+                "DescribeCacheClusters",
+                ref,
+                CacheClusterId=cid,
+                ShowCacheNodeInfo=True,
+            )
+            for c in (page or {}).get("CacheClusters", []):
+                if not inv.add("elasticache", "CacheCluster", c):
+                    continue
+                inv.names.add(c["CacheClusterId"])
+                inv.want("security_group", [g.get("SecurityGroupId") for g in c.get("SecurityGroups", [])])
+                _parameter_group(
+                    reader, inv, (c.get("CacheParameterGroup") or {}).get("CacheParameterGroupName")
+                )
+
+
+def _parameter_group(reader: Reader, inv: Inventory, name: str | None) -> None:
+    if not name or any(
+        g["CacheParameterGroupName"] == name for g in inv.items("elasticache", "CacheParameterGroup")
+    ):
+        return
+    page = reader.call(
+        SOURCE, "elasticache", "DescribeCacheParameterGroups", name, CacheParameterGroupName=name
+    )
+    for g in (page or {}).get("CacheParameterGroups", []):
+        inv.add("elasticache", "CacheParameterGroup", g)
+    params, more = reader.pages(
+        SOURCE,
+        "elasticache",
+        "DescribeCacheParameters",
+        "Parameters",
+        max_items=MAX_CACHE_PARAMETERS,
+        target=name,
+        in_token="Marker",
+        out_token="Marker",
+        CacheParameterGroupName=name,
+    )
+    if more:
+        reader.report.cut(SOURCE, f"parameters of cache parameter group {name}", MAX_CACHE_PARAMETERS)
+    for p in params:
+        inv.add("elasticache", "CacheParameterGroupParameter", {"CacheParameterGroupName": name, **p})

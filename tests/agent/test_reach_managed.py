@@ -11,19 +11,25 @@ import pytest
 from agent import nodes
 from agent.board import Hypothesis
 from agent.catalog import PROBES, catalog
+from agent.runtime import Runtime
 from agent.scope import Scope, _entry_from_dims
 from agent.topology import Topology
+from evals.replay import replay_session
 from tests.agent.test_reach import discovered, metric
+from tests.conftest import make_bundle
 from tests.evals.replay.test_endpoints_buckets import RECORDS as ENDPOINTS_AND_BUCKETS
 from tests.evals.replay.test_endpoints_buckets import S3_VPCE, VPC
 from tests.evals.replay.test_kinesis import STREAM
 from tests.evals.replay.test_secretsmanager import RECORDS as SECRETS
 from tests.evals.replay.test_secretsmanager import SECRET
 from tests.evals.replay.test_stepfunctions import SM
+from tests.tools.test_caches import BUNDLE as CACHES
 from tests.tools.test_queues import function
 from tests.tools.test_streams import BUNDLE as STREAMS
 from tests.tools.test_workflows import BUNDLE as WORKFLOWS
+from tools.aws import AwsClients
 from tools.catalog import REGISTRY
+from tools.registry import ToolContext
 
 SUBNET = "subnet-0123456789abcdef0"
 SCOPE = Scope.model_validate(
@@ -42,9 +48,14 @@ def probes(
 
 
 def test_the_planner_can_call_the_new_tools() -> None:
-    assert {"secret_details", "vpc_endpoints", "bucket_access", "state_machine", "stream_details"} <= set(
-        PROBES
-    ) & set(REGISTRY)
+    assert {
+        "secret_details",
+        "vpc_endpoints",
+        "bucket_access",
+        "state_machine",
+        "stream_details",
+        "cache_details",
+    } <= set(PROBES) & set(REGISTRY)
 
 
 def test_a_database_symptom_leads_to_its_secret_and_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,3 +161,34 @@ def test_a_lagging_reader_leads_to_its_stream(monkeypatch: pytest.MonkeyPatch) -
     ]
     (entry,) = _entry_from_dims({"StreamName": "clicks"})
     assert (entry.kind, entry.id) == ("kinesis_stream", "clicks")
+
+
+def discovered_from_alarm(records: dict[str, list[Any]], dims: dict[str, str]) -> Topology:
+    """Intake and discover as for an alarm on a metric with these dimensions: they are the entry."""
+    bundle = make_bundle(records)
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    config: Any = {"configurable": {"runtime": runtime}}
+    state: dict[str, Any] = {"question": "the alarm fired", "now": bundle.manifest.now.isoformat()}
+    state |= nodes.intake(state, config)  # type: ignore[arg-type]
+    state["scope"]["entry"] = [e.model_dump() for e in _entry_from_dims(dims)]
+    state |= nodes.discover(state, config)  # type: ignore[arg-type]
+    return Topology.model_validate(state["topology"])
+
+
+def test_an_alarm_on_a_cache_leads_to_its_nodes_and_parameter_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    topo = discovered_from_alarm(CACHES, {"ReplicationGroupId": "sessions"})
+    group, primary = topo.resolve("sessions"), topo.resolve("sessions-002")
+    assert group and primary and topo.nodes[group].kind == "elasticache_replication_group"
+    assert (primary, group, "member_of") in topo.edges
+    assert (primary, topo.resolve("parametergroup:sessions-redis7"), "uses_parameters") in topo.edges
+    # a ModifyReplicationGroup record names it by ARN; a client's log line by its endpoint host
+    assert topo.resolve("arn:aws:elasticache:us-east-1:123456789012:replicationgroup:sessions") == group
+    assert topo.resolve("sessions.abc123.ng.0001.use1.cache.amazonaws.com") == group
+    assert probes(topo, group, "cache_details", monkeypatch=monkeypatch) == [
+        {"tool": "cache_details", "params": {"cache": "sessions"}}
+    ]
+    # the same from an alarm on one stream: its name resolves as nothing else does
+    topo = discovered_from_alarm(STREAMS, {"StreamName": "clicks"})
+    stream = topo.resolve("clicks")
+    assert stream and topo.nodes[stream].kind == "kinesis_stream"
