@@ -78,6 +78,12 @@ PROBES = (
     "queue_details",
     "event_source_mappings",
     "topic_details",
+    "secret_details",
+    "vpc_endpoints",
+    "bucket_access",
+    "state_machine",
+    "stream_details",
+    "cache_details",
 )
 
 

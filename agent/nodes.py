@@ -786,6 +786,22 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
         elif probe == "topic_details" and node and node.kind == "sns_topic":
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             params = {"topic": arn} if arn else None
+        elif probe == "secret_details" and node and node.kind == "secret":
+            params = {"secret": next((a for a in node.aliases if a.startswith("arn:")), name)}
+        elif probe == "vpc_endpoints" and node and node.kind in ("vpc_endpoint", "vpc"):
+            params = {"endpoint_ids": [node.id]} if node.kind == "vpc_endpoint" else {"vpc": node.id}
+        elif probe == "bucket_access" and node and node.kind == "s3_bucket":
+            params = {"bucket": name}
+        elif probe == "state_machine" and node and node.kind == "state_machine":
+            params = {"state_machine": next((a for a in node.aliases if a.startswith("arn:")), node.id)}
+        elif probe == "stream_details" and node and node.kind == "kinesis_stream":
+            params = {"stream": next((a for a in node.aliases if a.startswith("arn:")), name)}
+        elif (
+            probe == "cache_details"
+            and node
+            and node.kind in ("elasticache_cluster", "elasticache_replication_group")
+        ):
+            params = {"cache": name}
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             if node.kind == "lambda" or arn:

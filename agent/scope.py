@@ -25,6 +25,10 @@ DIMENSION_KINDS: dict[str, str] = {
     "ApiName": "api_gateway",
     "NatGatewayId": "nat_gateway",
     "VolumeId": "ebs_volume",
+    "StateMachineArn": "state_machine",
+    "StreamName": "kinesis_stream",
+    "CacheClusterId": "elasticache_cluster",
+    "ReplicationGroupId": "elasticache_replication_group",
 }
 
 SYMPTOM_WORDS: list[tuple[str, str]] = [

@@ -192,6 +192,12 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
         r"arn:aws[a-z-]*:sqs:[^:]*:\d*:([^:/]+)$",
         r"arn:aws[a-z-]*:sns:[^:]*:\d*:([^:/]+)$",
+        r"(arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+))-[A-Za-z0-9]{6}$",
+        r"arn:aws[a-z-]*:ec2:[^:]*:\d*:vpc-endpoint/(vpce-[0-9a-f]+)$",
+        r"arn:aws[a-z-]*:s3:::([^/]+)$",
+        r"arn:aws[a-z-]*:states:[^:]*:\d*:stateMachine:([^:]+)$",
+        r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
+        r"arn:aws[a-z-]*:elasticache:[^:]*:\d*:(?:cluster|replicationgroup):(.+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
         r"arn:aws[a-z-]*:s3:::([^/]+)$",
         # A secret's ARN ends in its name and six random characters AWS adds.

@@ -2,10 +2,13 @@
 
 from tools import (  # noqa: F401
     alarms,
+    buckets,
+    caches,
     changes,
     database,
     deployments,
     ecs,
+    endpoints,
     flow_logs,
     functions,
     health,
@@ -15,9 +18,12 @@ from tools import (  # noqa: F401
     network,
     queues,
     resources,
+    secrets,
     state,
+    streams,
     topics,
     traces,
+    workflows,
 )
 from tools.registry import REGISTRY, schemas
 

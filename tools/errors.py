@@ -72,6 +72,11 @@ NOT_FOUND = frozenset(
         "NotFound",
         "AWS.SimpleQueueService.NonExistentQueue",
         "QueueDoesNotExist",
+        "NoSuchBucket",
+        "NoSuchBucketPolicy",
+        "NoSuchPublicAccessBlockConfiguration",
+        "StateMachineDoesNotExist",
+        "ExecutionDoesNotExist",
     }
 )
 

@@ -48,6 +48,7 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "DescribeVpcs",
             "DescribeTransitGatewayAttachments",
             "DescribeFlowLogs",
+            "DescribeVpcEndpoints",
         }
     ),
     "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeScalingActivities", "DescribePolicies"}),
@@ -89,6 +90,27 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "GetSubscriptionAttributes",
         }
     ),
+    # Secret metadata, rotation and version stages only: GetSecretValue (the value) stays off the list.
+    "secretsmanager": frozenset({"ListSecrets", "DescribeSecret", "ListSecretVersionIds"}),
+    # State machines and executions: DescribeExecution is asked for metadata only (no input/output);
+    # GetExecutionHistory (every state's input and output) stays off the list.
+    "stepfunctions": frozenset(
+        {"ListStateMachines", "DescribeStateMachine", "ListExecutions", "DescribeExecution"}
+    ),
+    # Stream capacity and readers only: GetRecords and GetShardIterator (the records) stay off the list.
+    "kinesis": frozenset({"ListStreams", "DescribeStreamSummary", "ListShards", "ListStreamConsumers"}),
+    # Cache configuration, parameters and events only; no data is read from a cache.
+    "elasticache": frozenset(
+        {
+            "DescribeCacheClusters",
+            "DescribeReplicationGroups",
+            "DescribeCacheParameterGroups",
+            "DescribeCacheParameters",
+            "DescribeEvents",
+        }
+    ),
+    # Bucket policy and public-access settings only: no object is listed or read.
+    "s3": frozenset({"GetBucketPolicy", "GetPublicAccessBlock"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}
@@ -96,7 +118,9 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
 }
 
 # IAM action prefixes that differ from botocore's service name.
-IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
+IAM_PREFIX = {"elbv2": "elasticloadbalancing", "stepfunctions": "states"}
+# IAM actions whose name differs from the API operation's.
+IAM_ACTION = {("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock"}
 
 
 def is_allowed(service: str, operation: str) -> bool:
@@ -105,7 +129,9 @@ def is_allowed(service: str, operation: str) -> bool:
 
 def iam_actions() -> list[str]:
     return sorted(
-        f"{IAM_PREFIX.get(service, service)}:{op}" for service, ops in READ_OPERATIONS.items() for op in ops
+        f"{IAM_PREFIX.get(service, service)}:{IAM_ACTION.get((service, op), op)}"
+        for service, ops in READ_OPERATIONS.items()
+        for op in ops
     )
 
 

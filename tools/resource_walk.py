@@ -113,6 +113,7 @@ class GraphWalk:
             self.add(
                 Node(kind="vpc", id=v["VpcId"], state=v.get("State"), attrs={"cidr": str(v.get("CidrBlock"))})
             )
+            self.want("vpc_endpoints_of", v["VpcId"])  # the services the VPC reaches privately
 
     def _security_groups(self, ids: list[str]) -> None:
         page = self.call("ec2", "DescribeSecurityGroups", GroupIds=ids[:100])

@@ -8,12 +8,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.buckets import walk_buckets
+from tools.caches import walk_caches
+from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
 from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
+from tools.secrets import secret_refs, walk_secrets
+from tools.streams import walk_streams
 from tools.topics import subscription_of
+from tools.workflows import Invokers, walk_state_machines
 
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
 MAX_TASKS = 10  # ECS tasks shown per service
@@ -54,6 +60,7 @@ class _Builder(GraphWalk):
         super().__init__(ctx, args.max_nodes)
         self.args = args
         self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
+        self._invokers = Invokers()
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -66,6 +73,8 @@ class _Builder(GraphWalk):
             self._resolve_arn(ref, arn.group(1), arn.group(4))
         elif _QUEUE_URL.fullmatch(ref):
             self.want("sqs_queue", ref)
+        elif re.fullmatch(r"vpce-[0-9a-f]{8,17}", ref):
+            self.want("vpc_endpoint", ref)
         elif re.fullmatch(r"(i|vol|sg|subnet|vpc)-[0-9a-f]{8,17}", ref):
             kind = {
                 "i": "instance",
@@ -106,6 +115,21 @@ class _Builder(GraphWalk):
             self.want("sqs_queue", arn)
         elif service == "sns" and resource.count(":") == 0:
             self.want("sns_topic", arn)
+        elif service == "secretsmanager" and resource.startswith("secret:"):
+            self.want("secret", arn)
+        elif service == "states" and resource.startswith(("stateMachine:", "execution:")):
+            self.want(
+                "state_machine",
+                arn.replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
+                if resource.startswith("execution:")
+                else arn,
+            )
+        elif service == "elasticache" and resource.startswith(("cluster:", "replicationgroup:")):
+            self.want("elasticache", resource.split(":", 1)[1])
+        elif service == "kinesis" and resource.startswith("stream/"):
+            self.want("kinesis_stream", arn)
+        elif service == "s3" and resource and "/" not in resource:
+            self.want("s3_bucket", resource)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -163,6 +187,9 @@ class _Builder(GraphWalk):
             for svc in (page or {}).get("services", []):
                 self.want("ecs_service", f"{svc['clusterArn'].rsplit('/', 1)[-1]}/{svc['serviceName']}")
         self._resolve_tag("Name", name)
+        if not self.wanted:  # none of the above: a stream or cache (named by an alarm's dimension)
+            self.want("kinesis_stream", name)
+            self.want("elasticache_guess", name)
 
     # --- expansion -------------------------------------------------------------------------------
 
@@ -178,6 +205,13 @@ class _Builder(GraphWalk):
             ("table", self._tables),
             ("sqs_queue", self._queues),
             ("sns_topic", self._topics),
+            ("secret", lambda ids: walk_secrets(self, ids)),
+            ("s3_bucket", lambda ids: walk_buckets(self, ids)),
+            ("state_machine", lambda ids: walk_state_machines(self, ids)),
+            ("kinesis_stream", lambda ids: walk_streams(self, ids)),
+            ("elasticache", lambda ids: walk_caches(self, ids)),
+            ("elasticache_guess", lambda ids: walk_caches(self, ids, guess=True)),
+            ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -186,6 +220,7 @@ class _Builder(GraphWalk):
                 ("subnet", self._subnets),
                 ("vpc", self._vpcs),
                 ("security_group", self._security_groups),
+                ("vpc_endpoints_of", lambda ids: walk_vpc_endpoints(self, [], vpcs=ids)),
             ]
         for _ in range(6):  # each round follows one more hop; the graph is shallow
             progressed = False
@@ -390,6 +425,9 @@ class _Builder(GraphWalk):
                 self._placement(fname, subnet, None, [])
             self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
             self._publishers(fname, cfg.get("FunctionArn"))
+            for machine in self._invokers.of(self, fname):
+                self.want("state_machine", machine)
+                self.link(machine, fname, "invokes")
             dead_letter = (cfg.get("DeadLetterConfig") or {}).get("TargetArn") or ""
             if ":sqs:" in dead_letter:
                 self.want("sqs_queue", dead_letter)
@@ -397,6 +435,12 @@ class _Builder(GraphWalk):
             page = self.call("lambda", "ListEventSourceMappings", FunctionName=fname, MaxItems=MAX_MAPPINGS)
             for m in (page or {}).get("EventSourceMappings", []):
                 self._event_source(m, fname)
+
+    def _reads_secrets(self, node: str, values: list[Any]) -> None:
+        """Secrets a resource's configuration names (a database's managed master-user secret)."""
+        for arn in secret_refs(values):
+            self.want("secret", arn)
+            self.link(node, arn, "reads_secret")
 
     def _publishers(self, node: str, arn: str | None) -> None:
         """Topics whose subscriptions deliver to this queue or function."""
@@ -457,6 +501,9 @@ class _Builder(GraphWalk):
         source = str(mapping.get("EventSourceArn") or "")
         if ":sqs:" in source:
             self.want("sqs_queue", source)
+            self.link(source, function, "triggers")
+        elif ":kinesis:" in source and ":stream/" in source:
+            self.want("kinesis_stream", source)
             self.link(source, function, "triggers")
 
     def _queues(self, refs: list[str]) -> None:
@@ -621,6 +668,7 @@ class _Builder(GraphWalk):
                 self._placement(
                     cid, None, None, [g["VpcSecurityGroupId"] for g in c.get("VpcSecurityGroups", [])]
                 )
+                self._reads_secrets(cid, [(c.get("MasterUserSecret") or {}).get("SecretArn")])
 
     def _rds_instances(self, ids: list[str]) -> None:
         page = self.call(
@@ -653,6 +701,7 @@ class _Builder(GraphWalk):
             self._placement(
                 did, None, None, [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])]
             )
+            self._reads_secrets(did, [(db.get("MasterUserSecret") or {}).get("SecretArn")])
 
     def _tables(self, names: list[str]) -> None:
         for name in names:
@@ -685,7 +734,11 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
     Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
-    (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), ECS services (tasks, deployments), RDS clusters and
+    (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), Secrets
+    Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
+    settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
+    (recent failures, what their tasks call, the ones that call a function), Kinesis streams (shards,
+    readers), ElastiCache replication groups and clusters (nodes, parameter groups), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpcs
+from evals.capture import managed
+from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpc_endpoints, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
 from evals.capture.scrub import hide_environment, hide_overrides
@@ -147,6 +148,7 @@ def rds_instances(reader: Reader, inv: Inventory, ids: list[str]) -> None:
             inv.want(
                 "security_group", [g.get("VpcSecurityGroupId") for g in item.get("VpcSecurityGroups", [])]
             )
+            inv.want("secret", [(item.get("MasterUserSecret") or {}).get("SecretArn")])
             subnet_group = item.get("DBSubnetGroup", {})
             inv.want("subnet", [s.get("SubnetIdentifier") for s in subnet_group.get("Subnets", [])])
             inv.want("vpc", [subnet_group.get("VpcId")])
@@ -165,6 +167,7 @@ def rds_clusters(reader: Reader, inv: Inventory, ids: list[str]) -> None:
             inv.want(
                 "security_group", [g.get("VpcSecurityGroupId") for g in item.get("VpcSecurityGroups", [])]
             )
+            inv.want("secret", [(item.get("MasterUserSecret") or {}).get("SecretArn")])
 
 
 def functions(reader: Reader, inv: Inventory, names: list[str]) -> None:
@@ -215,6 +218,8 @@ def mappings(reader: Reader, inv: Inventory, target: str, **params: str) -> None
         source = str(m.get("EventSourceArn", ""))
         if ":sqs:" in source:
             inv.want("sqs_queue", [source])
+        elif ":kinesis:" in source and ":stream/" in source:
+            inv.want("kinesis_stream", [source])
         function = str(m.get("FunctionArn", "")).split(":function:")[-1].split(":")[0]
         inv.want("lambda", [function])
 
@@ -405,6 +410,12 @@ def ecs_services(reader: Reader, inv: Inventory, refs: list[str]) -> None:
                     inv.add("ecs", "Task", hide_overrides(task))
 
 
+def kinesis_streams(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """Kinesis streams, and the Lambda event-source mappings that read them."""
+    for arn in managed.streams(reader, inv, refs):
+        mappings(reader, inv, arn, EventSourceArn=arn)
+
+
 # Kinds whose describe call answers an unknown name with an empty list: (kind, service, operation, key, params)
 NAME_PROBES: list[tuple[str, str, str, str, Callable[[str], dict[str, Any]]]] = [
     ("asg", "autoscaling", "DescribeAutoScalingGroups", "AutoScalingGroups", lambda n: {"AutoScalingGroupNames": [n]}),
@@ -431,6 +442,9 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             functions(reader, inv, [name])
             tables(reader, inv, [name])
             queues(reader, inv, [name])
+            managed.secrets(reader, inv, [name])
+            kinesis_streams(reader, inv, [name])
+            managed.caches(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
         if not hits and len(inv.resources) == before:
@@ -459,6 +473,12 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "role": roles,
     "sqs_queue": queues,
     "sns_topic": topics,
+    "secret": managed.secrets,
+    "vpc_endpoint": vpc_endpoints,
+    "s3_bucket": managed.buckets,
+    "state_machine": managed.state_machines,
+    "kinesis_stream": kinesis_streams,
+    "elasticache": managed.caches,
 }
 
 

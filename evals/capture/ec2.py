@@ -1,5 +1,5 @@
 """Describe EC2 resources: instances (with their status), volumes, security groups, subnets, and VPCs
-with their network ACLs, route tables and flow logs.
+with their network ACLs, route tables, flow logs and VPC endpoints.
 
 Reads select by filter rather than by id list: an id list fails whole when one id is unknown, a
 filter just leaves it out.
@@ -11,6 +11,7 @@ from typing import Any
 
 from evals.capture.inventory import Inventory, chunks
 from evals.capture.reader import Reader
+from tools.policies import parse_policy
 
 SOURCE = "resources"
 FILTER_CHUNK = 190  # EC2 accepts up to 200 values per filter
@@ -89,6 +90,24 @@ def subnets(reader: Reader, inv: Inventory, ids: list[str]) -> None:
         inv.want("vpc", [item.get("VpcId")])
 
 
+def vpc_endpoints(reader: Reader, inv: Inventory, ids: list[str]) -> None:
+    known = {e["VpcEndpointId"] for e in inv.items("ec2", "VpcEndpoint")}
+    for rid in [i for i in ids if i not in known]:  # by id: one unknown id fails the whole request
+        page = reader.call(SOURCE, "ec2", "DescribeVpcEndpoints", rid, VpcEndpointIds=[rid])
+        for item in (page or {}).get("VpcEndpoints", []):
+            endpoint_found(inv, item)
+
+
+def endpoint_found(inv: Inventory, item: dict[str, Any]) -> None:
+    """Keep an endpoint, and queue its VPC and the buckets its policy names."""
+    if not inv.add("ec2", "VpcEndpoint", item):
+        return
+    inv.want("vpc", [item.get("VpcId")])
+    statements, _ = parse_policy(item.get("PolicyDocument") or "{}")
+    named = [r.removeprefix("arn:aws:s3:::").split("/")[0] for s in statements for r in s.resources]
+    inv.want("s3_bucket", [b for b in named if b and "*" not in b and ":" not in b])
+
+
 def vpcs(reader: Reader, inv: Inventory, ids: list[str]) -> None:
     found = _ec2(reader, "DescribeVpcs", "Vpcs", "vpc-id", ids)
     reader.missing(SOURCE, "ec2:DescribeVpcs", ids, {v["VpcId"] for v in found})
@@ -104,3 +123,6 @@ def vpcs(reader: Reader, inv: Inventory, ids: list[str]) -> None:
         inv.add("ec2", "RouteTable", table)
     for flow_log in _ec2(reader, "DescribeFlowLogs", "FlowLogs", "resource-id", ids):
         inv.add("ec2", "FlowLog", flow_log)
+    # The endpoints decide how the VPC reaches AWS services privately, and what their policies let by.
+    for endpoint in _ec2(reader, "DescribeVpcEndpoints", "VpcEndpoints", "vpc-id", ids):
+        endpoint_found(inv, endpoint)

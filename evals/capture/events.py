@@ -1,4 +1,4 @@
-"""Timestamped platform events: scaling activities, RDS events and AWS Health events.
+"""Timestamped platform events: scaling activities, RDS and ElastiCache events and AWS Health events.
 
 ECS service events need no reads of their own (DescribeServices' items carry them), and target health
 is read with the target groups (one timeline point per target, stamped at the capture's `now`).
@@ -66,6 +66,29 @@ def rds_events(reader: Reader, inv: Inventory, start: datetime, end: datetime) -
         reader.report.cut("events", "RDS events in the window; kept the oldest", len(events))
     for event in events:
         inv.event("rds", event)
+
+
+def elasticache_events(reader: Reader, inv: Inventory, start: datetime, end: datetime) -> None:
+    """ElastiCache events in the window (failovers, node replacements, parameter changes), when the
+    capture found caches (ElastiCache keeps 14 days of them)."""
+    if not inv.items("elasticache", "CacheCluster") and not inv.items("elasticache", "ReplicationGroup"):
+        return
+    events, more = reader.pages(
+        "events",
+        "elasticache",
+        "DescribeEvents",
+        "Events",
+        max_items=MAX_RDS_EVENTS,
+        in_token="Marker",
+        out_token="Marker",
+        StartTime=start,
+        EndTime=end,
+        MaxRecords=100,
+    )
+    if more:
+        reader.report.cut("events", "ElastiCache events in the window", len(events))
+    for event in events:
+        inv.event("elasticache", event)
 
 
 def health(reader: Reader, inv: Inventory, start: datetime, region: str) -> None:

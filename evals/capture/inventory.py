@@ -34,6 +34,12 @@ CAPS: dict[str, int] = {
     "role": 30,
     "sqs_queue": 50,
     "sns_topic": 30,
+    "secret": 30,
+    "vpc_endpoint": 50,
+    "s3_bucket": 30,
+    "state_machine": 20,
+    "kinesis_stream": 20,
+    "elasticache": 20,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -66,6 +72,21 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("sns", "Topic"): ("TopicArn",),
     ("sns", "Subscription"): ("TopicArn", "SubscriptionArn", "Endpoint"),
     ("lambda", "EventSourceMappingConfiguration"): ("UUID",),
+    ("secretsmanager", "SecretListEntry"): ("ARN",),
+    ("secretsmanager", "SecretVersion"): ("SecretId", "VersionId"),
+    ("ec2", "VpcEndpoint"): ("VpcEndpointId",),
+    ("s3", "Bucket"): ("Name",),
+    ("s3", "BucketPolicy"): ("Bucket",),
+    ("s3", "BucketPublicAccessBlock"): ("Bucket",),
+    ("stepfunctions", "DescribeStateMachineOutput"): ("stateMachineArn",),
+    ("stepfunctions", "DescribeExecutionOutput"): ("executionArn",),
+    ("kinesis", "StreamDescriptionSummary"): ("StreamARN",),
+    ("kinesis", "StreamShard"): ("StreamName", "ShardId"),
+    ("kinesis", "ConsumerDescription"): ("ConsumerARN",),
+    ("elasticache", "ReplicationGroup"): ("ReplicationGroupId",),
+    ("elasticache", "CacheCluster"): ("CacheClusterId",),
+    ("elasticache", "CacheParameterGroup"): ("CacheParameterGroupName",),
+    ("elasticache", "CacheParameterGroupParameter"): ("CacheParameterGroupName", "ParameterName"),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -83,6 +104,10 @@ DIMENSION_KINDS: dict[str, str] = {
     "TableName": "dynamodb",
     "VolumeId": "volume",
     "QueueName": "sqs_queue",
+    "StateMachineArn": "state_machine",
+    "StreamName": "kinesis_stream",
+    "CacheClusterId": "elasticache",
+    "ReplicationGroupId": "elasticache",
 }
 
 
@@ -143,6 +168,8 @@ def classify(ref: str) -> tuple[str, str]:
     ref = ref.strip()
     if _EC2_ID.fullmatch(ref):
         return _EC2_PREFIX[ref.split("-", 1)[0]], ref
+    if re.fullmatch(r"vpce-[0-9a-f]{8,17}", ref):
+        return "vpc_endpoint", ref
     if ref.startswith("/"):
         return "log_group", ref
     if ref.startswith("arn:"):
@@ -186,6 +213,18 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return "sqs_queue", arn
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
+    if service == "elasticache" and resource.startswith(("cluster:", "replicationgroup:")):
+        return "elasticache", resource.split(":", 1)[1]
+    if service == "kinesis" and resource.startswith("stream/") and resource.count("/") == 1:
+        return "kinesis_stream", arn
+    if service == "states" and resource.startswith("stateMachine:"):
+        return "state_machine", arn
+    if service == "states" and resource.startswith("execution:"):
+        return "state_machine", arn.replace(":execution:", ":stateMachine:").rsplit(":", 1)[0]
+    if service == "s3" and resource and "/" not in resource:
+        return "s3_bucket", resource
+    if service == "secretsmanager" and resource.startswith("secret:"):
+        return "secret", arn
     if service == "logs" and resource.startswith("log-group:"):
         return "log_group", resource[len("log-group:") :].removesuffix(":*")
     return "name", arn

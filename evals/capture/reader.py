@@ -37,11 +37,11 @@ class Reader:
     @contextmanager
     def guessing(self) -> Iterator[None]:
         """While guessing what a name is, "not found" (or an invalid name) is an answer, not a gap."""
-        self._guessing = True
+        before, self._guessing = self._guessing, True
         try:
             yield
         finally:
-            self._guessing = False
+            self._guessing = before  # a guess inside a guess leaves the outer one guessing
 
     def call(
         self, source: str, service: str, operation: str, target: str | None = None, **params: Any

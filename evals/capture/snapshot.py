@@ -15,7 +15,7 @@ from evals.bundle.shapes import ShapeError
 from evals.capture import alarms as alarm_capture
 from evals.capture.cloudtrail import capture_cloudtrail
 from evals.capture.describe import discover
-from evals.capture.events import activities, health, rds_events
+from evals.capture.events import activities, elasticache_events, health, rds_events
 from evals.capture.inventory import Inventory, classify, dimension_refs
 from evals.capture.logs import MAX_EVENTS, capture_logs, choose_groups
 from evals.capture.metrics import Series, capture_metrics, catalog_series
@@ -75,6 +75,7 @@ def capture(
         ("scaling activities", lambda: activities(snap.reader, snap.inv, snap.first)),
         ("rds events", lambda: rds_events(snap.reader, snap.inv, snap.first, snap.last)),
         ("health events", lambda: health(snap.reader, snap.inv, snap.first, snap.region)),
+        ("elasticache events", lambda: elasticache_events(snap.reader, snap.inv, snap.first, snap.last)),
     )
     for name, run in stages:
         with snap.reader.stage(name):

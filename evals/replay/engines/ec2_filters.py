@@ -414,6 +414,16 @@ TGW_ATTACHMENT_FILTERS: dict[str, Source] = {
     "transit-gateway-owner-id": "TransitGatewayOwnerId",
 }
 
+VPC_ENDPOINT_FILTERS: dict[str, Source] = {
+    "ip-address-type": "IpAddressType",
+    "service-name": "ServiceName",
+    "service-region": "ServiceRegion",
+    "vpc-endpoint-id": "VpcEndpointId",
+    "vpc-endpoint-state": "State",
+    "vpc-endpoint-type": "VpcEndpointType",
+    "vpc-id": "VpcId",
+}
+
 FLOW_LOG_FILTERS: dict[str, Source] = {
     "deliver-log-status": "DeliverLogsStatus",
     "log-destination-type": "LogDestinationType",

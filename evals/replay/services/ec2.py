@@ -1,7 +1,7 @@
 """EC2: instances and their status, volumes, and the network around them, from resources.jsonl.
 
 Items are stored in botocore's shapes (`Instance`, `InstanceStatus`, `Volume`, `SecurityGroup`,
-`NetworkAcl`, `RouteTable`, `Subnet`, `Vpc`, `TransitGatewayAttachment`, `FlowLog`,
+`NetworkAcl`, `RouteTable`, `Subnet`, `Vpc`, `VpcEndpoint`, `TransitGatewayAttachment`, `FlowLog`,
 `NetworkInterface`). A resource whose creation time (LaunchTime, CreateTime, CreationTime) is after the
 bundle's `now` does not exist yet.
 
@@ -36,6 +36,7 @@ from evals.replay.engines.ec2_filters import (
     SUBNET_FILTERS,
     TGW_ATTACHMENT_FILTERS,
     VOLUME_FILTERS,
+    VPC_ENDPOINT_FILTERS,
     VPC_FILTERS,
     Source,
     compile_filters,
@@ -178,6 +179,17 @@ FLOW_LOG = Kind(
     created="CreationTime",
     page=(1, 1000),
     filter_member="Filter",
+)
+
+VPC_ENDPOINT = Kind(
+    "VpcEndpoint",
+    "VpcEndpointId",
+    "VpcEndpointIds",
+    VPC_ENDPOINT_FILTERS,
+    ("InvalidVpcEndpointId.NotFound", "The Vpc Endpoint Id '{id}' does not exist"),
+    created="CreationTimestamp",
+    page=(1, 1000),
+    clamp=True,  # "if the value is greater than 1,000, we return only 1,000 items"
 )
 
 _PAGING_PARAMS = ("MaxResults", "NextToken", "DryRun")
@@ -451,6 +463,12 @@ def describe_subnets(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, An
 def describe_vpcs(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
     rows, token = describe(ctx, params, VPC, "DescribeVpcs")
     return _answer("Vpcs", VPC, rows, token)
+
+
+@operation("ec2", "DescribeVpcEndpoints")
+def describe_vpc_endpoints(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    rows, token = describe(ctx, params, VPC_ENDPOINT, "DescribeVpcEndpoints")
+    return _answer("VpcEndpoints", VPC_ENDPOINT, rows, token)
 
 
 @operation("ec2", "DescribeTransitGatewayAttachments")

@@ -1,0 +1,243 @@
+"""Describers for managed services around an incident: Secrets Manager secrets (metadata and version
+stages, never values), S3 bucket policies and public-access settings (never objects), Step Functions
+state machines and executions (never their input or output), Kinesis streams with their shards and
+consumers (never records), ElastiCache replication groups and clusters with their parameter groups, and
+the neighbours each one names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from evals.bundle.shapes import shape
+from evals.capture.inventory import Inventory
+from evals.capture.reader import Reader
+from tools.buckets import read_bucket
+from tools.errors import classify
+from tools.policies import parse_policy
+from tools.workflows import calls_of
+
+SOURCE = "resources"
+MAX_VERSIONS = 100  # secret versions kept per secret (one page)
+MAX_SHARDS = 1000  # shards kept per stream
+MAX_CONSUMERS = 100  # enhanced fan-out consumers kept per stream
+MAX_CACHE_PARAMETERS = 500  # parameters kept per cache parameter group
+MAX_EXECUTIONS = 100  # latest executions kept per state machine (one page)
+MAX_FAILED = 10  # failed executions described (for their error and cause) per state machine
+_PAYLOAD = ("input", "inputDetails", "output", "outputDetails")
+
+_ENTRY_FIELDS = frozenset(shape("secretsmanager", "SecretListEntry").members)
+_RDS_ARN = re.compile(r"arn:aws[a-z-]*:rds:[\w-]+:\d{12}:(db|cluster):(.+)")
+
+
+def secrets(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """Secrets by name or ARN, with their versions' stages, their rotation function and their database."""
+    for ref in refs:
+        found = reader.call(SOURCE, "secretsmanager", "DescribeSecret", ref, SecretId=ref)
+        if not found:
+            continue
+        # DescribeSecret's answer is a SecretListEntry but for the name of the stage map
+        entry = {k: v for k, v in found.items() if k in _ENTRY_FIELDS}
+        if found.get("VersionIdsToStages"):
+            entry["SecretVersionsToStages"] = found["VersionIdsToStages"]
+        if not inv.add("secretsmanager", "SecretListEntry", entry):
+            continue
+        inv.names.add(found["Name"])
+        versions, _ = reader.pages(
+            SOURCE,
+            "secretsmanager",
+            "ListSecretVersionIds",
+            "Versions",
+            max_items=MAX_VERSIONS,
+            target=ref,
+            SecretId=found["ARN"],
+            IncludeDeprecated=True,
+            MaxResults=MAX_VERSIONS,
+        )
+        for v in versions:
+            inv.add("secretsmanager", "SecretVersion", {"SecretId": found["ARN"], **v})
+        rotator = str(found.get("RotationLambdaARN") or "")
+        if ":function:" in rotator:
+            inv.want("lambda", [rotator.split(":function:")[1].split(":")[0]])
+        for tag in found.get("Tags", []):
+            db = _RDS_ARN.fullmatch(str(tag.get("Value", "")))
+            if db and str(tag.get("Key", "")).startswith("aws:rds:"):
+                inv.want("rds_instance" if db.group(1) == "db" else "rds_cluster", [db.group(2)])
+
+
+def buckets(reader: Reader, inv: Inventory, names: list[str]) -> None:
+    """Buckets' policies and public-access blocks, and the VPC endpoints and VPCs their policies name."""
+    for name in names:
+        try:
+            policy, block = read_bucket(reader.aws.call, name)
+        except ClientError as exc:
+            failure = classify(exc)
+            code = failure.code if failure else type(exc).__name__
+            reader.report.gap(
+                SOURCE, "s3:GetBucketPolicy", code, (failure.message if failure else str(exc))[:300], name
+            )
+            continue
+        inv.add("s3", "Bucket", {"Name": name})
+        if block:
+            inv.add(
+                "s3", "BucketPublicAccessBlock", {"Bucket": name, **block["PublicAccessBlockConfiguration"]}
+            )
+        if not policy:
+            continue
+        inv.add("s3", "BucketPolicy", {"Bucket": name, "Policy": policy["Policy"]})
+        statements, _ = parse_policy(policy["Policy"])
+        for s in statements:
+            for _, key, values in s.network_tests():
+                if key == "aws:sourcevpce":
+                    inv.want("vpc_endpoint", [v for v in values if v.startswith("vpce-")])
+                elif key == "aws:sourcevpc":
+                    inv.want("vpc", [v for v in values if v.startswith("vpc-")])
+
+
+def state_machines(reader: Reader, inv: Inventory, arns: list[str]) -> None:
+    """State machines with their latest executions (the failed ones with error and cause), and what
+    their Task states call."""
+    execution_fields = frozenset(shape("stepfunctions", "DescribeExecutionOutput").members) - set(_PAYLOAD)
+    for arn in arns:
+        found = reader.call(SOURCE, "stepfunctions", "DescribeStateMachine", arn, stateMachineArn=arn)
+        if not found:
+            continue
+        if not inv.add(
+            "stepfunctions",
+            "DescribeStateMachineOutput",
+            {k: v for k, v in found.items() if k != "ResponseMetadata"},
+        ):
+            continue
+        inv.names.add(found["name"])
+        for kind, ref in calls_of(found.get("definition")):
+            if kind == "function":
+                inv.want("lambda", [ref.split(":function:")[-1].split(":")[0]])
+            elif kind == "queue":
+                inv.want("sqs_queue", [ref])
+            elif kind == "topic":
+                inv.want("sns_topic", [ref])
+            elif kind == "table":
+                inv.want("dynamodb", [ref.split("/")[-1]])
+            elif kind == "state_machine":
+                inv.want("state_machine", [ref])
+        if found.get("type") == "EXPRESS":
+            continue  # express executions are only in CloudWatch Logs
+        page = reader.call(
+            SOURCE, "stepfunctions", "ListExecutions", arn, stateMachineArn=arn, maxResults=MAX_EXECUTIONS
+        )
+        failed = 0
+        for e in (page or {}).get("executions", []):
+            item = {k: v for k, v in e.items() if k in execution_fields}
+            if e["status"] in ("FAILED", "TIMED_OUT", "ABORTED") and failed < MAX_FAILED:
+                failed += 1
+                described = reader.call(
+                    SOURCE,
+                    "stepfunctions",
+                    "DescribeExecution",
+                    e["executionArn"],
+                    executionArn=e["executionArn"],
+                    includedData="METADATA_ONLY",
+                )
+                item = {k: v for k, v in (described or item).items() if k in execution_fields}
+            inv.add("stepfunctions", "DescribeExecutionOutput", item)
+
+
+def streams(reader: Reader, inv: Inventory, refs: list[str]) -> list[str]:
+    """Kinesis streams by name or ARN, with their shards and consumers; returns the ARNs described."""
+    described = []
+    for ref in refs:
+        key = {"StreamARN": ref} if ref.startswith("arn:") else {"StreamName": ref}
+        page = reader.call(SOURCE, "kinesis", "DescribeStreamSummary", ref, **key)
+        if not page:
+            continue
+        summary = page["StreamDescriptionSummary"]
+        if not inv.add("kinesis", "StreamDescriptionSummary", summary):
+            continue
+        arn, name = summary["StreamARN"], summary["StreamName"]
+        inv.names.add(name)
+        described.append(arn)
+        shards: list[dict[str, Any]] = []
+        listed = reader.call(SOURCE, "kinesis", "ListShards", ref, StreamARN=arn)
+        while listed:  # a token names the stream on its own: it goes alone
+            shards += listed.get("Shards", [])
+            if not listed.get("NextToken") or len(shards) >= MAX_SHARDS:
+                break
+            listed = reader.call(SOURCE, "kinesis", "ListShards", ref, NextToken=listed["NextToken"])
+        for shard in shards[:MAX_SHARDS]:
+            inv.add("kinesis", "StreamShard", {"StreamName": name, **shard})
+        consumers, _ = reader.pages(
+            SOURCE,
+            "kinesis",
+            "ListStreamConsumers",
+            "Consumers",
+            max_items=MAX_CONSUMERS,
+            target=ref,
+            StreamARN=arn,
+        )
+        for c in consumers:
+            inv.add("kinesis", "ConsumerDescription", {**c, "StreamARN": arn})
+    return described
+
+
+def caches(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """ElastiCache replication groups or clusters by id, with their member clusters (nodes included),
+    parameter groups and parameters, and security groups."""
+    for ref in refs:
+        ident = ref.lower()
+        with reader.guessing():  # a replication group's id, else a cluster's
+            groups = reader.call(
+                SOURCE, "elasticache", "DescribeReplicationGroups", ref, ReplicationGroupId=ident
+            )
+        clusters: list[str] = []
+        for group in (groups or {}).get("ReplicationGroups", []):
+            if inv.add("elasticache", "ReplicationGroup", group):
+                inv.names.add(group["ReplicationGroupId"])
+                clusters += group.get("MemberClusters", [])
+        if not groups:
+            clusters = [ident]
+        for cid in clusters:
+            page = reader.call(
+                SOURCE,
+                "elasticache",
+                "DescribeCacheClusters",
+                ref,
+                CacheClusterId=cid,
+                ShowCacheNodeInfo=True,
+            )
+            for c in (page or {}).get("CacheClusters", []):
+                if not inv.add("elasticache", "CacheCluster", c):
+                    continue
+                inv.names.add(c["CacheClusterId"])
+                inv.want("security_group", [g.get("SecurityGroupId") for g in c.get("SecurityGroups", [])])
+                _parameter_group(
+                    reader, inv, (c.get("CacheParameterGroup") or {}).get("CacheParameterGroupName")
+                )
+
+
+def _parameter_group(reader: Reader, inv: Inventory, name: str | None) -> None:
+    if not name or any(
+        g["CacheParameterGroupName"] == name for g in inv.items("elasticache", "CacheParameterGroup")
+    ):
+        return
+    page = reader.call(
+        SOURCE, "elasticache", "DescribeCacheParameterGroups", name, CacheParameterGroupName=name
+    )
+    for g in (page or {}).get("CacheParameterGroups", []):
+        inv.add("elasticache", "CacheParameterGroup", g)
+    params, more = reader.pages(
+        SOURCE,
+        "elasticache",
+        "DescribeCacheParameters",
+        "Parameters",
+        max_items=MAX_CACHE_PARAMETERS,
+        target=name,
+        in_token="Marker",
+        out_token="Marker",
+        CacheParameterGroupName=name,
+    )
+    if more:
+        reader.report.cut(SOURCE, f"parameters of cache parameter group {name}", MAX_CACHE_PARAMETERS)
+    for p in params:
+        inv.add("elasticache", "CacheParameterGroupParameter", {"CacheParameterGroupName": name, **p})
