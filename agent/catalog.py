@@ -78,6 +78,7 @@ PROBES = (
     "queue_details",
     "event_source_mappings",
     "topic_details",
+    "scaling_config",
 )
 
 

@@ -15,6 +15,7 @@ from tools import (  # noqa: F401
     network,
     queues,
     resources,
+    scaling,
     state,
     topics,
     traces,

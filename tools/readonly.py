@@ -50,7 +50,14 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "DescribeFlowLogs",
         }
     ),
-    "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeScalingActivities", "DescribePolicies"}),
+    "autoscaling": frozenset(
+        {
+            "DescribeAutoScalingGroups",
+            "DescribeScalingActivities",
+            "DescribePolicies",
+            "DescribeScheduledActions",
+        }
+    ),
     "elbv2": frozenset(
         {"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeTags"}
     ),
@@ -87,6 +94,14 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "ListSubscriptions",
             "ListSubscriptionsByTopic",
             "GetSubscriptionAttributes",
+        }
+    ),
+    "application-autoscaling": frozenset(
+        {
+            "DescribeScalableTargets",
+            "DescribeScalingPolicies",
+            "DescribeScheduledActions",
+            "DescribeScalingActivities",
         }
     ),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.

@@ -13,6 +13,7 @@ from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
+from tools.scaling import graph_attrs, group_graph_attrs
 from tools.topics import subscription_of
 
 MAX_TAGGED = 20  # instances or groups one tag may resolve to (context budget)
@@ -222,6 +223,7 @@ class _Builder(GraphWalk):
                 attrs["warning"] = "suspended: " + ",".join(p["ProcessName"] for p in g["SuspendedProcesses"])
             if unhealthy:
                 attrs["unhealthy"] = "unhealthy instances: " + ",".join(unhealthy[:10])
+            attrs |= group_graph_attrs(self, name)
             if not self.add(
                 Node(kind="asg", id=name, name=name, state=g.get("Status") or "active", attrs=attrs)
             ):
@@ -553,6 +555,7 @@ class _Builder(GraphWalk):
         }
         if any(d.get("rolloutState") == "FAILED" for d in svc.get("deployments", [])):
             attrs["warning"] = "a deployment rollout FAILED"
+        attrs = graph_attrs(self, "ecs", f"service/{sid}") | attrs
         if not self.add(
             Node(kind="ecs_service", id=sid, name=svc["serviceName"], state=svc.get("status"), attrs=attrs)
         ):
@@ -669,6 +672,7 @@ class _Builder(GraphWalk):
             if billing == "PROVISIONED":
                 tp = t.get("ProvisionedThroughput") or {}
                 attrs["capacity"] = f"RCU {tp.get('ReadCapacityUnits')} WCU {tp.get('WriteCapacityUnits')}"
+                attrs |= graph_attrs(self, "dynamodb", f"table/{t['TableName']}")
             self.add(
                 Node(
                     kind="table",
@@ -684,7 +688,8 @@ class _Builder(GraphWalk):
 def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> ResourceGraph:
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
-    Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
+    Lambda functions (with reserved concurrency and the queues that trigger them), the scaling bounds
+    and scheduled scaling of groups, ECS services and DynamoDB tables, SQS queues
     (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
+from evals.capture.scaling import group_schedules, scalable
 from evals.capture.scrub import hide_environment, hide_overrides
 from tools.queues import redrive_of
 
@@ -61,6 +62,7 @@ def asgs(reader: Reader, inv: Inventory, names: list[str]) -> None:
         )
         for policy in policies:
             inv.add("autoscaling", "ScalingPolicy", policy)
+        group_schedules(reader, inv, name)
 
 
 def _lb(inv: Inventory, item: dict[str, Any]) -> None:
@@ -354,6 +356,7 @@ def tables(reader: Reader, inv: Inventory, names: list[str]) -> None:
             inv.add("dynamodb", "TableDescription", page["Table"])
             inv.names.add(name)
             inv.metric_refs.add(("dynamodb_table", name, None))
+            inv.want("scalable", [f"dynamodb|table/{name}"])
 
 
 def _ecs_ref(ref: str) -> tuple[str, str]:
@@ -376,6 +379,7 @@ def ecs_services(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             cluster_name = service["clusterArn"].rsplit("/", 1)[1]
             inv.names.update({service["serviceName"], cluster_name})
             inv.metric_refs.add(("ecs_service", service["serviceName"], cluster_name))
+            inv.want("scalable", [f"ecs|service/{cluster_name}/{service['serviceName']}"])
             net = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
             inv.want("subnet", net.get("subnets", []))
             inv.want("security_group", net.get("securityGroups", []))
@@ -459,6 +463,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "role": roles,
     "sqs_queue": queues,
     "sns_topic": topics,
+    "scalable": scalable,
 }
 
 

@@ -34,6 +34,7 @@ CAPS: dict[str, int] = {
     "role": 30,
     "sqs_queue": 50,
     "sns_topic": 30,
+    "scalable": 50,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -66,6 +67,10 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("sns", "Topic"): ("TopicArn",),
     ("sns", "Subscription"): ("TopicArn", "SubscriptionArn", "Endpoint"),
     ("lambda", "EventSourceMappingConfiguration"): ("UUID",),
+    ("autoscaling", "ScheduledUpdateGroupAction"): ("AutoScalingGroupName", "ScheduledActionName"),
+    ("application-autoscaling", "ScalableTarget"): ("ServiceNamespace", "ResourceId", "ScalableDimension"),
+    ("application-autoscaling", "ScalingPolicy"): ("PolicyARN",),
+    ("application-autoscaling", "ScheduledAction"): ("ScheduledActionARN",),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
