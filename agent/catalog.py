@@ -79,6 +79,7 @@ PROBES = (
     "event_source_mappings",
     "topic_details",
     "scaling_config",
+    "api_details",
 )
 
 

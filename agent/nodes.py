@@ -158,6 +158,7 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         for i in inventory
         if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service", "sqs_queue")
     ]
+    refs += [i.id for i in inventory if i.kind == "api_gateway"]  # the functions and balancers behind it
     refs = list(dict.fromkeys(refs))[:30]
     if refs:
         graph = batch.run("describe_resources", {"refs": refs, "include_network": True, "max_nodes": 200})
@@ -751,6 +752,8 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
                 params = {"function": name} if node.kind == "lambda" else {"source_arn": arn}
         elif probe == "scaling_config" and node and node.kind in ("asg", "ecs_service", "dynamodb_table"):
             params = {"resource": scalable_id(node)}
+        elif probe == "api_details" and node and node.kind == "api_gateway":
+            params = {"api": node.id}
         elif probe == "describe_resources":
             params = {"refs": [h.resource], "include_network": True}
         if params is not None:

@@ -2,6 +2,7 @@
 
 from tools import (  # noqa: F401
     alarms,
+    apis,
     changes,
     database,
     deployments,

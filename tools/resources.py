@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.apis import graph_apis, listed_apis
 from tools.functions import mapping_of
 from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
@@ -55,6 +56,7 @@ class _Builder(GraphWalk):
         super().__init__(ctx, args.max_nodes)
         self.args = args
         self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
+        self._apis: list[tuple[str, str, str]] | None = None  # the account's APIs, read once
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -107,6 +109,10 @@ class _Builder(GraphWalk):
             self.want("sqs_queue", arn)
         elif service == "sns" and resource.count(":") == 0:
             self.want("sns_topic", arn)
+        elif service == "apigateway" and re.match(r"/(restapis|apis)/\w+", resource):
+            kind, api_id = resource.split("/")[1:3]
+            self.want("api_gateway", f"{'rest' if kind == 'restapis' else 'http'}:{api_id}")
+            self.wanted.add(api_id)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -163,6 +169,12 @@ class _Builder(GraphWalk):
             )
             for svc in (page or {}).get("services", []):
                 self.want("ecs_service", f"{svc['clusterArn'].rsplit('/', 1)[-1]}/{svc['serviceName']}")
+        if self._apis is None:
+            self._apis = listed_apis(self)
+        for kind, api_id, api_name in self._apis:
+            if name in (api_id, api_name):
+                self.want("api_gateway", f"{kind}:{api_id}")
+                self.wanted.add(api_id)  # the node's id, for telling resolved from unresolved
         self._resolve_tag("Name", name)
 
     # --- expansion -------------------------------------------------------------------------------
@@ -179,6 +191,7 @@ class _Builder(GraphWalk):
             ("table", self._tables),
             ("sqs_queue", self._queues),
             ("sns_topic", self._topics),
+            ("api_gateway", lambda refs: graph_apis(self, refs)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -689,7 +702,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
     Lambda functions (with reserved concurrency and the queues that trigger them), the scaling bounds
-    and scheduled scaling of groups, ECS services and DynamoDB tables, SQS queues
+    and scheduled scaling of groups, ECS services and DynamoDB tables, API Gateway APIs (stage
+    throttling, integration timeouts, the functions and load balancers behind them), SQS queues
     (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from evals.capture.apis import apis, listed
 from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
@@ -437,6 +438,11 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             queues(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
+        if reader.apis is None:
+            reader.apis = listed(reader)
+        inv.want(
+            "api", [f"{kind}:{api_id}" for kind, api_id, named in reader.apis if name in (api_id, named)]
+        )
         if not hits and len(inv.resources) == before:
             reader.report.gap(
                 SOURCE, "resolve", "NotFound", "no resource of a supported kind has this name", name
@@ -464,6 +470,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "sqs_queue": queues,
     "sns_topic": topics,
     "scalable": scalable,
+    "api": apis,
 }
 
 

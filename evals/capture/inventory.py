@@ -35,6 +35,7 @@ CAPS: dict[str, int] = {
     "sqs_queue": 50,
     "sns_topic": 30,
     "scalable": 50,
+    "api": 20,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -71,6 +72,15 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("application-autoscaling", "ScalableTarget"): ("ServiceNamespace", "ResourceId", "ScalableDimension"),
     ("application-autoscaling", "ScalingPolicy"): ("PolicyARN",),
     ("application-autoscaling", "ScheduledAction"): ("ScheduledActionARN",),
+    ("apigateway", "RestApi"): ("id",),
+    ("apigateway", "RestApiStage"): ("restApiId", "stageName"),
+    ("apigateway", "RestApiResource"): ("restApiId", "id"),
+    ("apigateway", "MethodIntegration"): ("restApiId", "resourceId", "httpMethod"),
+    ("apigateway", "UsagePlan"): ("id",),
+    ("apigatewayv2", "Api"): ("ApiId",),
+    ("apigatewayv2", "ApiStage"): ("ApiId", "StageName"),
+    ("apigatewayv2", "ApiIntegration"): ("ApiId", "IntegrationId"),
+    ("apigatewayv2", "ApiRoute"): ("ApiId", "RouteId"),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -189,6 +199,9 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return classify(resource.split("/", 1)[1])
     if service == "sqs":
         return "sqs_queue", arn
+    if service == "apigateway" and re.match(r"/(restapis|apis)/\w+", resource):
+        kind, api_id = resource.split("/")[1:3]
+        return "api", f"{'rest' if kind == 'restapis' else 'http'}:{api_id}"
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
     if service == "logs" and resource.startswith("log-group:"):

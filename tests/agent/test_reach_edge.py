@@ -30,3 +30,17 @@ def test_the_planner_names_the_scalable_resource() -> None:
     table = TopoNode(id="orders", kind="dynamodb_table", name="orders")
     group = TopoNode(id="web-asg", kind="asg", name="web-asg")
     assert [scalable_id(n) for n in (ecs, table, group)] == ["service/web/api", "table/orders", "web-asg"]
+
+
+def test_an_api_returning_5xx_leads_to_the_function_behind_it() -> None:
+    from tests.tools.test_apis import BUNDLE as APIS
+
+    records = {**APIS, "metrics": metric("AWS/ApiGateway", "5XXError", {"ApiName": "orders-api"}, 30.0, 60)}
+    topo = discovered(records, "orders-api is returning 5xx since 05:10")
+    api = topo.resolve("orders-api")
+    assert api is not None and topo.nodes[api].kind == "api_gateway"
+    worker = topo.resolve("place-order")
+    assert worker and topo.nodes[worker].kind == "lambda"
+    assert (api, worker, "invokes") in topo.edges
+    assert topo.nodes[api].attrs["integration_timeout_ms"] == "5000-29000"
+    assert "api_details" in set(PROBES) & set(REGISTRY)

@@ -18,6 +18,7 @@ from evals.capture import capture
 from evals.replay import replay_session
 from tests.conftest import BASE_MANIFEST
 from tests.tools.conftest import FAST
+from tools.apis import api_details
 from tools.aws import AwsClients, CallBudget
 from tools.registry import ToolContext
 from tools.scaling import scaling_config
@@ -70,6 +71,35 @@ def _seed(client: Callable[[str], Any]) -> None:
         MaxSize=4,
         AvailabilityZones=["us-east-1a"],
     )
+    gateway = client("apigateway")
+    api = gateway.create_rest_api(name="ledger-api")["id"]
+    root = gateway.get_resources(restApiId=api)["items"][0]["id"]
+    child = gateway.create_resource(restApiId=api, parentId=root, pathPart="entries")["id"]
+    gateway.put_method(restApiId=api, resourceId=child, httpMethod="POST", authorizationType="NONE")
+    gateway.put_integration(
+        restApiId=api,
+        resourceId=child,
+        httpMethod="POST",
+        type="HTTP_PROXY",
+        integrationHttpMethod="POST",
+        uri="https://ledger.internal.example.com/entries",
+        timeoutInMillis=3000,
+    )
+    gateway.create_deployment(restApiId=api, stageName="prod")
+    gateway.create_usage_plan(
+        name="partners",
+        apiStages=[{"apiId": api, "stage": "prod"}],
+        throttle={"rateLimit": 5.0, "burstLimit": 10},
+    )
+    gateway.create_api_key(name="partner-key", enabled=True, value="partner-key-secret-value-0123456789")
+    v2 = client("apigatewayv2")
+    http = v2.create_api(Name="ledger-http", ProtocolType="HTTP")["ApiId"]
+    integration = v2.create_integration(
+        ApiId=http, IntegrationType="HTTP_PROXY", IntegrationUri="https://ledger.internal.example.com",
+        IntegrationMethod="ANY", PayloadFormatVersion="1.0", TimeoutInMillis=8000,
+    )["IntegrationId"]  # fmt: skip
+    v2.create_route(ApiId=http, RouteKey="GET /entries", Target=f"integrations/{integration}")
+    v2.create_stage(ApiId=http, StageName="$default", StageVariables={"token": "stage-secret"})
     asg.put_scheduled_update_group_action(
         AutoScalingGroupName="batch-asg",
         ScheduledActionName="evening",
@@ -91,7 +121,13 @@ def world(_moto_server: str) -> Any:
     _seed(lambda service: session.client(service, endpoint_url=_moto_server))
     live = AwsClients(session, endpoint_url=_moto_server, retry=FAST, budget=CallBudget(limit=300))
     captured = capture(
-        live, start=START, end=NOW, now=NOW, alarm=None, resources=["ledger", "batch-asg"], title="edge"
+        live,
+        start=START,
+        end=NOW,
+        now=NOW,
+        alarm=None,
+        resources=["ledger", "batch-asg", "ledger-api", "ledger-http"],
+        title="edge",
     )
     return {
         "captured": captured,
@@ -123,3 +159,19 @@ def test_scaling_configuration_round_trips(world: Any, tmp_path: Any) -> None:
     assert [(s.name, s.schedule, s.max, s.desired) for s in group.scheduled] == [
         ("evening", "0 18 * * *", 1, 0)
     ]
+
+
+def test_apis_round_trip_without_keys_or_stage_variables(world: Any, tmp_path: Any) -> None:
+    replayed = _replayed(world, tmp_path)
+    for name in ("ledger-api", "ledger-http"):
+        live = api_details.run(world["live"], {"api": name})
+        again = api_details.run(replayed, {"api": name})
+        assert live.status == again.status == "ok", (live.summary, again.summary)
+        for field in ("id", "kind", "stages", "usage_plans", "integrations"):
+            assert getattr(again.data, field) == getattr(live.data, field), (name, field)
+    rest = api_details.run(replayed, {"api": "ledger-api"}).data
+    assert [(i.route, i.timeout_ms) for i in rest.integrations] == [("POST /entries", 3000)]
+    assert [(p.name, p.throttle) for p in rest.usage_plans] == [("partners", "5 req/s burst 10")]
+    text = (tmp_path / "bundle" / "resources.jsonl").read_text()
+    assert "partner-key-secret" not in text and "stage-secret" not in text
+    assert "apigateway:GetApiKeys" not in {g.operation for g in world["captured"].report.gaps}
