@@ -84,6 +84,8 @@ PROBES = (
     "state_machine",
     "stream_details",
     "cache_details",
+    "scaling_config",
+    "api_details",
 )
 
 

@@ -160,6 +160,7 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         for i in inventory
         if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service", "sqs_queue")
     ]
+    refs += [i.id for i in inventory if i.kind == "api_gateway"]  # the functions and balancers behind it
     refs = list(dict.fromkeys(refs))[:30]
     if refs:
         graph = batch.run("describe_resources", {"refs": refs, "include_network": True, "max_nodes": 200})
@@ -806,11 +807,24 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             if node.kind == "lambda" or arn:
                 params = {"function": name} if node.kind == "lambda" else {"source_arn": arn}
+        elif probe == "scaling_config" and node and node.kind in ("asg", "ecs_service", "dynamodb_table"):
+            params = {"resource": scalable_id(node)}
+        elif probe == "api_details" and node and node.kind == "api_gateway":
+            params = {"api": node.id}
         elif probe == "describe_resources":
             params = {"refs": [h.resource], "include_network": True}
         if params is not None:
             out.append({"tool": probe, "params": params})
     return out
+
+
+def scalable_id(node: Any) -> str:
+    """The id Auto Scaling knows a node by: a group's name, service/<cluster>/<service>, table/<table>."""
+    if node.kind == "ecs_service" and "/" in node.id:
+        return f"service/{node.id.split('/')[-2]}/{node.id.split('/')[-1]}"
+    if node.kind == "dynamodb_table":
+        return f"table/{node.name or node.id}"
+    return str(node.name or node.id)
 
 
 def probe(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:

@@ -73,7 +73,9 @@ class CallLedger:
 
     def record(self, model: Any, http_response: Any = None, parsed: Any = None, **_: Any) -> None:
         prefix = model.service_model.signing_name or model.service_model.service_name
-        action = f"{_IAM_PREFIX.get(prefix, prefix)}:{model.name}"
+        # API Gateway's IAM actions are HTTP verbs on resource paths (apigateway:GET), not operation names.
+        verb = model.http.get("method", "GET") if prefix == "apigateway" else model.name
+        action = f"{_IAM_PREFIX.get(prefix, prefix)}:{verb}"
         status = getattr(http_response, "status_code", 200)
         code = str(((parsed or {}).get("Error") or {}).get("Code", "")) if isinstance(parsed, dict) else ""
         if isinstance(parsed, dict):

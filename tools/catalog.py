@@ -2,6 +2,7 @@
 
 from tools import (  # noqa: F401
     alarms,
+    apis,
     buckets,
     caches,
     changes,
@@ -18,6 +19,7 @@ from tools import (  # noqa: F401
     network,
     queues,
     resources,
+    scaling,
     secrets,
     state,
     streams,

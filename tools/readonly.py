@@ -51,7 +51,14 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "DescribeVpcEndpoints",
         }
     ),
-    "autoscaling": frozenset({"DescribeAutoScalingGroups", "DescribeScalingActivities", "DescribePolicies"}),
+    "autoscaling": frozenset(
+        {
+            "DescribeAutoScalingGroups",
+            "DescribeScalingActivities",
+            "DescribePolicies",
+            "DescribeScheduledActions",
+        }
+    ),
     "elbv2": frozenset(
         {"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeTags"}
     ),
@@ -111,6 +118,27 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     ),
     # Bucket policy and public-access settings only: no object is listed or read.
     "s3": frozenset({"GetBucketPolicy", "GetPublicAccessBlock"}),
+    "application-autoscaling": frozenset(
+        {
+            "DescribeScalableTargets",
+            "DescribeScalingPolicies",
+            "DescribeScheduledActions",
+            "DescribeScalingActivities",
+        }
+    ),
+    # API configuration only: GetApiKeys, GetUsagePlanKeys (key values), GetExport and GetSdk stay off.
+    "apigateway": frozenset(
+        {
+            "GetRestApis",
+            "GetRestApi",
+            "GetStages",
+            "GetStage",
+            "GetResources",
+            "GetIntegration",
+            "GetUsagePlans",
+        }
+    ),
+    "apigatewayv2": frozenset({"GetApis", "GetApi", "GetStages", "GetStage", "GetIntegrations", "GetRoutes"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}
@@ -127,12 +155,35 @@ def is_allowed(service: str, operation: str) -> bool:
     return operation in READ_OPERATIONS.get(service, frozenset())
 
 
+# API Gateway authorises by HTTP verb on resource paths, not by operation: apigateway:GET on every
+# resource would also read API key values (GetApiKeys includeValues, GetUsagePlanKeys). Its reads are
+# granted as GET on exactly the paths of the allowed operations, taken from botocore's model.
+BY_PATH = {"apigateway": "", "apigatewayv2": "/v2"}  # service -> request-URI prefix IAM paths leave out
+
+
 def iam_actions() -> list[str]:
     return sorted(
         f"{IAM_PREFIX.get(service, service)}:{IAM_ACTION.get((service, op), op)}"
         for service, ops in READ_OPERATIONS.items()
+        if service not in BY_PATH
         for op in ops
     )
+
+
+def gateway_resources() -> list[str]:
+    """The API Gateway resource ARNs the allowed reads GET: `{id}` path parts become `*`."""
+    import re
+
+    import botocore.session
+
+    session = botocore.session.get_session()
+    paths = set()
+    for service, prefix in BY_PATH.items():
+        model = session.get_service_model(service)
+        for op in READ_OPERATIONS[service]:
+            uri = model.operation_model(op).http["requestUri"].split("?")[0].removeprefix(prefix)
+            paths.add(re.sub(r"\{[^}]+\}", "*", uri))
+    return [f"arn:aws:apigateway:*::{p}" for p in sorted(paths)]
 
 
 def iam_policy() -> dict[str, Any]:
@@ -145,7 +196,13 @@ def iam_policy() -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": iam_actions(),
                 "Resource": "*",
-            }
+            },
+            {
+                "Sid": "SleuthReadOnlyApiGateway",
+                "Effect": "Allow",
+                "Action": "apigateway:GET",
+                "Resource": gateway_resources(),
+            },
         ],
     }
 

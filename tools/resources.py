@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.apis import graph_apis, listed_apis
 from tools.buckets import walk_buckets
 from tools.caches import walk_caches
 from tools.endpoints import walk_vpc_endpoints
@@ -16,6 +17,7 @@ from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
+from tools.scaling import graph_attrs, group_graph_attrs
 from tools.secrets import secret_refs, walk_secrets
 from tools.streams import walk_streams
 from tools.topics import subscription_of
@@ -61,6 +63,7 @@ class _Builder(GraphWalk):
         self.args = args
         self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
         self._invokers = Invokers()
+        self._apis: list[tuple[str, str, str]] | None = None  # the account's APIs, read once
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -130,6 +133,10 @@ class _Builder(GraphWalk):
             self.want("kinesis_stream", arn)
         elif service == "s3" and resource and "/" not in resource:
             self.want("s3_bucket", resource)
+        elif service == "apigateway" and re.match(r"/(restapis|apis)/\w+", resource):
+            kind, api_id = resource.split("/")[1:3]
+            self.want("api_gateway", f"{'rest' if kind == 'restapis' else 'http'}:{api_id}")
+            self.wanted.add(api_id)
         elif service == "ec2" and "/" in resource:
             self.resolve(resource.split("/", 1)[1])  # ec2 ARNs end in the resource's id
 
@@ -186,6 +193,12 @@ class _Builder(GraphWalk):
             )
             for svc in (page or {}).get("services", []):
                 self.want("ecs_service", f"{svc['clusterArn'].rsplit('/', 1)[-1]}/{svc['serviceName']}")
+        if self._apis is None:
+            self._apis = listed_apis(self)
+        for kind, api_id, api_name in self._apis:
+            if name in (api_id, api_name):
+                self.want("api_gateway", f"{kind}:{api_id}")
+                self.wanted.add(api_id)  # the node's id, for telling resolved from unresolved
         self._resolve_tag("Name", name)
         if not self.wanted:  # none of the above: a stream or cache (named by an alarm's dimension)
             self.want("kinesis_stream", name)
@@ -212,6 +225,7 @@ class _Builder(GraphWalk):
             ("elasticache", lambda ids: walk_caches(self, ids)),
             ("elasticache_guess", lambda ids: walk_caches(self, ids, guess=True)),
             ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
+            ("api_gateway", lambda refs: graph_apis(self, refs)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -257,6 +271,7 @@ class _Builder(GraphWalk):
                 attrs["warning"] = "suspended: " + ",".join(p["ProcessName"] for p in g["SuspendedProcesses"])
             if unhealthy:
                 attrs["unhealthy"] = "unhealthy instances: " + ",".join(unhealthy[:10])
+            attrs |= group_graph_attrs(self, name)
             if not self.add(
                 Node(kind="asg", id=name, name=name, state=g.get("Status") or "active", attrs=attrs)
             ):
@@ -600,6 +615,7 @@ class _Builder(GraphWalk):
         }
         if any(d.get("rolloutState") == "FAILED" for d in svc.get("deployments", [])):
             attrs["warning"] = "a deployment rollout FAILED"
+        attrs = graph_attrs(self, "ecs", f"service/{sid}") | attrs
         if not self.add(
             Node(kind="ecs_service", id=sid, name=svc["serviceName"], state=svc.get("status"), attrs=attrs)
         ):
@@ -718,6 +734,7 @@ class _Builder(GraphWalk):
             if billing == "PROVISIONED":
                 tp = t.get("ProvisionedThroughput") or {}
                 attrs["capacity"] = f"RCU {tp.get('ReadCapacityUnits')} WCU {tp.get('WriteCapacityUnits')}"
+                attrs |= graph_attrs(self, "dynamodb", f"table/{t['TableName']}")
             self.add(
                 Node(
                     kind="table",
@@ -733,7 +750,9 @@ class _Builder(GraphWalk):
 def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> ResourceGraph:
     """Describe the resources behind names, ids, ARNs or tags (key=value) and their neighbours, as a
     small graph: Auto Scaling group <-> instances <-> target groups <-> load balancer, EBS volumes,
-    Lambda functions (with reserved concurrency and the queues that trigger them), SQS queues
+    Lambda functions (with reserved concurrency and the queues that trigger them), the scaling bounds
+    and scheduled scaling of groups, ECS services and DynamoDB tables, API Gateway APIs (stage
+    throttling, integration timeouts, the functions and load balancers behind them), SQS queues
     (backlog, dead-letter queue, consumers), SNS topics (subscriptions, filter policies), Secrets
     Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
     settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines

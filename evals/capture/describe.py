@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import quote
 
 from evals.capture import managed
+from evals.capture.apis import apis, listed
 from evals.capture.ec2 import instances, security_groups, subnets, volumes, vpc_endpoints, vpcs
 from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
+from evals.capture.scaling import group_schedules, scalable
 from evals.capture.scrub import hide_environment, hide_overrides
 from tools.queues import redrive_of
 
@@ -62,6 +64,7 @@ def asgs(reader: Reader, inv: Inventory, names: list[str]) -> None:
         )
         for policy in policies:
             inv.add("autoscaling", "ScalingPolicy", policy)
+        group_schedules(reader, inv, name)
 
 
 def _lb(inv: Inventory, item: dict[str, Any]) -> None:
@@ -359,6 +362,7 @@ def tables(reader: Reader, inv: Inventory, names: list[str]) -> None:
             inv.add("dynamodb", "TableDescription", page["Table"])
             inv.names.add(name)
             inv.metric_refs.add(("dynamodb_table", name, None))
+            inv.want("scalable", [f"dynamodb|table/{name}"])
 
 
 def _ecs_ref(ref: str) -> tuple[str, str]:
@@ -381,6 +385,7 @@ def ecs_services(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             cluster_name = service["clusterArn"].rsplit("/", 1)[1]
             inv.names.update({service["serviceName"], cluster_name})
             inv.metric_refs.add(("ecs_service", service["serviceName"], cluster_name))
+            inv.want("scalable", [f"ecs|service/{cluster_name}/{service['serviceName']}"])
             net = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
             inv.want("subnet", net.get("subnets", []))
             inv.want("security_group", net.get("securityGroups", []))
@@ -447,6 +452,11 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             managed.caches(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
+        if reader.apis is None:
+            reader.apis = listed(reader)
+        inv.want(
+            "api", [f"{kind}:{api_id}" for kind, api_id, named in reader.apis if name in (api_id, named)]
+        )
         if not hits and len(inv.resources) == before:
             reader.report.gap(
                 SOURCE, "resolve", "NotFound", "no resource of a supported kind has this name", name
@@ -479,6 +489,8 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "state_machine": managed.state_machines,
     "kinesis_stream": kinesis_streams,
     "elasticache": managed.caches,
+    "scalable": scalable,
+    "api": apis,
 }
 
 

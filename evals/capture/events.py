@@ -1,4 +1,5 @@
-"""Timestamped platform events: scaling activities, RDS and ElastiCache events and AWS Health events.
+"""Timestamped platform events: scaling activities (EC2 and Application Auto Scaling), RDS and ElastiCache
+events and AWS Health events.
 
 ECS service events need no reads of their own (DescribeServices' items carry them), and target health
 is read with the target groups (one timeline point per target, stamped at the capture's `now`).
@@ -46,6 +47,31 @@ def activities(reader: Reader, inv: Inventory, start: datetime) -> None:
             token = page.get("NextToken")
             if done or not token:
                 break
+    scalable_activities(reader, inv, start)
+
+
+def scalable_activities(reader: Reader, inv: Inventory, start: datetime) -> None:
+    """Application Auto Scaling activities of each captured scalable target, back to the window's start
+    (not-scaled decisions included: "already at maximum" is the telling one)."""
+    resources = {
+        (t["ServiceNamespace"], t["ResourceId"])
+        for t in inv.items("application-autoscaling", "ScalableTarget")
+    }
+    for namespace, resource in sorted(resources):
+        found, _ = reader.pages(
+            "events",
+            "application-autoscaling",
+            "DescribeScalingActivities",
+            "ScalingActivities",
+            max_items=MAX_ACTIVITIES,
+            target=resource,
+            ServiceNamespace=namespace,
+            ResourceId=resource,
+            IncludeNotScaledActivities=True,
+        )
+        for activity in found:
+            if activity["StartTime"] >= start:
+                inv.event("application_autoscaling", activity)
 
 
 def rds_events(reader: Reader, inv: Inventory, start: datetime, end: datetime) -> None:

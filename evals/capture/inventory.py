@@ -40,6 +40,8 @@ CAPS: dict[str, int] = {
     "state_machine": 20,
     "kinesis_stream": 20,
     "elasticache": 20,
+    "scalable": 50,
+    "api": 20,
 }
 
 # the identity of each resource type, to keep one copy of each
@@ -87,6 +89,19 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("elasticache", "CacheCluster"): ("CacheClusterId",),
     ("elasticache", "CacheParameterGroup"): ("CacheParameterGroupName",),
     ("elasticache", "CacheParameterGroupParameter"): ("CacheParameterGroupName", "ParameterName"),
+    ("autoscaling", "ScheduledUpdateGroupAction"): ("AutoScalingGroupName", "ScheduledActionName"),
+    ("application-autoscaling", "ScalableTarget"): ("ServiceNamespace", "ResourceId", "ScalableDimension"),
+    ("application-autoscaling", "ScalingPolicy"): ("PolicyARN",),
+    ("application-autoscaling", "ScheduledAction"): ("ScheduledActionARN",),
+    ("apigateway", "RestApi"): ("id",),
+    ("apigateway", "RestApiStage"): ("restApiId", "stageName"),
+    ("apigateway", "RestApiResource"): ("restApiId", "id"),
+    ("apigateway", "MethodIntegration"): ("restApiId", "resourceId", "httpMethod"),
+    ("apigateway", "UsagePlan"): ("id",),
+    ("apigatewayv2", "Api"): ("ApiId",),
+    ("apigatewayv2", "ApiStage"): ("ApiId", "StageName"),
+    ("apigatewayv2", "ApiIntegration"): ("ApiId", "IntegrationId"),
+    ("apigatewayv2", "ApiRoute"): ("ApiId", "RouteId"),
 }
 
 _EC2_PREFIX = {"i": "instance", "vol": "volume", "sg": "security_group", "subnet": "subnet", "vpc": "vpc"}
@@ -211,6 +226,9 @@ def _classify_arn(arn: str) -> tuple[str, str]:
         return classify(resource.split("/", 1)[1])
     if service == "sqs":
         return "sqs_queue", arn
+    if service == "apigateway" and re.match(r"/(restapis|apis)/\w+", resource):
+        kind, api_id = resource.split("/")[1:3]
+        return "api", f"{'rest' if kind == 'restapis' else 'http'}:{api_id}"
     if service == "sns" and ":" not in resource:
         return "sns_topic", arn
     if service == "elasticache" and resource.startswith(("cluster:", "replicationgroup:")):

@@ -24,6 +24,7 @@ class Reader:
         self.exhausted = False
         self.skipped = 0
         self._guessing = False
+        self.apis: list[tuple[str, str, str]] | None = None  # the account's APIs, listed once for names
 
     @contextmanager
     def stage(self, source: str) -> Iterator[None]:

@@ -189,3 +189,30 @@ def describe_policies(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, A
             continue
         found.append(policy)
     return _page(ctx, found, params, size, "ScalingPolicies")
+
+
+@operation("autoscaling", "DescribeScheduledActions")
+def describe_scheduled_actions(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    """From `autoscaling/ScheduledUpdateGroupAction` items; actions of groups that do not exist are not
+    listed, and unknown names are ignored. StartTime/EndTime keep the actions whose next run falls in them."""
+    size = _records(params, 50)
+    names = params.get("ScheduledActionNames")
+    if names and len(names) > 50:
+        raise AwsError("ValidationError", "You can specify up to 50 scheduled action names.")
+    group = params.get("AutoScalingGroupName")
+    existing = {g["AutoScalingGroupName"] for g in groups(ctx)}
+    lower, upper = (to_datetime(params[k]) if params.get(k) else None for k in ("StartTime", "EndTime"))
+    found = []
+    for item in ctx.resources("autoscaling", "ScheduledUpdateGroupAction"):
+        action = to_parsed("autoscaling", "ScheduledUpdateGroupAction", item)
+        if action.get("AutoScalingGroupName") not in existing:
+            continue
+        if group and action["AutoScalingGroupName"] != group:
+            continue
+        if names and action.get("ScheduledActionName") not in names:
+            continue
+        when = action.get("StartTime") or action.get("Time")
+        if when is not None and ((lower and when < lower) or (upper and when > upper)):
+            continue
+        found.append(action)
+    return _page(ctx, found, params, size, "ScheduledUpdateGroupActions")

@@ -74,11 +74,15 @@ def test_cfn_lint_passes(tmp_path: Path) -> None:
 
 def test_read_actions_equal_the_read_only_policy_file(template: dict[str, Any]) -> None:
     expected = json.loads(READ_POLICY.read_text())["Statement"]
-    (statement,) = _role_statements(template)["SleuthReadOnlyInvestigation"]
-    (file_statement,) = expected
+    statement, gateway = _role_statements(template)["SleuthReadOnlyInvestigation"]
+    file_statement, file_gateway = expected
     assert sorted(_actions(statement)) == sorted(file_statement["Action"])
     assert statement["Resource"] == file_statement["Resource"] == "*"
     assert statement["Effect"] == "Allow"
+    # API Gateway: GET on the read paths only, never on every resource (API key values live there too)
+    assert gateway == file_gateway
+    assert gateway["Action"] == "apigateway:GET" and gateway["Resource"] != "*"
+    assert not [r for r in gateway["Resource"] if "apikeys" in r or r.endswith("/keys")]
 
 
 def test_every_other_permission_is_a_scoped_write_we_need(template: dict[str, Any]) -> None:
