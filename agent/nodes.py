@@ -29,6 +29,7 @@ from agent.scope import Scope, from_trigger
 from agent.scoring import generate, kind_of
 from agent.state import InvestigationState
 from agent.topology import Topology
+from tools.alarms import MetricRef
 from tools.metric_catalog import CATALOG as METRIC_CATALOG
 from tools.result import ToolResult, ToolStatus
 from tools.window import parse_timezone
@@ -417,23 +418,28 @@ def _fired_alarm(batch: _Batch, scope: Scope) -> None:
     stamps: list[datetime] = []
     values: list[float] = []
     if m is not None and m.period_s and m.period_s % 60 == 0:
-        series = batch.run(
-            "metric_series",
-            {
-                "namespace": m.namespace,
-                "metric": m.metric,
-                "dimensions": m.dimensions,
-                "stat": m.stat or "Average",
-                "start": _iso(scope.start),
-                "end": _iso(scope.end),
-                "period_s": m.period_s,
-                "baseline_hours": 1,
-            },
-        )
+        series = _alarm_series(batch, m, scope)
         if series and series.data:
             stamps, values = series.data.timestamps, series.data.values
     resource = scope.entry[0].id if scope.entry else None
     batch.add(alarm_an.from_alarm(found.data, stamps, values, resource, scope.alarm_time), found)
+
+
+def _alarm_series(batch: _Batch, m: MetricRef, scope: Scope) -> ToolResult[Any] | None:
+    """An alarm's own metric over the window, at the alarm's period and statistic."""
+    return batch.run(
+        "metric_series",
+        {
+            "namespace": m.namespace,
+            "metric": m.metric,
+            "dimensions": m.dimensions,
+            "stat": m.stat or "Average",
+            "start": _iso(scope.start),
+            "end": _iso(scope.end),
+            "period_s": m.period_s,
+            "baseline_hours": 1,
+        },
+    )
 
 
 def _place_changed(topo: Topology, made: list[Evidence]) -> None:
@@ -499,19 +505,7 @@ def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope, saturated: list
                 or m.period_s % 60
             ):
                 continue
-            series = batch.run(
-                "metric_series",
-                {
-                    "namespace": m.namespace,
-                    "metric": m.metric,
-                    "dimensions": m.dimensions,
-                    "stat": m.stat or "Average",
-                    "start": _iso(scope.start),
-                    "end": _iso(scope.end),
-                    "period_s": m.period_s,
-                    "baseline_hours": 1,
-                },
-            )
+            series = _alarm_series(batch, m, scope)
             if not series or not series.data:
                 continue
             draft = state_an.from_alarm_condition(
