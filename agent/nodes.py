@@ -28,7 +28,7 @@ from agent.runtime import Runtime, call_key, gap_for, to_evidence
 from agent.scope import Scope, from_trigger
 from agent.scoring import generate, kind_of
 from agent.state import InvestigationState
-from agent.topology import Topology
+from agent.topology import PART_ARN, Topology
 from tools.alarms import MetricRef
 from tools.metric_catalog import CATALOG as METRIC_CATALOG
 from tools.result import ToolResult, ToolStatus
@@ -448,7 +448,11 @@ def _place_changed(topo: Topology, made: list[Evidence]) -> None:
     for e in made:
         nominating = "change_failed" not in e.signals and len(set(e.signals)) > 1
         if e.resource and nominating and topo.resolve(e.resource) is None:
-            topo.add(kind_of(e, topo) or "resource", e.resource)
+            key = topo.add(kind_of(e, topo) or "resource", e.resource)
+            part = PART_ARN.match(e.resource)
+            parent = topo.resolve(part.group(1)) if part else None
+            if parent:
+                topo.link(key, parent, "part_of")
 
 
 def _refusing_history(batch: _Batch, scope: Scope) -> None:

@@ -81,6 +81,10 @@ class Topology(BaseModel):
         for candidate in derived_aliases(ref):
             if candidate in self.alias:
                 return self.alias[candidate]
+        if PART_ARN.match(ref):
+            # A listener or rule is a resource of its own: the load balancer's name inside its ARN
+            # does not make it the load balancer.
+            return None
         # Names from traces and logs: "user@billing-db", "billing-db.cluster-x.rds.amazonaws.com".
         for piece in re.split(r"[@/:\s]+", ref):
             for candidate in (piece, piece.split(".")[0]):
@@ -199,14 +203,14 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
         r"arn:aws[a-z-]*:elasticache:[^:]*:\d*:(?:cluster|replicationgroup):(.+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
-        r"arn:aws[a-z-]*:s3:::([^/]+)$",
-        # A secret's ARN ends in its name and six random characters AWS adds.
-        r"arn:aws[a-z-]*:secretsmanager:[^:]*:\d*:secret:(.+)-[A-Za-z0-9]{6}$",
-        r"arn:aws[a-z-]*:states:[^:]*:\d*:stateMachine:([^:]+)$",
-        r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
-        r"arn:aws[a-z-]*:elasticache:[^:]*:\d*:(?:cluster|replicationgroup):(.+)$",
     )
 ]
+
+
+# ARNs of parts of a load balancer; group 1 is the load balancer's CloudWatch form (app/name/id).
+PART_ARN = re.compile(
+    r"arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d*:listener(?:-rule)?/((?:app|net|gwy)/[^/]+/[0-9a-f]+)/"
+)
 
 
 def derived_aliases(ref: str) -> list[str]:

@@ -161,9 +161,7 @@ def test_the_inverse_call_carries_the_records_identifiers_quoted() -> None:
 
 def test_other_spellings_of_buckets_secrets_and_state_machines() -> None:
     assert derived_aliases("arn:aws:s3:::media-prod") == ["media-prod"]
-    assert derived_aliases("arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/db-AbC123") == [
-        "prod/db"
-    ]
+    assert "prod/db" in derived_aliases("arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/db-AbC123")
     assert derived_aliases("arn:aws:states:us-east-1:123456789012:stateMachine:refunds") == ["refunds"]
 
 
@@ -295,3 +293,21 @@ def test_storage_rds_reports_exhausted_is_full_storage() -> None:
     )
     draft = from_rds_events(out)[0]
     assert {"disk_full", "disk_full_logs"} <= set(draft.signals)
+
+
+def test_a_listener_rule_is_its_own_resource_and_part_of_its_load_balancer() -> None:
+    from agent.nodes import _place_changed
+
+    topo = Topology()
+    lb = topo.add(
+        "alb",
+        "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/api-prod/fa1e2d61c4df4f4e",
+    )
+    rule = "arn:aws:elasticloadbalancing:us-west-2:123456789012:listener-rule/app/api-prod/fa1e2d61c4df4f4e/abf8/9644"
+    # The load balancer's name inside the rule's ARN does not make the rule the load balancer.
+    assert topo.resolve(rule) is None
+    _place_changed(
+        topo, [ev("change_event", rule, T0, ["change", "change_config"], 0.6, action="ModifyRule")]
+    )
+    assert topo.resolve(rule) == rule
+    assert (rule, lb, "part_of") in [tuple(e) for e in topo.edges]
