@@ -110,8 +110,9 @@ EXPLAINED = (
     "cases where no root cause was claimed; overconfident: share of cases whose first hypothesis is wrong "
     "(not the diagnosis; on a no-fault case, any claimed root cause) at confidence 0.8 or more; brier: mean "
     "squared gap between the first hypothesis' confidence and its correctness (0 is perfect; lower is "
-    "better); grounded: every cited evidence exists and its tool call re-validates; verdict: the verdict is "
-    "the expected one. A dash: the score applies to no case."
+    "better); grounded: every cited evidence exists and its tool call re-validates, and every evidence "
+    "item re-run against the bundle still holds; verdict: the verdict is the expected one. A dash: the "
+    "score applies to no case."
 )
 
 

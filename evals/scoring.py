@@ -261,11 +261,31 @@ def expected_verdict(truth: Truth) -> ExpectedVerdict:
     return "no_fault" if truth.no_fault else "root_cause"
 
 
+def rerun_problems(report: Report, bundle: Bundle) -> list[str]:
+    """Evidence items that do not hold when re-run against the bundle (what `sleuth rerun` does)."""
+    from agent.recheck import recheck
+    from evals.replay import replay_session
+    from tools.aws import AwsClients
+
+    session, _ = replay_session(bundle)
+    aws = AwsClients(session)
+    problems: list[str] = []
+    for ev in report.evidence:
+        try:
+            got = recheck(report, ev.id, aws, bundle.manifest.now)
+        except LookupError as exc:
+            problems.append(f"{ev.id}: {exc}")
+            continue
+        if got.holds is False:
+            problems.append(got.line())
+    return problems
+
+
 def score_case(report: Report, truth: Truth, bundle: Bundle | None = None) -> CaseScore:
     """Score one report against the truth; `bundle` lends its resources' other spellings."""
     spellings = Spellings(bundle)
     expected = expected_verdict(truth)
-    problems = grounding_problems(report)
+    problems = grounding_problems(report) + (rerun_problems(report, bundle) if bundle is not None else [])
     ranked = _ranked(report)
     top = ranked[0] if ranked else None
     score = CaseScore(
