@@ -26,7 +26,15 @@ from tools.result import ToolResult, ToolStatus
 
 # Evidence an investigation derives from a call together with other data (a metric series judged
 # against the alarm's threshold and datapoints): a re-run can fetch the data again, not re-judge it alone.
-JUDGED = {("resource_state", "metric_series"), ("alarm", "metric_series"), ("alarm", "alarm_details")}
+JUDGED = {
+    ("resource_state", "metric_series"),
+    ("alarm", "metric_series"),
+    ("alarm", "alarm_details"),
+    # The fired alarm's breach (its series against its threshold) and its recurrence (its history
+    # against the time it fired): the definition and history are read again, the judgement is the report's.
+    ("metric_anomaly", "alarm_details"),
+    ("resource_state", "alarm_details"),
+}
 
 
 @dataclass(frozen=True)

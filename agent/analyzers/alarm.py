@@ -19,6 +19,8 @@ from tools.alarms import AlarmDetails, AlarmInfo
 SAME_TIME = timedelta(minutes=45)
 # Earlier days with a firing at the same time that make the alarm a recurring pattern.
 RECURRING_DAYS = 2
+# A breach over by the end of the window that lasted fewer datapoints than this was a blip.
+SUSTAINED_POINTS = 5
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanThreshold": lambda v, t: v > t,
@@ -42,6 +44,15 @@ def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[floa
     return None
 
 
+def _sustained(alarm: AlarmInfo, timestamps: list[datetime], values: list[float], breach: datetime) -> bool:
+    """Whether the breach lasted: still breaching at the end, or breaching for longer than a blip."""
+    compare = _COMPARE[alarm.comparison or ""]
+    after = [
+        compare(v, alarm.threshold or 0.0) for t, v in zip(timestamps, values, strict=True) if t >= breach
+    ]
+    return bool(after) and (after[-1] or sum(after) >= SUSTAINED_POINTS)
+
+
 def from_alarm(
     details: AlarmDetails,
     timestamps: list[datetime],
@@ -56,14 +67,16 @@ def from_alarm(
     breach = first_breach(alarm, timestamps, values)
     metric = alarm.metric
     if breach is not None and metric is not None:
+        lasting = _sustained(alarm, timestamps, values, breach)
         drafts.append(
             Draft(
                 kind="metric_anomaly",
                 resource=resource,
                 start=breach,
                 summary=f"alarm {alarm.name}: {metric.metric} ({metric.stat or 'Average'}) "
-                f"{alarm.comparison} {alarm.threshold:g} from {breach:%H:%M}",
-                signals=["alarm_breached"],
+                f"{alarm.comparison} {alarm.threshold:g} from {breach:%H:%M}"
+                + ("" if lasting else ", briefly, and back within the threshold since"),
+                signals=["alarm_breached"] if lasting else ["metric_blip"],
                 strength=0.6,
                 facts={
                     "alarm": alarm.name,
@@ -73,7 +86,7 @@ def from_alarm(
                     "stat": metric.stat or "Average",
                     "threshold": alarm.threshold,
                     "onset": breach.isoformat(),
-                    "sustained": True,
+                    "sustained": lasting,
                 },
             )
         )

@@ -311,3 +311,12 @@ def test_a_listener_rule_is_its_own_resource_and_part_of_its_load_balancer() -> 
     )
     assert topo.resolve(rule) == rule
     assert (rule, lb, "part_of") in [tuple(e) for e in topo.edges]
+
+
+def test_a_breach_over_within_a_few_datapoints_is_a_blip() -> None:
+    stamps = [T0 + timedelta(minutes=i) for i in range(12)]
+    values = [50, 50, 85, 90, 95, 60, 55, 50, 52, 51, 50, 49]  # three points over, then back for good
+    drafts = from_alarm(AlarmDetails(alarm=_alarm()), stamps, values, "db", T0 + timedelta(minutes=4))
+    blip = drafts[0]
+    assert blip.signals == ["metric_blip"]
+    assert blip.facts["sustained"] is False

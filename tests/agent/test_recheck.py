@@ -63,9 +63,10 @@ def test_cli_rerun_exit_codes(tmp_path: Path) -> None:
     path = tmp_path / "report.json"
     path.write_text(report.model_dump_json(), encoding="utf-8")
     bundle_dir = bundle.write(tmp_path / "bundle")
-    code, out, _ = run("rerun", str(path), "ev-1", "--bundle", str(bundle_dir))
+    held = next(ev for ev in report.evidence if ev.kind == "change_event")
+    code, out, _ = run("rerun", str(path), held.id, "--bundle", str(bundle_dir))
     assert code == 0, out
-    assert "ev-1 holds:" in out
+    assert f"{held.id} holds:" in out
     code, _, err = run("rerun", str(path), "ev-999", "--bundle", str(bundle_dir))
     assert code == 2
     assert "ev-999" in err and "ev-1" in err
