@@ -86,6 +86,7 @@ PROBES = (
     "cache_details",
     "scaling_config",
     "api_details",
+    "dns_records",
 )
 
 

@@ -801,6 +801,8 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
             and node.kind in ("elasticache_cluster", "elasticache_replication_group")
         ):
             params = {"cache": name}
+        elif probe == "dns_records" and node and node.kind in ("dns_record", "hosted_zone"):
+            params = {"name": name if node.kind == "dns_record" else node.id}
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
             arn = next((a for a in node.aliases if a.startswith("arn:")), None)
             if node.kind == "lambda" or arn:

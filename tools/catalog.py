@@ -8,6 +8,7 @@ from tools import (  # noqa: F401
     changes,
     database,
     deployments,
+    dns,
     ecs,
     endpoints,
     flow_logs,

@@ -77,6 +77,7 @@ NOT_FOUND = frozenset(
         "NoSuchPublicAccessBlockConfiguration",
         "StateMachineDoesNotExist",
         "ExecutionDoesNotExist",
+        "NoSuchHostedZone",
     }
 )
 

@@ -139,6 +139,8 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
         }
     ),
     "apigatewayv2": frozenset({"GetApis", "GetApi", "GetStages", "GetStage", "GetIntegrations", "GetRoutes"}),
+    # Hosted zones and record sets only: ChangeResourceRecordSets and the other changes stay off.
+    "route53": frozenset({"ListHostedZones", "GetHostedZone", "ListResourceRecordSets"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from tools.apis import graph_apis, listed_apis
 from tools.buckets import walk_buckets
 from tools.caches import walk_caches
+from tools.dns import DNS_NAME, ZONE_ID, DnsIndex, plain, walk_dns, walk_pointing_at
 from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
 from tools.queues import redrive_of
@@ -64,6 +65,7 @@ class _Builder(GraphWalk):
         self._subscriptions: list[dict[str, Any]] | None = None  # the account's, read once
         self._invokers = Invokers()
         self._apis: list[tuple[str, str, str]] | None = None  # the account's APIs, read once
+        self._dns = DnsIndex(self)  # the account's hosted zones and records, read once
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -78,6 +80,8 @@ class _Builder(GraphWalk):
             self.want("sqs_queue", ref)
         elif re.fullmatch(r"vpce-[0-9a-f]{8,17}", ref):
             self.want("vpc_endpoint", ref)
+        elif ZONE_ID.fullmatch(ref):
+            self.want("hosted_zone", ZONE_ID.fullmatch(ref).group(1))  # type: ignore[union-attr]
         elif re.fullmatch(r"(i|vol|sg|subnet|vpc)-[0-9a-f]{8,17}", ref):
             kind = {
                 "i": "instance",
@@ -203,6 +207,8 @@ class _Builder(GraphWalk):
         if not self.wanted:  # none of the above: a stream or cache (named by an alarm's dimension)
             self.want("kinesis_stream", name)
             self.want("elasticache_guess", name)
+        if DNS_NAME.fullmatch(name):  # a hostname: the record sets that answer it, if a zone here holds it
+            self.want("dns_name", plain(name))
 
     # --- expansion -------------------------------------------------------------------------------
 
@@ -226,6 +232,9 @@ class _Builder(GraphWalk):
             ("elasticache_guess", lambda ids: walk_caches(self, ids, guess=True)),
             ("vpc_endpoint", lambda ids: walk_vpc_endpoints(self, ids)),
             ("api_gateway", lambda refs: graph_apis(self, refs)),
+            ("hosted_zone", lambda ids: walk_dns(self, self._dns, ids)),
+            ("dns_name", lambda names: walk_dns(self, self._dns, names)),
+            ("dns_pointing_at", lambda arns: walk_pointing_at(self, self._dns, arns)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -402,6 +411,7 @@ class _Builder(GraphWalk):
             )
             if not self.add(node):
                 return
+            self.want("dns_pointing_at", arn)  # the names clients reach it by
             subnets = [z["SubnetId"] for z in lb.get("AvailabilityZones", []) if z.get("SubnetId")]
             for subnet in subnets:
                 self._placement(arn, subnet, None, [])
@@ -757,7 +767,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     Manager secrets (rotation, version stages; never values), S3 bucket policies and public-access
     settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
     (recent failures, what their tasks call, the ones that call a function), Kinesis streams (shards,
-    readers), ElastiCache replication groups and clusters (nodes, parameter groups), ECS services (tasks, deployments), RDS clusters and
+    readers), ElastiCache replication groups and clusters (nodes, parameter groups), Route 53 record
+    sets (what a hostname points at, the names that point at a load balancer), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

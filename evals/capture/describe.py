@@ -17,6 +17,7 @@ from evals.capture.inventory import CAPS, Inventory, chunks
 from evals.capture.reader import Reader
 from evals.capture.scaling import group_schedules, scalable
 from evals.capture.scrub import hide_environment, hide_overrides
+from tools.dns import DNS_NAME
 from tools.queues import redrive_of
 
 SOURCE = "resources"
@@ -450,6 +451,8 @@ def names(reader: Reader, inv: Inventory, refs: list[str]) -> None:
             managed.secrets(reader, inv, [name])
             kinesis_streams(reader, inv, [name])
             managed.caches(reader, inv, [name])
+            if DNS_NAME.fullmatch(name):  # a hostname: the zones that hold it
+                managed.dns(reader, inv, [name])
         for kind in hits:
             inv.want(kind, [name])
         if reader.apis is None:
@@ -489,6 +492,7 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "state_machine": managed.state_machines,
     "kinesis_stream": kinesis_streams,
     "elasticache": managed.caches,
+    "dns": managed.dns,
     "scalable": scalable,
     "api": apis,
 }

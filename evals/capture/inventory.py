@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.dns import ZONE_ID
+
 # kind of work item -> at most this many are described (a capture's size stays bounded in big accounts)
 CAPS: dict[str, int] = {
     "instance": 200,
@@ -40,6 +42,7 @@ CAPS: dict[str, int] = {
     "state_machine": 20,
     "kinesis_stream": 20,
     "elasticache": 20,
+    "dns": 20,
     "scalable": 50,
     "api": 20,
 }
@@ -89,6 +92,8 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("elasticache", "CacheCluster"): ("CacheClusterId",),
     ("elasticache", "CacheParameterGroup"): ("CacheParameterGroupName",),
     ("elasticache", "CacheParameterGroupParameter"): ("CacheParameterGroupName", "ParameterName"),
+    ("route53", "HostedZone"): ("Id",),
+    ("route53", "ZoneRecordSet"): ("HostedZoneId", "Name", "Type", "SetIdentifier"),
     ("autoscaling", "ScheduledUpdateGroupAction"): ("AutoScalingGroupName", "ScheduledActionName"),
     ("application-autoscaling", "ScalableTarget"): ("ServiceNamespace", "ResourceId", "ScalableDimension"),
     ("application-autoscaling", "ScalingPolicy"): ("PolicyARN",),
@@ -139,6 +144,8 @@ class Inventory:
     metric_refs: set[tuple[str, str, str | None]] = field(default_factory=set)
     # names and ids of described resources, to find their log groups by
     names: set[str] = field(default_factory=set)
+    # account-wide listings already read ("route53:ListHostedZones")
+    listed: set[str] = field(default_factory=set)
 
     def want(self, kind: str, ids: Iterable[str | None]) -> None:
         """Queue resources for describing (each at most once, at most CAPS[kind] per kind)."""
@@ -197,6 +204,8 @@ def classify(ref: str) -> tuple[str, str]:
         return "target_group_name", ref
     if ref.count("/") == 1:
         return "ecs_service", ref  # "cluster/service"
+    if ZONE_ID.fullmatch(ref):
+        return "dns", ref  # a hosted zone's id
     return "name", ref
 
 

@@ -1,8 +1,8 @@
 """Describers for managed services around an incident: Secrets Manager secrets (metadata and version
 stages, never values), S3 bucket policies and public-access settings (never objects), Step Functions
 state machines and executions (never their input or output), Kinesis streams with their shards and
-consumers (never records), ElastiCache replication groups and clusters with their parameter groups, and
-the neighbours each one names."""
+consumers (never records), ElastiCache replication groups and clusters with their parameter groups,
+Route 53 hosted zones and their record sets, and the neighbours each one names."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from evals.bundle.shapes import shape
 from evals.capture.inventory import Inventory
 from evals.capture.reader import Reader
 from tools.buckets import read_bucket
+from tools.dns import MAX_SCANNED_ZONES, ZONE_ID, plain
 from tools.errors import classify
 from tools.policies import parse_policy
 from tools.workflows import calls_of
@@ -24,6 +25,8 @@ MAX_VERSIONS = 100  # secret versions kept per secret (one page)
 MAX_SHARDS = 1000  # shards kept per stream
 MAX_CONSUMERS = 100  # enhanced fan-out consumers kept per stream
 MAX_CACHE_PARAMETERS = 500  # parameters kept per cache parameter group
+MAX_ZONES = 100  # hosted zones kept
+MAX_RECORD_SETS = 1000  # record sets kept per hosted zone
 MAX_EXECUTIONS = 100  # latest executions kept per state machine (one page)
 MAX_FAILED = 10  # failed executions described (for their error and cause) per state machine
 _PAYLOAD = ("input", "inputDetails", "output", "outputDetails")
@@ -241,3 +244,72 @@ def _parameter_group(reader: Reader, inv: Inventory, name: str | None) -> None:
         reader.report.cut(SOURCE, f"parameters of cache parameter group {name}", MAX_CACHE_PARAMETERS)
     for p in params:
         inv.add("elasticache", "CacheParameterGroupParameter", {"CacheParameterGroupName": name, **p})
+
+
+def _hosted_zones(reader: Reader, inv: Inventory) -> list[dict[str, Any]]:
+    """The account's hosted zones (metadata), listed once per capture."""
+    if "route53:ListHostedZones" not in inv.listed:
+        inv.listed.add("route53:ListHostedZones")
+        zones, more = reader.pages(
+            SOURCE,
+            "route53",
+            "ListHostedZones",
+            "HostedZones",
+            max_items=MAX_ZONES,
+            in_token="Marker",
+            out_token="NextMarker",
+        )
+        if more:
+            reader.report.cut(SOURCE, "hosted zones", MAX_ZONES)
+        for z in zones:
+            inv.add("route53", "HostedZone", z)
+    return inv.items("route53", "HostedZone")
+
+
+def _zone_records(reader: Reader, inv: Inventory, zone: dict[str, Any]) -> None:
+    zid = zone["Id"].rsplit("/", 1)[-1]
+    if any(r["HostedZoneId"] == zid for r in inv.items("route53", "ZoneRecordSet")):
+        return
+    out: list[dict[str, Any]] = []
+    start: dict[str, Any] = {}
+    while len(out) < MAX_RECORD_SETS:
+        page = reader.call(
+            SOURCE, "route53", "ListResourceRecordSets", zid, HostedZoneId=zid, MaxItems="300", **start
+        )
+        if page is None:
+            break
+        out += page.get("ResourceRecordSets", [])
+        if not page.get("IsTruncated"):
+            break
+        start = {"StartRecordName": page["NextRecordName"], "StartRecordType": page["NextRecordType"]}
+        if page.get("NextRecordIdentifier"):
+            start["StartRecordIdentifier"] = page["NextRecordIdentifier"]
+    else:
+        reader.report.cut(SOURCE, f"record sets of hosted zone {zid}", MAX_RECORD_SETS)
+    for r in out[:MAX_RECORD_SETS]:
+        inv.add("route53", "ZoneRecordSet", {"HostedZoneId": zid, **r})
+
+
+def dns(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """Hosted zones by id, or the zones holding DNS names, with their record sets."""
+    zones = _hosted_zones(reader, inv)
+    for ref in refs:
+        zone_id = ZONE_ID.fullmatch(ref)
+        wanted = plain(ref)
+        if zone_id:
+            held = [z for z in zones if z["Id"].rsplit("/", 1)[-1] == zone_id.group(1)]
+        else:
+            best = [z for z in zones if wanted == plain(z["Name"]) or wanted.endswith("." + plain(z["Name"]))]
+            longest = max((len(plain(z["Name"])) for z in best), default=0)
+            held = [z for z in best if len(plain(z["Name"])) == longest]
+        for zone in held:
+            _zone_records(reader, inv, zone)
+
+
+def dns_around_balancers(reader: Reader, inv: Inventory) -> None:
+    """The record sets of the account's first zones when the capture holds load balancers: the graph
+    reads them to find the names that send clients to each balancer."""
+    if not inv.items("elbv2", "LoadBalancer"):
+        return
+    for zone in _hosted_zones(reader, inv)[:MAX_SCANNED_ZONES]:
+        _zone_records(reader, inv, zone)

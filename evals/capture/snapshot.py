@@ -13,6 +13,7 @@ from evals.bundle import KINDS, Bundle, Manifest
 from evals.bundle.model import AlarmEvent
 from evals.bundle.shapes import ShapeError
 from evals.capture import alarms as alarm_capture
+from evals.capture import managed
 from evals.capture.cloudtrail import capture_cloudtrail
 from evals.capture.describe import discover
 from evals.capture.events import activities, elasticache_events, health, rds_events
@@ -67,6 +68,7 @@ def capture(
         ("account", snap.account),
         ("alarms", snap.list_alarms),
         ("resources", lambda: snap.discover(resources)),
+        ("dns", lambda: managed.dns_around_balancers(snap.reader, snap.inv)),
         ("alarm history", snap.alarm_history),
         ("metrics", snap.metrics),
         ("logs", lambda: snap.logs(max_log_events)),

@@ -20,10 +20,13 @@ from tests.conftest import make_bundle
 from tests.evals.replay.test_endpoints_buckets import RECORDS as ENDPOINTS_AND_BUCKETS
 from tests.evals.replay.test_endpoints_buckets import S3_VPCE, VPC
 from tests.evals.replay.test_kinesis import STREAM
+from tests.evals.replay.test_route53 import LB_ARN as DNS_LB_ARN
+from tests.evals.replay.test_route53 import ZONE as DNS_ZONE
 from tests.evals.replay.test_secretsmanager import RECORDS as SECRETS
 from tests.evals.replay.test_secretsmanager import SECRET
 from tests.evals.replay.test_stepfunctions import SM
 from tests.tools.test_caches import BUNDLE as CACHES
+from tests.tools.test_dns import BUNDLE as DNS
 from tests.tools.test_queues import function
 from tests.tools.test_streams import BUNDLE as STREAMS
 from tests.tools.test_workflows import BUNDLE as WORKFLOWS
@@ -55,6 +58,7 @@ def test_the_planner_can_call_the_new_tools() -> None:
         "state_machine",
         "stream_details",
         "cache_details",
+        "dns_records",
     } <= set(PROBES) & set(REGISTRY)
 
 
@@ -192,3 +196,28 @@ def test_an_alarm_on_a_cache_leads_to_its_nodes_and_parameter_group(monkeypatch:
     topo = discovered_from_alarm(STREAMS, {"StreamName": "clicks"})
     stream = topo.resolve("clicks")
     assert stream and topo.nodes[stream].kind == "kinesis_stream"
+
+
+def test_a_load_balancer_symptom_leads_to_the_names_that_reach_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = make_bundle(DNS)
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    config: Any = {"configurable": {"runtime": runtime}}
+    state: dict[str, Any] = {"question": "5xx on shop-prod", "now": bundle.manifest.now.isoformat()}
+    state |= nodes.intake(state, config)  # type: ignore[arg-type]
+    state["scope"]["entry"] = [{"kind": "alb", "id": "shop-prod"}]  # the balancer, by name
+    state |= nodes.discover(state, config)  # type: ignore[arg-type]
+    topo = Topology.model_validate(state["topology"])
+    lb = topo.resolve(DNS_LB_ARN)
+    hooks, pay = topo.resolve("hooks.example.com"), topo.resolve("pay.example.com")
+    assert lb and hooks and pay and topo.nodes[hooks].kind == "dns_record"
+    assert {(hooks, lb, "routes_to"), (pay, lb, "routes_to")} <= set(topo.edges)
+    # a ChangeResourceRecordSets names the record first: it resolves to the same node
+    assert probes(topo, hooks, "dns_records", monkeypatch=monkeypatch) == [
+        {"tool": "dns_records", "params": {"name": "hooks.example.com"}}
+    ]
+    zone = topo.resolve(DNS_ZONE)
+    assert zone and (hooks, zone, "in_zone") in topo.edges
+    assert probes(topo, zone, "dns_records", monkeypatch=monkeypatch) == [
+        {"tool": "dns_records", "params": {"name": DNS_ZONE}}
+    ]
