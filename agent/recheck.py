@@ -109,7 +109,9 @@ def _matching(ev: ReportEvidence, drafts: list[Draft]) -> Draft | None:
     it showed. Log templates are mined afresh on each read, so for them the resource the investigation
     attributed the pattern to is not required, only the signal."""
     for d in drafts:
-        if d.kind == ev.kind and d.summary == ev.summary:
+        # The same text, or the same finding copied onto the resource its message names (the copy
+        # keeps the text and says whom it names).
+        if d.kind == ev.kind and (d.summary == ev.summary or ev.summary.startswith(f"{d.summary} (")):
             return d
     loose = ev.kind == "log_pattern"
     for d in drafts:

@@ -320,3 +320,27 @@ def test_a_breach_over_within_a_few_datapoints_is_a_blip() -> None:
     blip = drafts[0]
     assert blip.signals == ["metric_blip"]
     assert blip.facts["sustained"] is False
+
+
+def test_a_finding_copied_onto_the_resource_it_names_still_holds_on_a_rerun() -> None:
+    from agent.analyzers import Draft
+    from agent.recheck import _matching
+    from agent.report.model import ReportEvidence
+
+    original = Draft(
+        kind="resource_state",
+        resource="render-api",
+        summary="3 scaling activities of render-api failed; latest: not enough free addresses in subnet 'subnet-1'",
+        signals=["capacity_below_desired", "subnet_addresses_exhausted"],
+        strength=0.5,
+    )
+    copied = ReportEvidence(
+        id="ev-20",
+        kind="resource_state",
+        resource="subnet-1",
+        start=None,
+        end=None,
+        summary=f"{original.summary} (names subnet-1)",
+        source={"tool": "scaling_activities", "params": {"group": "render-api"}},
+    )
+    assert _matching(copied, [original]) is original
