@@ -30,6 +30,19 @@ MARGIN = 0.08  # the top must beat the runner-up on another resource by this muc
 MAX_REPORTED = 5
 
 
+def beyond_recurring(sustained: list[Evidence], evidence: list[Evidence], topo: Topology) -> list[Evidence]:
+    """The symptoms left once an alarm that fires at this time every day has shown its resource's normal:
+    only trouble elsewhere makes this time different."""
+    recurring = {topo.resolve(e.resource) or e.resource for e in evidence if "recurring_alarm" in e.signals}
+    if not recurring:
+        return sustained
+    return [
+        e
+        for e in sustained
+        if (topo.resolve(e.resource) or e.resource) not in recurring and e.kind != "change_event"
+    ]
+
+
 def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     rt = _rt(config)
     evidence, topo, scope = _board(state)
@@ -49,15 +62,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         # The question or alarm names where it hurts: trouble elsewhere is not this incident.
         sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
     blips = [e for e in evidence if "metric_blip" in e.signals]
-    recurring = {topo.resolve(e.resource) or e.resource for e in evidence if "recurring_alarm" in e.signals}
-    if recurring:
-        # An alarm that fires at this time every day shows its resource's normal: only trouble elsewhere
-        # makes this time different.
-        sustained = [
-            e
-            for e in sustained
-            if (topo.resolve(e.resource) or e.resource) not in recurring and e.kind != "change_event"
-        ]
+    sustained = beyond_recurring(sustained, evidence, topo)
 
     verdict: Literal["root_cause", "inconclusive", "no_fault", "insufficient_data"]
     on_entry = [

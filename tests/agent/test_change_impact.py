@@ -344,3 +344,20 @@ def test_a_finding_copied_onto_the_resource_it_names_still_holds_on_a_rerun() ->
         source={"tool": "scaling_activities", "params": {"group": "render-api"}},
     )
     assert _matching(copied, [original]) is original
+
+
+def test_a_recurring_alarm_leaves_only_trouble_elsewhere_as_symptoms() -> None:
+    from agent.conclude import beyond_recurring
+
+    topo = Topology()
+    db = topo.add("rds_instance", "billing-db")
+    web = topo.add("alb", "app/web/0123456789abcdef")
+    cpu = ev("metric_anomaly", db, T0, ["alarm_breached"], 0.6)
+    pattern = ev("resource_state", db, T0, ["recurring_alarm"], 0.7)
+    errors = ev("metric_anomaly", web, T0, ["error_rate_up"], 0.9)
+    # Tonight's breach on the database is its nightly normal: nothing else hurts, nothing is left.
+    assert beyond_recurring([cpu], [cpu, pattern], topo) == []
+    # The same pattern with the front end failing: that trouble stays.
+    assert beyond_recurring([cpu, errors], [cpu, pattern, errors], topo) == [errors]
+    # Without the pattern every symptom stands.
+    assert beyond_recurring([cpu], [cpu], topo) == [cpu]
