@@ -7,11 +7,11 @@ record cannot know (a previous value it did not carry) stays a visible `<placeho
 
 from __future__ import annotations
 
-import json
-import re
 import shlex
 from collections.abc import Callable
 from typing import Any
+
+from agent.analyzers.changes import base_action, request_params
 
 Params = dict[str, Any]
 
@@ -100,14 +100,10 @@ _INVERSES: dict[str, Callable[[Params], str | None]] = {
 def inverse_command(facts: dict[str, Any]) -> str:
     """A command that undoes the change in `facts` (a change evidence's facts), or the CloudTrail lookup
     that shows exactly what it changed, when no inverse can be built from the record alone."""
-    action = re.sub(r"\d{8}(v\d+)?$", "", str(facts.get("action", "")))
-    raw = str(facts.get("params") or "{}")
-    try:
-        params = json.loads(raw) if raw.endswith("}") else {}
-    except json.JSONDecodeError:
-        params = {}
+    action = base_action(str(facts.get("action", "")))
+    params = request_params(str(facts.get("params") or "{}"))
     build = _INVERSES.get(action)
-    built = build(params) if build and isinstance(params, dict) else None
+    built = build(params) if build else None
     if built:
         return built
     event = facts.get("event_id")

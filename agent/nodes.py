@@ -783,18 +783,18 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
         elif probe == "queue_details" and node and node.kind == "sqs_queue":
             params = {"queue": name}
         elif probe == "topic_details" and node and node.kind == "sns_topic":
-            arn = next((a for a in node.aliases if a.startswith("arn:")), None)
+            arn = _arn(node)
             params = {"topic": arn} if arn else None
         elif probe == "secret_details" and node and node.kind == "secret":
-            params = {"secret": next((a for a in node.aliases if a.startswith("arn:")), name)}
+            params = {"secret": _arn(node) or name}
         elif probe == "vpc_endpoints" and node and node.kind in ("vpc_endpoint", "vpc"):
             params = {"endpoint_ids": [node.id]} if node.kind == "vpc_endpoint" else {"vpc": node.id}
         elif probe == "bucket_access" and node and node.kind == "s3_bucket":
             params = {"bucket": name}
         elif probe == "state_machine" and node and node.kind == "state_machine":
-            params = {"state_machine": next((a for a in node.aliases if a.startswith("arn:")), node.id)}
+            params = {"state_machine": _arn(node) or node.id}
         elif probe == "stream_details" and node and node.kind == "kinesis_stream":
-            params = {"stream": next((a for a in node.aliases if a.startswith("arn:")), name)}
+            params = {"stream": _arn(node) or name}
         elif (
             probe == "cache_details"
             and node
@@ -804,7 +804,7 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
         elif probe == "dns_records" and node and node.kind in ("dns_record", "hosted_zone"):
             params = {"name": name if node.kind == "dns_record" else node.id}
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
-            arn = next((a for a in node.aliases if a.startswith("arn:")), None)
+            arn = _arn(node)
             if node.kind == "lambda" or arn:
                 params = {"function": name} if node.kind == "lambda" else {"source_arn": arn}
         elif probe == "scaling_config" and node and node.kind in ("asg", "ecs_service", "dynamodb_table"):
@@ -816,6 +816,11 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
         if params is not None:
             out.append({"tool": probe, "params": params})
     return out
+
+
+def _arn(node: Any) -> str | None:
+    """A node's ARN among its spellings, if the walk learned it."""
+    return next((a for a in node.aliases if a.startswith("arn:")), None)
 
 
 def scalable_id(node: Any) -> str:

@@ -22,7 +22,8 @@ RECURRING_DAYS = 2
 # A breach over by the end of the window that lasted fewer datapoints than this was a blip.
 SUSTAINED_POINTS = 5
 
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
+# CloudWatch's comparison operators for static thresholds: (value, threshold) -> breaching.
+COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanThreshold": lambda v, t: v > t,
     "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
     "LessThanThreshold": lambda v, t: v < t,
@@ -32,7 +33,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[float]) -> datetime | None:
     """When the alarm's condition (threshold crossed for its datapoints-to-alarm) was first met."""
-    compare = _COMPARE.get(alarm.comparison or "")
+    compare = COMPARE.get(alarm.comparison or "")
     if compare is None or alarm.threshold is None:
         return None
     needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
@@ -46,7 +47,7 @@ def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[floa
 
 def _sustained(alarm: AlarmInfo, timestamps: list[datetime], values: list[float], breach: datetime) -> bool:
     """Whether the breach lasted: still breaching at the end, or breaching for longer than a blip."""
-    compare = _COMPARE[alarm.comparison or ""]
+    compare = COMPARE[alarm.comparison or ""]
     after = [
         compare(v, alarm.threshold or 0.0) for t, v in zip(timestamps, values, strict=True) if t >= breach
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from agent.analyzers import Draft
 from tools.changes import Change, Changes
@@ -145,10 +146,23 @@ _ID = re.compile(
 )
 
 
+def base_action(action: str) -> str:
+    """An event name without the API version Lambda appends (UpdateFunctionCode20150331v2)."""
+    return re.sub(r"\d{8}(v\d+)?$", "", action)
+
+
+def request_params(text: str) -> dict[str, Any]:
+    """A change's request parameters as recorded (JSON text, cut short with an ellipsis when long);
+    empty when cut short or not an object: better nothing than a guess."""
+    try:
+        params = json.loads(text) if text.endswith("}") else {}
+    except json.JSONDecodeError:
+        return {}
+    return params if isinstance(params, dict) else {}
+
+
 def kind_of(action: str) -> str | None:
-    base = re.sub(
-        r"\d{8}(v\d+)?$", "", action
-    )  # Lambda's versioned event names: UpdateFunctionCode20150331v2
+    base = base_action(action)
     for names, signal in ACTION_SIGNALS:
         if base in names:
             return signal
@@ -160,10 +174,7 @@ def kind_of(action: str) -> str | None:
 def targets(change: Change) -> list[str]:
     """The resources a change touched: CloudTrail's Resources, else ids and names in its parameters."""
     found = list(change.resources)
-    try:
-        params = json.loads(change.params.rstrip("…")) if change.params.endswith("}") else {}
-    except json.JSONDecodeError:
-        params = {}
+    params = request_params(change.params)
     for key in (
         "groupId",
         "networkAclId",

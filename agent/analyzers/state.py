@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.analyzers import Draft
+from agent.analyzers.alarm import COMPARE
 from agent.analyzers.logs import message_signals
 
 if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay free to move
@@ -346,21 +347,17 @@ def from_alarm_condition(
 ) -> Draft | None:
     """Whether an alarm's condition (threshold crossed for N datapoints) was met in the window; a scaling
     alarm that never met it explains a group that did not scale."""
-    if alarm.threshold is None or not alarm.comparison:
+    threshold = alarm.threshold
+    if threshold is None or not alarm.comparison:
         return None
     needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
-    compare = {
-        "GreaterThanThreshold": lambda v: v > alarm.threshold,
-        "GreaterThanOrEqualToThreshold": lambda v: v >= alarm.threshold,
-        "LessThanThreshold": lambda v: v < alarm.threshold,
-        "LessThanOrEqualToThreshold": lambda v: v <= alarm.threshold,
-    }.get(alarm.comparison)
+    compare = COMPARE.get(alarm.comparison)
     window = [v for t, v in zip(timestamps, values, strict=True) if t >= start]
     if compare is None or not window:
         return None
     best = run = 0
     for v in window:
-        run = run + 1 if compare(v) else 0
+        run = run + 1 if compare(v, threshold) else 0
         best = max(best, run)
     if best >= needed:
         return None
