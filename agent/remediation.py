@@ -10,12 +10,12 @@ anything else stays a visible `<placeholder>` for the operator.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from collections.abc import Iterable
 from typing import Any
 
+from agent.analyzers.changes import request_params
 from agent.board import Evidence
 from agent.topology import Topology
 
@@ -68,11 +68,9 @@ def _from_change(facts: dict[str, Any]) -> dict[str, str]:
     """Values a change's CloudTrail request parameters pin down (the rule a revoke removed)."""
     if facts.get("action") not in ("RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress"):
         return {}
-    try:
-        params = json.loads(str(facts.get("params") or "{}"))
-    except json.JSONDecodeError:
-        return {}  # cut short in the evidence: better a placeholder than a guess
-    perms = ((params.get("ipPermissions") or {}).get("items") or [{}]) if isinstance(params, dict) else [{}]
+    # Cut short in the evidence, the parameters read as empty: better a placeholder than a guess.
+    params = request_params(str(facts.get("params") or "{}"))
+    perms = (params.get("ipPermissions") or {}).get("items") or [{}]
     perm = perms[0] if isinstance(perms[0], dict) else {}
     out: dict[str, str] = {}
     lo, hi = perm.get("fromPort"), perm.get("toPort")
