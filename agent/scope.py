@@ -83,10 +83,25 @@ def _alarm_metrics(detail: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in metrics if isinstance(m, dict) and m.get("metricStat")]
 
 
+# What may precede a clock time in a question: a preposition ("since", "starting", "as of"), then
+# optionally a hedge ("roughly", "about", "~", "just after").
+_LEAD = (
+    r"(?:\b(?:since|from|after|around|about|at|starting|started|beginning|began|as\s+of)\s+"
+    r"(?:(?:about|around|roughly|approximately|approx\.?|circa|just\s+after|just\s+before|shortly\s+after)\s+)?"
+    r"|~\s*)"
+)
+
+# A bare number followed by a word other than these is a count ("3 hosts"), not an hour.
+_COUNTED = re.compile(
+    r"\s+(?!(?:today|this|yesterday|and|or|but|ish|o'?clock|utc|gmt|local|[a-z]{1,4}t)\b)[a-z]", re.I
+)
+
+
 def _clock(text: str, now: datetime, tz: tzinfo = UTC) -> datetime | None:
     """'14:00', '2pm', 'about two' -> the most recent such wall-clock time in `tz` at or before now."""
     m = re.search(
-        r"\b(?:since|from|after|around|about|at)\s+(?:about\s+|around\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?",
+        _LEAD
+        + r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d%])(?!\s*(?:min|hour|hr|h\b|day|sec|s\b))",
         text,
         re.I,
     )
@@ -109,11 +124,14 @@ def _clock(text: str, now: datetime, tz: tzinfo = UTC) -> datetime | None:
     hour: int | None = None
     minute = 0
     meridiem = None
+    if m and m.group(2) is None and m.group(3) is None and _COUNTED.match(text, m.end(1)):
+        m = None  # "at 3 hosts", "since 2 deploys ago": a count, not a clock time
     if m:
-        hour, minute, meridiem = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower() or None
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        meridiem = (m.group(3) or "").lower().replace(".", "") or None
     else:
         w = re.search(
-            r"\b(?:since|from|after|around|about|at)\s+(?:about\s+|around\s+)?(" + "|".join(words) + r")\b",
+            _LEAD + r"(" + "|".join(words) + r")\b",
             text,
             re.I,
         )

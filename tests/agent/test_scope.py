@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -45,6 +45,30 @@ def test_words_for_hours_pick_the_most_recent_past_time() -> None:
     scope = from_trigger("checkout is slow since about two", None, NOW)
     assert scope.start == datetime(2024, 5, 1, 13, 30, tzinfo=UTC)  # 14:00, not 02:00
     assert "latency" in scope.symptoms
+
+
+@pytest.mark.parametrize(
+    ("question", "since"),
+    [
+        ("duplicate emails since roughly 11:00am today", datetime(2024, 5, 1, 11, 0, tzinfo=UTC)),
+        ("tickets starting ~1:40pm, the 5xx alarm is firing", datetime(2024, 5, 1, 13, 40, tzinfo=UTC)),
+        ("oldest message age keeps climbing since ~11:03am", datetime(2024, 5, 1, 11, 3, tzinfo=UTC)),
+        ("failing as of approximately 2 p.m.", datetime(2024, 5, 1, 14, 0, tzinfo=UTC)),
+        ("errors began just after 14:05", datetime(2024, 5, 1, 14, 5, tzinfo=UTC)),
+    ],
+)
+def test_hedged_clock_times_are_read(question: str, since: datetime) -> None:
+    scope = from_trigger(question, None, NOW)
+    assert scope.start == since - timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    "question", ["errors up 50% since the deploy", "slow since 5 minutes ago", "at 3 hosts"]
+)
+def test_numbers_that_are_not_clock_times_leave_the_default_window(question: str) -> None:
+    assert from_trigger(question, None, NOW).notes == [] or all(
+        "window from the question" not in n for n in from_trigger(question, None, NOW).notes
+    )
 
 
 def test_relative_windows_and_ids_in_the_question() -> None:
