@@ -116,6 +116,13 @@ class FailureMode(BaseModel):
         default_factory=list, description="signals on the suspect that argue against"
     )
     probes: list[str] = Field(default_factory=list, description="tools that confirm or rule it out")
+    history_hours: float = Field(
+        default=3,
+        gt=0,
+        le=24 * 90,
+        description="how far before the window to read changes: a state that persists until undone "
+        "(a stopped instance, a detached policy) may have been set long before its effect showed",
+    )
     remediation: list[Remediation] = Field(min_length=1)
     prevention: list[str] = Field(min_length=1)
     observability: list[str] = Field(

@@ -84,6 +84,18 @@ class _Batch:
         return result if result.status is ToolStatus.OK else None
 
     def add(self, drafts: list[analyzers.Draft], result: ToolResult[Any]) -> list[Evidence]:
+        # A CloudTrail event read again (a wider window, a probe for one resource) is the same evidence:
+        # keep the first reading, which later steps may have annotated (dated at a restart, attributed).
+        known = {
+            (str(e.facts["event_id"]), e.resource)
+            for e in self.evidence
+            if e.kind == "change_event" and e.facts.get("event_id")
+        }
+        drafts = [
+            d
+            for d in drafts
+            if not (d.kind == "change_event" and (str(d.facts.get("event_id")), d.resource) in known)
+        ]
         made = to_evidence(drafts, result, self.next_id)
         self.next_id += len(made)
         self.evidence += made
@@ -157,9 +169,20 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         topo.add(e.kind, e.id)
     refs: list[str] = [e.id for e in scope.entry]
     refs += [
-        i.id
+        # A service's name alone is ambiguous across clusters; its metric dimensions carry the cluster.
+        f"service/{i.extra}/{i.id}" if i.kind == "ecs_service" and i.extra else i.id
         for i in inventory
-        if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service", "sqs_queue")
+        if i.kind
+        in (
+            "asg",
+            "alb",
+            "rds_cluster",
+            "rds_instance",
+            "lambda",
+            "dynamodb_table",
+            "ecs_service",
+            "sqs_queue",
+        )
     ]
     refs += [i.id for i in inventory if i.kind == "api_gateway"]  # the functions and balancers behind it
     refs = list(dict.fromkeys(refs))[:30]
@@ -242,6 +265,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         made = batch.add(change_an.from_changes(changes.data), changes)
         _place_changed(topo, made)
         _refusing_history(batch, scope)
+    _pending_reboot(batch, topo, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []
@@ -321,6 +345,12 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     if tgs:
         th = batch.run("target_health", {"target_groups": tgs[:20]})
         if th and th.data:
+            # A group's targets sit behind it, whatever state they are in (a stopped one included).
+            for g in th.data.groups:
+                behind = topo.resolve_loose(g.arn) or topo.resolve_loose(g.name)
+                for t in g.targets:
+                    if behind and re.fullmatch(r"i-[0-9a-f]{8,17}", t.id):
+                        topo.link(behind, topo.add("ec2", t.id), "targets")
             batch.add(state_an.from_target_health(th.data, scope.now), th)
     for asg in [n for n in topo.nodes.values() if n.kind == "asg"][:MAX_ASGS]:
         sa = batch.run("scaling_activities", {"group": asg.name or asg.id})
@@ -488,6 +518,69 @@ def _refusing_history(batch: _Batch, scope: Scope) -> None:
             batch.add(change_an.from_changes(found.data), found)
 
 
+# How long before the window a parameter change may have waited for the restart that applied it.
+PENDING_LOOKBACK = timedelta(days=7)
+
+
+def _pending_reboot(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """Database settings changed with apply method pending-reboot take effect at the next restart, which
+    may come days later: a restart in the window sends us back for its parameter groups' changes, and
+    those are dated at the restart that applied them."""
+    restarts: list[tuple[datetime, str]] = []
+    for e in batch.evidence:
+        key = topo.resolve(e.resource)
+        if e.start is None or key is None or topo.nodes[key].kind != "rds_instance":
+            continue
+        if "RebootDBInstance" in str(e.facts.get("action", "")) or (
+            e.kind == "health_event" and re.search(r"restarted|rebooted", e.summary, re.I)
+        ):
+            restarts.append((e.start, key))
+    groups: dict[str, list[tuple[datetime, str]]] = {}
+    for when, inst in restarts:
+        for a, b, rel in topo.edges:
+            if a == inst and rel == "uses_parameters":
+                groups.setdefault(b, []).append((when, inst))
+    if not groups:
+        return
+    res = batch.run(
+        "recent_changes",
+        {
+            "start": _iso(scope.start - PENDING_LOOKBACK),
+            "end": _iso(scope.end),
+            "resources": sorted(groups)[:5],
+            "limit": 20,
+        },
+    )
+    if not res or not res.data:
+        return
+    seen = {str(e.facts.get("event_id")) for e in batch.evidence if e.kind == "change_event"}
+    applied: list[analyzers.Draft] = []
+    for d in change_an.from_changes(res.data):
+        group = next((g for g in groups if g in (d.facts.get("resources") or [])), None)
+        if group is None or d.start is None or "pending-reboot" not in str(d.facts.get("params", "")):
+            continue
+        later = sorted((w, i) for w, i in groups[group] if w >= d.start)
+        if not later:
+            continue
+        when, inst = later[0]
+        d.facts["written"] = d.start.isoformat()
+        d.summary += (
+            f"; pending-reboot, applied when {topo.nodes[inst].name or inst} restarted at {when:%H:%M}"
+        )
+        d.start = d.end = when
+        for e in batch.evidence:  # the restart applied it: the settings are what changed
+            if e.kind == "change_event" and topo.resolve(e.resource) == inst:
+                e.facts["applied_pending"] = group
+        if str(d.facts.get("event_id")) in seen:
+            for e in batch.evidence:
+                if e.kind == "change_event" and str(e.facts.get("event_id")) == str(d.facts.get("event_id")):
+                    e.start, e.end, e.summary = when, when, d.summary
+            continue
+        applied.append(d)
+    if applied:
+        batch.add(applied, res)
+
+
 def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope, saturated: list[str]) -> None:
     """ "Why didn't it scale?": for the groups asked about (else the saturated ones, else all), check
     whether their alarms' conditions (threshold for N datapoints) were ever met over the window."""
@@ -507,6 +600,9 @@ def _scaling_alarms(batch: _Batch, topo: Topology, scope: Scope, saturated: list
                 or not alarm.comparison
                 or not m.period_s
                 or m.period_s % 60
+                # A condition on low values removes capacity (target tracking's scale-in alarm); that
+                # it stayed unmet while load rose is correct: only the scale-out side can have failed.
+                or alarm.comparison.startswith("LessThan")
             ):
                 continue
             series = _alarm_series(batch, m, scope)
@@ -748,7 +844,8 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
     for probe in mode.probes:
         params: dict[str, Any] | None = None
         if probe == "recent_changes":
-            params = {**wide, "resources": topo.names(h.resource)[:5], "limit": 20}
+            since = scope.start - timedelta(hours=max(3.0, mode.history_hours))
+            params = {**wide, "start": _iso(since), "resources": topo.names(h.resource)[:5], "limit": 20}
         elif probe == "rds_events" and node and node.kind in ("rds_cluster", "rds_instance"):
             # RDS takes source identifiers only with their source type.
             kind = "db-cluster" if node.kind == "rds_cluster" else "db-instance"
@@ -825,8 +922,12 @@ def _arn(node: Any) -> str | None:
 
 def scalable_id(node: Any) -> str:
     """The id Auto Scaling knows a node by: a group's name, service/<cluster>/<service>, table/<table>."""
-    if node.kind == "ecs_service" and "/" in node.id:
-        return f"service/{node.id.split('/')[-2]}/{node.id.split('/')[-1]}"
+    if node.kind == "ecs_service":
+        # service/<cluster>/<service> from the ARN (or an id that carries the cluster); a bare name
+        # cannot be scaled by Application Auto Scaling.
+        full = next((a for a in [node.id, *node.aliases] if "/" in a), None)
+        if full:
+            return f"service/{full.split('/')[-2]}/{full.split('/')[-1]}"
     if node.kind == "dynamodb_table":
         return f"table/{node.name or node.id}"
     return str(node.name or node.id)
@@ -857,6 +958,8 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_lambda(data, throttled=True)
     if name == "scaling_activities":
         return state_an.from_scaling(data)
+    if name == "scaling_config":
+        return state_an.from_scaling_config(data, scope.start, scope.end)
     if name == "trace_faults":
         return trace_an.from_faults(data, scope.start, scope.end)
     if name == "flow_log_rejects":

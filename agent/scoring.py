@@ -70,6 +70,17 @@ UNSEEN_EFFECT_CAP = 0.5
 DEPLOY_TAKES_TRAFFIC = timedelta(minutes=15)
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
+# Evidence that scaling could not add capacity, and how long after the load began it can first show.
+SCALING_FAILED = frozenset({"subnet_addresses_exhausted", "instance_start_failed", "capacity_below_desired"})
+SCALING_LAG = timedelta(minutes=15)
+# A settings edit that sets a ceiling bites as soon as load meets it: within minutes, not hours.
+AT_ONCE = timedelta(minutes=10)
+# Calls that take a running resource out of service.
+TAKES_AWAY = re.compile(r"^(Stop|Terminate|Delete|Deregister|Disable)")
+# What a platform event says when AWS itself acted on a resource (not when it merely reports a state).
+PLATFORM_ACTION = re.compile(
+    r"fail ?over|restart|reboot|maintenance|patch|replac|host (?:recovery|migration)|retire", re.I
+)
 
 _PREFIX_KIND = [
     (r"^i-[0-9a-f]+$", "ec2"),
@@ -80,6 +91,7 @@ _PREFIX_KIND = [
     (r"^vpc-[0-9a-f]+$", "vpc"),
     (r"^tgw-attach-[0-9a-f]+$", "transit_gateway_attachment"),
     (r"^nat-[0-9a-f]+$", "nat_gateway"),
+    (r"^rtb-[0-9a-f]+$", "route_table"),
     (r"^arn:aws[a-z-]*:iam::\d*:role/", "iam_role"),
     (r"^arn:aws[a-z-]*:kms:", "kms_key"),
     (r"^arn:aws[a-z-]*:ssm:.*:parameter/|^/[\w./-]+$", "ssm_parameter"),
@@ -92,6 +104,14 @@ _PREFIX_KIND = [
     (r"^targetgroup/", "target_group"),
     (r"^(app|net)/", "alb"),
 ]
+
+# Resources traffic passes through rather than runs on.
+NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
+
+
+def _prefix_kind(ref: str) -> str | None:
+    return next((kind for pattern, kind in _PREFIX_KIND if re.search(pattern, ref)), None)
+
 
 # Which kind a change's target is, when the action says it better than the id does.
 _CHANGE_KIND = {
@@ -247,7 +267,9 @@ def _explain_away(
             # A symptom seen without a time (traces, templates) cannot have come first.
             if ta is not None and (tb is None or ta <= tb + GRACE):
                 # Signs with no time of their own (traces, templates) weigh least against a dated cause.
-                b.confidence = round(max(0.0, b.confidence - (0.3 if tb is None else 0.2)), 3)
+                # And what another hypothesis produces ranks below it: an effect is not its cause's rival.
+                lowered = min(b.confidence - (0.3 if tb is None else 0.2), a.confidence - 0.01)
+                b.confidence = round(max(0.0, lowered), 3)
                 b.rationale += f"; its own signs ({', '.join(sorted(explained))}) are what {a.title} produces, and that began first"
                 break
 
@@ -277,6 +299,15 @@ def _score(
             neighbours.add(b)
         elif b == resource:
             neighbours.add(a)
+    if (topo.kind(resource) or _prefix_kind(resource)) in NETWORK_PATH:
+        # Traffic passes through a route table, ACL or subnet to what sits in it: a change there shows
+        # on the functions and instances one hop further (route table -> subnet -> function).
+        for a, b, _ in topo.edges:
+            if a in neighbours:
+                neighbours.add(b)
+            elif b in neighbours:
+                neighbours.add(a)
+        neighbours.discard(resource)
     around = [e for e in evidence if canonical(e.resource, topo) in neighbours]
     # ... and so does what they show against it (a backlog next to a consumer whose calls are refused).
     weighed = {*mode.corroborating, *mode.root_signals, *mode.contradicting}
@@ -326,11 +357,34 @@ def _score(
         ]
         if shipped:
             first = min([*shipped, *([first] if first else [])])
+    if first is None and onset is not None and not is_change:
+        # A state read at the end of the window (a stopped target) dates from whatever set it.
+        first = min(
+            (
+                e.start
+                for e in on_resource
+                if e.kind == "change_event"
+                and e.start is not None
+                and e.start <= onset + GRACE
+                and "change_instance_state" in e.signals
+                and TAKES_AWAY.search(str(e.facts.get("action", "")))
+            ),
+            default=None,
+        )
     if first is not None and best.kind == "health_event":
         # AWS Health posts events after the impact begins: a report up to half an hour late still leads.
         first = first - HEALTH_LAG
+    allowed = GRACE
+    if (
+        not is_change
+        and {e.kind for e in nominating} == {"resource_state"}
+        and ({s for e in nominating for s in e.signals} & SCALING_FAILED)
+    ):
+        # Capacity that cannot be added shows only when scaling tries: after the load has begun to
+        # hurt and an alarm has held for its evaluation periods. That lag still comes first.
+        allowed = SCALING_LAG
     if onset is not None and first is not None:
-        if first <= onset + GRACE:
+        if first <= onset + allowed:
             lead = onset - first
             if is_change:
                 closeness = max(0.0, 1 - lead / LEAD_TIME)
@@ -343,6 +397,28 @@ def _score(
             lag = first - onset
             score -= 0.3 if lag > timedelta(minutes=15) else 0.2
             terms.append(f"began {_minutes(lag)} after the symptoms")
+    if mode.category == "dependency_failure" and kind_of(best, topo) == "remote" and onset is not None:
+        # A remote host cannot be judged through a path that just changed: if a route, ACL or security
+        # group between the callers and the outside changed just before the calls began failing, the
+        # calls may never have reached the host.
+        path = next(
+            (
+                e
+                for e in evidence
+                if e.kind == "change_event"
+                and e.start is not None
+                and onset - HEALTH_LAG <= e.start <= onset + GRACE
+                and "change_failed" not in e.signals
+                and (kind_of(e, topo) or _prefix_kind(e.resource or "")) in NETWORK_PATH | {"security_group"}
+                and near.get(canonical(e.resource, topo) or "", 99) <= 3
+            ),
+            None,
+        )
+        if path is not None and path.start is not None:
+            score -= 0.25
+            terms.append(
+                f"the network path to it changed {_minutes(onset - path.start)} before ({path.resource})"
+            )
     hops = near.get(resource)
     if hops is None and is_change:
         # A role, key or parameter named after a resource in the topology sits next to it.
@@ -372,8 +448,12 @@ def _score(
             if e.kind != "change_event" and (e.start is None or e.start >= best.start - GRACE)
         ]
         local = {e.id for e in [*on_resource, *around]}
+        # Traffic that stopped flowing through it, or through what it pointed at, is an effect too
+        # (a route moved off a NAT gateway, a listener moved off a target group).
         effects = [
-            e for e in after if (e.id in local and set(e.signals) & SYMPTOMS) or set(e.signals) & specific
+            e
+            for e in after
+            if (e.id in local and set(e.signals) & (SYMPTOMS | {"traffic_down"})) or set(e.signals) & specific
         ]
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
@@ -392,24 +472,56 @@ def _score(
             # Named by no known failure mode, the link from this change to the trouble is time and
             # place alone: never certain, and below any known mode that explains the same trouble.
             score = min(score, GENERIC_CHANGE_CAP)
-    elif category == "limit" and onset is not None:
+        if best.facts.get("applied_pending"):
+            # A restart that applied settings written earlier: what changed is those settings.
+            score -= 0.15
+            terms.append(
+                f"it applied pending settings of {best.facts['applied_pending']}, which are what changed"
+            )
+    elif category in ("limit", "component_failure") and onset is not None:
         # A ceiling reached right after someone lowered it is that person's change: the remedy is to
-        # undo it, not to ask for more quota.
-        lowered = next(
-            (
-                e
-                for e in on_resource
-                if e.kind == "change_event"
-                and "change_capacity" in e.signals
-                and "change_failed" not in e.signals
-                and e.start is not None
-                and onset - LEAD_TIME <= e.start <= onset + GRACE
-            ),
-            None,
-        )
+        # undo it, not to ask for more quota. The same holds for any edit of the resource's own settings
+        # just before it hit the ceiling (a shorter timeout, fewer IOPS, a smaller class): the edit set
+        # the ceiling the load then met. Capacity edits bite at the next peak; others at once.
+        def sets_ceiling(e: Evidence) -> bool:
+            if e.kind != "change_event" or "change_failed" in e.signals or e.start is None:
+                return False
+            if "change_capacity" in e.signals:
+                return onset - LEAD_TIME <= e.start <= onset + GRACE
+            if "change_instance_state" in e.signals and TAKES_AWAY.search(str(e.facts.get("action", ""))):
+                return e.start <= onset + GRACE  # stopped stays stopped until someone starts it
+            if category != "limit":
+                return False
+            return bool({"change_config", "change_other"} & set(e.signals)) and (
+                onset - AT_ONCE <= e.start <= onset + GRACE
+            )
+
+        lowered = next((e for e in on_resource if sets_ceiling(e)), None)
         if lowered is not None and lowered.start is not None:
             category = "change"
-            terms.append(f"its capacity was changed {_minutes(onset - lowered.start)} before the onset")
+            what = "settings were"
+            if "change_capacity" in lowered.signals:
+                what = "capacity was"
+            elif "change_instance_state" in lowered.signals:
+                what = "state was"
+            terms.append(f"its {what} changed {_minutes(onset - lowered.start)} before the onset")
+        elif category == "limit":
+            # The same when the platform acted on it just before (a failover promoted it, a reboot or
+            # maintenance replaced it): the ceiling met afterwards is the platform change's effect.
+            moved = next(
+                (
+                    e
+                    for e in on_resource
+                    if e.kind == "health_event"
+                    and e.start is not None
+                    and onset - HEALTH_LAG <= e.start <= onset + GRACE
+                    and PLATFORM_ACTION.search(e.summary)
+                ),
+                None,
+            )
+            if moved is not None and moved.start is not None:
+                category = "system_change"
+                terms.append(f"the platform acted on it {_minutes(onset - moved.start)} before the onset")
     supporting = sorted(
         {e.id for e in nominating}
         | {e.id for e in on_resource if set(e.signals) & set(mode.corroborating)}
@@ -439,7 +551,13 @@ def _score(
             0,
             RemediationStep(
                 action="rollback",
-                description="Restore the capacity the change lowered",
+                description=(
+                    "Restore the capacity the change lowered"
+                    if "change_capacity" in lowered.signals
+                    else "Bring back what the change took out of service"
+                    if "change_instance_state" in lowered.signals
+                    else "Restore the settings the change replaced"
+                ),
                 command=undo,
             ),
         )

@@ -193,6 +193,7 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:iam::\d*:role/(?:.*/)?([^/]+)$",
         r"arn:aws[a-z-]*:kms:[^:]*:\d*:key/(.+)$",
         r"arn:aws[a-z-]*:ecs:[^:]*:\d*:service/(?:[^/]+/)?([^/]+)$",
+        r"^service/[^/]+/([^/]+)$",  # Application Auto Scaling's id of an ECS service
         r"arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter(/.+)$",
         r"arn:aws[a-z-]*:sqs:[^:]*:\d*:([^:/]+)$",
         r"arn:aws[a-z-]*:sns:[^:]*:\d*:([^:/]+)$",

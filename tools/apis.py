@@ -357,6 +357,21 @@ def graph_apis(walk: GraphWalk, refs: list[str]) -> None:
             )
         if not walk.add(Node(kind="api_gateway", id=api_id, name=name, state="available", attrs=attrs)):
             return
+        if kind == "rest":
+            # Usage plans throttle and cap an API's stages for the keys on them: a plan's change lands
+            # on the API's callers.
+            plans = (walk.call("apigateway", "GetUsagePlans", limit=MAX_APIS) or {}).get("items", [])
+            for p in plans:
+                stages = [st.get("stage", "") for st in p.get("apiStages", []) if st.get("apiId") == api_id]
+                if not stages:
+                    continue
+                throttle = p.get("throttle") or {}
+                plan_attrs = {
+                    "stages": ", ".join(stages),
+                    "throttle": _throttle(throttle.get("rateLimit"), throttle.get("burstLimit")) or "none",
+                }
+                if walk.add(Node(kind="usage_plan", id=p["id"], name=p.get("name"), attrs=plan_attrs)):
+                    walk.link(p["id"], api_id, "throttles")
         for uri in uris:
             function = function_of(uri)
             lb = _listener_lb(uri)

@@ -18,6 +18,9 @@ from tools.series import SeriesSummary, summarize
 MAX_GROUPS_LISTED = 1000  # DescribeLogGroups pages read when discovering groups
 MAX_ROWS = 100  # Insights rows returned (context budget)
 MESSAGE_CHARS = 300  # a log line is cut to this (context budget; lines are untrusted text)
+# A template's one example keeps more: AWS's error messages put the deciding part (which policy refused,
+# which resource) after 250-350 characters of preamble.
+EXAMPLE_CHARS = 600
 QUERY_TIMEOUT_S = 60.0
 ERROR_REGEX = r"(?i)(error|exception|fatal|panic|timeout|timed out|denied|refused|unavailable|failed|failure)"
 
@@ -135,9 +138,16 @@ def insights_time(text: str) -> datetime:
 
 
 def run_insights(
-    ctx: ToolContext, groups: list[str], query: str, start: datetime, end: datetime, limit: int
+    ctx: ToolContext,
+    groups: list[str],
+    query: str,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    chars: int = MESSAGE_CHARS,
 ) -> tuple[list[dict[str, str]], dict[str, Any], str]:
-    """Run a query to completion (or timeout); return rows as dicts, statistics and the final status."""
+    """Run a query to completion (or timeout); return rows as dicts (values cut to `chars`), statistics
+    and the final status."""
     qid = ctx.aws.call(
         "logs",
         "StartQuery",
@@ -162,11 +172,7 @@ def run_insights(
         waited += delay
         delay = min(delay * 1.5, 5.0)
     rows = [
-        {
-            f["field"]: redact(f.get("value", ""))[:MESSAGE_CHARS]
-            for f in row
-            if not f["field"].startswith("@ptr")
-        }
+        {f["field"]: redact(f.get("value", ""))[:chars] for f in row if not f["field"].startswith("@ptr")}
         for row in page.get("results", [])
     ]
     return rows, page.get("statistics", {}), status
@@ -453,8 +459,8 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
     where = f"filter @message like /{args.filter_regex}/ | " if args.filter_regex else ""
     query = f"{where}fields @message, @logStream | limit 10000"
     base_start = args.start - timedelta(hours=args.baseline_hours)
-    window_rows, _, _ = run_insights(ctx, args.log_groups, query, args.start, args.end, 10000)
-    base_rows, _, _ = run_insights(ctx, args.log_groups, query, base_start, args.start, 10000)
+    window_rows, _, _ = run_insights(ctx, args.log_groups, query, args.start, args.end, 10000, EXAMPLE_CHARS)
+    base_rows, _, _ = run_insights(ctx, args.log_groups, query, base_start, args.start, 10000, EXAMPLE_CHARS)
     config = TemplateMinerConfig()
     config.profiling_enabled = False
     miner = TemplateMiner(config=config)
@@ -467,7 +473,7 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
             cluster_id = miner.add_log_message(_mask(message))["cluster_id"]
             counts.setdefault(cluster_id, Counter())[side] += 1
             if side == "window":
-                examples.setdefault(cluster_id, message[:MESSAGE_CHARS])
+                examples.setdefault(cluster_id, message[:EXAMPLE_CHARS])
                 streams.setdefault(cluster_id, Counter())[row.get("@logStream", "")] += 1
     templates = {c.cluster_id: c.get_template() for c in miner.drain.clusters}
     window_s = (args.end - args.start).total_seconds()

@@ -78,6 +78,9 @@ class _Builder(GraphWalk):
             self._resolve_arn(ref, arn.group(1), arn.group(4))
         elif _QUEUE_URL.fullmatch(ref):
             self.want("sqs_queue", ref)
+        elif re.fullmatch(r"service/[\w-]{1,255}/[\w-]{1,255}", ref):
+            # The form Application Auto Scaling and ECS metrics name a service by: service/<cluster>/<name>.
+            self.want("ecs_service", ref.split("/", 1)[1])
         elif re.fullmatch(r"vpce-[0-9a-f]{8,17}", ref):
             self.want("vpc_endpoint", ref)
         elif ZONE_ID.fullmatch(ref):
@@ -721,6 +724,19 @@ class _Builder(GraphWalk):
             if db.get("DBClusterIdentifier"):
                 self.want("rds_cluster", db["DBClusterIdentifier"])
                 self.link(did, db["DBClusterIdentifier"], "member_of")
+            for pg in db.get("DBParameterGroups", []):
+                # The settings the engine runs with; "pending-reboot" ones wait for the next restart.
+                name = pg.get("DBParameterGroupName")
+                # A default group cannot be modified: nothing about it can have changed.
+                if name and not name.startswith("default.") and self.add(
+                    Node(
+                        kind="db_parameter_group",
+                        id=name,
+                        name=name,
+                        attrs={"apply_status": str(pg.get("ParameterApplyStatus"))},
+                    )
+                ):
+                    self.link(did, name, "uses_parameters")
             group = db.get("DBSubnetGroup") or {}
             for s in group.get("Subnets", []):
                 self._placement(did, s.get("SubnetIdentifier"), None, [])

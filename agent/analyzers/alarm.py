@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from agent.analyzers import Draft
+from agent.analyzers.metrics import signal_for
 from tools.alarms import AlarmDetails, AlarmInfo
 
 # How close in time of day an earlier firing must be to count as "the same time".
@@ -77,7 +78,7 @@ def from_alarm(
                 summary=f"alarm {alarm.name}: {metric.metric} ({metric.stat or 'Average'}) "
                 f"{alarm.comparison} {alarm.threshold:g} from {breach:%H:%M}"
                 + ("" if lasting else ", briefly, and back within the threshold since"),
-                signals=["alarm_breached"] if lasting else ["metric_blip"],
+                signals=(["alarm_breached", *_metric_signal(alarm)] if lasting else ["metric_blip"]),
                 strength=0.6,
                 facts={
                     "alarm": alarm.name,
@@ -124,3 +125,17 @@ def from_alarm(
 def _time_of_day_gap(a: datetime, b: datetime) -> timedelta:
     seconds = abs((a.hour * 3600 + a.minute * 60) - (b.hour * 3600 + b.minute * 60))
     return timedelta(seconds=min(seconds, 86400 - seconds))
+
+
+def _metric_signal(alarm: AlarmInfo) -> list[str]:
+    """What the alarm's own metric says, crossing its threshold the way the alarm watches it (errors up,
+    healthy hosts down). A 4XX alarm counts as errors: whoever set it treats client errors (throttled
+    or refused calls) as their users' trouble."""
+    metric = alarm.metric
+    if metric is None or not alarm.comparison:
+        return []
+    direction = "up" if alarm.comparison.startswith("GreaterThan") else "down"
+    found = signal_for(metric.metric, direction)
+    if found is None and direction == "up" and "4xx" in metric.metric.lower():
+        found = "error_rate_up"
+    return [found] if found else []

@@ -175,6 +175,7 @@ def targets(change: Change) -> list[str]:
     """The resources a change touched: CloudTrail's Resources, else ids and names in its parameters."""
     found = list(change.resources)
     params = request_params(change.params)
+    lowered = {str(k).lower(): v for k, v in params.items()}
     for key in (
         "groupId",
         "networkAclId",
@@ -213,7 +214,9 @@ def targets(change: Change) -> list[str]:
         "dBParameterGroupName",
         "cacheParameterGroupName",
     ):
-        value = params.get(key) if isinstance(params, dict) else None
+        # Request parameters keep the API's own spelling (API Gateway records "usageplanId"): match
+        # names without regard to case.
+        value = lowered.get(key.lower())
         if isinstance(value, str) and value not in found:
             found.append(value)
     for m in _ID.findall(change.params):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from agent.analyzers import Draft, strength_from_z
 from tools.logs import ErrorCounts, LogTemplates
@@ -27,7 +28,14 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"connection (refused|reset)|econnrefused|econnreset|no route to host|unreachable", re.I),
         "connection_refused_logs",
     ),
-    (re.compile(r"out ?of ?memory|oom|killed process|memoryerror|cannot allocate memory", re.I), "oom_logs"),
+    # "oom" as a word or in OOMKilled/oom-kill, not inside names ("stockroom", "zoom").
+    (
+        re.compile(
+            r"out ?of ?memory|\boom(?:[-_ ]?kill(?:ed|er)?)?\b|oomkill|killed process|memoryerror|cannot allocate memory",
+            re.I,
+        ),
+        "oom_logs",
+    ),
     (
         re.compile(
             r"throttl|rate exceeded|too many requests|toomanyrequests|slow ?down|provisionedthroughputexceeded",
@@ -50,6 +58,16 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         "subnet_addresses_exhausted",
     ),
     (re.compile(r"kms|disabledexception|kmsinvalidstate|key .*disabled", re.I), "kms_errors"),
+    # EC2 and Fargate say so when they take Spot capacity back (ECS stopCode SpotInterruption, the ASG's
+    # "Spot instance interruption" activity, the two-minute interruption notice).
+    (
+        re.compile(
+            r"spot ?(task|instance)?( was)? interrupt|spotinterruption|spot instance termination|"
+            r"instance-action.*(terminate|stop)|rebalance recommendation",
+            re.I,
+        ),
+        "spot_interrupted",
+    ),
 ]
 
 
@@ -98,6 +116,47 @@ def from_error_counts(out: ErrorCounts, window_end: datetime | None = None) -> l
     return drafts
 
 
+# AWS's authorization errors say which policy decided: "... is not authorized to perform: A on resource:
+# R because no resource-based policy allows A" (R's own policy: a key, bucket, queue, topic) or "because no
+# identity-based policy allows A" / "... explicit deny in an identity-based policy" (the caller's role).
+_DENIED = re.compile(
+    r"User: (arn:aws[a-z-]*:(?:sts|iam)::(\d{12}):(?:assumed-role|role)/([\w+=,.@-]+))\S*\s+is not authorized to "
+    r"perform: ([\w-]+:\w+)(?: on resource: (arn:aws[a-z-]*:[^\s\\\"']+?))?\s+"
+    r"(?:because no|with an explicit deny in an?) (resource|identity)-based policy",
+)
+
+
+def denied_by(text: str) -> tuple[str, str, str] | None:
+    """(the resource whose policy refused, the action, which policy) from an AWS access-denied message."""
+    m = _DENIED.search(text)
+    if not m:
+        return None
+    _, account, role, action, resource, which = m.groups()
+    if which == "resource" and resource:
+        return resource.rstrip(".,;"), action, "resource-based"
+    if which == "identity":
+        return f"arn:aws:iam::{account}:role/{role}", action, "identity-based"
+    return None
+
+
+def _attributed(t: Any, end: datetime | None, log_groups: list[str]) -> Draft | None:
+    found = denied_by(t.example)
+    if found is None:
+        return None
+    resource, action, which = found
+    return Draft(
+        kind="log_pattern",
+        resource=resource,
+        start=None,
+        end=end,
+        summary=f"{action} refused x{t.window_count} by the {which} policy of {resource} "
+        f"(AWS's own words in {', '.join(log_groups[:2])})",
+        signals=["access_denied_logs"],
+        strength=0.6,
+        facts={"template": t.template, "example": t.example, "log_groups": log_groups, "action": action},
+    )
+
+
 def from_templates(
     out: LogTemplates, log_groups: list[str], start: datetime | None, end: datetime | None
 ) -> list[Draft]:
@@ -112,6 +171,9 @@ def from_templates(
             instance = re.search(r"\bi-[0-9a-f]{8,17}\b", stream)
             if instance and n / t.window_count >= 0.8:
                 where = instance.group(0)  # one host writes (nearly) all of it: the pattern is that host's
+        named = _attributed(t, end, log_groups)
+        if named is not None:
+            drafts.append(named)
         said = message_signals(t.template + " " + t.example)
         if not said and not re.search(r"error|exception|fail|fatal|critical|warn", t.template, re.I):
             continue

@@ -4,7 +4,7 @@ deployments, ECS stops, Lambda concurrency, flow-log rejects and network ACL ver
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from agent.analyzers import Draft
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.functions import LambdaConfig
     from tools.health import HealthEvents
     from tools.network import NaclCheck
+    from tools.scaling import ScalingConfig
     from tools.state import ScalingActivities, TargetHealth
 
 DB_EVENT = re.compile(
@@ -64,9 +65,94 @@ def from_scaling(out: ScalingActivities) -> list[Draft]:
     return drafts
 
 
+# How Application Auto Scaling says a schedule acted: "scheduled action name X was triggered".
+_SCHEDULED = re.compile(r"scheduled action(?: name)? '?([\w.-]+)'? was triggered", re.I)
+# A schedule written this recently is a new change; an older one has fired before, routinely.
+SCHEDULE_NEW = timedelta(days=7)
+
+
+def _scheduled_change(
+    resource: str, when: datetime, name: str | None, what: str, schedule: str | None
+) -> Draft:
+    """A newly written scheduled action that fired is a change someone made, dated when it took
+    effect (the PutScheduledAction that wrote it may be hours older)."""
+    label = f"scheduled action '{name}'" if name else "a scheduled action"
+    return Draft(
+        kind="change_event",
+        resource=resource,
+        start=when,
+        end=when,
+        summary=f"Auto Scaling {label}{f' ({schedule})' if schedule else ''} fired on {resource} at "
+        f"{when:%H:%M:%S}: {what[:160]}",
+        signals=["change", "change_capacity", "scheduled_scaling"],
+        strength=0.6,
+        facts={
+            "action": f"scheduled action {name}" if name else "scheduled action",
+            "who": "Auto Scaling (a scheduled action)",
+            "scheduled_action": name or "",
+            "schedule": schedule or "",
+            "resources": [resource] + ([name] if name else []),
+        },
+    )
+
+
+def from_scaling_config(out: ScalingConfig, start: datetime, end: datetime) -> list[Draft]:
+    """Scheduled actions that fired in or just before the window, and scaling refused at the maximum."""
+    drafts: list[Draft] = []
+    created = {s.name: s.created for s in out.scheduled if s.created}
+    schedules = {
+        s.name: s.schedule + (f" {s.timezone}" if s.timezone else " UTC") for s in out.scheduled if s.schedule
+    }
+    for a in out.activities:
+        if a.status != "Successful" or not (start - timedelta(hours=1) <= a.start <= end):
+            continue
+        m = _SCHEDULED.search(a.cause)
+        written = created.get(m.group(1)) if m else None
+        if m and written is not None and a.start - written <= SCHEDULE_NEW:
+            name = m.group(1)
+            drafts.append(
+                _scheduled_change(out.resource, a.start, name, a.description, schedules.get(name or ""))
+            )
+    capped = [a for a in out.activities if a.not_scaled and start <= a.start <= end]
+    if capped:
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=out.resource,
+                start=min(a.start for a in capped),
+                end=max(a.start for a in capped),
+                summary=f"{len(capped)} scaling activities of {out.resource} were not done: "
+                + "; ".join(sorted({r for a in capped for r in a.not_scaled}))[:200],
+                signals=["scaling_blocked"],
+                strength=0.5,
+                facts={"not_scaled": sorted({r for a in capped for r in a.not_scaled})},
+            )
+        )
+    return drafts
+
+
 def from_target_health(out: TargetHealth, now: datetime | None) -> list[Draft]:
     drafts: list[Draft] = []
     for g in out.groups:
+        # A stopped or terminated instance still registered is capacity the group counts on and does
+        # not have: ELB reports it "unused" with Target.InvalidState, not unhealthy.
+        gone = [t for t in g.targets if t.state == "unused" and t.reason == "Target.InvalidState"]
+        total = sum(g.counts.values())
+        for t in gone:
+            drafts.append(
+                Draft(
+                    kind="resource_state",
+                    resource=t.id,
+                    start=None,
+                    end=now,
+                    summary=f"{t.id} is registered in {g.name} but not serving ({t.reason}: "
+                    f"{t.description or 'not running'}); {g.counts.get('healthy', 0)} of {total} targets "
+                    "carry the load",
+                    signals=["target_not_running"],
+                    strength=0.6,
+                    facts={"target_group": g.name, "arn": g.arn, "state": t.state, "reason": t.reason},
+                )
+            )
         bad = [t for t in g.targets if t.state not in ("healthy", "draining", "initial", "unused")]
         total = sum(g.counts.values())
         if not bad or not total:
@@ -215,6 +301,8 @@ def from_ecs(out: EcsServiceState) -> list[Draft]:
         signals = ["ecs_tasks_stopped"] + (["oom_logs"] if oom else [])
         for r in reasons:
             signals += message_signals(r)
+        if any(t.stop_code == "SpotInterruption" for t in out.stopped):
+            signals.append("spot_interrupted")
         drafts.append(
             Draft(
                 kind="resource_state",

@@ -1,0 +1,236 @@
+"""State is evidence, and the path decides: who stopped a task, which policy refused a call, a stopped
+target still registered, a schedule that fired, a ceiling set by an edit or by the platform, a remote host
+judged through a path that just changed, and an effect that cannot outrank its cause."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from agent.analyzers.logs import denied_by, message_signals
+from agent.analyzers.state import from_ecs, from_scaling_config, from_target_health
+from agent.catalog import catalog
+from agent.nodes import scalable_id
+from agent.scoring import generate
+from agent.topology import Topology
+from tests.agent.test_scoring import ev
+from tools.ecs import EcsServiceState, StoppedTask
+from tools.scaling import Event, ScalingConfig, Scheduled
+from tools.state import GroupHealth, TargetHealth, TargetState
+
+T0 = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
+
+
+def test_oom_is_a_word_not_a_substring_of_a_name() -> None:
+    assert "oom_logs" not in message_signals("Completed failover to DB instance: stockroom-prod-3")
+    assert "oom_logs" not in message_signals("zoom-webhooks returned 200")
+    for line in ("OOMKilled", "oom-killer invoked", "java.lang.OutOfMemoryError", "Killed process 412"):
+        assert "oom_logs" in message_signals(line), line
+
+
+def test_an_access_denied_message_names_the_policy_that_decided() -> None:
+    by_key = (
+        "An error occurred (AccessDeniedException) when calling the Decrypt operation: User: "
+        "arn:aws:sts::111122223333:assumed-role/payouts-role/payouts is not authorized to perform: kms:Decrypt "
+        "on resource: arn:aws:kms:eu-central-1:111122223333:key/73d0ea08-f719-4904-a047-4896a50c25fb "
+        "because no resource-based policy allows the kms:Decrypt action"
+    )
+    assert denied_by(by_key) == (
+        "arn:aws:kms:eu-central-1:111122223333:key/73d0ea08-f719-4904-a047-4896a50c25fb",
+        "kms:Decrypt",
+        "resource-based",
+    )
+    by_role = (
+        "User: arn:aws:sts::111122223333:assumed-role/order-consumer/abc is not authorized to perform: "
+        "sqs:ReceiveMessage on resource: arn:aws:sqs:us-east-1:111122223333:orders because no "
+        "identity-based policy allows the sqs:ReceiveMessage action"
+    )
+    assert denied_by(by_role) == (
+        "arn:aws:iam::111122223333:role/order-consumer",
+        "sqs:ReceiveMessage",
+        "identity-based",
+    )
+    # Without AWS's "because ..." the message does not say which policy refused: no guess.
+    assert (
+        denied_by(
+            "User: arn:aws:sts::111122223333:assumed-role/r/s is not authorized to perform: s3:GetObject"
+        )
+        is None
+    )
+
+
+def _task(code: str | None, reason: str) -> StoppedTask:
+    return StoppedTask(
+        id="arn:aws:ecs:eu-west-1:111122223333:task/prod/0123456789abcdef",
+        task_definition="quote-engine:12",
+        stopped_at=T0,
+        stop_code=code,
+        stopped_reason=reason,
+        containers=[],
+        oom=False,
+    )
+
+
+def _ecs(tasks: list[StoppedTask]) -> EcsServiceState:
+    return EcsServiceState(service="quote-engine", cluster="pricing", found=True, stopped=tasks)
+
+
+def test_who_stopped_a_task_is_read_from_its_stop_code() -> None:
+    spot = from_ecs(_ecs([_task("SpotInterruption", "Your Spot Task was interrupted.")] * 3))
+    assert "spot_interrupted" in spot[0].signals
+    crashed = from_ecs(_ecs([_task("EssentialContainerExited", "Essential container in task exited")]))
+    assert "spot_interrupted" not in crashed[0].signals
+
+
+def test_a_stopped_instance_still_registered_is_capacity_the_group_does_not_have() -> None:
+    group = GroupHealth(
+        name="catalog-api",
+        arn="arn:aws:elasticloadbalancing:us-east-2:111122223333:targetgroup/catalog-api/6a10196e48aff2d6",
+        health_check="HTTP:8080/health",
+        counts={"healthy": 3, "unused": 1},
+        targets=[
+            TargetState(
+                id="i-07885864091cca734",
+                port=8080,
+                az=None,
+                state="unused",
+                reason="Target.InvalidState",
+                description="Target is in the stopped state",
+            ),
+            TargetState(
+                id="i-0aaaaaaaaaaaaaaaa", port=8080, az=None, state="healthy", reason=None, description=None
+            ),
+        ],
+    )
+    drafts = from_target_health(TargetHealth(groups=[group]), T0)
+    stopped = [d for d in drafts if d.resource == "i-07885864091cca734"]
+    assert stopped and stopped[0].signals == ["target_not_running"]
+    assert "3 of 4 targets" in stopped[0].summary
+
+
+def _config(created: datetime) -> ScalingConfig:
+    return ScalingConfig(
+        resource="service/shop/storefront-web",
+        namespace="ecs",
+        targets=[],
+        policies=[],
+        scheduled=[
+            Scheduled(
+                name="off-hours-min",
+                schedule="cron(0 23 * * ? *)",
+                timezone=None,
+                min=2,
+                max=4,
+                desired=None,
+                start=None,
+                end=None,
+                created=created,
+            )
+        ],
+        activities=[
+            Event(
+                start=T0,
+                end=T0 + timedelta(minutes=1),
+                status="Successful",
+                description="Setting desired count to 4.",
+                cause="scheduled action name off-hours-min was triggered",
+                message=None,
+                not_scaled=[],
+            )
+        ],
+    )
+
+
+def test_a_newly_written_schedule_that_fired_is_a_change_and_an_old_one_is_routine() -> None:
+    fresh = from_scaling_config(
+        _config(T0 - timedelta(hours=5)), T0 - timedelta(hours=1), T0 + timedelta(hours=1)
+    )
+    assert [d.kind for d in fresh] == ["change_event"]
+    assert fresh[0].start == T0  # dated when it took effect, not when it was written
+    assert "cron(0 23 * * ? *) UTC" in fresh[0].summary
+    routine = from_scaling_config(
+        _config(T0 - timedelta(days=30)), T0 - timedelta(hours=1), T0 + timedelta(hours=1)
+    )
+    assert routine == []
+
+
+def test_an_ecs_service_is_scaled_by_its_cluster_qualified_id() -> None:
+    topo = Topology()
+    key = topo.add("ecs_service", "storefront-web", aliases=["shop/storefront-web"])
+    assert scalable_id(topo.nodes[key]) == "service/shop/storefront-web"
+
+
+def _table() -> tuple[Topology, str, str]:
+    topo = Topology()
+    svc = topo.add("ecs_service", "checkout")
+    vol = topo.add("ebs_volume", "vol-0f03846f48ef14653")
+    topo.link(svc, vol, "uses")
+    return topo, svc, vol
+
+
+def test_a_ceiling_met_minutes_after_an_edit_of_the_resources_settings_is_that_change() -> None:
+    topo, svc, vol = _table()
+    for lead, expected in ((timedelta(minutes=2), "change"), (timedelta(minutes=40), "limit")):
+        evidence = [
+            ev("metric_anomaly", svc, T0, ["latency_up", "timeout_logs"], 0.9),
+            ev("metric_anomaly", vol, T0, ["io_saturated"], 0.95),
+            ev("change_event", vol, T0 - lead, ["change", "change_config"], 0.6, action="ModifyVolume"),
+        ]
+        hyps = generate(catalog(), evidence, topo, [svc])
+        ceiling = next(h for h in hyps if h.resource == vol and h.failure_mode != "resource-setting-changed")
+        assert ceiling.category == expected, lead
+
+
+def test_a_ceiling_met_right_after_the_platform_failed_over_is_the_platforms_change() -> None:
+    topo = Topology()
+    api = topo.add("ecs_service", "stock-api")
+    db = topo.add("rds_instance", "stockroom-prod-3")
+    topo.link(api, db, "calls")
+    failover = ev("health_event", db, T0 - timedelta(minutes=1), ["db_event"], 0.55)
+    failover.summary = "RDS db-instance stockroom-prod-3: DB instance restarted at 13:59"
+    evidence = [
+        ev("metric_anomaly", api, T0, ["error_rate_up", "db_connection_errors"], 0.9),
+        ev("metric_anomaly", db, T0, ["connections_high", "cpu_high"], 0.95),
+        failover,
+    ]
+    hyps = generate(catalog(), evidence, topo, [api])
+    limit = next(h for h in hyps if h.failure_mode == "rds-max-connections-exhausted")
+    assert limit.category == "system_change"
+    assert "the platform acted on it" in limit.rationale
+
+
+def test_a_remote_host_is_not_blamed_through_a_path_that_just_changed() -> None:
+    topo = Topology()
+    fn = topo.add("lambda", "payout-dispatcher")
+    subnet = topo.add("subnet", "subnet-074a7d1965a5707d0")
+    rtb = topo.add("route_table", "rtb-0c51d889eaebbb7e5")
+    nat = topo.add("nat_gateway", "nat-00c4f70481b91827b")
+    topo.link(fn, subnet, "in_subnet")
+    topo.link(subnet, rtb, "route_table")
+    topo.link(rtb, nat, "routes_to")
+    remote = ev(
+        "log_pattern", "api.payments.example", T0, ["new_error_pattern", "remote_slow", "timeout_logs"], 0.8
+    )
+    remote.kind = "trace_fault"
+
+    def ranked(with_change: bool) -> list[str]:
+        evidence = [
+            ev("metric_anomaly", fn, T0, ["latency_up", "timeout_logs"], 0.9),
+            ev("metric_anomaly", nat, T0, ["traffic_down"], 0.8),
+            remote,
+        ]
+        if with_change:
+            evidence.append(
+                ev(
+                    "change_event",
+                    rtb,
+                    T0 - timedelta(minutes=1),
+                    ["change", "change_config"],
+                    0.6,
+                    action="ReplaceRoute",
+                )
+            )
+        return [h.resource for h in generate(catalog(), evidence, topo, [fn])]
+
+    assert ranked(False)[0] == "api.payments.example"
+    changed = ranked(True)
+    assert changed.index(rtb) < changed.index("api.payments.example")
