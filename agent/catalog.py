@@ -87,6 +87,7 @@ PROBES = (
     "scaling_config",
     "api_details",
     "dns_records",
+    "certificates",
 )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from tools.apis import graph_apis, listed_apis
 from tools.buckets import walk_buckets
 from tools.caches import walk_caches
+from tools.certificates import walk_certificates, walk_listeners
 from tools.dns import DNS_NAME, ZONE_ID, DnsIndex, plain, walk_dns, walk_pointing_at
 from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
@@ -105,6 +106,10 @@ class _Builder(GraphWalk):
             self.want("load_balancer", arn)
         elif service == "elasticloadbalancing" and resource.startswith("targetgroup/"):
             self.want("target_group", arn)
+        elif service == "elasticloadbalancing" and resource.startswith("listener/"):
+            self.want("listener", arn)
+        elif service == "acm" and resource.startswith("certificate/"):
+            self.want("certificate", arn)
         elif service == "autoscaling" and "autoScalingGroupName/" in resource:
             self.want("asg", resource.split("autoScalingGroupName/", 1)[1])
         elif service == "lambda" and resource.startswith("function:"):
@@ -235,6 +240,9 @@ class _Builder(GraphWalk):
             ("hosted_zone", lambda ids: walk_dns(self, self._dns, ids)),
             ("dns_name", lambda names: walk_dns(self, self._dns, names)),
             ("dns_pointing_at", lambda arns: walk_pointing_at(self, self._dns, arns)),
+            ("listener", lambda arns: walk_listeners(self, [], listeners=arns)),
+            ("listeners_of", lambda arns: walk_listeners(self, arns)),
+            ("certificate", lambda arns: walk_certificates(self, arns)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -412,6 +420,7 @@ class _Builder(GraphWalk):
             if not self.add(node):
                 return
             self.want("dns_pointing_at", arn)  # the names clients reach it by
+            self.want("listeners_of", arn)  # its TLS listeners and the certificates they present
             subnets = [z["SubnetId"] for z in lb.get("AvailabilityZones", []) if z.get("SubnetId")]
             for subnet in subnets:
                 self._placement(arn, subnet, None, [])
@@ -768,7 +777,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
     (recent failures, what their tasks call, the ones that call a function), Kinesis streams (shards,
     readers), ElastiCache replication groups and clusters (nodes, parameter groups), Route 53 record
-    sets (what a hostname points at, the names that point at a load balancer), ECS services (tasks, deployments), RDS clusters and
+    sets (what a hostname points at, the names that point at a load balancer), a load balancer's TLS
+    listeners and their ACM certificates (expiry, status, what else uses them), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.
