@@ -156,9 +156,12 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
             )
     for e in scope.entry:
         topo.add(e.kind, e.id)
-    refs: list[str] = [e.id for e in scope.entry]
+    # an ECS service is known by its cluster too ("cluster/service"), as ECS describes it
+    refs: list[str] = [
+        f"{e.extra}/{e.id}" if e.kind == "ecs_service" and e.extra else e.id for e in scope.entry
+    ]
     refs += [
-        i.id
+        f"{i.extra}/{i.id}" if i.kind == "ecs_service" and i.extra else i.id
         for i in inventory
         if i.kind in ("asg", "alb", "rds_cluster", "lambda", "dynamodb_table", "ecs_service", "sqs_queue")
     ]

@@ -36,6 +36,7 @@ _LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
+_ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "cluster/service"
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
 
 
@@ -45,7 +46,8 @@ class DescribeResourcesInput(BaseModel):
     refs: list[str] = Field(
         min_length=1,
         max_length=10,
-        description="what to describe: names, ids (i-, vol-, sg-, subnet-, vpc-), ARNs, or tags as key=value",
+        description="what to describe: names, ids (i-, vol-, sg-, subnet-, vpc-), ARNs, cluster/service "
+        "for an ECS service, or tags as key=value",
     )
     ecs_cluster: str | None = Field(default=None, description="the ECS cluster, to find services by name")
     include_network: bool = Field(
@@ -92,6 +94,8 @@ class _Builder(GraphWalk):
                 "vpc": "vpc",
             }
             self.want(kind[ref.split("-")[0]], ref)
+        elif _ECS_SERVICE.fullmatch(ref):
+            self.want("ecs_service", ref)
         elif "=" in ref:
             key, value = ref.split("=", 1)
             self._resolve_tag(key.strip(), value.strip())

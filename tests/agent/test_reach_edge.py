@@ -35,6 +35,27 @@ def test_a_throttled_table_shows_its_scaling_bounds_and_suspension() -> None:
     assert attrs["warning"] == "scaling suspended: scale-in"
 
 
+def test_a_saturated_group_and_service_show_their_scheduled_scaling() -> None:
+    group_cpu = metric("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": "web-asg"}, 90.0, 60)
+    service_cpu = metric("AWS/ECS", "CPUUtilization", {"ClusterName": "web", "ServiceName": "api"}, 95.0, 60)
+    topo = discovered(
+        {**SCALING, "metrics": group_cpu + service_cpu}, "web-asg and api are saturated since 05:10"
+    )
+    group, service = topo.resolve("web-asg"), topo.resolve("web/api")
+    assert group and topo.nodes[group].kind == "asg"
+    # EC2 Auto Scaling's scheduled actions: the evening one caps the group at 2
+    assert (
+        topo.nodes[group].attrs["scheduled_scaling"]
+        == "'evening' 0 18 * * * -> max 2; 'morning' 0 7 * * * -> max 6"
+    )
+    # Application Auto Scaling's target and schedule for the ECS service
+    assert service and topo.nodes[service].kind == "ecs_service"
+    assert topo.nodes[service].attrs["scaling"] == "DesiredCount min 2 max 12"
+    assert (
+        topo.nodes[service].attrs["scheduled_scaling"].startswith("'night' cron(0 22 * * ? *) Europe/Berlin")
+    )
+
+
 def test_the_planner_names_the_scalable_resource() -> None:
     assert "scaling_config" in set(PROBES) & set(REGISTRY)
     ecs = TopoNode(id="web/api", kind="ecs_service", name="api")
