@@ -148,9 +148,10 @@ def findings_of(c: Certificate, now: datetime) -> list[str]:
     name = c.domain or c.arn.rsplit("/", 1)[-1]
     users = f"; used by {len(c.in_use_by)} resource(s)" if c.in_use_by else ""
     if c.expired and c.not_after:
+        ago = now - c.not_after
+        since = f"{ago.days} days" if ago.days >= 1 else f"{int(ago.total_seconds() // 3600)} hours"
         out.append(
-            f"{name} expired {c.not_after:%Y-%m-%d %H:%M} ({-(c.days_to_expiry or 0)} days ago): "
-            f"clients refuse the TLS handshake{users}"
+            f"{name} expired {c.not_after:%Y-%m-%d %H:%M} ({since} ago): clients refuse the TLS handshake{users}"
         )
     elif c.days_to_expiry is not None and c.days_to_expiry <= SOON_DAYS:
         why = (

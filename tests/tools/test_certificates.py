@@ -90,7 +90,7 @@ def test_certificates_by_arn_with_expiry_renewal_and_names(tool_ctx: Callable[..
         "*.example.com managed renewal PENDING_VALIDATION: it expires unless validation succeeds",
         "*.example.com does not cover a.b.example.com (valid for *.example.com, example.com): clients "
         "connecting by that name fail TLS (name mismatch)",
-        "legacy.example.com expired 2024-04-30 12:00 (1 days ago): clients refuse the TLS handshake",
+        "legacy.example.com expired 2024-04-30 12:00 (18 hours ago): clients refuse the TLS handshake",
         "legacy.example.com does not cover shop.example.com, a.b.example.com (valid for legacy.example.com): "
         "clients connecting by that name fail TLS (name mismatch)",
         "new.example.com is PENDING_VALIDATION",
