@@ -133,6 +133,11 @@ def _seed(client: Callable[[str], Any]) -> None:
 
 @pytest.fixture(scope="module")
 def world(_moto_server: str) -> Any:
+    # Read the clock when moto is seeded, not at import: in a loaded parallel run the module is imported
+    # minutes earlier, and what the seed creates would be 'created after now' and absent from replay.
+    global NOW, START
+    NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    START = NOW - timedelta(minutes=30)
     request = urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as resp:
         assert resp.status == 200
