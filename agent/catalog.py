@@ -87,6 +87,16 @@ PROBES = (
     "scaling_config",
     "api_details",
     "dns_records",
+    "certificates",
+    # survey's own reads, available to an entry too
+    "metric_inventory",
+    "namespace_metrics",
+    "active_alarms",
+    "alarms_on",
+    "list_log_groups",
+    "logs_insights",
+    "trace_summaries",
+    "get_traces",
 )
 
 

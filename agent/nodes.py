@@ -38,6 +38,7 @@ MAX_KEY_METRIC_RESOURCES = 100
 MAX_LOG_GROUPS = 50
 MAX_ASGS = 6
 MAX_HISTORY = 3  # refusing resources whose longer history is read
+MAX_TLS_HOPS = 3  # a TLS listener this close to the symptom (instance -> group -> balancer -> listener)
 HISTORY = timedelta(days=30)
 ALARM_HISTORY_HOURS = 24 * 8  # a week of the fired alarm's history, and the day before it
 
@@ -167,10 +168,13 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
             )
     for e in scope.entry:
         topo.add(e.kind, e.id)
-    refs: list[str] = [e.id for e in scope.entry]
+    # an ECS service is known by its cluster too ("cluster/service"), as ECS describes it
+    refs: list[str] = [
+        f"{e.extra}/{e.id}" if e.kind == "ecs_service" and e.extra else e.id for e in scope.entry
+    ]
     refs += [
         # A service's name alone is ambiguous across clusters; its metric dimensions carry the cluster.
-        f"service/{i.extra}/{i.id}" if i.kind == "ecs_service" and i.extra else i.id
+        f"{i.extra}/{i.id}" if i.kind == "ecs_service" and i.extra else i.id
         for i in inventory
         if i.kind
         in (
@@ -341,6 +345,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     if "no_scaling" in scope.symptoms or (saturated and rising):
         _scaling_alarms(batch, topo, scope, saturated)
 
+    _tls_certificates(batch, topo, scope)
     tgs = [n.id for n in topo.nodes.values() if n.kind == "target_group"]
     if tgs:
         th = batch.run("target_health", {"target_groups": tgs[:20]})
@@ -393,6 +398,34 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
+
+
+def _presented(topo: Topology, listeners: set[str]) -> list[str]:
+    """The certificates these TLS listeners present."""
+    return list(dict.fromkeys(b for a, b, r in topo.edges if r == "presents" and a in listeners))
+
+
+def _tls_certificates(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """A TLS listener on the symptom's path presents certificates: read them (validity, status, renewal)
+    against the names the records pointing at its load balancer send clients by."""
+    near = topo.distances([e.id for e in scope.entry])
+    listeners = {
+        k
+        for k, n in topo.nodes.items()
+        if n.kind == "listener" and near.get(k, MAX_TLS_HOPS + 1) <= MAX_TLS_HOPS
+    }
+    certs = _presented(topo, listeners)
+    if not certs:
+        return
+    balancers = {b for a, b, r in topo.edges if r == "part_of" and a in listeners}
+    hosts = [
+        topo.nodes[a].name
+        for a, b, r in topo.edges
+        if r == "routes_to" and b in balancers and topo.nodes[a].kind == "dns_record"
+    ]
+    batch.run(
+        "certificates", {"certificates": certs[:20], "hosts": list(dict.fromkeys(filter(None, hosts)))[:10]}
+    )
 
 
 def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
@@ -900,6 +933,16 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
             params = {"cache": name}
         elif probe == "dns_records" and node and node.kind in ("dns_record", "hosted_zone"):
             params = {"name": name if node.kind == "dns_record" else node.id}
+        elif probe == "certificates" and node and node.kind in ("listener", "certificate", "alb"):
+            listeners = {node.id} if node.kind == "listener" else set()
+            if node.kind == "alb":
+                listeners = {
+                    a
+                    for a, b, r in topo.edges
+                    if r == "part_of" and b == node.id and topo.nodes[a].kind == "listener"
+                }
+            certs = [node.id] if node.kind == "certificate" else _presented(topo, listeners)
+            params = {"certificates": certs[:20]} if certs else None
         elif probe == "event_source_mappings" and node and node.kind in ("lambda", "sqs_queue"):
             arn = _arn(node)
             if node.kind == "lambda" or arn:

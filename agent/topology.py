@@ -203,6 +203,7 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:states:[^:]*:\d*:stateMachine:([^:]+)$",
         r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
         r"arn:aws[a-z-]*:elasticache:[^:]*:\d*:(?:cluster|replicationgroup):(.+)$",
+        r"arn:aws[a-z-]*:acm:[^:]*:\d*:certificate/([0-9a-f-]+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]

@@ -5,6 +5,7 @@ from tools import (  # noqa: F401
     apis,
     buckets,
     caches,
+    certificates,
     changes,
     database,
     deployments,

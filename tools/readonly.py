@@ -60,7 +60,13 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
         }
     ),
     "elbv2": frozenset(
-        {"DescribeLoadBalancers", "DescribeTargetGroups", "DescribeTargetHealth", "DescribeTags"}
+        {
+            "DescribeLoadBalancers",
+            "DescribeTargetGroups",
+            "DescribeTargetHealth",
+            "DescribeTags",
+            "DescribeListeners",
+        }
     ),
     "rds": frozenset(
         {
@@ -141,6 +147,9 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     "apigatewayv2": frozenset({"GetApis", "GetApi", "GetStages", "GetStage", "GetIntegrations", "GetRoutes"}),
     # Hosted zones and record sets only: ChangeResourceRecordSets and the other changes stay off.
     "route53": frozenset({"ListHostedZones", "GetHostedZone", "ListResourceRecordSets"}),
+    # Certificate metadata only: GetCertificate and ExportCertificate (the certificate, its chain and
+    # key) and every change stay off the list.
+    "acm": frozenset({"ListCertificates", "DescribeCertificate"}),
     # Queue metadata only: ReceiveMessage (message bodies) stays off the list.
     "sqs": frozenset(
         {"ListQueues", "GetQueueUrl", "GetQueueAttributes", "ListDeadLetterSourceQueues", "ListQueueTags"}

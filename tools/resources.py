@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from tools.apis import graph_apis, listed_apis
 from tools.buckets import walk_buckets
 from tools.caches import walk_caches
+from tools.certificates import walk_certificates, walk_listeners
 from tools.dns import DNS_NAME, ZONE_ID, DnsIndex, plain, walk_dns, walk_pointing_at
 from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
@@ -35,6 +36,7 @@ _LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
+_ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "cluster/service"
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
 
 
@@ -44,7 +46,8 @@ class DescribeResourcesInput(BaseModel):
     refs: list[str] = Field(
         min_length=1,
         max_length=10,
-        description="what to describe: names, ids (i-, vol-, sg-, subnet-, vpc-), ARNs, or tags as key=value",
+        description="what to describe: names, ids (i-, vol-, sg-, subnet-, vpc-), ARNs, cluster/service "
+        "for an ECS service, or tags as key=value",
     )
     ecs_cluster: str | None = Field(default=None, description="the ECS cluster, to find services by name")
     include_network: bool = Field(
@@ -94,6 +97,8 @@ class _Builder(GraphWalk):
                 "vpc": "vpc",
             }
             self.want(kind[ref.split("-")[0]], ref)
+        elif _ECS_SERVICE.fullmatch(ref):
+            self.want("ecs_service", ref)
         elif "=" in ref:
             key, value = ref.split("=", 1)
             self._resolve_tag(key.strip(), value.strip())
@@ -108,6 +113,10 @@ class _Builder(GraphWalk):
             self.want("load_balancer", arn)
         elif service == "elasticloadbalancing" and resource.startswith("targetgroup/"):
             self.want("target_group", arn)
+        elif service == "elasticloadbalancing" and resource.startswith("listener/"):
+            self.want("listener", arn)
+        elif service == "acm" and resource.startswith("certificate/"):
+            self.want("certificate", arn)
         elif service == "autoscaling" and "autoScalingGroupName/" in resource:
             self.want("asg", resource.split("autoScalingGroupName/", 1)[1])
         elif service == "lambda" and resource.startswith("function:"):
@@ -238,6 +247,9 @@ class _Builder(GraphWalk):
             ("hosted_zone", lambda ids: walk_dns(self, self._dns, ids)),
             ("dns_name", lambda names: walk_dns(self, self._dns, names)),
             ("dns_pointing_at", lambda arns: walk_pointing_at(self, self._dns, arns)),
+            ("listener", lambda arns: walk_listeners(self, [], listeners=arns)),
+            ("listeners_of", lambda arns: walk_listeners(self, arns)),
+            ("certificate", lambda arns: walk_certificates(self, arns)),
             ("instance", self._instances),
             ("volume", self._volumes),
         ]
@@ -415,6 +427,7 @@ class _Builder(GraphWalk):
             if not self.add(node):
                 return
             self.want("dns_pointing_at", arn)  # the names clients reach it by
+            self.want("listeners_of", arn)  # its TLS listeners and the certificates they present
             subnets = [z["SubnetId"] for z in lb.get("AvailabilityZones", []) if z.get("SubnetId")]
             for subnet in subnets:
                 self._placement(arn, subnet, None, [])
@@ -784,7 +797,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     settings (never objects), VPC endpoints (state, routes, policy), Step Functions state machines
     (recent failures, what their tasks call, the ones that call a function), Kinesis streams (shards,
     readers), ElastiCache replication groups and clusters (nodes, parameter groups), Route 53 record
-    sets (what a hostname points at, the names that point at a load balancer), ECS services (tasks, deployments), RDS clusters and
+    sets (what a hostname points at, the names that point at a load balancer), a load balancer's TLS
+    listeners and their ACM certificates (expiry, status, what else uses them), ECS services (tasks, deployments), RDS clusters and
     instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.

@@ -78,6 +78,7 @@ def _lb(inv: Inventory, item: dict[str, Any]) -> None:
     inv.want("subnet", [z.get("SubnetId") for z in item.get("AvailabilityZones", [])])
     inv.want("vpc", [item.get("VpcId")])
     inv.want("target_group", [f"lb:{item['LoadBalancerArn']}"])
+    inv.want("listener", [f"lb:{item['LoadBalancerArn']}"])
 
 
 def load_balancers(reader: Reader, inv: Inventory, refs: list[str], *, by_name: bool = False) -> None:
@@ -136,6 +137,29 @@ def _target_group(reader: Reader, inv: Inventory, group: dict[str, Any]) -> None
         )
         if group.get("TargetType") == "instance":
             inv.want("instance", [desc["Target"]["Id"]])
+
+
+def listeners(reader: Reader, inv: Inventory, refs: list[str]) -> None:
+    """A load balancer's listeners (`lb:<arn>`), or listeners by ARN, and the certificates they present."""
+    for ref in refs:
+        params: dict[str, Any] = (
+            {"LoadBalancerArn": ref[3:]} if ref.startswith("lb:") else {"ListenerArns": [ref]}
+        )
+        found, _ = reader.pages(
+            SOURCE,
+            "elbv2",
+            "DescribeListeners",
+            "Listeners",
+            max_items=100,
+            target=ref,
+            in_token="Marker",
+            out_token="NextMarker",
+            **params,
+        )
+        for li in found:
+            if inv.add("elbv2", "Listener", li):
+                inv.want("load_balancer", [li["LoadBalancerArn"]])
+                inv.want("certificate", [c.get("CertificateArn") for c in li.get("Certificates", [])])
 
 
 # --- databases, functions, containers -----------------------------------------------------------
@@ -474,6 +498,8 @@ DESCRIBERS: dict[str, Callable[[Reader, Inventory, list[str]], None]] = {
     "load_balancer_name": lambda r, i, ids: load_balancers(r, i, ids, by_name=True),
     "target_group": target_groups,
     "target_group_name": lambda r, i, ids: target_groups(r, i, ids, by_name=True),
+    "listener": listeners,
+    "certificate": managed.certificates,
     "rds_cluster": rds_clusters,
     "rds_instance": rds_instances,
     "lambda": functions,

@@ -26,6 +26,8 @@ CAPS: dict[str, int] = {
     "load_balancer_name": 30,
     "target_group": 60,
     "target_group_name": 60,
+    "listener": 60,
+    "certificate": 50,
     "rds_instance": 50,
     "rds_cluster": 20,
     "lambda": 50,
@@ -62,6 +64,8 @@ IDENTITY: dict[tuple[str, str], tuple[str, ...]] = {
     ("autoscaling", "ScalingPolicy"): ("PolicyARN",),
     ("elbv2", "LoadBalancer"): ("LoadBalancerArn",),
     ("elbv2", "TargetGroup"): ("TargetGroupArn",),
+    ("elbv2", "Listener"): ("ListenerArn",),
+    ("acm", "CertificateDetail"): ("CertificateArn",),
     ("rds", "DBInstance"): ("DBInstanceIdentifier",),
     ("rds", "DBCluster"): ("DBClusterIdentifier",),
     ("lambda", "FunctionConfiguration"): ("FunctionArn",),
@@ -219,6 +223,10 @@ def _classify_arn(arn: str) -> tuple[str, str]:
             return "load_balancer", arn
         if resource.startswith("targetgroup/"):
             return "target_group", arn
+        if resource.startswith("listener/"):
+            return "listener", arn
+    if service == "acm" and resource.startswith("certificate/"):
+        return "certificate", arn
     if service == "rds" and resource.startswith("db:"):
         return "rds_instance", resource[3:]
     if service == "rds" and resource.startswith("cluster:"):

@@ -2,7 +2,8 @@
 stages, never values), S3 bucket policies and public-access settings (never objects), Step Functions
 state machines and executions (never their input or output), Kinesis streams with their shards and
 consumers (never records), ElastiCache replication groups and clusters with their parameter groups,
-Route 53 hosted zones and their record sets, and the neighbours each one names."""
+Route 53 hosted zones and their record sets, ACM certificates (metadata, never the certificate or its
+key), and the neighbours each one names."""
 
 from __future__ import annotations
 
@@ -313,3 +314,11 @@ def dns_around_balancers(reader: Reader, inv: Inventory) -> None:
         return
     for zone in _hosted_zones(reader, inv)[:MAX_SCANNED_ZONES]:
         _zone_records(reader, inv, zone)
+
+
+def certificates(reader: Reader, inv: Inventory, arns: list[str]) -> None:
+    """ACM certificates by ARN: names, status, validity, renewal and what uses them."""
+    for arn in arns:
+        page = reader.call(SOURCE, "acm", "DescribeCertificate", arn, CertificateArn=arn)
+        if page:
+            inv.add("acm", "CertificateDetail", page["Certificate"])

@@ -97,6 +97,33 @@ def test_every_signal_and_probe_used_exists() -> None:
         assert mode.symptoms, f"{mode.id} explains no downstream symptom"
 
 
+def test_the_probes_are_exactly_the_registered_tools() -> None:
+    from tools.catalog import REGISTRY
+
+    # a tool added without naming it here could not be cited by a failure mode's probes
+    assert sorted(set(REGISTRY) - set(PROBES)) == []
+    assert sorted(set(PROBES) - set(REGISTRY)) == []
+    assert len(PROBES) == len(set(PROBES))
+    # the reads added for issue 18 (queues, topics, scaling, APIs, secrets, endpoints and buckets,
+    # workflows, streams, caches, DNS, certificates) among them
+    issue_18 = {
+        "queue_details",
+        "event_source_mappings",
+        "topic_details",
+        "scaling_config",
+        "api_details",
+        "secret_details",
+        "vpc_endpoints",
+        "bucket_access",
+        "state_machine",
+        "stream_details",
+        "cache_details",
+        "dns_records",
+        "certificates",
+    }
+    assert issue_18 <= set(PROBES)
+
+
 def test_every_mode_has_remediation_with_a_command_prevention_and_observability() -> None:
     for mode in MODES.values():
         assert mode.prevention and all(p.strip() for p in mode.prevention), mode.id

@@ -1,14 +1,25 @@
 """The investigation reaches capacity settings (Application and EC2 Auto Scaling) and the request's edge
-(API Gateway, Route 53, ACM) from a symptom: small hand-made bundles through intake and discover."""
+(API Gateway, Route 53, ACM) from a symptom: small hand-made bundles through intake and discover (and
+survey, for the certificates of a TLS listener on the path)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from agent import nodes
 from agent.catalog import PROBES
 from agent.nodes import scalable_id
-from agent.topology import TopoNode
+from agent.runtime import Runtime, call_key
+from agent.topology import Topology, TopoNode
+from evals.replay import replay_session
 from tests.agent.test_reach import discovered, metric
+from tests.conftest import make_bundle
 from tests.tools.test_scaling import BUNDLE as SCALING
+from tools.aws import AwsClients
 from tools.catalog import REGISTRY
+from tools.registry import ToolContext
 
 
 def test_a_throttled_table_shows_its_scaling_bounds_and_suspension() -> None:
@@ -22,6 +33,27 @@ def test_a_throttled_table_shows_its_scaling_bounds_and_suspension() -> None:
     attrs = topo.nodes[table].attrs
     assert attrs["scaling"] == "WriteCapacityUnits min 5 max 100"
     assert attrs["warning"] == "scaling suspended: scale-in"
+
+
+def test_a_saturated_group_and_service_show_their_scheduled_scaling() -> None:
+    group_cpu = metric("AWS/EC2", "CPUUtilization", {"AutoScalingGroupName": "web-asg"}, 90.0, 60)
+    service_cpu = metric("AWS/ECS", "CPUUtilization", {"ClusterName": "web", "ServiceName": "api"}, 95.0, 60)
+    topo = discovered(
+        {**SCALING, "metrics": group_cpu + service_cpu}, "web-asg and api are saturated since 05:10"
+    )
+    group, service = topo.resolve("web-asg"), topo.resolve("web/api")
+    assert group and topo.nodes[group].kind == "asg"
+    # EC2 Auto Scaling's scheduled actions: the evening one caps the group at 2
+    assert (
+        topo.nodes[group].attrs["scheduled_scaling"]
+        == "'evening' 0 18 * * * -> max 2; 'morning' 0 7 * * * -> max 6"
+    )
+    # Application Auto Scaling's target and schedule for the ECS service
+    assert service and topo.nodes[service].kind == "ecs_service"
+    assert topo.nodes[service].attrs["scaling"] == "DesiredCount min 2 max 12"
+    assert (
+        topo.nodes[service].attrs["scheduled_scaling"].startswith("'night' cron(0 22 * * ? *) Europe/Berlin")
+    )
 
 
 def test_the_planner_names_the_scalable_resource() -> None:
@@ -44,3 +76,41 @@ def test_an_api_returning_5xx_leads_to_the_function_behind_it() -> None:
     assert (api, worker, "invokes") in topo.edges
     assert topo.nodes[api].attrs["integration_timeout_ms"] == "5000-29000"
     assert "api_details" in set(PROBES) & set(REGISTRY)
+
+
+def test_a_load_balancer_symptom_reaches_its_tls_listener_and_certificate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.agent.test_reach_managed import probes
+    from tests.evals.replay.test_acm import WEB
+    from tests.evals.replay.test_route53 import LB_ARN
+    from tests.tools.test_certificates import BUNDLE as TLS
+    from tests.tools.test_certificates import PROD_443
+
+    bundle = make_bundle(TLS)
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    config: Any = {"configurable": {"runtime": runtime}}
+    state: dict[str, Any] = {"question": "TLS errors on shop-prod", "now": bundle.manifest.now.isoformat()}
+    state |= nodes.intake(state, config)  # type: ignore[arg-type]
+    state["scope"]["entry"] = [{"kind": "alb", "id": "shop-prod"}]  # the balancer, by name
+    state |= nodes.discover(state, config)  # type: ignore[arg-type]
+    topo = Topology.model_validate(state["topology"])
+    lb, https, cert = topo.resolve(LB_ARN), topo.resolve(PROD_443["item"]["ListenerArn"]), topo.resolve(WEB)
+    assert lb and https and cert
+    assert (topo.nodes[https].kind, topo.nodes[cert].kind) == ("listener", "certificate")
+    assert {(https, lb, "part_of"), (https, cert, "presents"), (cert, lb, "used_by")} <= set(topo.edges)
+    # the certificate is one hop from the symptom's balancer; its id alone (from a log line) finds it too
+    assert topo.distances([lb])[cert] == 1
+    assert topo.resolve(WEB.rsplit("/", 1)[1]) == cert
+    # survey reads the certificates of a TLS listener on the path, against the names that reach it
+    surveyed = nodes.survey(state, config)  # type: ignore[arg-type]
+    read = [k for k in surveyed["probes_done"] if k.startswith("certificates:")]
+    hosts = ["hooks.example.com", "pay.example.com"]  # the records that alias or CNAME the balancer
+    assert read == [call_key("certificates", {"certificates": [WEB], "hosts": hosts})]
+    # the planner can read them from a hypothesis about the listener, the certificate or the balancer
+    assert "certificates" in set(PROBES) & set(REGISTRY)
+    for resource in (https, cert, lb):
+        assert probes(topo, resource, "certificates", monkeypatch=monkeypatch) == [
+            {"tool": "certificates", "params": {"certificates": [WEB]}}
+        ]

@@ -1,8 +1,8 @@
 """Elastic Load Balancing v2: load balancers, target groups and target health as of the bundle's now.
 
-Load balancers and target groups come from resources.jsonl (`elbv2/LoadBalancer` in file order,
-`elbv2/TargetGroup` by name); target health from events.jsonl source "target_health": a timeline of
-points, each saying that from `timestamp` on a target of a group is in a given health. A target whose
+Load balancers, target groups and listeners come from resources.jsonl (`elbv2/LoadBalancer` in file
+order, `elbv2/TargetGroup` by name, `elbv2/Listener` of load balancers that exist, in file order);
+target health from events.jsonl source "target_health": a timeline of points, each saying that from `timestamp` on a target of a group is in a given health. A target whose
 latest point is `unused`/`Target.NotRegistered` has been deregistered (draining done) and is listed no
 more. HealthCheckPort is the port checked ("traffic-port" resolved to the target's port), absent while
 nothing is checked (unused targets, registration in progress), as in AWS's own examples. A marker from
@@ -111,6 +111,37 @@ def describe_target_groups(ctx: ReplayContext, params: dict[str, Any]) -> dict[s
                 raise _tg_not_found()
             found = [tg for tg in found if tg.get(field) in wanted]
     return _page(ctx, found, params, "TargetGroups")
+
+
+def _listeners(ctx: ReplayContext) -> list[dict[str, Any]]:
+    """Listeners of load balancers that exist at now, in bundle order."""
+
+    def build() -> list[dict[str, Any]]:
+        balancers = {lb["LoadBalancerArn"] for lb in _load_balancers(ctx)}
+        parsed = [to_parsed("elbv2", "Listener", li) for li in ctx.resources("elbv2", "Listener")]
+        return [li for li in parsed if li.get("LoadBalancerArn") in balancers]
+
+    return ctx.cached("elbv2-listeners", build)
+
+
+@operation("elbv2", "DescribeListeners")
+def describe_listeners(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    lb_arn, arns = params.get("LoadBalancerArn"), params.get("ListenerArns")
+    if bool(lb_arn) == bool(arns):
+        raise AwsError(
+            "ValidationError", "You must specify either listener ARNs or a load balancer ARN, not both"
+        )
+    found = _listeners(ctx)
+    if lb_arn:
+        if lb_arn not in {lb["LoadBalancerArn"] for lb in _load_balancers(ctx)}:
+            raise _lb_not_found()
+        found = [li for li in found if li["LoadBalancerArn"] == lb_arn]
+    else:
+        arns = arns or []
+        if set(arns) - {li["ListenerArn"] for li in found}:
+            raise AwsError("ListenerNotFound", "One or more listeners not found")
+        found = [li for li in found if li["ListenerArn"] in arns]
+    return _page(ctx, found, params, "Listeners")
 
 
 Point = tuple[datetime, dict[str, Any], dict[str, Any]]  # (from when, TargetDescription, TargetHealth)

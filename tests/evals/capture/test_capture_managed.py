@@ -112,6 +112,12 @@ def _seed(client: Callable[[str], Any]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def world(_moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    # Read the clock when moto is seeded, not at import: in a loaded parallel run the module is imported
+    # minutes earlier, and what the seed creates would be 'created after now' and absent from replay.
+    global WALL, NOW, END, START
+    WALL = datetime.now(UTC).replace(second=0, microsecond=0)
+    NOW = END = WALL + timedelta(minutes=5)
+    START = END - timedelta(minutes=30)
     endpoint = _moto_server
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as resp:

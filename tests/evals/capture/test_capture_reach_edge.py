@@ -1,6 +1,6 @@
-"""Capture round trip through moto for capacity and edge services: seed scaling configuration (and, as
-they are added, APIs, hosted zones and certificates), capture, write and load the bundle, and ask the
-same tools live (moto) and replayed. moto has no Application Auto Scaling DescribeScalingActivities:
+"""Capture round trip through moto for capacity and edge services: seed scaling configuration, APIs, and
+a load balancer whose HTTPS listener presents an imported certificate, capture, write and load the
+bundle, and ask the same tools live (moto) and replayed. moto has no Application Auto Scaling DescribeScalingActivities:
 that read is a gap in the capture and in the live answer, and the rest must still agree."""
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from evals.bundle import Bundle
 from evals.capture import capture
 from evals.replay import replay_session
 from tests.conftest import BASE_MANIFEST
+from tests.evals.replay.test_acm import self_signed
 from tests.tools.conftest import FAST
 from tools.apis import api_details
 from tools.aws import AwsClients, CallBudget
+from tools.certificates import certificates
 from tools.registry import ToolContext
+from tools.resources import describe_resources
 from tools.scaling import scaling_config
 
 pytestmark = pytest.mark.moto
@@ -108,10 +111,33 @@ def _seed(client: Callable[[str], Any]) -> None:
         MaxSize=1,
         DesiredCapacity=0,
     )
+    body, key = self_signed("ledger.example.org", 20)
+    cert = client("acm").import_certificate(Certificate=body, PrivateKey=key)["CertificateArn"]
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in enumerate("ab")
+    ]
+    elb = client("elbv2")
+    lb = elb.create_load_balancer(Name="ledger-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    elb.create_listener(
+        LoadBalancerArn=lb,
+        Protocol="HTTPS",
+        Port=443,
+        Certificates=[{"CertificateArn": cert}],
+        DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "503"}}],
+    )
 
 
 @pytest.fixture(scope="module")
 def world(_moto_server: str) -> Any:
+    # Read the clock when moto is seeded, not at import: in a loaded parallel run the module is imported
+    # minutes earlier, and what the seed creates would be 'created after now' and absent from replay.
+    global NOW, START
+    NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    START = NOW - timedelta(minutes=30)
     request = urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as resp:
         assert resp.status == 200
@@ -126,7 +152,7 @@ def world(_moto_server: str) -> Any:
         end=NOW,
         now=NOW,
         alarm=None,
-        resources=["ledger", "batch-asg", "ledger-api", "ledger-http"],
+        resources=["ledger", "batch-asg", "ledger-api", "ledger-http", "ledger-alb"],
         title="edge",
     )
     return {
@@ -175,3 +201,26 @@ def test_apis_round_trip_without_keys_or_stage_variables(world: Any, tmp_path: A
     text = (tmp_path / "bundle" / "resources.jsonl").read_text()
     assert "partner-key-secret" not in text and "stage-secret" not in text
     assert "apigateway:GetApiKeys" not in {g.operation for g in world["captured"].report.gaps}
+
+
+def test_a_listener_s_certificate_round_trips_without_its_body(world: Any, tmp_path: Any) -> None:
+    replayed = _replayed(world, tmp_path)
+    graph = describe_resources.run(replayed, {"refs": ["ledger-alb"], "include_network": False}).data
+    listener = next(n for n in graph.nodes if n.kind == "listener")
+    cert = next(e.target for e in graph.edges if e.source == listener.id and e.relation == "presents")
+    assert (listener.name, listener.attrs["protocol"]) == ("ledger-alb:443", "HTTPS")
+    live = certificates.run(world["live"], {"certificates": [cert], "hosts": ["ledger.example.org"]})
+    again = certificates.run(replayed, {"certificates": [cert], "hosts": ["ledger.example.org"]})
+    assert live.status == again.status == "ok", (live.summary, again.summary)
+    assert again.data == live.data
+    (c,) = again.data.certificates
+    # imported for 20 days from yesterday: 18 whole days left at the capture's now (5 minutes ahead)
+    assert (c.domain, c.type, c.days_to_expiry, c.uncovered_hosts) == (
+        "ledger.example.org",
+        "IMPORTED",
+        18,
+        [],
+    )
+    assert again.data.findings[0].startswith("ledger.example.org expires in 18 days")
+    text = (tmp_path / "bundle" / "resources.jsonl").read_text()
+    assert "BEGIN CERTIFICATE" not in text and "PRIVATE KEY" not in text

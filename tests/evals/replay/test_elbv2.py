@@ -1,4 +1,5 @@
-"""ELBv2 replay: load balancers and target groups (cross-checked with moto), target health over time."""
+"""ELBv2 replay: load balancers, target groups and listeners (cross-checked with moto), target health over
+time."""
 
 from __future__ import annotations
 
@@ -110,6 +111,34 @@ def test_load_balancers_and_target_groups_match_moto(moto_session: Callable[[str
     with pytest.raises(ClientError) as exc:
         replay.describe_load_balancers(Names=["web", "nope"])
     assert _code(exc) == "LoadBalancerNotFound"
+
+
+@pytest.mark.moto
+def test_listeners_match_moto(moto_session: Callable[[str], Any]) -> None:
+    moto = _moto_setup(moto_session)
+    lbs = moto.describe_load_balancers()["LoadBalancers"]
+    listeners = [
+        li for lb in lbs for li in moto.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    ]
+    now = max(lb["CreatedTime"] for lb in lbs) + timedelta(minutes=5)
+    resources = [{"service": "elbv2", "type": "LoadBalancer", "item": lb} for lb in lbs]
+    resources += [{"service": "elbv2", "type": "Listener", "item": li} for li in listeners]
+    replay = _client(
+        resources, start=(now - timedelta(hours=1)).isoformat(), end=now.isoformat(), now=now.isoformat()
+    )
+    web = lbs[0]["LoadBalancerArn"]
+    for request in ({"LoadBalancerArn": web}, {"ListenerArns": [listeners[-1]["ListenerArn"]]}):
+        ours = replay.describe_listeners(**request)["Listeners"]
+        assert ours == moto.describe_listeners(**request)["Listeners"], request
+    assert [li["Port"] for li in replay.describe_listeners(LoadBalancerArn=web)["Listeners"]] == [80, 8080]
+    for kwargs, code in [
+        ({"LoadBalancerArn": web + "0"}, "LoadBalancerNotFound"),
+        ({"ListenerArns": [listeners[0]["ListenerArn"] + "0"]}, "ListenerNotFound"),
+    ]:
+        for client in (replay, moto):
+            with pytest.raises(ClientError) as exc:
+                client.describe_listeners(**kwargs)
+            assert _code(exc) == code, kwargs
 
 
 def _strip(answer: dict[str, Any]) -> dict[str, Any]:
