@@ -62,6 +62,12 @@ class _Batch:
     def __init__(self, state: InvestigationState, runtime: Runtime) -> None:
         self.rt = runtime
         self.next_id = len(state.get("evidence", [])) + 1
+        # CloudTrail events already read in earlier rounds (by event id and the resource they name).
+        self.read_events = {
+            (str((e.get("facts") or {}).get("event_id")), e.get("resource"))
+            for e in state.get("evidence", [])
+            if e.get("kind") == "change_event" and (e.get("facts") or {}).get("event_id")
+        }
         self.evidence: list[Evidence] = []
         self.gaps: list[str] = []
         self.keys: list[str] = []
@@ -87,7 +93,7 @@ class _Batch:
     def add(self, drafts: list[analyzers.Draft], result: ToolResult[Any]) -> list[Evidence]:
         # A CloudTrail event read again (a wider window, a probe for one resource) is the same evidence:
         # keep the first reading, which later steps may have annotated (dated at a restart, attributed).
-        known = {
+        known = self.read_events | {
             (str(e.facts["event_id"]), e.resource)
             for e in self.evidence
             if e.kind == "change_event" and e.facts.get("event_id")
@@ -483,7 +489,9 @@ def _fired_alarm(batch: _Batch, scope: Scope) -> None:
     if m is not None and m.period_s and m.period_s % 60 == 0:
         series = _alarm_series(batch, m, scope)
         if series and series.data:
-            stamps, values = series.data.timestamps, series.data.values
+            stamps, values = alarm_an.with_missing_counts(
+                alarm, series.data.timestamps, series.data.values, scope.end
+            )
     resource = scope.entry[0].id if scope.entry else None
     batch.add(alarm_an.from_alarm(found.data, stamps, values, resource, scope.alarm_time), found)
 

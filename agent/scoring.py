@@ -293,12 +293,15 @@ def _score(
     here = {s for e in on_resource for s in e.signals}
     # What a resource's direct neighbours show backs it up too: an ACL's subnets rejecting flows, the
     # service a role belongs to failing with AccessDenied, the instances behind a security group.
-    neighbours = set(topo.related(resource)) if resource not in topo.nodes else set()
+    neighbours: set[str] = set()
     for a, b, _ in topo.edges:
         if a == resource:
             neighbours.add(b)
         elif b == resource:
             neighbours.add(a)
+    if not neighbours:
+        # Unlinked (a secret, a role, a parameter): next to what it is named after.
+        neighbours = set(topo.related(resource))
     if (topo.kind(resource) or _prefix_kind(resource)) in NETWORK_PATH:
         # Traffic passes through a route table, ACL or subnet to what sits in it: a change there shows
         # on the functions and instances one hop further (route table -> subnet -> function).
@@ -472,6 +475,9 @@ def _score(
             # Named by no known failure mode, the link from this change to the trouble is time and
             # place alone: never certain, and below any known mode that explains the same trouble.
             score = min(score, GENERIC_CHANGE_CAP)
+            if onset is not None and best.start <= onset + GRACE:
+                # Capped alike, the closer change still comes first: time is its whole argument.
+                score -= 0.05 * min(1.0, (onset - best.start) / HEALTH_LAG)
         if best.facts.get("applied_pending"):
             # A restart that applied settings written earlier: what changed is those settings.
             score -= 0.15
@@ -522,6 +528,25 @@ def _score(
             if moved is not None and moved.start is not None:
                 category = "system_change"
                 terms.append(f"the platform acted on it {_minutes(onset - moved.start)} before the onset")
+    elif category == "system_change" and best.kind == "resource_state" and first is not None:
+        # The platform reacting (replacing instances, rolling back) right after someone changed the
+        # resource is reacting to that change: a refresh onto a new launch template, a new task
+        # definition. The change is the cause; the reaction is how it shows.
+        lowered = next(
+            (
+                e
+                for e in on_resource
+                if e.kind == "change_event"
+                and {"change_deploy", "change_config"} & set(e.signals)
+                and "change_failed" not in e.signals
+                and e.start is not None
+                and first - HEALTH_LAG <= e.start <= first + GRACE
+            ),
+            None,
+        )
+        if lowered is not None and lowered.start is not None:
+            category = "change"
+            terms.append(f"it began {_minutes(first - lowered.start)} after a change to it")
     supporting = sorted(
         {e.id for e in nominating}
         | {e.id for e in on_resource if set(e.signals) & set(mode.corroborating)}
@@ -556,6 +581,8 @@ def _score(
                     if "change_capacity" in lowered.signals
                     else "Bring back what the change took out of service"
                     if "change_instance_state" in lowered.signals
+                    else "Roll back the release the platform is reacting to"
+                    if "change_deploy" in lowered.signals
                     else "Restore the settings the change replaced"
                 ),
                 command=undo,

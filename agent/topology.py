@@ -85,6 +85,11 @@ class Topology(BaseModel):
             # A listener or rule is a resource of its own: the load balancer's name inside its ARN
             # does not make it the load balancer.
             return None
+        if ref.startswith(("arn:", "/")):
+            # An ARN or a path (a secret, parameter or log group) names one resource of its own: the
+            # service named inside it ("secret:prod/ledger-api/db", "/ecs/ledger-api") is its consumer
+            # or owner, not itself.
+            return None
         # Names from traces and logs: "user@billing-db", "billing-db.cluster-x.rds.amazonaws.com".
         for piece in re.split(r"[@/:\s]+", ref):
             for candidate in (piece, piece.split(".")[0]):
@@ -123,6 +128,10 @@ class Topology(BaseModel):
                 best, best_len = [key], len(a)
             elif len(a) == best_len and best and last.startswith(a) and key not in best:
                 best.append(key)
+        if not best and ref.startswith(("arn:aws", "/")):
+            # A secret or parameter path names its consumer among its parts ("prod/ledger-api/postgres").
+            parts = [p.lower() for p in re.split(r"[/:]", ref)[:-1] if len(p) >= 6]
+            best = sorted({key for alias, key in self.alias.items() if alias.lower() in parts})
         return best
 
     def mentioned(self, text: str) -> list[str]:

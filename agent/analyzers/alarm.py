@@ -89,6 +89,8 @@ def from_alarm(
                     "threshold": alarm.threshold,
                     "onset": breach.isoformat(),
                     "sustained": lasting,
+                    # A period-long datapoint dates the breach only to within its period.
+                    "resolution_s": metric.period_s or 60,
                 },
             )
         )
@@ -139,3 +141,26 @@ def _metric_signal(alarm: AlarmInfo) -> list[str]:
     if found is None and direction == "up" and "4xx" in metric.metric.lower():
         found = "error_rate_up"
     return [found] if found else []
+
+
+def with_missing_counts(
+    alarm: AlarmInfo, timestamps: list[datetime], values: list[float], end: datetime
+) -> tuple[list[datetime], list[float]]:
+    """CloudWatch publishes many counts (ELB and API 5XX, Lambda errors) only when non-zero: for a Sum
+    or SampleCount, a period with no datapoint counted zero. Filled in from the first datapoint to the
+    last complete period, so a breach that stopped reads as stopped."""
+    metric = alarm.metric
+    if metric is None or not metric.period_s or (metric.stat or "Average") not in ("Sum", "SampleCount"):
+        return timestamps, values
+    if not timestamps:
+        return timestamps, values
+    step = timedelta(seconds=metric.period_s)
+    have = dict(zip(timestamps, values, strict=True))
+    out_t: list[datetime] = []
+    out_v: list[float] = []
+    t = timestamps[0]
+    while t + step <= end or t <= timestamps[-1]:
+        out_t.append(t)
+        out_v.append(have.get(t, 0.0))
+        t += step
+    return out_t, out_v

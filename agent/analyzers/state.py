@@ -291,29 +291,42 @@ def from_deployments(out: Deployments) -> list[Draft]:
     return drafts
 
 
+ROUTINE_STOPS = frozenset({"ServiceSchedulerInitiated", "UserInitiated"})
+ROUTINE_REASON = re.compile(
+    r"scaling activity initiated by|deployment .*(replaced|completed)|stopped by user", re.I
+)
+
+
 def from_ecs(out: EcsServiceState) -> list[Draft]:
     drafts: list[Draft] = []
     if not out.found:
         return drafts
-    if out.stopped:
-        oom = [t for t in out.stopped if t.oom]
-        reasons = sorted({t.stopped_reason[:80] for t in out.stopped})
+    # Tasks the scheduler stopped to replace them (a deployment rolling, a scale-in) or a person
+    # stopped are the service working as asked, not failing.
+    failed = [
+        t
+        for t in out.stopped
+        if t.stop_code not in ROUTINE_STOPS and not ROUTINE_REASON.search(t.stopped_reason)
+    ]
+    if failed:
+        oom = [t for t in failed if t.oom]
+        reasons = sorted({t.stopped_reason[:80] for t in failed})
         signals = ["ecs_tasks_stopped"] + (["oom_logs"] if oom else [])
         for r in reasons:
             signals += message_signals(r)
-        if any(t.stop_code == "SpotInterruption" for t in out.stopped):
+        if any(t.stop_code == "SpotInterruption" for t in failed):
             signals.append("spot_interrupted")
         drafts.append(
             Draft(
                 kind="resource_state",
                 resource=out.service,
-                start=min((t.stopped_at for t in out.stopped if t.stopped_at), default=None),
-                end=max((t.stopped_at for t in out.stopped if t.stopped_at), default=None),
-                summary=f"{len(out.stopped)} tasks of {out.service} stopped ({len(oom)} OOM): {'; '.join(reasons[:3])}",
+                start=min((t.stopped_at for t in failed if t.stopped_at), default=None),
+                end=max((t.stopped_at for t in failed if t.stopped_at), default=None),
+                summary=f"{len(failed)} tasks of {out.service} stopped ({len(oom)} OOM): {'; '.join(reasons[:3])}",
                 signals=sorted(set(signals)),
-                strength=min(0.9, 0.4 + 0.05 * len(out.stopped)),
+                strength=min(0.9, 0.4 + 0.05 * len(failed)),
                 facts={
-                    "task_definitions": sorted({t.task_definition for t in out.stopped}),
+                    "task_definitions": sorted({t.task_definition for t in failed}),
                     "exit_codes": out.exit_codes,
                 },
             )

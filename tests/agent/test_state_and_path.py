@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from agent.analyzers.alarm import from_alarm, with_missing_counts
 from agent.analyzers.logs import denied_by, message_signals
 from agent.analyzers.state import from_ecs, from_scaling_config, from_target_health
 from agent.catalog import catalog
@@ -13,6 +14,7 @@ from agent.nodes import scalable_id
 from agent.scoring import generate
 from agent.topology import Topology
 from tests.agent.test_scoring import ev
+from tools.alarms import AlarmDetails, AlarmInfo, MetricRef
 from tools.ecs import EcsServiceState, StoppedTask
 from tools.scaling import Event, ScalingConfig, Scheduled
 from tools.state import GroupHealth, TargetHealth, TargetState
@@ -234,3 +236,94 @@ def test_a_remote_host_is_not_blamed_through_a_path_that_just_changed() -> None:
     assert ranked(False)[0] == "api.payments.example"
     changed = ranked(True)
     assert changed.index(rtb) < changed.index("api.payments.example")
+
+
+def test_an_arn_names_its_own_resource_not_the_service_inside_its_name() -> None:
+    topo = Topology()
+    api = topo.add("ecs_service", "ledger-api")
+    secret = "arn:aws:secretsmanager:us-west-2:111122223333:secret:prod/ledger-api/postgres-uIhjwa"
+    assert topo.resolve(secret) is None
+    assert topo.resolve("/ecs/ledger-api") is None  # a log group is not its service either
+    assert topo.resolve("user@ledger-api") == api  # a name in a trace still is
+    # ... but the service its name mentions is its neighbour: a rotated secret shows on its consumer.
+    assert topo.related(secret) == [api]
+
+
+def test_changes_held_at_the_same_cap_keep_their_order_in_time() -> None:
+    topo = Topology()
+    svc = topo.add("ecs_service", "refunds")
+    early = topo.add("lambda", "refund-notify")
+    late = topo.add("lambda", "refund-validate")
+    topo.link(svc, early, "invokes")
+    topo.link(svc, late, "invokes")
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up", "new_error_pattern"], 0.9),
+        ev("change_event", early, T0 - timedelta(minutes=20), ["change", "change_other"], 0.6, action="PutX"),
+        ev("change_event", late, T0 - timedelta(minutes=1), ["change", "change_other"], 0.6, action="PutY"),
+    ]
+    hyps = [
+        h for h in generate(catalog(), evidence, topo, [svc]) if h.failure_mode == "resource-setting-changed"
+    ]
+    assert [h.resource for h in hyps][:2] == [late, early]
+    assert hyps[0].confidence > hyps[1].confidence
+
+
+def _five_xx_alarm(stat: str) -> AlarmInfo:
+    return AlarmInfo(
+        name="shop-web-elb-5xx",
+        kind="metric",
+        state="ALARM",
+        metric=MetricRef(
+            namespace="AWS/ApplicationELB", metric="HTTPCode_ELB_5XX_Count", stat=stat, period_s=60
+        ),
+        threshold=5,
+        comparison="GreaterThanOrEqualToThreshold",
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+    )
+
+
+def test_a_count_that_stopped_being_published_has_stopped_breaching() -> None:
+    # ELB publishes 5XX counts only when non-zero: two minutes of 502s during a deploy, then nothing.
+    stamps = [T0, T0 + timedelta(minutes=1)]
+    alarm = _five_xx_alarm("Sum")
+    filled_t, filled_v = with_missing_counts(alarm, stamps, [12.0, 9.0], T0 + timedelta(minutes=20))
+    assert len(filled_t) == 20 and filled_v[2:] == [0.0] * 18
+    details = AlarmDetails(alarm=alarm, history=[])
+    [draft] = from_alarm(details, filled_t, filled_v, "app/shop-web/55ef0c21b42fafcc", None)[:1]
+    assert draft.signals == ["metric_blip"]
+    # An average is not a count: a gap stays a gap.
+    assert (
+        with_missing_counts(_five_xx_alarm("Average"), stamps, [12.0, 9.0], T0 + timedelta(minutes=20))[0]
+        == stamps
+    )
+
+
+def test_routine_task_stops_are_not_failures() -> None:
+    rolled = _task(
+        "ServiceSchedulerInitiated", "Scaling activity initiated by (deployment ecs-svc/8562042464252214461)"
+    )
+    assert from_ecs(_ecs([rolled] * 8)) == []
+    crashed = _task("EssentialContainerExited", "Essential container in task exited")
+    [draft] = from_ecs(_ecs([rolled, crashed]))
+    assert draft.summary.startswith("1 tasks")
+
+
+def test_the_platform_reacting_right_after_a_change_is_that_changes_effect() -> None:
+    topo = Topology()
+    asg = topo.add("asg", "ledger-web-prod")
+    evidence = [
+        ev("metric_anomaly", asg, T0 + timedelta(minutes=6), ["unhealthy_hosts"], 0.9),
+        ev(
+            "resource_state",
+            asg,
+            T0 + timedelta(minutes=6),
+            ["asg_replacement_loop", "capacity_below_desired"],
+            0.95,
+        ),
+        ev("change_event", asg, T0, ["change", "change_deploy"], 0.6, action="StartInstanceRefresh"),
+    ]
+    hyps = generate(catalog(), evidence, topo, [asg])
+    loop = next(h for h in hyps if h.failure_mode == "asg-elb-health-check-replacement-loop")
+    assert loop.category == "change"
+    assert loop.remediation[0].action == "rollback"
