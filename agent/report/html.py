@@ -217,7 +217,7 @@ def render(report: Report) -> str:
     r = view.prepare(report)
     known = {e.id for e in r.evidence}
     top = view.leading(r)
-    title = r.title or r.alarm or r.question or "Incident investigation"
+    title = view.headline(r)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

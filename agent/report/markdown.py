@@ -121,7 +121,7 @@ def render(report: Report) -> str:
     r = view.prepare(report)
     known = {e.id for e in r.evidence}
     top = view.leading(r)
-    title = r.title or r.alarm or r.question or "Incident investigation"
+    title = view.headline(r)
     out = [
         f"# Incident report: {esc(title)}",
         "",

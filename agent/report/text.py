@@ -61,7 +61,7 @@ def render(report: Report) -> str:
     r = view.prepare(report)
     known = {e.id for e in r.evidence}
     top = view.leading(r)
-    title = r.title or r.alarm or r.question or "Incident investigation"
+    title = view.headline(r)
     out = [f"SLEUTH INCIDENT REPORT: {title}", "=" * min(WIDTH, len(title) + 24), ""]
     out += textwrap.wrap(f"VERDICT: {view.verdict_line(r)}", WIDTH, subsequent_indent="  ")
     out.append("")

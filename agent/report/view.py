@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.report.model import Report, ReportHypothesis, TimelineEntry
+from agent.report.model import Report, ReportEvidence, ReportHypothesis, TimelineEntry
 from tools.redact import redact_value
 
 VERDICT_HEADING = {
@@ -45,10 +45,89 @@ def _redact_all(value: Any) -> Any:
 
 
 def prepare(report: Report) -> Report:
-    """A copy of `report` with every string redacted and hypotheses in rank order."""
+    """A copy of `report` with every string redacted, each CloudTrail event once, counts of one in the
+    singular, and hypotheses in rank order."""
     clean = Report.model_validate(_redact_all(redact_value(report.model_dump(mode="python"))))
     clean.hypotheses.sort(key=lambda h: h.rank)
-    return clean
+    return _one_per_event(_singular(clean))
+
+
+# Prose built as f"{n} hops" reads "1 hops" when n is one; the nouns that such counts use.
+_ONE_OF = re.compile(
+    r"(?<![\d.,-])\b1 (hop|minute|hour|day|second|line|event|datapoint|period|error|fault|trace|call|"
+    r"instance|target|task|host|request|message|record|change|termination|time)s\b"
+)
+
+
+def _singular(r: Report) -> Report:
+    """Counts of one in the singular, in the prose only (never in a re-run call or a command)."""
+
+    def one(text: str) -> str:
+        return _ONE_OF.sub(r"1 \1", text)
+
+    r.summary, r.title = one(r.summary), one(r.title)
+    r.notes = [one(n) for n in r.notes]
+    for h in r.hypotheses:
+        h.title, h.rationale = one(h.title), one(h.rationale)
+    for ev in r.evidence:
+        ev.summary = one(ev.summary)
+    for e in r.timeline:
+        e.what = one(e.what)
+    return r
+
+
+def event_id(ev: ReportEvidence) -> str | None:
+    """The CloudTrail event an evidence item is (its re-run looks it up by EventId), else None."""
+    for call in (ev.rerun, ev.source):
+        if call is not None and call.tool == "cloudtrail_lookup" and call.params.get("key") == "EventId":
+            value = call.params.get("value")
+            return str(value) if value else None
+    return None
+
+
+def _one_per_event(r: Report) -> Report:
+    """One evidence item per CloudTrail event: later copies (the same record found by two probes) are
+    dropped and every reference to them points at the first."""
+    first: dict[str, str] = {}
+    alias: dict[str, str] = {}
+    kept = []
+    for ev in r.evidence:
+        key = event_id(ev)
+        if key is not None and key in first:
+            alias[ev.id] = first[key]
+            continue
+        if key is not None:
+            first[key] = ev.id
+        kept.append(ev)
+    if not alias:
+        return r
+    r.evidence = kept
+    for h in r.hypotheses:
+        h.evidence = list(dict.fromkeys(alias.get(i, i) for i in h.evidence))
+        h.contradicting = list(dict.fromkeys(alias.get(i, i) for i in h.contradicting))
+    seen: set[tuple[datetime, str, str | None]] = set()
+    entries = []
+    for e in r.timeline:
+        e.evidence = alias.get(e.evidence, e.evidence) if e.evidence else None
+        if (e.time, e.kind, e.evidence) in seen and e.evidence is not None:
+            continue
+        seen.add((e.time, e.kind, e.evidence))
+        entries.append(e)
+    r.timeline = entries
+    for c in r.charts:
+        c.evidence = alias.get(c.evidence, c.evidence) if c.evidence else None
+        for m in c.markers:
+            m.evidence = alias.get(m.evidence, m.evidence) if m.evidence else None
+        c.markers = list({(m.time, m.evidence, m.what): m for m in c.markers}.values())
+    return r
+
+
+def headline(report: Report) -> str:
+    """The report's one heading: the cause when one is found; otherwise what was asked (the alarm or the
+    question), since the verdict line already says what was concluded."""
+    if report.verdict == "root_cause" and report.title:
+        return report.title
+    return report.alarm or report.question or report.title or "Incident investigation"
 
 
 def verdict_line(report: Report) -> str:

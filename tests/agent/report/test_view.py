@@ -86,3 +86,43 @@ def test_stats_line_names_caps_and_cost() -> None:
     assert view.stats_line(report) == (
         "planner claude · 14 tool calls · 37 AWS calls · 1m23s · 5120 model tokens · $0.04 · caps hit: tool_calls"
     )
+
+
+def test_a_cloudtrail_event_found_twice_is_one_evidence_item_and_references_follow_it() -> None:
+    report = samples.root_cause()
+    copy = report.evidence[0].model_copy(deep=True)
+    copy.id = "ev-9"
+    report.evidence.append(copy)
+    top = next(h for h in report.hypotheses if h.rank == 1)
+    top.evidence.append("ev-9")
+    report.timeline.append(
+        TimelineEntry(time=copy.start, what="alice deployed web:42", kind="change", evidence="ev-9")  # type: ignore[arg-type]
+    )
+    report.charts[0].markers.append(report.charts[0].markers[0].model_copy(update={"evidence": "ev-9"}))
+    clean = view.prepare(report)
+    assert [e.id for e in clean.evidence] == ["ev-1", "ev-2", "ev-3", "ev-4", "ev-5"]
+    assert clean.hypotheses[0].evidence == ["ev-1", "ev-2", "ev-3"]
+    assert [e.evidence for e in clean.timeline if e.kind == "change"] == ["ev-1"]
+    assert [m.evidence for m in clean.charts[0].markers if m.kind == "change"] == ["ev-1"]
+    assert view.event_id(clean.evidence[0]) == samples.EVENT_ID
+    assert view.event_id(clean.evidence[1]) is None
+
+
+def test_counts_of_one_read_in_the_singular_in_prose_but_not_in_commands() -> None:
+    report = samples.root_cause()
+    report.hypotheses[0].rationale = "began with the symptoms; 1 hops from the symptoms; 11 hops; 0.1 minutes"
+    report.evidence[1].summary = "1 lines matched, 21 events"
+    report.evidence[1].source.params["query"] = "stats count(*) as 1 hops"
+    clean = view.prepare(report)
+    h = next(h for h in clean.hypotheses if h.title == report.hypotheses[0].title)
+    assert h.rationale == "began with the symptoms; 1 hop from the symptoms; 11 hops; 0.1 minutes"
+    assert clean.evidence[1].summary.startswith("1 line matched, 21 events")
+    assert clean.evidence[1].source.params["query"] == "stats count(*) as 1 hops"
+
+
+def test_one_heading_the_cause_when_found_else_what_was_asked() -> None:
+    report = samples.root_cause()
+    assert view.headline(report) == report.title
+    no_fault = samples.no_fault()
+    no_fault.title = "No root cause found"
+    assert view.headline(no_fault) == no_fault.question == "Is checkout slow right now?"
