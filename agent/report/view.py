@@ -49,7 +49,7 @@ def prepare(report: Report) -> Report:
     singular, and hypotheses in rank order."""
     clean = Report.model_validate(_redact_all(redact_value(report.model_dump(mode="python"))))
     clean.hypotheses.sort(key=lambda h: h.rank)
-    return _one_per_event(_singular(clean))
+    return _one_per_event(_singular(_unescaped_templates(clean)))
 
 
 # Prose built as f"{n} hops" reads "1 hops" when n is one; the nouns that such counts use.
@@ -73,6 +73,28 @@ def _singular(r: Report) -> Report:
         ev.summary = one(ev.summary)
     for e in r.timeline:
         e.what = one(e.what)
+    return r
+
+
+# JSON string escapes inside a log template (a JSON log line's quoted values, a stack trace's "\\n").
+_JSON_ESCAPE = re.compile(r"\\([\"\\/nrt])")
+_DECODED = {'"': '"', "\\": "\\", "/": "/", "n": " ", "r": " ", "t": " "}
+
+
+def unescape_template(text: str) -> str:
+    """A log template as the line read, not as JSON spells it: `\\"` is a quote, `\\n` a space. Only
+    printable escapes are decoded (never `\\u`), so no control character or markup can come of it."""
+    return re.sub(r"(?<=\S) {2,}(?=\S)", " ", _JSON_ESCAPE.sub(lambda m: _DECODED[m.group(1)], text))
+
+
+def _unescaped_templates(r: Report) -> Report:
+    logs = {ev.id for ev in r.evidence if ev.kind == "log_pattern"}
+    for ev in r.evidence:
+        if ev.id in logs:
+            ev.summary = unescape_template(ev.summary)
+    for e in r.timeline:
+        if e.evidence in logs:
+            e.what = unescape_template(e.what)
     return r
 
 

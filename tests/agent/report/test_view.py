@@ -126,3 +126,28 @@ def test_one_heading_the_cause_when_found_else_what_was_asked() -> None:
     no_fault = samples.no_fault()
     no_fault.title = "No root cause found"
     assert view.headline(no_fault) == no_fault.question == "Is checkout slow right now?"
+
+
+def test_log_templates_read_unescaped_and_stay_sanitised() -> None:
+    report = samples.root_cause()
+    logs = report.evidence[1]
+    logs.kind = "log_pattern"
+    logs.summary = (
+        'new log pattern x16 (baseline 0): {"msg":"call failed: {\\"code\\":\\"E42\\"}",'
+        '"stack":"Error: timeout\\n    at <*>","path":"C:\\\\tmp"} \\u001b[2J <b>'
+    )
+    report.timeline.append(
+        TimelineEntry(time=samples.ONSET, what=logs.summary, kind="event", evidence=logs.id)
+    )
+    clean = view.prepare(report)
+    expected = (
+        'new log pattern x16 (baseline 0): {"msg":"call failed: {"code":"E42"}",'
+        '"stack":"Error: timeout at <*>","path":"C:\\tmp"} \\u001b[2J <b>'
+    )
+    assert clean.evidence[1].summary == expected
+    assert expected in [e.what for e in clean.timeline if e.evidence == logs.id]
+    # A \u escape is not decoded: it could spell a control character.
+    assert "\x1b" not in clean.evidence[1].summary
+    # A metric's text is not a log template and keeps its backslashes.
+    report.evidence[2].summary = 'label \\"x\\"'
+    assert view.prepare(report).evidence[2].summary == 'label \\"x\\"'
