@@ -136,6 +136,7 @@ def _finish(state: dict[str, Any], aws: AwsClients, started: float, brain: str) 
     report = Report.model_validate(redact_value(state["report"]))
     report.stats.duration_s = round(time.perf_counter() - started, 3)
     report.stats.aws_calls = aws.budget.used
+    report.timezone = report.timezone or state.get("timezone")
     return report
 
 

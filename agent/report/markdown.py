@@ -146,16 +146,19 @@ def render(report: Report) -> str:
     entries = view.timeline(r)
     if entries:
         with_date = view.spans_days([e.time for e in entries])
+        tz = view.zone(r)
+        there = f" {esc(view.zone_label(tz, entries[0].time))} |" if tz else ""
         out += [
             "## Timeline (UTC)",
             "",
-            "| time | vs. impact | kind | what | evidence |",
-            "|---|---|---|---|---|",
+            f"| time |{there} vs. impact | kind | what | evidence |",
+            "|---|---|---|---|---|" + ("---|" if tz else ""),
         ]
         for e in entries:
             ref = _ref(e.evidence, known) if e.evidence else ""
+            local = f" {view.clock_in(e.time, tz)} |" if tz else ""
             out.append(
-                f"| {view.clock(e.time, with_date)} | {view.offset(e.time, r.impact_start)} | {e.kind} "
+                f"| {view.clock(e.time, with_date)} |{local} {view.offset(e.time, r.impact_start)} | {e.kind} "
                 f"| {esc(e.what)} | {ref} |"
             )
         out.append("")

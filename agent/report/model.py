@@ -97,6 +97,10 @@ class Report(BaseModel):
     window_start: datetime | None = None
     window_end: datetime | None = None
     impact_start: datetime | None = None
+    timezone: str | None = Field(
+        default=None,
+        description="the asker's zone (IANA name or offset); renderers show its times beside UTC",
+    )
     hypotheses: list[ReportHypothesis]
     evidence: list[ReportEvidence]
     timeline: list[TimelineEntry]

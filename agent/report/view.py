@@ -7,11 +7,12 @@ built from logs and parameters, and a secret in a log line must not reach a page
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from agent.report.model import Report, ReportEvidence, ReportHypothesis, TimelineEntry
 from tools.redact import redact_value
+from tools.window import parse_timezone
 
 VERDICT_HEADING = {
     "root_cause": "Root cause found",
@@ -183,6 +184,45 @@ def stamp(t: datetime) -> str:
     return utc(t).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def zone(report: Report) -> tzinfo | None:
+    """The asker's zone when it is not UTC at the incident (so its clock is worth showing), else None."""
+    if not report.timezone:
+        return None
+    try:
+        tz = parse_timezone(report.timezone)
+    except ValueError:
+        return None  # an unreadable zone from a stored report: UTC alone is still right
+    at = report.impact_start or report.window_end or report.window_start
+    probe = utc(at) if at is not None else datetime(2000, 1, 1, tzinfo=UTC)
+    return tz if probe.astimezone(tz).utcoffset() else None
+
+
+def local(t: datetime, tz: tzinfo | None, with_date: bool = False) -> str:
+    """`t` on the asker's clock ('11:19 CET'); empty without a zone."""
+    if tz is None:
+        return ""
+    lt = utc(t).astimezone(tz)
+    return lt.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M %Z")
+
+
+def clock_in(t: datetime, tz: tzinfo) -> str:
+    """`t` as HH:MM on the asker's clock."""
+    return utc(t).astimezone(tz).strftime("%H:%M")
+
+
+def zone_label(tz: tzinfo, t: datetime) -> str:
+    """The zone's name at `t` ('CET', 'PDT', 'UTC+02:00')."""
+    return utc(t).astimezone(tz).strftime("%Z")
+
+
+def stamp_local(t: datetime, tz: tzinfo | None) -> str:
+    """A UTC timestamp with the asker's clock beside it when known: '… 10:19:00 UTC (11:19 CET)'."""
+    if tz is None:
+        return stamp(t)
+    same_day = utc(t).date() == utc(t).astimezone(tz).date()
+    return f"{stamp(t)} ({local(t, tz, with_date=not same_day)})"
+
+
 def clock(t: datetime, with_date: bool) -> str:
     return utc(t).strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
 
@@ -229,9 +269,11 @@ def spans_days(times: list[datetime]) -> bool:
 
 
 def impact_text(report: Report) -> str:
-    """The impact window in words: when impact began and which window was investigated."""
+    """The impact window in words: when impact began and which window was investigated, in UTC with
+    the asker's clock beside it."""
+    tz = zone(report)
     if report.impact_start is not None:
-        parts = [f"began {stamp(report.impact_start)}"]
+        parts = [f"began {stamp_local(report.impact_start, tz)}"]
     elif report.verdict == "no_fault":
         parts = ["none found"]
     else:

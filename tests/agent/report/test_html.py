@@ -299,3 +299,14 @@ def test_a_long_series_is_zoomed_on_the_incident_with_its_unit() -> None:
     assert "an unrelated change" not in text
     hours = {t.split(":")[0] for t in re.findall(r"\b\d\d:\d\d\b", text)}
     assert len(hours) <= 2  # the incident and its lead-in, not six hours
+
+
+def test_timeline_has_the_askers_clock_beside_utc() -> None:
+    from agent.report import html as html_report
+
+    report = samples.root_cause()
+    report.timezone = "-07:00"
+    page = html_report.render(report)
+    assert "<th>time (UTC)</th><th>UTC-07:00</th>" in page
+    assert '<td class="time">14:02:00</td><td class="time">07:02</td>' in page
+    assert "Times are UTC, with the asker's clock (-07:00) beside." in page

@@ -167,3 +167,44 @@ def test_missing_evidence_id_is_flagged_not_hidden() -> None:
     out = text.render(report)
     assert "supported by: ev-1, ev-2, ev-3" in out
     assert "supported by: ev-5, ev-99 (not in this report)" in out
+
+
+def test_text_wraps_at_the_width_given_within_bounds() -> None:
+    report = samples.root_cause()
+    report.summary = "word " * 200
+    for width, bound in ((72, 72), (140, 140), (20, text.MIN_WIDTH), (400, text.MAX_WIDTH)):
+        out = text.render(report, width=width)
+        prose = [line for line in out.splitlines() if line.startswith("word")]
+        assert max(len(line) for line in prose) <= bound
+        assert max(len(line) for line in prose) > bound - 6
+
+
+def test_colour_only_when_asked_and_never_from_data() -> None:
+    report = samples.root_cause()
+    report.evidence[1].summary += " \x1b[2J\x1b]0;pwned\x07"
+    plain = text.render(report)
+    assert "\x1b" not in plain
+    coloured = text.render(report, colour=True)
+    assert "\x1b[1;31mVERDICT: Root cause found" in coloured
+    assert "\x1b[1mTIMELINE (UTC)\x1b[0m" in coloured
+    assert "\x1b[36m     $ aws ecs update-service" in coloured
+    # Every escape sequence in the output is one of the renderer's own SGR codes.
+    import re
+
+    assert set(re.findall(r"\x1b\[[0-9;]*m", coloured)) <= {f"\x1b[{c}m" for c in [*text.STYLE.values(), "0"]}
+    assert "\x1b[2J" not in coloured and "\x1b]" not in coloured
+    # Removing the codes gives the plain report back.
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_times_on_the_askers_clock_beside_utc() -> None:
+    report = samples.root_cause()
+    report.timezone = "Europe/Berlin"
+    out = text.render(report)
+    assert "Impact: began 2026-11-26 14:05:00 UTC (15:05 CET)" in out
+    assert "TIMELINE (UTC; ASKER'S CLOCK CET)" in out
+    assert "  14:02:00  15:02  T-3m     change   alice deployed web:42 [ev-1]" in out.splitlines()
+    report.timezone = "+00:00"  # the asker's clock is UTC: nothing to add
+    assert "TIMELINE (UTC)\n" in text.render(report)
+    report.timezone = "Not/AZone"  # a stored report with an unreadable zone still renders, in UTC
+    assert "Impact: began 2026-11-26 14:05:00 UTC;" in text.render(report)
