@@ -170,7 +170,7 @@ def _hypotheses(r: Report, known: set[str]) -> list[str]:
         rows.append(
             f'<tr class="{h.status}"><td>H{h.rank}</td>'
             f'<td class="num"><span class="bar"><span style="width:{pct}"></span></span>{pct}</td>'
-            f"<td>{_e(view.CATEGORY_LABEL[h.category])}</td><td>{_e(h.status)}</td>"
+            f"<td>{_e(view.CATEGORY_LABEL[h.category])}</td><td>{_e(view.status_word(h))}</td>"
             f"<td><strong>{_e(h.title)}</strong><br><code>{_e(h.resource)}</code> · {_e(h.failure_mode)}"
             f"{_hypothesis_extra(h, r)}</td>"
             f"<td>{_ids(h.evidence, known)}</td><td>{_ids(h.contradicting, known) if h.contradicting else ''}</td></tr>"

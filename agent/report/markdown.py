@@ -61,7 +61,7 @@ def _hypotheses(r: Report, known: set[str]) -> list[str]:
     ]
     for h in r.hypotheses:
         out.append(
-            f"| H{h.rank} | {view.percent(h.confidence)} | {h.category} | {h.status} | {esc(h.title)} "
+            f"| H{h.rank} | {view.percent(h.confidence)} | {h.category} | {view.status_word(h)} | {esc(h.title)} "
             f"| {code(h.resource)} | {_ids(h.evidence, known)} | {_ids(h.contradicting, known) if h.contradicting else ''} |"
         )
     out.append("")

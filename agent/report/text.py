@@ -54,7 +54,9 @@ def _ids(ids: list[str], known: set[str]) -> str:
 
 
 def _hypothesis(h: ReportHypothesis, report: Report, known: set[str]) -> list[str]:
-    head = f"  H{h.rank}  {view.percent(h.confidence):>4}  {h.category:<18} {h.status:<9}  {h.title}"
+    head = (
+        f"  H{h.rank}  {view.percent(h.confidence):>4}  {h.category:<18} {view.status_word(h):<9}  {h.title}"
+    )
     style = "muted" if h.status in view.RULED_OUT else ("lead" if h is view.leading(report) else "")
     out = [paint(line, style) if style else line for line in _wrap(head, "", " " * 6)]
     out += _para(f"resource: {h.resource} · failure mode: {h.failure_mode}", " " * 6)

@@ -68,7 +68,7 @@ def test_hypotheses_ranked_with_confidence_category_and_cited_evidence() -> None
     )
     assert "supported by: ev-1, ev-2, ev-3" in section
     assert "H2   31%  limit" in section and "contradicted by: ev-4" in section
-    assert "H3    5%  component_failure  ruled_out" in section
+    assert "H3    5%  component_failure  ruled out" in section
 
 
 def test_remediation_is_an_action_verb_and_a_command_prevention_is_separate() -> None:
@@ -138,7 +138,7 @@ def test_no_fault_claims_no_root_cause() -> None:
     assert "No root cause is claimed" in out
     assert "Impact: none found; investigated 2026-11-26 14:00:00 UTC to 2026-11-26 14:30:00 UTC (30m)" in out
     checked = out.split("WHAT WAS CHECKED AND RULED OUT")[1]
-    assert "H1    2%  change             ruled_out  A recent deploy broke checkout" in checked
+    assert "H1    2%  change             ruled out  A recent deploy broke checkout" in checked
     assert "why: No deploy or config change in the 6 hours before the question." in checked
 
 

@@ -151,3 +151,51 @@ def test_log_templates_read_unescaped_and_stay_sanitised() -> None:
     # A metric's text is not a log template and keeps its backslashes.
     report.evidence[2].summary = 'label \\"x\\"'
     assert view.prepare(report).evidence[2].summary == 'label \\"x\\"'
+
+
+def test_confidence_words_follow_the_calibrated_thresholds() -> None:
+    assert [view.confidence_word(c) for c in (0.99, 0.8, 0.79, 0.7, 0.69, 0.53, 0.5, 0.49, 0.0)] == [
+        "confirmed",
+        "confirmed",
+        "likely",
+        "likely",
+        "possible",
+        "possible",
+        "possible",
+        "unlikely",
+        "unlikely",
+    ]
+    report = samples.root_cause()
+    top = next(h for h in report.hypotheses if h.rank == 1)
+    for confidence, line in (
+        (0.86, "Root cause found: Deploy web:42"),
+        (0.74, "Likely root cause: Deploy web:42"),
+        (0.53, "Possible root cause: Deploy web:42"),
+    ):
+        top.confidence = confidence
+        assert view.verdict_line(view.prepare(report)).startswith(line)
+    top.status = "accepted"
+    assert view.verdict_heading(view.prepare(report)) == "Root cause accepted"
+    assert view.status_word(top) == "accepted"
+    ruled = next(h for h in report.hypotheses if h.status == "ruled_out")
+    assert view.status_word(ruled) == "ruled out"
+
+
+def test_the_readme_documents_the_thresholds_the_code_uses() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- confidence-words:start -->")[1].split("<!-- confidence-words:end -->")[0]
+    rows = [line.split("|")[1:4] for line in table.strip().splitlines()[2:]]
+    documented = [(cells[0].strip(), cells[1].strip(), cells[2].strip()) for cells in rows]
+    bounds = [f"{b:g} and above" for b, _ in view.CONFIDENCE_WORDS[:1]]
+    bounds += [
+        f"{lo:g} to {hi:g}"
+        for (lo, _), (hi, _) in zip(view.CONFIDENCE_WORDS[1:-1], view.CONFIDENCE_WORDS[:-2], strict=True)
+    ]
+    bounds += [f"below {view.CONFIDENCE_WORDS[-2][0]:g}"]
+    assert [d[0] for d in documented] == bounds
+    assert [d[1] for d in documented] == [w for _, w in view.CONFIDENCE_WORDS]
+    assert [d[2] for d in documented[:3]] == [
+        view.ROOT_CAUSE_HEADING[w] for _, w in view.CONFIDENCE_WORDS[:3]
+    ]
