@@ -143,6 +143,8 @@ def _timeline(r: Report, known: set[str]) -> list[str]:
 
 def _chart(c: Chart, known: set[str], cause: set[str]) -> str:
     caption = []
+    if c.alarm:
+        caption.append(f"the alarm's own metric and threshold ({_e(view.threshold_text(c))})")
     if c.resource:
         caption.append(f"<code>{_e(c.resource)}</code>")
     if c.onset is not None:
@@ -250,7 +252,7 @@ def render(report: Report) -> str:
     out += _timeline(r, known)
     if r.charts:
         cause = set(top.evidence) if top is not None else set()
-        out += _section("charts", "Charts", [_chart(c, known, cause) for c in r.charts])
+        out += _section("charts", "Charts", [_chart(c, known, cause) for c in view.charts(r)])
     if top is not None and top.chain:
         steps = "".join(f"<li><code>{_e(n)}</code></li>" for n in top.chain)
         out += _section(

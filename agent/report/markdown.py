@@ -200,14 +200,17 @@ def render(report: Report) -> str:
 
     if r.charts:
         out += ["## Charts", ""]
-        for c in r.charts:
+        for c in view.charts(r):
             unit = f" ({esc(c.unit)})" if c.unit else ""
             ref = f" · {_ref(c.evidence, known)}" if c.evidence else ""
             line = f"- **{esc(c.title)}**{unit}{ref}"
-            if c.values:
-                line += f": {code(sparkline(c.values))} min {min(c.values):g}, max {max(c.values):g}"
+            values = [v for _, v in view.zoom(c)[0]]
+            if values:
+                line += f": {code(sparkline(values))} min {min(values):g}, max {max(values):g}"
             if c.onset is not None:
                 line += f", onset {view.stamp(c.onset)}"
+            if c.threshold is not None:
+                line += f"; {esc(view.threshold_text(c))}"
             out.append(line)
         out.append("")
 

@@ -11,9 +11,10 @@ import textwrap
 from contextvars import ContextVar
 
 from agent.report import view
-from agent.report.model import Report, ReportEvidence, ReportHypothesis
+from agent.report.model import Chart, Report, ReportEvidence, ReportHypothesis
 from agent.report.rerun import aws_cli, tool_call
 from agent.report.svg import sparkline
+from agent.report.view import unit_of
 
 WIDTH = 100  # for files and pipes; a terminal's own width is passed in, bounded by MIN_WIDTH/MAX_WIDTH
 MIN_WIDTH, MAX_WIDTH = 60, 160
@@ -180,15 +181,9 @@ def _render(report: Report) -> str:
 
     if r.charts:
         out += _heading("Charts")
-        for c in r.charts:
-            unit = f" ({c.unit})" if c.unit else ""
-            out += _wrap(f"{c.title}{unit}" + (f" [{c.evidence}]" if c.evidence else ""), "  ", "    ")
-            if c.values:
-                out.append(
-                    f"    {sparkline(c.values, max(20, min(60, _width.get() - 40)))}  min {min(c.values):g}, max {max(c.values):g}"
-                )
-            if c.onset is not None:
-                out.append(f"    onset {view.stamp(c.onset)}")
+        cause = set(top.evidence) if top is not None else set()
+        for c in view.charts(r):
+            out += _chart(c, cause)
 
     if r.verdict not in ("inconclusive", "insufficient_data"):
         out += gaps
@@ -199,6 +194,44 @@ def _render(report: Report) -> str:
     out += _heading("Stats")
     out += _para(view.stats_line(r))
     return "\n".join(out) + "\n"
+
+
+def _chart(c: Chart, cause: set[str]) -> list[str]:
+    """A chart as a sparkline over the same zoom as the HTML one, with its threshold and markers."""
+    unit = c.unit or unit_of(c.title)
+    out = _wrap(
+        f"{c.title}" + (f" ({unit})" if unit else "") + (f" [{c.evidence}]" if c.evidence else ""),
+        "  ",
+        "    ",
+    )
+    points, markers, hidden = view.zoom(c)
+    if not points:
+        return [*out, "    no data points"]
+    values = [v for _, v in points]
+    line = sparkline(values, max(20, min(60, _width.get() - 40)))
+    out.append(f"    {line}  min {min(values):g}, max {max(values):g}")
+    out.append(
+        f"    {points[0][0]:%H:%M} to {points[-1][0]:%H:%M} UTC"
+        + (f", onset {c.onset:%H:%M}" if c.onset else "")
+    )
+    if c.threshold is not None:
+        breaching = sum(1 for v in values if _breaches(v, c))
+        out.append(
+            paint(f"    {view.threshold_text(c)}: {breaching} of {len(values)} points past it", "cause")
+        )
+    for m in sorted(markers, key=lambda m: m.time):
+        is_cause = m.evidence is not None and m.evidence in cause
+        what = f"{view.clock(m.time, False)[:5]} {'cause: ' if is_cause else ''}{m.what}"
+        lines = _wrap(what, "    | ", "      ")
+        out += [paint(x, "cause") for x in lines] if is_cause else lines
+    if hidden:
+        out.append(f"    ({hidden} earlier timeline event{'s' if hidden > 1 else ''} not shown)")
+    return out
+
+
+def _breaches(value: float, c: Chart) -> bool:
+    t = c.threshold or 0.0
+    return {">": value > t, ">=": value >= t, "<": value < t, "<=": value <= t}.get(c.comparison or "", False)
 
 
 def _gaps(r: Report) -> list[str]:

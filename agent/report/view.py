@@ -6,11 +6,12 @@ built from logs and parameters, and a secret in a log line must not reach a page
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from agent.report.model import Report, ReportEvidence, ReportHypothesis, TimelineEntry
+from agent.report.model import Chart, Report, ReportEvidence, ReportHypothesis, TimelineEntry
 from tools.redact import redact_value
 from tools.window import parse_timezone
 
@@ -379,6 +380,42 @@ def unit_of(title: str) -> str:
     """The unit of a chart titled 'MetricName (Stat) — resource', from the metric's name; '' if unknown.
     A Sum or SampleCount is a count whatever the metric."""
     metric, _, rest = title.partition(" ")
-    if rest.startswith(("(Sum)", "(SampleCount)")):
+    if rest.startswith(("(Sum)", "(SampleCount)", "(Sum,", "(SampleCount,")):
         return "count"
     return next((unit for key, unit in _UNITS if key in metric), "")
+
+
+# Zoom: the incident (onset to the last point) plus a lead-in of twice its length, at least half an
+# hour, so a chart shows the normal level before the change and not hours where nothing happens.
+MIN_LEAD = timedelta(minutes=30)
+
+
+def zoom(chart: Chart) -> tuple[list[tuple[datetime, float]], list[TimelineEntry], int]:
+    """A chart's finite points and markers within its zoom (everything when it has no onset), and how
+    many earlier markers were left out."""
+    points = sorted(
+        (utc(t), v) for t, v in zip(chart.timestamps, chart.values, strict=False) if math.isfinite(v)
+    )
+    if chart.onset is None or not points:
+        return points, list(chart.markers), 0
+    onset, last = utc(chart.onset), points[-1][0]
+    start = onset - max(MIN_LEAD, 2 * (last - onset))
+    if start <= points[0][0]:
+        return points, list(chart.markers), 0
+    kept = [m for m in chart.markers if utc(m.time) >= start]
+    return [(t, v) for t, v in points if t >= start], kept, len(chart.markers) - len(kept)
+
+
+def charts(report: Report) -> list[Chart]:
+    """Charts in reading order: the fired alarm's own metric first, then those the verdict rests on."""
+    top = leading(report)
+    cited = set(top.evidence) if top is not None else set()
+    return sorted(report.charts, key=lambda c: (c.alarm is None, c.evidence not in cited))
+
+
+def threshold_text(chart: Chart) -> str:
+    """'alarm when > 80 (percent)' for an alarm's chart; empty otherwise."""
+    if chart.threshold is None:
+        return ""
+    unit = chart.unit or unit_of(chart.title)
+    return f"alarm when {chart.comparison or 'past'} {chart.threshold:g}" + (f" {unit}" if unit else "")

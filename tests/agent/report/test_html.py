@@ -8,6 +8,7 @@ import struct
 import subprocess
 import tempfile
 import zlib
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -172,7 +173,7 @@ def test_one_chart_per_entry_with_axes_time_labels_onset_and_markers() -> None:
     assert len(causes) == 1
     groups = [a["class"] for a in _all(page, "g") if "marker" in (a.get("class") or "")]
     assert groups == [
-        "marker marker-change",
+        "marker marker-change marker-cause",
         "marker marker-onset",
         "marker marker-alarm",
         "marker marker-onset",
@@ -310,3 +311,42 @@ def test_timeline_has_the_askers_clock_beside_utc() -> None:
     assert "<th>time (UTC)</th><th>UTC-07:00</th>" in page
     assert '<td class="time">14:02:00</td><td class="time">07:02</td>' in page
     assert "Times are UTC, with the asker's clock (-07:00) beside." in page
+
+
+def test_the_alarms_own_chart_comes_first_with_its_threshold_and_labels_never_overlap() -> None:
+    report = samples.root_cause()
+    alarm = samples.chart().model_copy(
+        update={
+            "title": "HTTPCode_Target_5XX_Count (Sum, 1 min) — alarm web-5xx",
+            "unit": "",
+            "evidence": None,
+            "threshold": 100.0,
+            "comparison": ">",
+            "alarm": "web-5xx",
+            # Six changes a minute apart: their labels cannot share a row.
+            "markers": [
+                TimelineEntry(time=samples.T0 + timedelta(minutes=i), what=f"change {i}", kind="change")
+                for i in range(6)
+            ],
+        }
+    )
+    report.charts.append(alarm)
+    page = parse(html.render(report))
+    charts = _all(page, "svg", "chart")
+    assert charts[0]["aria-label"] == "HTTPCode_Target_5XX_Count (Sum, 1 min) — alarm web-5xx"
+    text = " ".join(page.text)
+    assert "alarm when > 100 count" in text and "the alarm's own metric and threshold" in text
+    svg = html.render(report).split('<svg class="chart"')[1]
+    assert 'class="threshold"' in svg and 'stroke-dasharray="8 4"' in svg
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="(\d+)" text-anchor="(start|end)"[^>]*class="mlabel mark-[^"]*">([^<]*)<', svg
+    )
+    boxes = []
+    for x, y, anchor, label in labels:
+        width = len(label) * 6.2
+        x0 = float(x) - width if anchor == "end" else float(x)
+        boxes.append((int(y), x0, x0 + width))
+    for i, (row, a0, a1) in enumerate(boxes):
+        for row2, b0, b1 in boxes[i + 1 :]:
+            assert row != row2 or a1 <= b0 or b1 <= a0, f"labels overlap: {boxes}"
+    assert len({row for row, _, _ in boxes}) > 1

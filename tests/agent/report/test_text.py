@@ -121,7 +121,8 @@ def test_chart_is_sketched_with_its_range_and_onset() -> None:
     assert "ALB 5XX responses (Count/min) [ev-3]" in charts
     # 35 zero minutes then 25 at 240: the sketch is flat then full height.
     assert "▁" * 35 + "█" * 25 + "  min 0, max 240" in charts
-    assert "onset 2026-11-26 14:05:00 UTC" in charts
+    assert "13:30 to 14:29 UTC, onset 14:05" in charts
+    assert "| 14:02 cause: deploy web:42" in charts
 
 
 def test_stats_line() -> None:
