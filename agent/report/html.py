@@ -163,19 +163,27 @@ def _hypotheses(r: Report, known: set[str]) -> list[str]:
     }
     if not r.hypotheses:
         return _section("hypotheses", titles[r.verdict], ["<p>No hypothesis had evidence to test.</p>"])
+    # Evidence against a hypothesis is listed only when some hypothesis has any: an always-empty column
+    # would read as "nothing against any of them".
+    against = any(h.contradicting for h in r.hypotheses)
     rows = [
         '<table class="hypotheses"><tr><th>#</th><th class="num">confidence</th><th>category</th>'
-        "<th>status</th><th>hypothesis</th><th>evidence</th><th>against</th></tr>"
+        "<th>status</th><th>hypothesis</th><th>evidence</th>"
+        + ("<th>against</th>" if against else "")
+        + "</tr>"
     ]
     for h in r.hypotheses:
         pct = view.percent(h.confidence)
+        against_cell = (
+            f"<td>{_ids(h.contradicting, known) if h.contradicting else ''}</td>" if against else ""
+        )
         rows.append(
             f'<tr class="{h.status}"><td>H{h.rank}</td>'
             f'<td class="num"><span class="bar"><span style="width:{pct}"></span></span>{pct}</td>'
             f"<td>{_e(view.CATEGORY_LABEL[h.category])}</td><td>{_e(view.status_word(h))}</td>"
             f"<td><strong>{_e(h.title)}</strong><br><code>{_e(h.resource)}</code> · {_e(h.failure_mode)}"
             f"{_hypothesis_extra(h, r)}</td>"
-            f"<td>{_ids(h.evidence, known)}</td><td>{_ids(h.contradicting, known) if h.contradicting else ''}</td></tr>"
+            f"<td>{_ids(h.evidence, known)}</td>{against_cell}</tr>"
         )
     rows.append("</table>")
     return _section("hypotheses", titles[r.verdict], rows)

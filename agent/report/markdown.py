@@ -55,14 +55,17 @@ def _ids(ids: list[str], known: set[str]) -> str:
 
 
 def _hypotheses(r: Report, known: set[str]) -> list[str]:
+    against = any(h.contradicting for h in r.hypotheses)  # no always-empty column
     out = [
-        "| # | confidence | category | status | hypothesis | resource | evidence | against |",
-        "|---|---|---|---|---|---|---|---|",
+        "| # | confidence | category | status | hypothesis | resource | evidence |"
+        + (" against |" if against else ""),
+        "|---|---|---|---|---|---|---|" + ("---|" if against else ""),
     ]
     for h in r.hypotheses:
+        cell = f" {_ids(h.contradicting, known) if h.contradicting else ''} |" if against else ""
         out.append(
             f"| H{h.rank} | {view.percent(h.confidence)} | {h.category} | {view.status_word(h)} | {esc(h.title)} "
-            f"| {code(h.resource)} | {_ids(h.evidence, known)} | {_ids(h.contradicting, known) if h.contradicting else ''} |"
+            f"| {code(h.resource)} | {_ids(h.evidence, known)} |{cell}"
         )
     out.append("")
     for h in r.hypotheses:
