@@ -52,14 +52,14 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 article.evidence { border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
 article.evidence h3 { font-size: 15px; margin: 0 0 4px; }
 .label { font-size: 12px; color: var(--muted); margin: 6px 0 0; }
-figure { margin: 12px 0 20px; } figcaption { font-size: 13px; color: var(--muted); }
+figure { margin: 12px 0 20px; } figcaption { font-size: 13px; color: var(--muted); overflow-wrap: anywhere; }
 svg text { font: 11px sans-serif; fill: #333; }
 svg .chart-title { font-size: 13px; font-weight: 600; }
 svg .plot { fill: #fff; stroke: #bbb; } svg .grid { stroke: #eee; } svg .axis { stroke: #888; }
 svg .series { fill: none; stroke: #3367d6; stroke-width: 2; } svg .point { fill: #3367d6; }
 svg .mlabel { font-size: 10.5px; stroke: #fff; stroke-width: 3px; paint-order: stroke; }
 svg .mark-change { fill: #6a3d9a; } svg .mark-alarm, svg .mark-onset { fill: #d62728; }
-svg .mlabel.cause { fill: #b30000; font-weight: 700; }
+svg .mlabel.cause { fill: #b30000; font-weight: 700; } svg .mlabel.other { fill: #6b6b6b; }
 svg .mark-event { fill: #5f6368; } svg .mark-symptom { fill: #ef6c00; }
 svg .node rect { fill: #fff; stroke: #555; stroke-width: 1.5; }
 svg .node-root rect { fill: #fde0dc; stroke: #c62828; } svg .node-symptom rect { fill: #ffe9cc; stroke: #ef6c00; }

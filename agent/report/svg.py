@@ -26,7 +26,7 @@ MARKER_COLOUR = {
 CAUSE_COLOUR = "#b30000"
 OTHER_CHANGE_COLOUR = "#a0a0a0"
 _TIME_STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440]
-LABEL_CHARS = 26
+LABEL_CHARS = 40
 
 
 def _e(text: object) -> str:
@@ -80,6 +80,11 @@ def _rows(spans: list[tuple[float, float]]) -> list[int | None]:
             ends[row] = x1
         rows.append(row)
     return rows
+
+
+def _label_class(kind: str, is_cause: bool) -> str:
+    """' cause' for the cause's label, ' other' for a change that is context (drawn grey)."""
+    return " cause" if is_cause else (" other" if kind == "change" else "")
 
 
 def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> str:
@@ -157,7 +162,7 @@ def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> 
         out.append(
             f'<g class="threshold"><line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
             f'stroke="{THRESHOLD_COLOUR}" stroke-width="1.5" stroke-dasharray="8 4"/>'
-            f'<text x="{LEFT + plot_w - 4}" y="{ty - 5:.1f}" text-anchor="end" fill="{THRESHOLD_COLOUR}" '
+            f'<text x="{LEFT + 4}" y="{ty - 5:.1f}" fill="{THRESHOLD_COLOUR}" '
             f'class="mlabel">{_e(threshold_text(chart))}</text></g>'
         )
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(v):.1f}" for i, (t, v) in enumerate(points))
@@ -184,7 +189,7 @@ def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> 
     for i, m in enumerate(ordered):
         xx = x(utc(m.time))
         colour = CAUSE_COLOUR if is_cause[i] else MARKER_COLOUR[m.kind]
-        if m.kind == "change" and cause and not is_cause[i]:
+        if m.kind == "change" and not is_cause[i]:
             colour = OTHER_CHANGE_COLOUR  # a change the verdict does not rest on is context, not a suspect
         dash = ' stroke-dasharray="5 3"' if m.kind == "onset" or colour == OTHER_CHANGE_COLOUR else ""
         row = row_of[i]
@@ -194,7 +199,7 @@ def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> 
             tx = xx - 3 if anchor == "end" else xx + 3
             text = (
                 f'<text x="{tx:.1f}" y="{TOP + 12 + row * 13}" text-anchor="{anchor}" fill="{colour}"'
-                f' class="mlabel mark-{m.kind}{" cause" if is_cause[i] else ""}">{_e(labels[i])}</text>'
+                f' class="mlabel mark-{m.kind}{_label_class(m.kind, is_cause[i])}">{_e(labels[i])}</text>'
             )
         out.append(
             f'<g class="marker marker-{m.kind}{" marker-cause" if is_cause[i] else ""}">'

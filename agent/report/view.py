@@ -146,12 +146,17 @@ def _one_per_event(r: Report) -> Report:
     return r
 
 
+HEADLINE_CHARS = 100
+
+
 def headline(report: Report) -> str:
-    """The report's one heading: the cause when one is found; otherwise what was asked (the alarm or the
-    question), since the verdict line already says what was concluded."""
-    if report.verdict == "root_cause" and report.title:
-        return report.title
-    return report.alarm or report.question or report.title or "Incident investigation"
+    """The report's one heading: what was asked (the alarm, else the question), since the verdict line
+    right under it says what was concluded, the cause included; the report's title without either."""
+    asked = report.alarm or report.question
+    if asked:
+        one_line = " ".join(asked.split())
+        return one_line if len(one_line) <= HEADLINE_CHARS else one_line[: HEADLINE_CHARS - 1] + "…"
+    return report.title or "Incident investigation"
 
 
 # Confidence words, from the calibration of the top hypothesis' confidence in the eval suites (how often
@@ -314,10 +319,12 @@ def impact_text(report: Report) -> str:
     """The impact window in words: when impact began and which window was investigated, in UTC with
     the asker's clock beside it."""
     tz = zone(report)
-    if report.impact_start is not None:
+    if report.verdict == "no_fault":
+        # No fault: what began is an excursion, not impact.
+        since = report.impact_start
+        parts = ["none found", *([f"the excursion began {stamp_local(since, tz)}"] if since else [])]
+    elif report.impact_start is not None:
         parts = [f"began {stamp_local(report.impact_start, tz)}"]
-    elif report.verdict == "no_fault":
-        parts = ["none found"]
     else:
         parts = ["start not established"]
     if report.window_start is not None and report.window_end is not None:
@@ -407,10 +414,16 @@ def zoom(chart: Chart) -> tuple[list[tuple[datetime, float]], list[TimelineEntry
 
 
 def charts(report: Report) -> list[Chart]:
-    """Charts in reading order: the fired alarm's own metric first, then those the verdict rests on."""
+    """Charts in reading order: the fired alarm's own metric first, then the cause's own metrics (on
+    its resource or a member of it: 'orders-db' covers 'orders-db-instance-1'), then the others the
+    verdict rests on, then the rest."""
     top = leading(report)
     cited = set(top.evidence) if top is not None else set()
-    return sorted(report.charts, key=lambda c: (c.alarm is None, c.evidence not in cited))
+
+    def on_cause(c: Chart) -> bool:
+        return top is not None and bool(c.resource) and str(c.resource).startswith(top.resource)
+
+    return sorted(report.charts, key=lambda c: (c.alarm is None, not on_cause(c), c.evidence not in cited))
 
 
 def threshold_text(chart: Chart) -> str:

@@ -245,16 +245,16 @@ def _png_rows_with_content(data: bytes) -> tuple[int, int, int]:
     return width, height, busy
 
 
-def test_headless_chromium_screenshot(root_doc: str) -> None:
+def _screenshot(document: str, name: str) -> Path:
     browser = _chromium()
     if browser is None:
         pytest.skip("no chromium or chromium-browser on PATH; install one to render the report screenshot")
     ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / "report.png"
+    target = ARTIFACTS / name
     target.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
-        page.write_text(root_doc, encoding="utf-8")
+        page.write_text(document, encoding="utf-8")
         subprocess.run(
             [
                 browser,
@@ -274,9 +274,32 @@ def test_headless_chromium_screenshot(root_doc: str) -> None:
             capture_output=True,
             timeout=60,
         )
-    width, height, busy = _png_rows_with_content(target.read_bytes())
+    return target
+
+
+def test_headless_chromium_screenshot(root_doc: str) -> None:
+    width, height, busy = _png_rows_with_content(_screenshot(root_doc, "report.png").read_bytes())
     assert (width, height) == (1280, 2000)
     assert busy > 300, f"only {busy} rows of the screenshot have content"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "verdict"), [("aurora-asg-loop", "root_cause"), ("benign-blip", "no_fault")]
+)
+def test_built_in_reports_render_in_headless_chromium(scenario: str, verdict: str) -> None:
+    """A fault and a no-fault built-in report, as a person opens them (test-artifacts/*.png to look at)."""
+    from agent.investigate import offline
+    from evals.scenarios import build
+
+    report = offline(build(scenario, 1))
+    assert report.verdict == verdict
+    document = html.render(report)
+    first_chart = document.split('<svg class="chart"')[1]
+    assert "alarm " + str(report.alarm) in first_chart.split("</text>")[0]  # the alarm's own metric first
+    assert 'class="threshold"' in first_chart.split("</svg>")[0]
+    width, height, busy = _png_rows_with_content(_screenshot(document, f"{scenario}.png").read_bytes())
+    assert (width, height) == (1280, 2000)
+    assert busy > 600, f"only {busy} rows of the screenshot have content"
 
 
 def test_a_long_series_is_zoomed_on_the_incident_with_its_unit() -> None:

@@ -19,9 +19,7 @@ def _html(report_md: str) -> str:
 
 def test_root_cause_reads_verdict_first_then_postmortem_sections() -> None:
     out = markdown.render(samples.root_cause())
-    assert out.startswith(
-        "# Incident report: web-5xx: 5XX errors on prod-alb\n\n> **Root cause found: Deploy web:42"
-    )
+    assert out.startswith("# Incident report: web-5xx\n\n> **Root cause found: Deploy web:42")
     headings = re.findall(r"^## (.+)$", out, re.M)
     assert headings == [
         "Timeline (UTC)",

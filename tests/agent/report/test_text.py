@@ -15,7 +15,7 @@ def _order(out: str, *markers: str) -> list[int]:
 def test_root_cause_report_leads_with_the_verdict_and_follows_postmortem_order() -> None:
     out = text.render(samples.root_cause())
     lines = out.splitlines()
-    assert lines[0] == "SLEUTH INCIDENT REPORT: web-5xx: 5XX errors on prod-alb"
+    assert lines[0] == "SLEUTH INCIDENT REPORT: web-5xx"
     assert lines[3] == (
         "VERDICT: Root cause found: Deploy web:42 shrank the DB connection pool to 5 (86% confidence, change)"
     )

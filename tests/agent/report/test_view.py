@@ -120,12 +120,17 @@ def test_counts_of_one_read_in_the_singular_in_prose_but_not_in_commands() -> No
     assert clean.evidence[1].source.params["query"] == "stats count(*) as 1 hops"
 
 
-def test_one_heading_the_cause_when_found_else_what_was_asked() -> None:
+def test_one_heading_what_was_asked_and_the_verdict_line_says_what_was_found() -> None:
     report = samples.root_cause()
-    assert view.headline(report) == report.title
+    assert view.headline(report) == "web-5xx"  # the alarm; the cause is in the verdict line under it
+    assert "Deploy web:42" in view.verdict_line(view.prepare(report))
     no_fault = samples.no_fault()
     no_fault.title = "No root cause found"
     assert view.headline(no_fault) == no_fault.question == "Is checkout slow right now?"
+    no_fault.question = "why " * 60
+    assert len(view.headline(no_fault)) == view.HEADLINE_CHARS and view.headline(no_fault).endswith("…")
+    no_fault.question = None
+    assert view.headline(no_fault) == "No root cause found"
 
 
 def test_log_templates_read_unescaped_and_stay_sanitised() -> None:
@@ -199,3 +204,15 @@ def test_the_readme_documents_the_thresholds_the_code_uses() -> None:
     assert [d[2] for d in documented[:3]] == [
         view.ROOT_CAUSE_HEADING[w] for _, w in view.CONFIDENCE_WORDS[:3]
     ]
+
+
+def test_charts_read_alarm_first_then_the_causes_own_then_what_the_verdict_cites() -> None:
+    report = samples.root_cause()
+    base = samples.chart()
+    report.charts = [
+        base.model_copy(update={"title": "elsewhere", "evidence": "ev-9", "resource": "other"}),
+        base.model_copy(update={"title": "symptom", "evidence": "ev-3", "resource": "alb"}),
+        base.model_copy(update={"title": "cause", "evidence": "ev-2", "resource": "ecs:prod/web-task-1"}),
+        base.model_copy(update={"title": "alarm", "evidence": None, "alarm": "web-5xx", "threshold": 1.0}),
+    ]
+    assert [c.title for c in view.charts(view.prepare(report))] == ["alarm", "cause", "symptom", "elsewhere"]
