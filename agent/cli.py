@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -84,6 +86,12 @@ Profile = Annotated[
     typer.Option(envvar="AWS_PROFILE", metavar="NAME", help="AWS profile (else the default chain)"),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="print only the report and errors")]
+NoColor = Annotated[
+    bool,
+    typer.Option(
+        "--no-color", help="text report without colour (also NO_COLOR=1; never coloured unless a terminal)"
+    ),
+]
 
 
 class Format(StrEnum):
@@ -115,7 +123,18 @@ def _info(quiet: bool, message: str) -> None:
         errors.print(message, highlight=False, markup=False, soft_wrap=True)
 
 
-def _emit(report: Any, fmt: Format, out: Path | None, quiet: bool = False) -> None:
+def _terminal(no_color: bool) -> tuple[int, bool]:
+    """The text report's width and colour for stdout: the terminal's width (bounded by the renderer),
+    colour only on a terminal and unless NO_COLOR (any value, https://no-color.org) or --no-color."""
+    from agent.report.text import WIDTH
+
+    if not sys.stdout.isatty():
+        return WIDTH, False
+    width = shutil.get_terminal_size((WIDTH, 24)).columns
+    return width, not no_color and not os.environ.get("NO_COLOR")
+
+
+def _emit(report: Any, fmt: Format, out: Path | None, quiet: bool = False, no_color: bool = False) -> None:
     from agent.report import html, markdown, text
     from tools.redact import redact_value
 
@@ -125,8 +144,11 @@ def _emit(report: Any, fmt: Format, out: Path | None, quiet: bool = False) -> No
         body = markdown.render(report)
     elif fmt is Format.html:
         body = html.render(report)
-    else:
+    elif out is not None:
         body = text.render(report)
+    else:
+        width, colour = _terminal(no_color)
+        body = text.render(report, width=width, colour=colour)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")
@@ -191,6 +213,7 @@ def investigate(
         typer.Option(help="checkpoint the investigation under this id (resume with `sleuth feedback`)"),
     ] = None,
     quiet: Quiet = False,
+    no_color: NoColor = False,
     fallback_rules: Annotated[
         bool,
         typer.Option(
@@ -273,7 +296,7 @@ def investigate(
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    _emit(report, fmt, out, quiet)
+    _emit(report, fmt, out, quiet, no_color)
     if report.verdict == "insufficient_data":
         errors.print(
             "could not investigate: "
@@ -328,6 +351,7 @@ def feedback(
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here")] = None,
     quiet: Quiet = False,
+    no_color: NoColor = False,
 ) -> None:
     """Accept or discard hypotheses of a checkpointed investigation, and resume it the way it ran
     (the same bundle, or live with the same region and profile, unless given here)."""
@@ -369,7 +393,7 @@ def feedback(
         )
     except LookupError as exc:
         raise _fail(str(exc)) from exc
-    _emit(report, fmt, out, quiet)
+    _emit(report, fmt, out, quiet, no_color)
 
 
 @app.command(
@@ -383,6 +407,7 @@ def demo(
     fmt: Annotated[Format, typer.Option("--format", help="report format")] = Format.text,
     out: Annotated[Path | None, typer.Option(help="write the report here instead of stdout")] = None,
     quiet: Quiet = False,
+    no_color: NoColor = False,
 ) -> None:
     """Build a built-in incident (default: an Aurora bug behind an ASG replacement loop), investigate it
     offline with the rules planner, and print the report."""
@@ -393,7 +418,7 @@ def demo(
     _info(quiet, f"scenario {scenario or DEFAULT_SCENARIO} seed {seed}: {built.manifest.title}")
     _info(quiet, "planner: rules (offline bundle)")
     report = offline(built, progress=_progress(quiet))
-    _emit(report, fmt, out, quiet)
+    _emit(report, fmt, out, quiet, no_color)
 
 
 @app.command(
@@ -546,6 +571,7 @@ def on_alarm(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="write the report here (implies --format text)")] = None,
     quiet: Quiet = False,
+    no_color: NoColor = False,
 ) -> None:
     """Run exactly what the Lambda runs for one alarm event, locally."""
     from agent.investigate import handle_request
@@ -603,7 +629,7 @@ def on_alarm(
         if reports:
             from agent.report.model import Report
 
-            _emit(Report.model_validate(reports[-1]), fmt or Format.text, out, quiet)
+            _emit(Report.model_validate(reports[-1]), fmt or Format.text, out, quiet, no_color)
         else:
             _info(quiet, f"no report: the event was {result.get('status')}, not investigated")
     if result.get("status") == "unprocessed":

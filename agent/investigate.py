@@ -14,6 +14,7 @@ from typing import Any, cast
 from langchain_core.runnables import RunnableConfig
 
 from agent.graph import build
+from agent.report.alarm_chart import with_alarm_chart
 from agent.report.model import Report, Stats
 from agent.runtime import Limits, Runtime
 from tools import catalog as _tools  # noqa: F401 - registers every tool
@@ -61,7 +62,7 @@ def investigate(
     with _checkpointer(db_path) as saver:
         compiled = build().compile(checkpointer=saver)
         state = compiled.invoke(payload, _config(runtime, thread_id))
-    return _finish(state, aws, started, brain)
+    return _finish(state, aws, started, brain, runtime)
 
 
 def resume(
@@ -92,7 +93,7 @@ def resume(
         merged = {**(values.get("feedback") or {}), **feedback}
         compiled.update_state(config, {"feedback": merged, "iteration": 0}, as_node="survey")
         state = compiled.invoke(None, config)
-    report = _finish(state, aws, started, "rules")
+    report = _finish(state, aws, started, "rules", runtime)
     when = f" at {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if at else ""
     report.notes += [f"{verdict} by {by or 'a person'}{when}: {key}" for key, verdict in feedback.items()]
     return report
@@ -131,11 +132,14 @@ def _checkpointer(db_path: Path | None) -> Iterator[Any]:
         conn.close()
 
 
-def _finish(state: dict[str, Any], aws: AwsClients, started: float, brain: str) -> Report:
-    # The one redaction pass every report crosses before any output, store, delivery or log sees it.
-    report = Report.model_validate(redact_value(state["report"]))
+def _finish(state: dict[str, Any], aws: AwsClients, started: float, brain: str, runtime: Runtime) -> Report:
+    # The alarm's own chart is read before the one redaction pass every report crosses before any
+    # output, store, delivery or log sees it.
+    drafted = with_alarm_chart(Report.model_validate(state["report"]), runtime.run)
+    report = Report.model_validate(redact_value(drafted.model_dump(mode="json")))
     report.stats.duration_s = round(time.perf_counter() - started, 3)
     report.stats.aws_calls = aws.budget.used
+    report.timezone = report.timezone or state.get("timezone")
     return report
 
 

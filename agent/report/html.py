@@ -52,14 +52,14 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 article.evidence { border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
 article.evidence h3 { font-size: 15px; margin: 0 0 4px; }
 .label { font-size: 12px; color: var(--muted); margin: 6px 0 0; }
-figure { margin: 12px 0 20px; } figcaption { font-size: 13px; color: var(--muted); }
+figure { margin: 12px 0 20px; } figcaption { font-size: 13px; color: var(--muted); overflow-wrap: anywhere; }
 svg text { font: 11px sans-serif; fill: #333; }
 svg .chart-title { font-size: 13px; font-weight: 600; }
 svg .plot { fill: #fff; stroke: #bbb; } svg .grid { stroke: #eee; } svg .axis { stroke: #888; }
 svg .series { fill: none; stroke: #3367d6; stroke-width: 2; } svg .point { fill: #3367d6; }
 svg .mlabel { font-size: 10.5px; stroke: #fff; stroke-width: 3px; paint-order: stroke; }
 svg .mark-change { fill: #6a3d9a; } svg .mark-alarm, svg .mark-onset { fill: #d62728; }
-svg .mlabel.cause { fill: #b30000; font-weight: 700; }
+svg .mlabel.cause { fill: #b30000; font-weight: 700; } svg .mlabel.other { fill: #6b6b6b; }
 svg .mark-event { fill: #5f6368; } svg .mark-symptom { fill: #ef6c00; }
 svg .node rect { fill: #fff; stroke: #555; stroke-width: 1.5; }
 svg .node-root rect { fill: #fde0dc; stroke: #c62828; } svg .node-symptom rect { fill: #ffe9cc; stroke: #ef6c00; }
@@ -123,14 +123,17 @@ def _timeline(r: Report, known: set[str]) -> list[str]:
     if not entries:
         return []
     with_date = view.spans_days([e.time for e in entries])
+    tz = view.zone(r)
+    there = f"<th>{_e(view.zone_label(tz, entries[0].time))}</th>" if tz else ""
     rows = [
-        '<table class="timeline"><tr><th>time (UTC)</th><th>vs. impact</th><th>kind</th><th>what</th>'
+        f'<table class="timeline"><tr><th>time (UTC)</th>{there}<th>vs. impact</th><th>kind</th><th>what</th>'
         "<th>evidence</th></tr>"
     ]
     for e in entries:
         ref = _ref(e.evidence, known) if e.evidence else ""
+        local = f'<td class="time">{view.clock_in(e.time, tz)}</td>' if tz else ""
         rows.append(
-            f'<tr class="entry-{e.kind}"><td class="time">{view.clock(e.time, with_date)}</td>'
+            f'<tr class="entry-{e.kind}"><td class="time">{view.clock(e.time, with_date)}</td>{local}'
             f'<td class="time">{view.offset(e.time, r.impact_start)}</td>'
             f'<td><span class="tag kind-{e.kind}">{e.kind}</span></td><td>{_e(e.what)}</td><td>{ref}</td></tr>'
         )
@@ -140,6 +143,8 @@ def _timeline(r: Report, known: set[str]) -> list[str]:
 
 def _chart(c: Chart, known: set[str], cause: set[str]) -> str:
     caption = []
+    if c.alarm:
+        caption.append(f"the alarm's own metric and threshold ({_e(view.threshold_text(c))})")
     if c.resource:
         caption.append(f"<code>{_e(c.resource)}</code>")
     if c.onset is not None:
@@ -158,19 +163,27 @@ def _hypotheses(r: Report, known: set[str]) -> list[str]:
     }
     if not r.hypotheses:
         return _section("hypotheses", titles[r.verdict], ["<p>No hypothesis had evidence to test.</p>"])
+    # Evidence against a hypothesis is listed only when some hypothesis has any: an always-empty column
+    # would read as "nothing against any of them".
+    against = any(h.contradicting for h in r.hypotheses)
     rows = [
         '<table class="hypotheses"><tr><th>#</th><th class="num">confidence</th><th>category</th>'
-        "<th>status</th><th>hypothesis</th><th>evidence</th><th>against</th></tr>"
+        "<th>status</th><th>hypothesis</th><th>evidence</th>"
+        + ("<th>against</th>" if against else "")
+        + "</tr>"
     ]
     for h in r.hypotheses:
         pct = view.percent(h.confidence)
+        against_cell = (
+            f"<td>{_ids(h.contradicting, known) if h.contradicting else ''}</td>" if against else ""
+        )
         rows.append(
             f'<tr class="{h.status}"><td>H{h.rank}</td>'
             f'<td class="num"><span class="bar"><span style="width:{pct}"></span></span>{pct}</td>'
-            f"<td>{_e(view.CATEGORY_LABEL[h.category])}</td><td>{_e(h.status)}</td>"
+            f"<td>{_e(view.CATEGORY_LABEL[h.category])}</td><td>{_e(view.status_word(h))}</td>"
             f"<td><strong>{_e(h.title)}</strong><br><code>{_e(h.resource)}</code> · {_e(h.failure_mode)}"
             f"{_hypothesis_extra(h, r)}</td>"
-            f"<td>{_ids(h.evidence, known)}</td><td>{_ids(h.contradicting, known) if h.contradicting else ''}</td></tr>"
+            f"<td>{_ids(h.evidence, known)}</td>{against_cell}</tr>"
         )
     rows.append("</table>")
     return _section("hypotheses", titles[r.verdict], rows)
@@ -217,7 +230,7 @@ def render(report: Report) -> str:
     r = view.prepare(report)
     known = {e.id for e in r.evidence}
     top = view.leading(r)
-    title = r.title or r.alarm or r.question or "Incident investigation"
+    title = view.headline(r)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -247,7 +260,7 @@ def render(report: Report) -> str:
     out += _timeline(r, known)
     if r.charts:
         cause = set(top.evidence) if top is not None else set()
-        out += _section("charts", "Charts", [_chart(c, known, cause) for c in r.charts])
+        out += _section("charts", "Charts", [_chart(c, known, cause) for c in view.charts(r)])
     if top is not None and top.chain:
         steps = "".join(f"<li><code>{_e(n)}</code></li>" for n in top.chain)
         out += _section(
@@ -279,5 +292,7 @@ def render(report: Report) -> str:
     if r.notes:
         out += _section("notes", "Notes", ["<ul>", *(f"<li>{_e(n)}</li>" for n in r.notes), "</ul>"])
     out += _section("stats", "Stats", [f"<p>{_e(view.stats_line(r))}</p>"])
-    out.append("<footer>Generated by Sleuth from read-only queries. Times are UTC.</footer></body></html>")
+    tz = view.zone(r)
+    times = "Times are UTC" + (f", with the asker's clock ({_e(r.timezone)}) beside." if tz else ".")
+    out.append(f"<footer>Generated by Sleuth from read-only queries. {times}</footer></body></html>")
     return "\n".join(out)

@@ -55,14 +55,17 @@ def _ids(ids: list[str], known: set[str]) -> str:
 
 
 def _hypotheses(r: Report, known: set[str]) -> list[str]:
+    against = any(h.contradicting for h in r.hypotheses)  # no always-empty column
     out = [
-        "| # | confidence | category | status | hypothesis | resource | evidence | against |",
-        "|---|---|---|---|---|---|---|---|",
+        "| # | confidence | category | status | hypothesis | resource | evidence |"
+        + (" against |" if against else ""),
+        "|---|---|---|---|---|---|---|" + ("---|" if against else ""),
     ]
     for h in r.hypotheses:
+        cell = f" {_ids(h.contradicting, known) if h.contradicting else ''} |" if against else ""
         out.append(
-            f"| H{h.rank} | {view.percent(h.confidence)} | {h.category} | {h.status} | {esc(h.title)} "
-            f"| {code(h.resource)} | {_ids(h.evidence, known)} | {_ids(h.contradicting, known) if h.contradicting else ''} |"
+            f"| H{h.rank} | {view.percent(h.confidence)} | {h.category} | {view.status_word(h)} | {esc(h.title)} "
+            f"| {code(h.resource)} | {_ids(h.evidence, known)} |{cell}"
         )
     out.append("")
     for h in r.hypotheses:
@@ -121,7 +124,7 @@ def render(report: Report) -> str:
     r = view.prepare(report)
     known = {e.id for e in r.evidence}
     top = view.leading(r)
-    title = r.title or r.alarm or r.question or "Incident investigation"
+    title = view.headline(r)
     out = [
         f"# Incident report: {esc(title)}",
         "",
@@ -146,16 +149,19 @@ def render(report: Report) -> str:
     entries = view.timeline(r)
     if entries:
         with_date = view.spans_days([e.time for e in entries])
+        tz = view.zone(r)
+        there = f" {esc(view.zone_label(tz, entries[0].time))} |" if tz else ""
         out += [
             "## Timeline (UTC)",
             "",
-            "| time | vs. impact | kind | what | evidence |",
-            "|---|---|---|---|---|",
+            f"| time |{there} vs. impact | kind | what | evidence |",
+            "|---|---|---|---|---|" + ("---|" if tz else ""),
         ]
         for e in entries:
             ref = _ref(e.evidence, known) if e.evidence else ""
+            local = f" {view.clock_in(e.time, tz)} |" if tz else ""
             out.append(
-                f"| {view.clock(e.time, with_date)} | {view.offset(e.time, r.impact_start)} | {e.kind} "
+                f"| {view.clock(e.time, with_date)} |{local} {view.offset(e.time, r.impact_start)} | {e.kind} "
                 f"| {esc(e.what)} | {ref} |"
             )
         out.append("")
@@ -197,14 +203,17 @@ def render(report: Report) -> str:
 
     if r.charts:
         out += ["## Charts", ""]
-        for c in r.charts:
+        for c in view.charts(r):
             unit = f" ({esc(c.unit)})" if c.unit else ""
             ref = f" · {_ref(c.evidence, known)}" if c.evidence else ""
             line = f"- **{esc(c.title)}**{unit}{ref}"
-            if c.values:
-                line += f": {code(sparkline(c.values))} min {min(c.values):g}, max {max(c.values):g}"
+            values = [v for _, v in view.zoom(c)[0]]
+            if values:
+                line += f": {code(sparkline(values))} min {min(values):g}, max {max(values):g}"
             if c.onset is not None:
                 line += f", onset {view.stamp(c.onset)}"
+            if c.threshold is not None:
+                line += f"; {esc(view.threshold_text(c))}"
             out.append(line)
         out.append("")
 

@@ -74,6 +74,9 @@ class Chart(BaseModel):
     onset: datetime | None = None
     markers: list[TimelineEntry] = Field(default_factory=list)
     evidence: str | None = None
+    threshold: float | None = Field(default=None, description="the alarm's threshold, drawn as a line")
+    comparison: str | None = Field(default=None, description="how the alarm compares: >, >=, <, <=")
+    alarm: str | None = Field(default=None, description="the alarm whose own metric this is")
 
 
 class Stats(BaseModel):
@@ -97,6 +100,10 @@ class Report(BaseModel):
     window_start: datetime | None = None
     window_end: datetime | None = None
     impact_start: datetime | None = None
+    timezone: str | None = Field(
+        default=None,
+        description="the asker's zone (IANA name or offset); renderers show its times beside UTC",
+    )
     hypotheses: list[ReportHypothesis]
     evidence: list[ReportEvidence]
     timeline: list[TimelineEntry]

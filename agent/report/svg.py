@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 
 from agent.report.model import Chart, TimelineEntry
-from agent.report.view import unit_of, utc
+from agent.report.view import threshold_text, unit_of, utc, zoom
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 46, 44
@@ -26,7 +26,7 @@ MARKER_COLOUR = {
 CAUSE_COLOUR = "#b30000"
 OTHER_CHANGE_COLOUR = "#a0a0a0"
 _TIME_STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440]
-LABEL_CHARS = 26
+LABEL_CHARS = 40
 
 
 def _e(text: object) -> str:
@@ -64,35 +64,37 @@ def _y_range(values: list[float]) -> tuple[float, float, float]:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
 
 
-# Zoom: the incident (onset to the last point) plus a lead-in of twice its length, at least half an
-# hour, so the chart shows the normal level before the change and not hours where nothing happens.
-MIN_LEAD = timedelta(minutes=30)
+THRESHOLD_COLOUR = "#d62728"
+LABEL_ROWS = 5
+CHAR_W = 6.2  # the marker label font's average advance, in viewBox units
 
 
-def _focus(points: list[tuple[datetime, float]], chart: Chart) -> datetime | None:
-    """Where the zoomed chart starts, or None to show everything."""
-    if chart.onset is None or not points:
-        return None
-    onset, last = utc(chart.onset), points[-1][0]
-    start = onset - max(MIN_LEAD, 2 * (last - onset))
-    return start if start > points[0][0] else None
+def _rows(spans: list[tuple[float, float]]) -> list[int | None]:
+    """A row for each label span (x0, x1) so that no two labels in a row overlap; None when every row
+    is taken there (the marker keeps its line and its tooltip)."""
+    ends: list[float] = [-1e9] * LABEL_ROWS
+    rows: list[int | None] = []
+    for x0, x1 in spans:
+        row = next((i for i, end in enumerate(ends) if x0 > end + 4), None)
+        if row is not None:
+            ends[row] = x1
+        rows.append(row)
+    return rows
+
+
+def _label_class(kind: str, is_cause: bool) -> str:
+    """' cause' for the cause's label, ' other' for a change that is context (drawn grey)."""
+    return " cause" if is_cause else (" other" if kind == "change" else "")
 
 
 def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> str:
     """An SVG line chart of `chart`, zoomed on the incident, with time labels (UTC), the value's unit,
-    and the onset and markers as labelled lines; markers citing evidence in `cause` (the leading
-    hypothesis') are drawn as the cause, other changes faintly."""
+    the alarm's threshold when it is an alarm's chart, and the onset and markers as labelled lines whose
+    labels never overlap; markers citing evidence in `cause` (the leading hypothesis') are drawn as the
+    cause and labelled first, other changes faintly."""
     unit = chart.unit or unit_of(chart.title)
     title = _e(chart.title + (f" ({chart.unit})" if chart.unit else ""))
-    points = [(utc(t), v) for t, v in zip(chart.timestamps, chart.values, strict=False) if math.isfinite(v)]
-    points.sort()
-    focus = _focus(points, chart)
-    hidden = 0
-    if focus is not None:
-        points = [(t, v) for t, v in points if t >= focus]
-        kept = [m for m in chart.markers if utc(m.time) >= focus]
-        hidden = len(chart.markers) - len(kept)
-        chart = chart.model_copy(update={"markers": kept})
+    points, kept, hidden = zoom(chart)
     head = (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
         f'aria-label="{title}" xmlns="http://www.w3.org/2000/svg">'
@@ -102,14 +104,16 @@ def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> 
         return (
             head + f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">no data points</text></svg>'
         )
-    marks: list[TimelineEntry] = list(chart.markers)
+    marks: list[TimelineEntry] = list(kept)
     if chart.onset is not None:
-        marks.append(TimelineEntry(time=chart.onset, what="onset", kind="onset"))
+        what = "breach" if chart.threshold is not None else "onset"
+        marks.append(TimelineEntry(time=chart.onset, what=what, kind="onset"))
     times = [t for t, _ in points] + [utc(m.time) for m in marks]
     t0, t1 = min(times), max(times)
     if t1 == t0:
         t1 = datetime.fromtimestamp(t0.timestamp() + 60, tz=t0.tzinfo)
-    lo, hi, ystep = _y_range([v for _, v in points])
+    values = [v for _, v in points] + ([chart.threshold] if chart.threshold is not None else [])
+    lo, hi, ystep = _y_range(values)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(t: datetime) -> float:
@@ -153,29 +157,55 @@ def line_chart(chart: Chart, cause: set[str] | frozenset[str] = frozenset()) -> 
         out.append(
             f'<text x="{LEFT - 6}" y="{TOP - 8}" text-anchor="end" class="tick unit">{_e(unit)}</text>'
         )
+    if chart.threshold is not None:
+        ty = y(chart.threshold)
+        out.append(
+            f'<g class="threshold"><line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="{THRESHOLD_COLOUR}" stroke-width="1.5" stroke-dasharray="8 4"/>'
+            f'<text x="{LEFT + 4}" y="{ty - 5:.1f}" fill="{THRESHOLD_COLOUR}" '
+            f'class="mlabel">{_e(threshold_text(chart))}</text></g>'
+        )
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(v):.1f}" for i, (t, v) in enumerate(points))
     out.append(f'<path d="{path}" class="series"/>')
     if len(points) == 1:
         t, v = points[0]
         out.append(f'<circle cx="{x(t):.1f}" cy="{y(v):.1f}" r="3" class="point"/>')
-    for i, m in enumerate(sorted(marks, key=lambda m: utc(m.time))):
+    ordered = sorted(marks, key=lambda m: utc(m.time))
+    is_cause = [m.evidence is not None and m.evidence in cause for m in ordered]
+    labels: list[str] = []
+    spans: list[tuple[float, float]] = []
+    for m, c in zip(ordered, is_cause, strict=True):
+        what = f"cause: {m.what}" if c else m.what
+        label = _short(f"{utc(m.time):%H:%M} {what}", LABEL_CHARS)
         xx = x(utc(m.time))
-        is_cause = m.evidence is not None and m.evidence in cause
-        colour = CAUSE_COLOUR if is_cause else MARKER_COLOUR[m.kind]
-        if m.kind == "change" and cause and not is_cause:
+        w = len(label) * CHAR_W
+        end_anchor = xx > LEFT + plot_w * 0.7
+        labels.append(label)
+        spans.append((xx - 3 - w, xx - 3) if end_anchor else (xx + 3, xx + 3 + w))
+    # The cause's labels take the first rows, so they are never the ones crowded out.
+    order = sorted(range(len(ordered)), key=lambda i: not is_cause[i])
+    placed = _rows([spans[i] for i in order])
+    row_of = {i: placed[k] for k, i in enumerate(order)}
+    for i, m in enumerate(ordered):
+        xx = x(utc(m.time))
+        colour = CAUSE_COLOUR if is_cause[i] else MARKER_COLOUR[m.kind]
+        if m.kind == "change" and not is_cause[i]:
             colour = OTHER_CHANGE_COLOUR  # a change the verdict does not rest on is context, not a suspect
         dash = ' stroke-dasharray="5 3"' if m.kind == "onset" or colour == OTHER_CHANGE_COLOUR else ""
-        what = f"cause: {m.what}" if is_cause else m.what
-        label = _e(_short(f"{utc(m.time):%H:%M} {what}", LABEL_CHARS))
-        ly = TOP + 12 + (i % 3) * 13
-        anchor = "end" if xx > LEFT + plot_w * 0.7 else "start"
-        dx = -3 if anchor == "end" else 3
+        row = row_of[i]
+        text = ""
+        if row is not None:
+            anchor = "end" if spans[i][1] <= xx else "start"
+            tx = xx - 3 if anchor == "end" else xx + 3
+            text = (
+                f'<text x="{tx:.1f}" y="{TOP + 12 + row * 13}" text-anchor="{anchor}" fill="{colour}"'
+                f' class="mlabel mark-{m.kind}{_label_class(m.kind, is_cause[i])}">{_e(labels[i])}</text>'
+            )
         out.append(
-            f'<g class="marker marker-{m.kind}"><title>{_e(m.kind)}: {_e(m.what)}</title>'
+            f'<g class="marker marker-{m.kind}{" marker-cause" if is_cause[i] else ""}">'
+            f"<title>{_e(m.kind)}: {_e(m.what)}</title>"
             f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{TOP}" y2="{TOP + plot_h}" stroke="{colour}"'
-            f' stroke-width="{3 if is_cause else 1.5}"{dash}/>'
-            f'<text x="{xx + dx:.1f}" y="{ly}" text-anchor="{anchor}" fill="{colour}"'
-            f' class="mlabel mark-{m.kind}{" cause" if is_cause else ""}">{label}</text></g>'
+            f' stroke-width="{3 if is_cause[i] else 1.5}"{dash}/>{text}</g>'
         )
     out.append("</svg>")
     return "".join(out)

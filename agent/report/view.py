@@ -6,12 +6,14 @@ built from logs and parameters, and a secret in a log line must not reach a page
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from agent.report.model import Report, ReportHypothesis, TimelineEntry
+from agent.report.model import Chart, Report, ReportEvidence, ReportHypothesis, TimelineEntry
 from tools.redact import redact_value
+from tools.window import parse_timezone
 
 VERDICT_HEADING = {
     "root_cause": "Root cause found",
@@ -45,10 +47,155 @@ def _redact_all(value: Any) -> Any:
 
 
 def prepare(report: Report) -> Report:
-    """A copy of `report` with every string redacted and hypotheses in rank order."""
+    """A copy of `report` with every string redacted, each CloudTrail event once, counts of one in the
+    singular, and hypotheses in rank order."""
     clean = Report.model_validate(_redact_all(redact_value(report.model_dump(mode="python"))))
     clean.hypotheses.sort(key=lambda h: h.rank)
-    return clean
+    return _one_per_event(_singular(_unescaped_templates(clean)))
+
+
+# Prose built as f"{n} hops" reads "1 hops" when n is one; the nouns that such counts use.
+_ONE_OF = re.compile(
+    r"(?<![\d.,-])\b1 (hop|minute|hour|day|second|line|event|datapoint|period|error|fault|trace|call|"
+    r"instance|target|task|host|request|message|record|change|termination|time)s\b"
+)
+
+
+def _singular(r: Report) -> Report:
+    """Counts of one in the singular, in the prose only (never in a re-run call or a command)."""
+
+    def one(text: str) -> str:
+        return _ONE_OF.sub(r"1 \1", text)
+
+    r.summary, r.title = one(r.summary), one(r.title)
+    r.notes = [one(n) for n in r.notes]
+    for h in r.hypotheses:
+        h.title, h.rationale = one(h.title), one(h.rationale)
+    for ev in r.evidence:
+        ev.summary = one(ev.summary)
+    for e in r.timeline:
+        e.what = one(e.what)
+    return r
+
+
+# JSON string escapes inside a log template (a JSON log line's quoted values, a stack trace's "\\n").
+_JSON_ESCAPE = re.compile(r"\\([\"\\/nrt])")
+_DECODED = {'"': '"', "\\": "\\", "/": "/", "n": " ", "r": " ", "t": " "}
+
+
+def unescape_template(text: str) -> str:
+    """A log template as the line read, not as JSON spells it: `\\"` is a quote, `\\n` a space. Only
+    printable escapes are decoded (never `\\u`), so no control character or markup can come of it."""
+    return re.sub(r"(?<=\S) {2,}(?=\S)", " ", _JSON_ESCAPE.sub(lambda m: _DECODED[m.group(1)], text))
+
+
+def _unescaped_templates(r: Report) -> Report:
+    logs = {ev.id for ev in r.evidence if ev.kind == "log_pattern"}
+    for ev in r.evidence:
+        if ev.id in logs:
+            ev.summary = unescape_template(ev.summary)
+    for e in r.timeline:
+        if e.evidence in logs:
+            e.what = unescape_template(e.what)
+    return r
+
+
+def event_id(ev: ReportEvidence) -> str | None:
+    """The CloudTrail event an evidence item is (its re-run looks it up by EventId), else None."""
+    for call in (ev.rerun, ev.source):
+        if call is not None and call.tool == "cloudtrail_lookup" and call.params.get("key") == "EventId":
+            value = call.params.get("value")
+            return str(value) if value else None
+    return None
+
+
+def _one_per_event(r: Report) -> Report:
+    """One evidence item per CloudTrail event: later copies (the same record found by two probes) are
+    dropped and every reference to them points at the first."""
+    first: dict[str, str] = {}
+    alias: dict[str, str] = {}
+    kept = []
+    for ev in r.evidence:
+        key = event_id(ev)
+        if key is not None and key in first:
+            alias[ev.id] = first[key]
+            continue
+        if key is not None:
+            first[key] = ev.id
+        kept.append(ev)
+    if not alias:
+        return r
+    r.evidence = kept
+    for h in r.hypotheses:
+        h.evidence = list(dict.fromkeys(alias.get(i, i) for i in h.evidence))
+        h.contradicting = list(dict.fromkeys(alias.get(i, i) for i in h.contradicting))
+    seen: set[tuple[datetime, str, str | None]] = set()
+    entries = []
+    for e in r.timeline:
+        e.evidence = alias.get(e.evidence, e.evidence) if e.evidence else None
+        if (e.time, e.kind, e.evidence) in seen and e.evidence is not None:
+            continue
+        seen.add((e.time, e.kind, e.evidence))
+        entries.append(e)
+    r.timeline = entries
+    for c in r.charts:
+        c.evidence = alias.get(c.evidence, c.evidence) if c.evidence else None
+        for m in c.markers:
+            m.evidence = alias.get(m.evidence, m.evidence) if m.evidence else None
+        c.markers = list({(m.time, m.evidence, m.what): m for m in c.markers}.values())
+    return r
+
+
+HEADLINE_CHARS = 100
+
+
+def headline(report: Report) -> str:
+    """The report's one heading: what was asked (the alarm, else the question), since the verdict line
+    right under it says what was concluded, the cause included; the report's title without either."""
+    asked = report.alarm or report.question
+    if asked:
+        one_line = " ".join(asked.split())
+        return one_line if len(one_line) <= HEADLINE_CHARS else one_line[: HEADLINE_CHARS - 1] + "…"
+    return report.title or "Incident investigation"
+
+
+# Confidence words, from the calibration of the top hypothesis' confidence in the eval suites (how often
+# the top answer named the right resource and category at that confidence; `sleuth eval --suite builtin
+# --seeds 1-2 --json` and `--suite fresh --seeds 1 --json`, per bucket, in the README's Accuracy section):
+# at 0.8 and above 28 of 30 were right (fresh 7 of 8), 0.7-0.8 15 of 20 (fresh 5 of 10), 0.5-0.7 10 of
+# 18 (fresh 5 of 13), below 0.5 3 of 17. A word is the lowest bound its confidence reaches.
+CONFIDENCE_WORDS = ((0.8, "confirmed"), (0.7, "likely"), (0.5, "possible"), (0.0, "unlikely"))
+ROOT_CAUSE_HEADING = {
+    "confirmed": "Root cause found",
+    "likely": "Likely root cause",
+    "possible": "Possible root cause",
+    "unlikely": "Root cause claimed on weak evidence",
+}
+
+
+def confidence_word(confidence: float) -> str:
+    """'confirmed', 'likely', 'possible' or 'unlikely': what the eval suites say a confidence is worth."""
+    return next(word for bound, word in CONFIDENCE_WORDS if confidence >= bound)
+
+
+def status_word(h: ReportHypothesis) -> str:
+    """A hypothesis' standing in words: a person's or the planner's decision when there is one
+    (accepted, discarded, ruled out), else what its confidence is worth."""
+    if h.status in ("accepted", "discarded"):
+        return h.status
+    if h.status == "ruled_out":
+        return "ruled out"
+    return confidence_word(h.confidence)
+
+
+def verdict_heading(report: Report) -> str:
+    """The verdict in a few words; a root cause's wording follows its confidence."""
+    top = leading(report)
+    if report.verdict == "root_cause" and top is not None:
+        if top.status == "accepted":
+            return "Root cause accepted"
+        return ROOT_CAUSE_HEADING[confidence_word(top.confidence)]
+    return VERDICT_HEADING[report.verdict]
 
 
 def verdict_line(report: Report) -> str:
@@ -58,7 +205,9 @@ def verdict_line(report: Report) -> str:
         if top is None:
             # Contract breach upstream; say so rather than present an unsupported cause.
             return "Root cause claimed, but no hypothesis in this report supports it"
-        return f"{VERDICT_HEADING['root_cause']}: {top.title} ({percent(top.confidence)} confidence, {top.category})"
+        return (
+            f"{verdict_heading(report)}: {top.title} ({percent(top.confidence)} confidence, {top.category})"
+        )
     return VERDICT_HEADING[report.verdict]
 
 
@@ -80,6 +229,45 @@ def utc(t: datetime) -> datetime:
 def stamp(t: datetime) -> str:
     """A full UTC timestamp, to the second."""
     return utc(t).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def zone(report: Report) -> tzinfo | None:
+    """The asker's zone when it is not UTC at the incident (so its clock is worth showing), else None."""
+    if not report.timezone:
+        return None
+    try:
+        tz = parse_timezone(report.timezone)
+    except ValueError:
+        return None  # an unreadable zone from a stored report: UTC alone is still right
+    at = report.impact_start or report.window_end or report.window_start
+    probe = utc(at) if at is not None else datetime(2000, 1, 1, tzinfo=UTC)
+    return tz if probe.astimezone(tz).utcoffset() else None
+
+
+def local(t: datetime, tz: tzinfo | None, with_date: bool = False) -> str:
+    """`t` on the asker's clock ('11:19 CET'); empty without a zone."""
+    if tz is None:
+        return ""
+    lt = utc(t).astimezone(tz)
+    return lt.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M %Z")
+
+
+def clock_in(t: datetime, tz: tzinfo) -> str:
+    """`t` as HH:MM on the asker's clock."""
+    return utc(t).astimezone(tz).strftime("%H:%M")
+
+
+def zone_label(tz: tzinfo, t: datetime) -> str:
+    """The zone's name at `t` ('CET', 'PDT', 'UTC+02:00')."""
+    return utc(t).astimezone(tz).strftime("%Z")
+
+
+def stamp_local(t: datetime, tz: tzinfo | None) -> str:
+    """A UTC timestamp with the asker's clock beside it when known: '… 10:19:00 UTC (11:19 CET)'."""
+    if tz is None:
+        return stamp(t)
+    same_day = utc(t).date() == utc(t).astimezone(tz).date()
+    return f"{stamp(t)} ({local(t, tz, with_date=not same_day)})"
 
 
 def clock(t: datetime, with_date: bool) -> str:
@@ -128,11 +316,15 @@ def spans_days(times: list[datetime]) -> bool:
 
 
 def impact_text(report: Report) -> str:
-    """The impact window in words: when impact began and which window was investigated."""
-    if report.impact_start is not None:
-        parts = [f"began {stamp(report.impact_start)}"]
-    elif report.verdict == "no_fault":
-        parts = ["none found"]
+    """The impact window in words: when impact began and which window was investigated, in UTC with
+    the asker's clock beside it."""
+    tz = zone(report)
+    if report.verdict == "no_fault":
+        # No fault: what began is an excursion, not impact.
+        since = report.impact_start
+        parts = ["none found", *([f"the excursion began {stamp_local(since, tz)}"] if since else [])]
+    elif report.impact_start is not None:
+        parts = [f"began {stamp_local(report.impact_start, tz)}"]
     else:
         parts = ["start not established"]
     if report.window_start is not None and report.window_end is not None:
@@ -195,6 +387,48 @@ def unit_of(title: str) -> str:
     """The unit of a chart titled 'MetricName (Stat) — resource', from the metric's name; '' if unknown.
     A Sum or SampleCount is a count whatever the metric."""
     metric, _, rest = title.partition(" ")
-    if rest.startswith(("(Sum)", "(SampleCount)")):
+    if rest.startswith(("(Sum)", "(SampleCount)", "(Sum,", "(SampleCount,")):
         return "count"
     return next((unit for key, unit in _UNITS if key in metric), "")
+
+
+# Zoom: the incident (onset to the last point) plus a lead-in of twice its length, at least half an
+# hour, so a chart shows the normal level before the change and not hours where nothing happens.
+MIN_LEAD = timedelta(minutes=30)
+
+
+def zoom(chart: Chart) -> tuple[list[tuple[datetime, float]], list[TimelineEntry], int]:
+    """A chart's finite points and markers within its zoom (everything when it has no onset), and how
+    many earlier markers were left out."""
+    points = sorted(
+        (utc(t), v) for t, v in zip(chart.timestamps, chart.values, strict=False) if math.isfinite(v)
+    )
+    if chart.onset is None or not points:
+        return points, list(chart.markers), 0
+    onset, last = utc(chart.onset), points[-1][0]
+    start = onset - max(MIN_LEAD, 2 * (last - onset))
+    if start <= points[0][0]:
+        return points, list(chart.markers), 0
+    kept = [m for m in chart.markers if utc(m.time) >= start]
+    return [(t, v) for t, v in points if t >= start], kept, len(chart.markers) - len(kept)
+
+
+def charts(report: Report) -> list[Chart]:
+    """Charts in reading order: the fired alarm's own metric first, then the cause's own metrics (on
+    its resource or a member of it: 'orders-db' covers 'orders-db-instance-1'), then the others the
+    verdict rests on, then the rest."""
+    top = leading(report)
+    cited = set(top.evidence) if top is not None else set()
+
+    def on_cause(c: Chart) -> bool:
+        return top is not None and bool(c.resource) and str(c.resource).startswith(top.resource)
+
+    return sorted(report.charts, key=lambda c: (c.alarm is None, not on_cause(c), c.evidence not in cited))
+
+
+def threshold_text(chart: Chart) -> str:
+    """'alarm when > 80 (percent)' for an alarm's chart; empty otherwise."""
+    if chart.threshold is None:
+        return ""
+    unit = chart.unit or unit_of(chart.title)
+    return f"alarm when {chart.comparison or 'past'} {chart.threshold:g}" + (f" {unit}" if unit else "")

@@ -182,3 +182,55 @@ def test_feedback_resumes_a_thread_the_way_it_ran_and_records_who_decided(
     assert code == 2
     line = one_line_error(err.split("\n", 1)[1])  # after the "resuming thread" line
     assert "'no-such-mode'" in line and top in line
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run `sleuth` with stdout on a pseudo-terminal, as a person at a terminal does; its output."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent.cli", *args],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **{k: v or "" for k, v in NO_MODEL.items()}, **env},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_the_report_takes_its_width_colour_and_the_askers_clock() -> None:
+    # benign-blip's trigger was asked at +10:00; its report shows that clock beside UTC.
+    out = _on_a_terminal(["demo", "benign-blip", "-q"], {"COLUMNS": "72", "NO_COLOR": ""})
+    assert "\x1b[1;32mVERDICT: No fault found\x1b[0m" in out
+    plain = [line for line in out.splitlines() if "\x1b" not in line]
+    assert max(len(line) for line in plain if not line.lstrip().startswith(("$", "aws ", "re-run"))) <= 72
+    assert "TIMELINE (UTC; ASKER'S CLOCK UTC+10:00)" in out
+    assert "SLEUTH INCIDENT REPORT: fulfilment-rds-instance-1-cpu" in out
+
+
+def test_no_color_and_pipes_get_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "90")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._terminal(no_color=False) == (90, True)
+    assert cli._terminal(no_color=True) == (90, False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._terminal(no_color=False) == (90, False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    monkeypatch.delenv("NO_COLOR")
+    assert cli._terminal(no_color=False) == (100, False)

@@ -127,7 +127,7 @@ def build_message(
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": clip(f"{ICON[r.verdict]} {view.VERDICT_HEADING[r.verdict]}: {name}", HEADER_TEXT),
+                "text": clip(f"{ICON[r.verdict]} {view.verdict_heading(r)}: {name}", HEADER_TEXT),
                 "emoji": True,
             },
         }

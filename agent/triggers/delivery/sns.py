@@ -27,7 +27,7 @@ def subject(report: Report) -> str:
     """'Sleuth: <verdict> - <alarm>' as printable ASCII, under 100 characters."""
     r = view.prepare(report)
     name = r.alarm or r.title or r.question or "incident investigation"
-    text = f"Sleuth: {view.VERDICT_HEADING[r.verdict]} - {name}"
+    text = f"Sleuth: {view.verdict_heading(r)} - {name}"
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     one_line = " ".join(_NOT_PRINTABLE_ASCII.sub(" ", ascii_text).split())
     return clip(one_line, MAX_SUBJECT, measure=len, marker="...")

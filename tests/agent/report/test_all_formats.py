@@ -62,3 +62,15 @@ def test_verdict_comes_before_everything_else(render: Callable[[Report], str]) -
         first = out.index(verdict[report.verdict])
         assert first < out.index(report.summary[:30])
         assert first < out.index("Stats" if render is not text.render else "STATS")
+
+
+def test_the_against_column_is_shown_only_when_some_hypothesis_has_evidence_against_it() -> None:
+    report = samples.root_cause()
+    assert "<th>against</th>" in html.render(report)
+    assert "| evidence | against |" in markdown.render(report)
+    assert "contradicted by: ev-4" in text.render(report)
+    for h in report.hypotheses:
+        h.contradicting = []
+    assert "against" not in html.render(report).split('<table class="hypotheses">')[1].split("</tr>")[0]
+    assert "| resource | evidence |\n" in markdown.render(report)
+    assert "contradicted by" not in text.render(report)

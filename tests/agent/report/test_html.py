@@ -8,6 +8,7 @@ import struct
 import subprocess
 import tempfile
 import zlib
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -172,7 +173,7 @@ def test_one_chart_per_entry_with_axes_time_labels_onset_and_markers() -> None:
     assert len(causes) == 1
     groups = [a["class"] for a in _all(page, "g") if "marker" in (a.get("class") or "")]
     assert groups == [
-        "marker marker-change",
+        "marker marker-change marker-cause",
         "marker marker-onset",
         "marker marker-alarm",
         "marker marker-onset",
@@ -244,16 +245,16 @@ def _png_rows_with_content(data: bytes) -> tuple[int, int, int]:
     return width, height, busy
 
 
-def test_headless_chromium_screenshot(root_doc: str) -> None:
+def _screenshot(document: str, name: str) -> Path:
     browser = _chromium()
     if browser is None:
         pytest.skip("no chromium or chromium-browser on PATH; install one to render the report screenshot")
     ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / "report.png"
+    target = ARTIFACTS / name
     target.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
-        page.write_text(root_doc, encoding="utf-8")
+        page.write_text(document, encoding="utf-8")
         subprocess.run(
             [
                 browser,
@@ -273,9 +274,32 @@ def test_headless_chromium_screenshot(root_doc: str) -> None:
             capture_output=True,
             timeout=60,
         )
-    width, height, busy = _png_rows_with_content(target.read_bytes())
+    return target
+
+
+def test_headless_chromium_screenshot(root_doc: str) -> None:
+    width, height, busy = _png_rows_with_content(_screenshot(root_doc, "report.png").read_bytes())
     assert (width, height) == (1280, 2000)
     assert busy > 300, f"only {busy} rows of the screenshot have content"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "verdict"), [("aurora-asg-loop", "root_cause"), ("benign-blip", "no_fault")]
+)
+def test_built_in_reports_render_in_headless_chromium(scenario: str, verdict: str) -> None:
+    """A fault and a no-fault built-in report, as a person opens them (test-artifacts/*.png to look at)."""
+    from agent.investigate import offline
+    from evals.scenarios import build
+
+    report = offline(build(scenario, 1))
+    assert report.verdict == verdict
+    document = html.render(report)
+    first_chart = document.split('<svg class="chart"')[1]
+    assert "alarm " + str(report.alarm) in first_chart.split("</text>")[0]  # the alarm's own metric first
+    assert 'class="threshold"' in first_chart.split("</svg>")[0]
+    width, height, busy = _png_rows_with_content(_screenshot(document, f"{scenario}.png").read_bytes())
+    assert (width, height) == (1280, 2000)
+    assert busy > 600, f"only {busy} rows of the screenshot have content"
 
 
 def test_a_long_series_is_zoomed_on_the_incident_with_its_unit() -> None:
@@ -299,3 +323,53 @@ def test_a_long_series_is_zoomed_on_the_incident_with_its_unit() -> None:
     assert "an unrelated change" not in text
     hours = {t.split(":")[0] for t in re.findall(r"\b\d\d:\d\d\b", text)}
     assert len(hours) <= 2  # the incident and its lead-in, not six hours
+
+
+def test_timeline_has_the_askers_clock_beside_utc() -> None:
+    from agent.report import html as html_report
+
+    report = samples.root_cause()
+    report.timezone = "-07:00"
+    page = html_report.render(report)
+    assert "<th>time (UTC)</th><th>UTC-07:00</th>" in page
+    assert '<td class="time">14:02:00</td><td class="time">07:02</td>' in page
+    assert "Times are UTC, with the asker's clock (-07:00) beside." in page
+
+
+def test_the_alarms_own_chart_comes_first_with_its_threshold_and_labels_never_overlap() -> None:
+    report = samples.root_cause()
+    alarm = samples.chart().model_copy(
+        update={
+            "title": "HTTPCode_Target_5XX_Count (Sum, 1 min) — alarm web-5xx",
+            "unit": "",
+            "evidence": None,
+            "threshold": 100.0,
+            "comparison": ">",
+            "alarm": "web-5xx",
+            # Six changes a minute apart: their labels cannot share a row.
+            "markers": [
+                TimelineEntry(time=samples.T0 + timedelta(minutes=i), what=f"change {i}", kind="change")
+                for i in range(6)
+            ],
+        }
+    )
+    report.charts.append(alarm)
+    page = parse(html.render(report))
+    charts = _all(page, "svg", "chart")
+    assert charts[0]["aria-label"] == "HTTPCode_Target_5XX_Count (Sum, 1 min) — alarm web-5xx"
+    text = " ".join(page.text)
+    assert "alarm when > 100 count" in text and "the alarm's own metric and threshold" in text
+    svg = html.render(report).split('<svg class="chart"')[1]
+    assert 'class="threshold"' in svg and 'stroke-dasharray="8 4"' in svg
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="(\d+)" text-anchor="(start|end)"[^>]*class="mlabel mark-[^"]*">([^<]*)<', svg
+    )
+    boxes = []
+    for x, y, anchor, label in labels:
+        width = len(label) * 6.2
+        x0 = float(x) - width if anchor == "end" else float(x)
+        boxes.append((int(y), x0, x0 + width))
+    for i, (row, a0, a1) in enumerate(boxes):
+        for row2, b0, b1 in boxes[i + 1 :]:
+            assert row != row2 or a1 <= b0 or b1 <= a0, f"labels overlap: {boxes}"
+    assert len({row for row, _, _ in boxes}) > 1

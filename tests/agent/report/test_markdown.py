@@ -19,9 +19,7 @@ def _html(report_md: str) -> str:
 
 def test_root_cause_reads_verdict_first_then_postmortem_sections() -> None:
     out = markdown.render(samples.root_cause())
-    assert out.startswith(
-        "# Incident report: web-5xx: 5XX errors on prod-alb\n\n> **Root cause found: Deploy web:42"
-    )
+    assert out.startswith("# Incident report: web-5xx\n\n> **Root cause found: Deploy web:42")
     headings = re.findall(r"^## (.+)$", out, re.M)
     assert headings == [
         "Timeline (UTC)",
@@ -42,7 +40,7 @@ def test_timeline_and_hypotheses_render_as_tables_with_links_to_evidence() -> No
     html = _html(markdown.render(samples.root_cause()))
     assert "<td>14:02:00</td>\n<td>T-3m</td>\n<td>change</td>\n<td>alice deployed web:42</td>" in html
     assert '<td><a href="#ev-1">ev-1</a>, <a href="#ev-2">ev-2</a>, <a href="#ev-3">ev-3</a></td>' in html
-    assert "<td>H2</td>\n<td>31%</td>\n<td>limit</td>\n<td>open</td>" in html
+    assert "<td>H2</td>\n<td>31%</td>\n<td>limit</td>\n<td>unlikely</td>" in html
     assert '<a id="ev-4"></a>' in html  # the anchors the links point to
 
 

@@ -15,7 +15,7 @@ def _order(out: str, *markers: str) -> list[int]:
 def test_root_cause_report_leads_with_the_verdict_and_follows_postmortem_order() -> None:
     out = text.render(samples.root_cause())
     lines = out.splitlines()
-    assert lines[0] == "SLEUTH INCIDENT REPORT: web-5xx: 5XX errors on prod-alb"
+    assert lines[0] == "SLEUTH INCIDENT REPORT: web-5xx"
     assert lines[3] == (
         "VERDICT: Root cause found: Deploy web:42 shrank the DB connection pool to 5 (86% confidence, change)"
     )
@@ -68,7 +68,7 @@ def test_hypotheses_ranked_with_confidence_category_and_cited_evidence() -> None
     )
     assert "supported by: ev-1, ev-2, ev-3" in section
     assert "H2   31%  limit" in section and "contradicted by: ev-4" in section
-    assert "H3    5%  component_failure  ruled_out" in section
+    assert "H3    5%  component_failure  ruled out" in section
 
 
 def test_remediation_is_an_action_verb_and_a_command_prevention_is_separate() -> None:
@@ -121,7 +121,8 @@ def test_chart_is_sketched_with_its_range_and_onset() -> None:
     assert "ALB 5XX responses (Count/min) [ev-3]" in charts
     # 35 zero minutes then 25 at 240: the sketch is flat then full height.
     assert "▁" * 35 + "█" * 25 + "  min 0, max 240" in charts
-    assert "onset 2026-11-26 14:05:00 UTC" in charts
+    assert "13:30 to 14:29 UTC, onset 14:05" in charts
+    assert "| 14:02 cause: deploy web:42" in charts
 
 
 def test_stats_line() -> None:
@@ -138,7 +139,7 @@ def test_no_fault_claims_no_root_cause() -> None:
     assert "No root cause is claimed" in out
     assert "Impact: none found; investigated 2026-11-26 14:00:00 UTC to 2026-11-26 14:30:00 UTC (30m)" in out
     checked = out.split("WHAT WAS CHECKED AND RULED OUT")[1]
-    assert "H1    2%  change             ruled_out  A recent deploy broke checkout" in checked
+    assert "H1    2%  change             ruled out  A recent deploy broke checkout" in checked
     assert "why: No deploy or config change in the 6 hours before the question." in checked
 
 
@@ -167,3 +168,44 @@ def test_missing_evidence_id_is_flagged_not_hidden() -> None:
     out = text.render(report)
     assert "supported by: ev-1, ev-2, ev-3" in out
     assert "supported by: ev-5, ev-99 (not in this report)" in out
+
+
+def test_text_wraps_at_the_width_given_within_bounds() -> None:
+    report = samples.root_cause()
+    report.summary = "word " * 200
+    for width, bound in ((72, 72), (140, 140), (20, text.MIN_WIDTH), (400, text.MAX_WIDTH)):
+        out = text.render(report, width=width)
+        prose = [line for line in out.splitlines() if line.startswith("word")]
+        assert max(len(line) for line in prose) <= bound
+        assert max(len(line) for line in prose) > bound - 6
+
+
+def test_colour_only_when_asked_and_never_from_data() -> None:
+    report = samples.root_cause()
+    report.evidence[1].summary += " \x1b[2J\x1b]0;pwned\x07"
+    plain = text.render(report)
+    assert "\x1b" not in plain
+    coloured = text.render(report, colour=True)
+    assert "\x1b[1;31mVERDICT: Root cause found" in coloured
+    assert "\x1b[1mTIMELINE (UTC)\x1b[0m" in coloured
+    assert "\x1b[36m     $ aws ecs update-service" in coloured
+    # Every escape sequence in the output is one of the renderer's own SGR codes.
+    import re
+
+    assert set(re.findall(r"\x1b\[[0-9;]*m", coloured)) <= {f"\x1b[{c}m" for c in [*text.STYLE.values(), "0"]}
+    assert "\x1b[2J" not in coloured and "\x1b]" not in coloured
+    # Removing the codes gives the plain report back.
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_times_on_the_askers_clock_beside_utc() -> None:
+    report = samples.root_cause()
+    report.timezone = "Europe/Berlin"
+    out = text.render(report)
+    assert "Impact: began 2026-11-26 14:05:00 UTC (15:05 CET)" in out
+    assert "TIMELINE (UTC; ASKER'S CLOCK CET)" in out
+    assert "  14:02:00  15:02  T-3m     change   alice deployed web:42 [ev-1]" in out.splitlines()
+    report.timezone = "+00:00"  # the asker's clock is UTC: nothing to add
+    assert "TIMELINE (UTC)\n" in text.render(report)
+    report.timezone = "Not/AZone"  # a stored report with an unreadable zone still renders, in UTC
+    assert "Impact: began 2026-11-26 14:05:00 UTC;" in text.render(report)

@@ -66,7 +66,7 @@ def test_sns_delivers_subject_and_markdown_with_the_report_link(moto_session: Ca
     assert envelope["Subject"] == "Sleuth: Root cause found - web-5xx"
     lines = envelope["Message"].split("\n")
     assert lines[0] == f"Full report: {link}"
-    assert lines[2] == "# Incident report: web-5xx: 5XX errors on prod-alb"
+    assert lines[2] == "# Incident report: web-5xx"
     assert (
         "aws ecs update-service --cluster prod --service web --task-definition web:41" in envelope["Message"]
     )

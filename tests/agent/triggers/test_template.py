@@ -134,10 +134,24 @@ def test_rule_sends_only_alarm_transitions_filtered_by_prefix(template: dict[str
     assert without == {"state": {"value": ["ALARM"]}}
 
 
+def _image(template: dict[str, Any]) -> tuple[Path, str]:
+    """The function's Dockerfile (resolved as `sam build` does: context relative to the template,
+    Dockerfile relative to the context) and its text."""
+    meta = template["Resources"]["InvestigatorFunction"]["Metadata"]
+    context = (TEMPLATE.parent / meta["DockerContext"]).resolve()
+    dockerfile = context / meta["Dockerfile"]
+    return context, dockerfile.read_text()
+
+
 def test_function_runs_our_handler_with_the_settings_it_reads(template: dict[str, Any]) -> None:
     function = template["Resources"]["InvestigatorFunction"]["Properties"]
-    assert function["Runtime"] in {"python3.11", "python3.12"}
-    module, _, attr = function["Handler"].rpartition(".")
+    assert function["PackageType"] == "Image"
+    _, dockerfile = _image(template)
+    base = re.search(r"^FROM public\.ecr\.aws/lambda/python:(3\.\d+)$", dockerfile, re.M)
+    assert base and base.group(1) in {"3.11", "3.12"}
+    cmd = re.search(r'^CMD \["([\w.]+)"\]$', dockerfile, re.M)
+    assert cmd
+    module, _, attr = cmd.group(1).rpartition(".")
     assert getattr(importlib.import_module(module), attr) is lambda_handler.handler
     env = function["Environment"]["Variables"]
     assert env["SLEUTH_DEDUPE_TABLE"] == {"Ref": "DedupeTable"}
@@ -156,3 +170,45 @@ def test_dedupe_table_matches_the_store(template: dict[str, Any]) -> None:
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert table["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_the_image_installs_exactly_the_runtime_dependencies_and_the_package(
+    template: dict[str, Any],
+) -> None:
+    import tomllib
+
+    context, dockerfile = _image(template)
+    assert context == ROOT
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {_name(r) for r in project["dependencies"]}
+    # requirements.txt is the lock of the runtime set (`make lock`): what pyproject asks for directly is
+    # exactly its runtime dependencies, never a dev extra.
+    lock = (ROOT / "requirements.txt").read_text()
+    pinned = {_name(line) for line in lock.splitlines() if re.match(r"^[A-Za-z0-9]", line)}
+    direct = {
+        _name(block.split("==")[0])
+        for block in re.split(r"\n(?=[A-Za-z0-9])", lock)
+        if "sleuth (pyproject.toml)" in block
+    }
+    assert direct == runtime
+    # The test and lint tools of the dev extra are not in it (markdown-it-py is, through rich).
+    tools = {"pytest", "pytest-xdist", "moto", "vcrpy", "cfn-lint", "hypothesis", "ruff", "mypy"}
+    assert tools <= {_name(r) for r in project["optional-dependencies"]["dev"]}
+    assert not (pinned & tools), f"dev-only packages in the runtime lock: {pinned & tools}"
+    assert "-r /tmp/sleuth/requirements.txt" in dockerfile and "COPY requirements.txt " in dockerfile
+    assert "--no-deps" in dockerfile  # the package adds no unpinned dependency
+    # Every package the distribution ships is copied into the image and let through .dockerignore.
+    packages = {
+        p.rstrip("*")
+        for p in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"][
+            "find"
+        ]["include"]
+    }
+    ignore = (ROOT / ".dockerignore").read_text().split()
+    for package in packages:
+        assert f"COPY {package} /tmp/sleuth/{package}" in dockerfile
+        assert f"!{package}/" in ignore
