@@ -429,7 +429,7 @@ def _score(
         hops = min(close) if close else None
     if hops is not None:
         score += 0.1 if hops <= 2 else 0.04
-        terms.append(f"{hops} hops from the symptoms")
+        terms.append(f"{hops} hop{'' if hops == 1 else 's'} from the symptoms")
     elif is_change:
         score -= 0.25
         terms.append("changed resource not connected to the symptomatic ones")
