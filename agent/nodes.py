@@ -19,6 +19,7 @@ from agent.analyzers import alarm as alarm_an
 from agent.analyzers import changes as change_an
 from agent.analyzers import graph as graph_an
 from agent.analyzers import logs as log_an
+from agent.analyzers import metric_graph as metric_graph_an
 from agent.analyzers import metrics as metric_an
 from agent.analyzers import state as state_an
 from agent.analyzers import traces as trace_an
@@ -31,6 +32,7 @@ from agent.state import InvestigationState
 from agent.topology import PART_ARN, Topology
 from tools.alarms import MetricRef
 from tools.metric_catalog import CATALOG as METRIC_CATALOG
+from tools.metrics import component_of
 from tools.result import ToolResult, ToolStatus
 from tools.window import parse_timezone
 
@@ -374,6 +376,8 @@ def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
     if not namespace or namespace.startswith("AWS/") or namespace in covered:
         return  # the key-metric scan reads these per resource
     period = max(60, int(alarmed.get("period") or 60) // 60 * 60)
+    if _localise(batch, topo, scope, namespace, alarmed, period):
+        return
     res = batch.run(
         "namespace_metrics",
         {
@@ -453,6 +457,36 @@ def _place_changed(topo: Topology, made: list[Evidence]) -> None:
             parent = topo.resolve(part.group(1)) if part else None
             if parent:
                 topo.link(key, parent, "part_of")
+
+
+def _localise(
+    batch: _Batch, topo: Topology, scope: Scope, namespace: str, alarmed: dict[str, Any], period: int
+) -> bool:
+    """Judge every component of the namespace against its own history and walk the call graph from the
+    alarmed one; False (and nothing added) when there is no history or no call graph to do it with."""
+    res = batch.run(
+        "namespace_history",
+        {
+            "namespace": namespace,
+            "stat": alarmed.get("stat") or "Average",
+            "start": _iso(scope.start),
+            "end": _iso(scope.end),
+            "period_s": period,
+        },
+    )
+    if not res or not res.data:
+        return False
+    found = metric_graph_an.localise(
+        res.data,
+        [(a, b) for a, b, rel in topo.edges if rel == "calls"],
+        component_of(alarmed.get("dimensions") or {}),
+        str(alarmed.get("metric") or ""),
+        scope.end,
+        node_of=lambda c: topo.resolve_loose(c) or c,
+    )
+    if found.applies:
+        batch.add(found.drafts, res)
+    return found.applies
 
 
 def _refusing_history(batch: _Batch, scope: Scope) -> None:

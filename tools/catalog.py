@@ -16,6 +16,7 @@ from tools import (  # noqa: F401
     health,
     inventory,
     logs,
+    metric_history,
     metrics,
     network,
     queues,
