@@ -123,3 +123,61 @@ def namespace_history(ctx: ToolContext, args: NamespaceHistoryInput) -> Namespac
         has_more=more or len(listed) > MAX_SERIES,
         total=len(series),
     )
+
+
+MAX_LISTED = 2000  # metrics read from ListMetrics to find custom namespaces (pages of 500)
+
+
+class CustomMetricsInput(BaseModel):
+    """Arguments of custom_metrics."""
+
+    recently_active: bool = Field(default=True, description="only metrics with data in the last 3 hours")
+
+
+class CustomComponent(BaseModel):
+    namespace: str
+    component: str = Field(description="the component the metrics are about (their naming dimension)")
+    dimensions: dict[str, str]
+    metrics: list[str]
+
+
+class CustomMetrics(ToolOutput):
+    components: list[CustomComponent]
+
+    def summary(self) -> str:
+        spaces = sorted({c.namespace for c in self.components})
+        return (
+            f"{len(self.components)} components publish metrics in {len(spaces)} custom namespaces: "
+            + ", ".join(spaces[:10])
+        )
+
+    def is_empty(self) -> bool:
+        return not self.components
+
+
+@tool
+def custom_metrics(ctx: ToolContext, args: CustomMetricsInput) -> CustomMetrics:
+    """List the components that publish metrics in custom (non-AWS) namespaces and which metrics each
+    publishes, so a question about an application's own component can find its series.
+
+    Args:
+        recently_active: only metrics with recent data.
+    """
+    params = {"RecentlyActive": "PT3H"} if args.recently_active else {}
+    listed, more = ctx.aws.collect("cloudwatch", "ListMetrics", "Metrics", max_items=MAX_LISTED, **params)
+    found: dict[tuple[str, frozenset[tuple[str, str]]], CustomComponent] = {}
+    for m in listed:
+        namespace = m.get("Namespace") or ""
+        if not namespace or namespace.startswith("AWS/"):
+            continue
+        dims = {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}
+        item = found.setdefault(
+            (namespace, frozenset(dims.items())),
+            CustomComponent(namespace=namespace, component=component_of(dims), dimensions=dims, metrics=[]),
+        )
+        if m["MetricName"] not in item.metrics:
+            item.metrics.append(m["MetricName"])
+    components = sorted(
+        found.values(), key=lambda c: (c.namespace, c.component, sorted(c.dimensions.items()))
+    )
+    return CustomMetrics(components=components, has_more=more, total=len(components))

@@ -1,18 +1,26 @@
 """Fault localisation from metrics along a call graph, when nothing but metrics explains an incident.
 
 Each component's latency and error series is judged against its own history (median and spread, at
-the traffic level of the window when its traffic series shows levels). Walking from the symptom toward
-its callees, a component is a candidate when it left its normal range and no callee left its own by
-enough to account for it: a callee whose latency rose by a tenth of its caller's rise does not explain
-the caller. Candidates rank by how far out of range they went, then by how closely they track the
-symptom. A symptom that stays inside its own normal range is no incident at all.
+the traffic level of the window when its traffic series shows levels). A symptom that stays inside its
+own normal range is no incident at all. Otherwise, walking from the symptom toward its callees, a
+component is a candidate when it left its normal range in the symptom's own terms (latency for a slow
+symptom, errors for a failing one; the other kind only when none moved in the symptom's), from about
+when the symptom did, and no callee left its range by enough to account for it.
+
+Candidates rank by how much of the symptom their change can carry: latency adds up along synchronous
+calls and errors pass to callers, so a component whose rise is about the symptom's size explains it,
+while one that moved many times more than the symptom did is off its synchronous path (or serves a
+sliver of its requests). Ties break on how closely the component's series tracks the symptom's. A
+remote endpoint known only from its callers' side (a host name, not an instrumented service) ranks
+after the instrumented services that show the same trouble: it is their view of a call, not a place.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,11 +29,17 @@ from agent.analyzers.metrics import signal_for
 from tools.metric_history import HistorySeries, NamespaceHistory
 
 MIN_HISTORY_POINTS = 100  # below this a component's "normal" is a guess: the localiser stays out
-OUT_OF_RANGE_Z = 4.0  # robust z-score beyond which a point is out of its normal range ...
-TAIL_SHARE = 0.01  # ... provided at most this share of the history was as bad
+OUT_OF_RANGE_Z = 3.0  # robust z-score beyond which a point may be out of its normal range ...
+TAIL_SHARE = 0.01  # ... provided at most this share of comparable history was as bad
 EXPLAINS_SHARE = 0.5  # a callee explains a caller when its own rise is at least this share of the caller's
-LEVEL_FACTOR = 2.0  # history points whose traffic is within this factor of the window's form its level
-MAX_CANDIDATES = 5
+LEVEL_FACTOR = 1.5  # history points whose traffic is within this factor of the window's form its level
+MAX_CANDIDATES = 4
+# A symptom that moved but stayed inside its range is still localised when a component it calls left
+# its own range by this far, further than anything in its history: the callee serves a small share of
+# the symptom's requests, so the symptom shows its trouble diluted.
+CLEAR_Z = 10.0
+MOVED_Z = 2.0
+MIN_SHARE = 0.1  # a callee that moved more than ten times the symptom did is not what the symptom shows
 
 
 @dataclass
@@ -41,13 +55,21 @@ class Judged:
     window: list[tuple[datetime, float]]
     z: float  # the worst point's robust z-score in the bad direction
     rise: float  # the worst point's distance from the median, in the metric's unit, bad direction positive
-    onset: datetime | None  # first out-of-range point
     peak: tuple[datetime, float] | None
     out: tuple[datetime, ...] = ()  # every out-of-range point
+    unseen: tuple[datetime, ...] = ()  # points further out than CLEAR_Z and than all of history
+
+    @property
+    def onset(self) -> datetime | None:
+        return self.out[0] if self.out else None
 
     @property
     def out_of_range(self) -> bool:
-        return self.onset is not None
+        return bool(self.out)
+
+    def rise_since(self, since: datetime) -> float:
+        """The worst distance from normal from `since` on (bad direction positive)."""
+        return max((self.worse * (v - self.median) for t, v in self.window if t >= since), default=0.0)
 
 
 def _signal(metric: str) -> tuple[str, int] | None:
@@ -56,6 +78,12 @@ def _signal(metric: str) -> tuple[str, int] | None:
         if signal in ("latency_up", "error_rate_up"):
             return signal, worse
     return None
+
+
+def signal_of(metric: str) -> str | None:
+    """latency_up or error_rate_up for a metric the localiser judges, else None."""
+    kind = _signal(metric)
+    return kind[0] if kind else None
 
 
 def _is_traffic(metric: str) -> bool:
@@ -71,54 +99,55 @@ def _levelled(
         return values
     lo, hi = now_traffic / LEVEL_FACTOR, now_traffic * LEVEL_FACTOR
     same = [v for t, v in history if (r := traffic.get(t)) is not None and lo <= r <= hi]
-    return same if len(same) >= MIN_HISTORY_POINTS // 2 else values
+    return same if len(same) >= MIN_HISTORY_POINTS else values
 
 
 def judge(
     series: HistorySeries, start: datetime, end: datetime, traffic: dict[datetime, float] | None
 ) -> Judged | None:
+    """`series` against its own history before `start` (None for a series that is neither latency nor
+    errors). A point is out of range when it is far from the median in robust units and at most
+    TAIL_SHARE of the comparable history was as bad."""
     kind = _signal(series.metric)
     if kind is None:
         return None
     signal, worse = kind
-    history = [(t, v) for t, v in zip(series.timestamps, series.values, strict=True) if t < start]
-    window = [(t, v) for t, v in zip(series.timestamps, series.values, strict=True) if start <= t <= end]
-    now_traffic = (
-        statistics.median([traffic[t] for t, _ in window if t in traffic]) if traffic and window else None
-    )
+    history: list[tuple[datetime, float]] = []
+    window: list[tuple[datetime, float]] = []
+    for t, v in zip(series.timestamps, series.values, strict=True):
+        if t < start:
+            history.append((t, v))
+        elif t <= end:
+            window.append((t, v))
+    now_traffic = None
+    if traffic and window:
+        seen = [traffic[t] for t, _ in window if t in traffic]
+        now_traffic = statistics.median(seen) if seen else None
     base = _levelled(history, traffic, now_traffic) if window else []
     if len(base) < MIN_HISTORY_POINTS:
-        return Judged(series, signal, worse, math.nan, math.nan, len(base), window, 0.0, 0.0, None, None)
-    median = statistics.median(base)
-    mad = statistics.median(abs(v - median) for v in base)
+        return Judged(series, signal, worse, math.nan, math.nan, len(base), window, 0.0, 0.0, None)
+    ordered = sorted(worse * v for v in base)
+    n = len(ordered)
+    median = worse * statistics.median(ordered)
+    mad = statistics.median(sorted(abs(worse * v - median) for v in ordered))
     # A series flat in normal operation (availability at 100) still has a scale: a thousandth of its level.
     spread = max(1.4826 * mad, 1e-3 * abs(median), 1e-9)
-    ordered = sorted(worse * v for v in base)
     z_best, rise_best, peak = 0.0, 0.0, None
     out: list[datetime] = []
+    unseen: list[datetime] = []
     for t, v in window:
         rise = worse * (v - median)
         z = rise / spread
-        at_least_as_bad = len(ordered) - _bisect_left(ordered, worse * v)
-        if z >= OUT_OF_RANGE_Z and at_least_as_bad <= TAIL_SHARE * len(ordered):
+        as_bad = n - bisect_left(ordered, worse * v)
+        if z >= OUT_OF_RANGE_Z and as_bad <= TAIL_SHARE * n:
             out.append(t)
+            if z >= CLEAR_Z and as_bad == 0:
+                unseen.append(t)
         if z > z_best:
             z_best, rise_best, peak = z, rise, (t, v)
-    onset = out[0] if out else None
     return Judged(
-        series, signal, worse, median, spread, len(base), window, z_best, rise_best, onset, peak, tuple(out)
+        series, signal, worse, median, spread, n, window, z_best, rise_best, peak, tuple(out), tuple(unseen)
     )
-
-
-def _bisect_left(xs: list[float], x: float) -> int:
-    lo, hi = 0, len(xs)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if xs[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _correlation(a: list[tuple[datetime, float]], b: list[tuple[datetime, float]]) -> float:
@@ -143,6 +172,20 @@ class Localisation:
     drafts: list[Draft]
 
 
+@dataclass
+class _Candidate:
+    node: str
+    best: Judged
+    share: float  # how much of the symptom's change its own change can carry, 0..1
+    corr: float
+    remote: bool
+    path: list[str]
+
+    @property
+    def score(self) -> float:
+        return self.share * (0.75 + 0.25 * max(0.0, self.corr))
+
+
 def localise(
     data: NamespaceHistory,
     calls: Iterable[tuple[str, str]],
@@ -150,11 +193,13 @@ def localise(
     symptom_metric: str,
     end: datetime,
     node_of: Callable[[str], str] = lambda c: c,
+    remote: Collection[str] = (),
 ) -> Localisation:
     """Rank where a symptom seen in `data` begins along `calls` (caller, callee), or say it is normal.
 
-    `node_of` maps a series' component to the call graph's node name. The result `applies` only when the
-    symptom's series has a history to judge it by and the symptom is a node of the call graph."""
+    `node_of` maps a series' component to the call graph's node name; `remote` names the nodes known
+    only from their callers' side. The result `applies` only when the symptom's series has a history to
+    judge it by and the symptom is a node of the call graph."""
     start = data.start
     callees: dict[str, set[str]] = {}
     for caller, callee in calls:
@@ -163,60 +208,80 @@ def localise(
     traffic: dict[tuple[str, frozenset[tuple[str, str]]], dict[datetime, float]] = {}
     for s in data.series:
         if _is_traffic(s.metric):
-            traffic[(s.component, _others(s.dimensions))] = dict(zip(s.timestamps, s.values, strict=True))
-    judged: list[Judged] = []
-    for s in data.series:
-        j = judge(s, start, end, traffic.get((s.component, _others(s.dimensions))))
-        if j is not None:
-            judged.append(j)
+            traffic[(s.component, frozenset(s.dimensions.items()))] = dict(
+                zip(s.timestamps, s.values, strict=True)
+            )
     symptom_node = node_of(symptom_component)
+    in_graph = symptom_node in callees or any(symptom_node in c for c in callees.values())
     symptoms = [
-        j for j in judged if j.series.component == symptom_component and j.series.metric == symptom_metric
+        j
+        for s in data.series
+        if s.component == symptom_component and s.metric == symptom_metric
+        if (j := judge(s, start, end, traffic.get((s.component, frozenset(s.dimensions.items())))))
+        is not None
     ]
     symptom = max(symptoms, key=lambda j: (j.history_points, j.z), default=None)
-    in_graph = symptom_node in callees or any(symptom_node in c for c in callees.values())
     if symptom is None or symptom.history_points < MIN_HISTORY_POINTS or not in_graph:
         return Localisation(False, symptom, [])
-    if not symptom.out_of_range:
-        return Localisation(True, symptom, [_normal_draft(symptom)])
     reach = _reachable(symptom_node, callees)
+    judged: list[Judged] = []
+    for s in data.series:
+        node = node_of(s.component)
+        if node == symptom_node or node not in reach or _signal(s.metric) is None:
+            continue
+        j = judge(s, start, end, traffic.get((s.component, frozenset(s.dimensions.items()))))
+        if j is not None:
+            judged.append(j)
+    period = timedelta(seconds=data.period_s)
+    if symptom.onset is not None:
+        # An anomaly over before the symptom began did not cause it: a candidate must be out of range
+        # from one period before the symptom's onset on.
+        since = symptom.onset - period
+        moved = [j for j in judged if any(t >= since for t in j.out)]
+    else:
+        clear = [
+            j
+            for j in judged
+            if j.signal == symptom.signal
+            and j.unseen
+            and symptom.z >= MOVED_Z
+            # ... and only a change of about the symptom's own size can be what the symptom shows.
+            and (j.series.metric != symptom.series.metric or symptom.rise >= MIN_SHARE * j.rise)
+        ]
+        if not clear:
+            return Localisation(True, symptom, [_normal_draft(symptom)])
+        since = min(j.unseen[0] for j in clear) - period
+        moved = clear
+    same = [j for j in moved if j.signal == symptom.signal]
     by_node: dict[str, list[Judged]] = {}
-    # An anomaly over before the symptom began did not cause it: a candidate must be out of range from
-    # one period before the symptom's onset on.
-    since = symptom.onset - timedelta(seconds=data.period_s) if symptom.onset else start
-    for j in judged:
-        node = node_of(j.series.component)
-        if node in reach and _out_since(j, since):
-            by_node.setdefault(node, []).append(j)
+    for j in same or moved:
+        by_node.setdefault(node_of(j.series.component), []).append(j)
     paths = _paths(symptom_node, callees)
-    ranked: list[tuple[float, str, Judged, float, list[str]]] = []
+    symptom_rise = max(symptom.rise_since(since), 1e-12)
+    candidates: list[_Candidate] = []
     for node, found in by_node.items():
         best = max(found, key=lambda j: j.z)
+        rise = best.rise_since(since)
         below = _reachable(node, callees) - {node}
-        explained = [
-            (other, o)
+        explained = any(
+            o.series.metric == best.series.metric and o.rise_since(since) >= EXPLAINS_SHARE * rise
             for other in below
             for o in by_node.get(other, [])
-            if o.series.metric == best.series.metric and o.rise >= EXPLAINS_SHARE * best.rise
-        ]
+        )
         if explained:
             continue
+        comparable = best.series.metric == symptom.series.metric
+        share = min(1.0, symptom_rise / rise) if comparable and rise > 0 else 0.5
         corr = _correlation(best.window, symptom.window)
-        score = min(1.0, math.log1p(best.z) / math.log1p(100.0)) * (0.75 + 0.25 * max(0.0, corr))
-        ranked.append((score, node, best, corr, paths.get(node, [symptom_node, node])))
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    drafts = [_symptom_draft(symptom, symptom_node)]
-    for place, (score, node, best, corr, path) in enumerate(ranked[:MAX_CANDIDATES]):
-        drafts.append(_candidate_draft(node, best, corr, path, score, place, by_node, callees))
+        path = paths.get(node, [symptom_node, node])
+        candidates.append(_Candidate(node, best, share, corr, node in remote, path))
+    candidates.sort(key=lambda c: (c.remote, -c.score, -c.best.z, c.node))
+    drafts = [_symptom_draft(symptom, symptom_node, since + period)]
+    for place, c in enumerate(candidates[:MAX_CANDIDATES]):
+        drafts.append(_candidate_draft(c, place, by_node, callees))
+    for d in drafts:
+        d.facts["resolution_s"] = data.period_s  # each point stands for a whole period
     return Localisation(True, symptom, drafts)
-
-
-def _out_since(j: Judged, since: datetime) -> bool:
-    return any(t >= since for t in j.out)
-
-
-def _others(dims: dict[str, str]) -> frozenset[tuple[str, str]]:
-    return frozenset(dims.items())
 
 
 def _reachable(start: str, callees: dict[str, set[str]]) -> set[str]:
@@ -255,45 +320,56 @@ def _normal_draft(symptom: Judged) -> Draft:
         end=symptom.window[-1][0] if symptom.window else None,
         summary=(
             f"{symptom.series.component} {symptom.series.metric} stayed within its normal range: at worst "
-            f"{worst:.4g} against a usual {symptom.median:.4g} (typical spread {symptom.spread:.2g}) over "
-            f"{symptom.history_points} earlier periods"
+            f"{worst:.4g} against a usual {symptom.median:.4g} (it was as far out in more than "
+            f"{TAIL_SHARE:.0%} of {symptom.history_points} earlier periods at this traffic)"
         ),
         signals=["metric_blip"],
         strength=0.1,
-        facts={"sustained": False, "within_normal": True, "history_points": symptom.history_points},
+        facts={
+            "sustained": False,
+            "within_normal": True,
+            "symptom": True,
+            "metric": symptom.series.metric,
+            "history_points": symptom.history_points,
+        },
     )
 
 
-def _symptom_draft(symptom: Judged, node: str) -> Draft:
-    t, v = symptom.peak or (symptom.onset, math.nan)
+def _symptom_draft(symptom: Judged, node: str, onset: datetime) -> Draft:
+    t, v = symptom.peak or (onset, math.nan)
+    how = (
+        f"left its normal range at {onset:%H:%M}"
+        if symptom.out_of_range
+        else f"rose within its normal range from {onset:%H:%M}, while a component it calls left its own"
+    )
     return Draft(
         kind="metric_anomaly",
         resource=symptom.series.component,
-        start=symptom.onset,
+        start=onset,
         end=symptom.window[-1][0] if symptom.window else None,
         summary=(
-            f"{symptom.series.component} {_what(symptom)} left its normal range at {symptom.onset:%H:%M}: "
-            f"{v:.4g} at {t:%H:%M} against a usual {symptom.median:.4g} over {symptom.history_points} "
-            "earlier periods"
+            f"{symptom.series.component} {_what(symptom)} {how}: {v:.4g} at {t:%H:%M} against a usual "
+            f"{symptom.median:.4g} over {symptom.history_points} earlier periods"
         ),
         signals=[symptom.signal],
         strength=0.8,
-        facts={"sustained": True, "node": node, "median": symptom.median, "peak": v},
+        facts={
+            "sustained": True,
+            "symptom": True,
+            "node": node,
+            "metric": symptom.series.metric,
+            "median": symptom.median,
+            "peak": v,
+        },
     )
 
 
 def _candidate_draft(
-    node: str,
-    best: Judged,
-    corr: float,
-    path: list[str],
-    score: float,
-    place: int,
-    by_node: dict[str, list[Judged]],
-    callees: dict[str, set[str]],
+    c: _Candidate, place: int, by_node: dict[str, list[Judged]], callees: dict[str, set[str]]
 ) -> Draft:
+    best = c.best
     t, v = best.peak or (best.onset, math.nan)
-    below = sorted(_reachable(node, callees) - {node})
+    below = sorted(_reachable(c.node, callees) - {c.node})
     moved = [
         f"{o.series.component} {o.series.metric} {o.worse * o.rise:+.3g}"
         for other in below
@@ -306,7 +382,8 @@ def _candidate_draft(
         if below
         else "it calls no other component"
     )
-    tracks = f"; it moved with the symptom (correlation {corr:.2f})" if corr >= 0.5 else ""
+    tracks = f"; it moved with the symptom (correlation {c.corr:.2f})" if c.corr >= 0.5 else ""
+    seen_from = "; known only from its callers' side" if c.remote else ""
     return Draft(
         kind="metric_anomaly",
         resource=best.series.component,
@@ -315,20 +392,22 @@ def _candidate_draft(
         summary=(
             f"{best.series.component}: {_what(best)} went from a usual {best.median:.4g} to {v:.4g} at "
             f"{t:%H:%M}, out of its normal range since {best.onset:%H:%M}; {calls}; call path "
-            f"{' -> '.join(path)}{tracks}"
+            f"{' -> '.join(c.path)}{tracks}{seen_from}"
         ),
-        signals=["degraded_origin", best.signal],
-        # The best-ranked candidate is argued most strongly; the rest stay on the board as alternatives.
-        strength=round(max(0.3, min(0.95, 0.55 + 0.4 * score) - 0.12 * place), 3),
+        # The best-ranked candidate is argued most strongly; the rest stay on the board as alternatives,
+        # without a symptom of their own to date the incident by.
+        signals=["degraded_origin", best.signal] if place == 0 else ["degraded_origin"],
+        strength=round(max(0.3, 0.95 - 0.2 * place - (0.1 if c.remote else 0.0)), 3),
         facts={
             "sustained": True,
-            "path": path,
+            "path": c.path,
             "callees": below,
             "signal": best.signal,
-            "score": round(score, 3),
-            "correlation": round(corr, 3),
+            "share": round(c.share, 3),
+            "correlation": round(c.corr, 3),
             "median": best.median,
             "peak": v,
             "history_points": best.history_points,
+            "remote": c.remote,
         },
     )

@@ -127,7 +127,8 @@ def check_case(case: PetShopCase, out: Path) -> None:
     path = to_bundle(case).write(out / case.name)
     bundle = Bundle.load(path)
     counts = bundle.validate()
-    assert counts["alarms"] == 1 and counts["alarm_history"] == 1
+    # The firing, after whatever transitions normal operation before it showed against the threshold.
+    assert counts["alarms"] == 1 and counts["alarm_history"] >= 1
     assert counts["metrics"] > 400 and counts["traces"] > 100 and counts["resources"] >= 15
     data = target_of(case)
     target = data["target"]
