@@ -43,6 +43,15 @@ def beyond_recurring(sustained: list[Evidence], evidence: list[Evidence], topo: 
     ]
 
 
+def symptom_within_normal(evidence: list[Evidence]) -> bool:
+    """Whether the trigger's own symptom was judged against its history and stayed within its normal
+    range, with nothing showing it out of range."""
+    judged = [e for e in evidence if e.facts.get("symptom") and e.kind == "metric_anomaly"]
+    return any(e.facts.get("within_normal") for e in judged) and not any(
+        e.facts.get("sustained", True) for e in judged
+    )
+
+
 def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     rt = _rt(config)
     evidence, topo, scope = _board(state)
@@ -75,6 +84,10 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     )
     if only_blips_on_entry and not [e for e in sustained if e.strength >= 0.6 and e.kind != "change_event"]:
         # The alarmed resource only blipped, and nothing near it shows clear, sustained trouble.
+        sustained = []
+    if symptom_within_normal(evidence):
+        # The symptom the trigger is about, judged against its own history, never left its normal range:
+        # whatever else moved did not make this incident.
         sustained = []
     if not sustained:
         verdict = "no_fault"

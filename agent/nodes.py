@@ -19,6 +19,7 @@ from agent.analyzers import alarm as alarm_an
 from agent.analyzers import changes as change_an
 from agent.analyzers import graph as graph_an
 from agent.analyzers import logs as log_an
+from agent.analyzers import metric_graph as metric_graph_an
 from agent.analyzers import metrics as metric_an
 from agent.analyzers import state as state_an
 from agent.analyzers import traces as trace_an
@@ -31,6 +32,7 @@ from agent.state import InvestigationState
 from agent.topology import PART_ARN, Topology
 from tools.alarms import MetricRef
 from tools.metric_catalog import CATALOG as METRIC_CATALOG
+from tools.metrics import component_of
 from tools.result import ToolResult, ToolStatus
 from tools.window import parse_timezone
 
@@ -309,10 +311,14 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     smap = batch.run("service_map", window)
     if smap and smap.data:
         batch.add(trace_an.from_service_map(smap.data, scope.start, scope.end), smap)
+        # Every node first, with its own type, so a remote endpoint met first as someone's callee is
+        # still known as remote.
         for node in smap.data.services:
-            here = topo.resolve_loose(node.name) or topo.add(
+            topo.resolve_loose(node.name) or topo.add(
                 "remote" if node.type == "remote" else "service", node.name
             )
+        for node in smap.data.services:
+            here = topo.resolve_loose(node.name) or node.name
             for callee in node.calls:
                 there = topo.resolve_loose(callee) or topo.add("service", callee)
                 topo.link(here, there, "calls")
@@ -437,12 +443,14 @@ def _tls_certificates(batch: _Batch, topo: Topology, scope: Scope) -> None:
 def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
     """An alarm on an application's own metrics: scan the namespace it watches, then find where along
     the call graph the degradation begins (the key-metric scan covers AWS namespaces only)."""
-    alarmed = scope.alarm_metric or {}
+    alarmed = scope.alarm_metric or _asked_metric(batch, scope) or {}
     namespace = str(alarmed.get("namespace") or "")
     covered = {km.namespace for spec in METRIC_CATALOG.values() for km in spec.metrics}
     if not namespace or namespace.startswith("AWS/") or namespace in covered:
         return  # the key-metric scan reads these per resource
     period = max(60, int(alarmed.get("period") or 60) // 60 * 60)
+    if _localise(batch, topo, scope, namespace, alarmed, period) or not scope.alarm_metric:
+        return
     res = batch.run(
         "namespace_metrics",
         {
@@ -524,6 +532,69 @@ def _place_changed(topo: Topology, made: list[Evidence]) -> None:
             parent = topo.resolve(part.group(1)) if part else None
             if parent:
                 topo.link(key, parent, "part_of")
+
+
+def _localise(
+    batch: _Batch, topo: Topology, scope: Scope, namespace: str, alarmed: dict[str, Any], period: int
+) -> bool:
+    """Judge every component of the namespace against its own history and walk the call graph from the
+    alarmed one; False (and nothing added) when there is no history or no call graph to do it with."""
+    res = batch.run(
+        "namespace_history",
+        {
+            "namespace": namespace,
+            "stat": alarmed.get("stat") or "Average",
+            "start": _iso(scope.start),
+            "end": _iso(scope.end),
+            "period_s": period,
+        },
+    )
+    if not res or not res.data:
+        return False
+    found = metric_graph_an.localise(
+        res.data,
+        [(a, b) for a, b, rel in topo.edges if rel == "calls"],
+        component_of(alarmed.get("dimensions") or {}),
+        str(alarmed.get("metric") or ""),
+        scope.end,
+        node_of=lambda c: topo.resolve_loose(c) or c,
+        remote={key for key, node in topo.nodes.items() if node.kind == "remote"},
+    )
+    if found.applies:
+        batch.add(found.drafts, res)
+    return found.applies
+
+
+ASKED_PERIOD_S = 300  # a question names no period: CloudWatch's standard 5-minute resolution
+
+
+def _asked_metric(batch: _Batch, scope: Scope) -> dict[str, Any] | None:
+    """The custom metric a question asks about, when no alarm names one: a component publishing in a
+    custom namespace that the question names, and its metric the question names (else the one its
+    symptom words describe)."""
+    if scope.alarm_metric or not scope.question:
+        return None
+    words = set(re.findall(r"[a-z0-9][a-z0-9_.:/@-]*", scope.question.lower()))
+    res = batch.run("custom_metrics", {})
+    if not res or not res.data:
+        return None
+    wanted = {"latency": "latency_up", "errors": "error_rate_up"}
+    signals = {wanted[s] for s in scope.symptoms if s in wanted}
+    for item in res.data.components:
+        if item.component.lower() not in words:
+            continue
+        named = [m for m in item.metrics if m.lower() in words]
+        described = [m for m in item.metrics if metric_graph_an.signal_of(m) in signals]
+        metric = (named or described or [None])[0]
+        if metric:
+            return {
+                "namespace": item.namespace,
+                "metric": metric,
+                "dimensions": item.dimensions,
+                "stat": "Average",
+                "period": ASKED_PERIOD_S,
+            }
+    return None
 
 
 def _refusing_history(batch: _Batch, scope: Scope) -> None:

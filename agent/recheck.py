@@ -33,6 +33,9 @@ JUDGED = {
     # The fired alarm's breach (its series against its threshold) and its recurrence (its history
     # against the time it fired): the definition and history are read again, the judgement is the report's.
     ("metric_anomaly", "alarm_details"),
+    # Every component of a namespace judged against its own history along the call graph (the service
+    # map) from the trigger's symptom: the series are read again, the walk is the report's.
+    ("metric_anomaly", "namespace_history"),
     ("resource_state", "alarm_details"),
 }
 

@@ -98,7 +98,22 @@ _COUNTED = re.compile(
 
 
 def _clock(text: str, now: datetime, tz: tzinfo = UTC) -> datetime | None:
-    """'14:00', '2pm', 'about two' -> the most recent such wall-clock time in `tz` at or before now."""
+    """'14:00', '2pm', 'about two' -> the most recent such wall-clock time in `tz` at or before now;
+    a full timestamp ('since 2024-05-01T14:00:00Z') is that instant (in `tz` when it names no zone)."""
+    stamp = re.search(
+        r"\b(?:since|from|after|around|about|at)\s+(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?"
+        r"(?:Z|[+-]\d{2}:?\d{2})?)",
+        text,
+        re.I,
+    )
+    if stamp:
+        try:
+            when = datetime.fromisoformat(stamp.group(1).upper().replace(" ", "T"))
+        except ValueError:
+            when = None
+        if when is not None:
+            when = when if when.tzinfo else when.replace(tzinfo=tz)
+            return when if when <= now else None
     m = re.search(
         _LEAD
         + r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d%])(?!\s*(?:min|hour|hr|h\b|day|sec|s\b))",

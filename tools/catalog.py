@@ -17,6 +17,7 @@ from tools import (  # noqa: F401
     health,
     inventory,
     logs,
+    metric_history,
     metrics,
     network,
     queues,

@@ -46,6 +46,27 @@ def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[floa
     return None
 
 
+def current_breach(
+    alarm: AlarmInfo, timestamps: list[datetime], values: list[float], fired_at: datetime | None
+) -> datetime | None:
+    """When the breach the alarm fired on began: the last run of breaching datapoints that met the
+    condition by `fired_at`. An earlier run the metric recovered from was another episode (a flapping
+    threshold near normal values), not the start of this one. The first breach without `fired_at`."""
+    compare = COMPARE.get(alarm.comparison or "")
+    if fired_at is None or compare is None or alarm.threshold is None:
+        return first_breach(alarm, timestamps, values)
+    needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
+    found: datetime | None = None
+    run: list[datetime] = []
+    for t, v in zip(timestamps, values, strict=True):
+        if t > fired_at:
+            break
+        run = [*run, t] if compare(v, alarm.threshold) else []
+        if len(run) >= needed:
+            found = run[0]
+    return found or first_breach(alarm, timestamps, values)
+
+
 def _sustained(alarm: AlarmInfo, timestamps: list[datetime], values: list[float], breach: datetime) -> bool:
     """Whether the breach lasted: still breaching at the end, or breaching for longer than a blip."""
     compare = COMPARE[alarm.comparison or ""]
@@ -66,7 +87,7 @@ def from_alarm(
     if alarm is None:
         return []
     drafts: list[Draft] = []
-    breach = first_breach(alarm, timestamps, values)
+    breach = current_breach(alarm, timestamps, values, fired_at)
     metric = alarm.metric
     if breach is not None and metric is not None:
         lasting = _sustained(alarm, timestamps, values, breach)

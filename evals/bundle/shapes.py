@@ -72,8 +72,22 @@ class _OutputValidator(ParamValidator):
 
     @type_check(valid_types=(list, tuple))
     def _validate_list(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
+        # A long list of plain numbers or parsed timestamps (a metric series) needs no walk item by item.
+        member = shape.member
+        fast = _SCALARS.get(member.type_name)
+        bounded = "min" in member.metadata or "max" in member.metadata
+        if fast is not None and not bounded and all(type(item) in fast for item in param):
+            return
         for i, item in enumerate(param):
             self._validate(item, shape.member, errors, f"{name}[{i}]")
+
+
+# Exact types (a bool takes the slow path) that botocore's validator accepts for these member types.
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "double": (float, int),
+    "float": (float, int),
+    "timestamp": (datetime,),
+}
 
 
 def validate_item(service: str, name: str, item: Any, *, label: str | None = None) -> None:

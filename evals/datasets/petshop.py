@@ -11,6 +11,7 @@ bundle directory per case into OUT.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from collections.abc import Iterable
@@ -195,17 +196,63 @@ def _nodes(table: MetricsTable, edges: Iterable[tuple[str, str]]) -> dict[str, N
     return {c: node_of(c) for c in names}
 
 
+@functools.lru_cache(maxsize=4)
+def _normal_metrics(path: Path) -> tuple[MetricsTable, tuple[tuple[int, dict[str, Any]], ...]]:
+    """A scenario's normal operation as datapoints, each with its period's epoch (fitted once per process)."""
+    table = read_metrics(path)
+    telemetry = _Telemetry(table, _nodes(table, []))
+    epoch = {_iso(t): t for t in table.timestamps}
+    return table, tuple((epoch[m["timestamp"]], m) for m in telemetry.metrics)
+
+
+@dataclass(frozen=True)
+class History:
+    """Normal operation shown before a window: rows of `path` before `until`, moved by `shift` seconds."""
+
+    path: Path
+    until: int
+    shift: int
+
+    def table(self) -> MetricsTable:
+        normal, _ = _normal_metrics(self.path)
+        stop = sum(1 for t in normal.timestamps if t < self.until)
+        rows = normal.rows(0, stop)
+        return MetricsTable(rows.path, [t + self.shift for t in rows.timestamps], rows.period, rows.columns)
+
+    def metrics(self) -> list[dict[str, Any]]:
+        _, points = _normal_metrics(self.path)
+        return [{**m, "timestamp": _iso(t + self.shift)} for t, m in points if t < self.until]
+
+
 def _records(
-    table: MetricsTable, edges: list[tuple[str, str]], seed: str
+    table: MetricsTable, edges: list[tuple[str, str]], seed: str, history: History | None = None
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Node]]:
+    """Metrics, traces and resources for `table`; `history` (normal operation before it) adds metrics only."""
     nodes = _nodes(table, edges)
     telemetry = _Telemetry(table, nodes)
+    earlier = history.metrics() if history is not None else []
     records = {
-        "metrics": telemetry.metrics,
+        "metrics": earlier + telemetry.metrics,
         "traces": telemetry.traces(edges, seed),
         "resources": resources(list(nodes.values()), REGION, ACCOUNT),
     }
     return records, nodes
+
+
+def history_before(scenario_dir: Path, table: MetricsTable) -> History | None:
+    """The scenario's normal operation (`noissue/`) as the metric history just before `table`.
+
+    The recording is moved in time so that its last period ends where `table`'s first begins, as months
+    of CloudWatch history precede any real incident; its values are unchanged. None when the scenario
+    publishes no normal operation."""
+    path = scenario_dir / "noissue" / "metrics.csv"
+    if not path.is_file():
+        return None
+    normal, _ = _normal_metrics(path)
+    if not normal.timestamps or normal.period != table.period:
+        return None
+    end = normal.timestamps[-1] + normal.period
+    return History(path, end, table.timestamps[0] - end)
 
 
 # --- bundles --------------------------------------------------------------------------------------
@@ -223,9 +270,14 @@ def to_bundle(case: PetShopCase) -> Bundle:
             file=case.target_path,
             field="target.node",
         )
+    history = history_before(case.scenario_dir, table)
     # Seeded by the case's place in the dataset only: the same telemetry whatever the ground truth says.
-    records, nodes = _records(table, edges, seed=f"petshop:{case.scenario}/{case.split}/{case.issue}")
+    records, nodes = _records(
+        table, edges, seed=f"petshop:{case.scenario}/{case.split}/{case.issue}", history=history
+    )
     node = nodes[target.node]
+    before = history.table() if history is not None else None
+    earlier = before.columns.get(target.node, {}).get((target.metric, target.agg)) if before else None
     alarm = slo_alarm.build(
         target,
         node,
@@ -235,11 +287,12 @@ def to_bundle(case: PetShopCase) -> Bundle:
         region=REGION,
         account=ACCOUNT,
         target_file=case.target_path,
+        earlier=(before.timestamps, earlier) if before is not None and earlier is not None else ([], []),
     )
     records["alarms"] = [alarm.alarm]
     records["alarm_history"] = alarm.history
     now = alarm.fired + NOW_AFTER_ALARM
-    start = datetime.fromtimestamp(table.timestamps[0], UTC)
+    start = datetime.fromtimestamp((before or table).timestamps[0], UTC)
     end = max(datetime.fromtimestamp(table.timestamps[-1] + table.period, UTC), now)
     dependency = truth.root_cause_node != target.node
     manifest = Manifest.model_validate(
@@ -298,7 +351,11 @@ def normal_windows(root: str | Path) -> list[Bundle]:
         for index, split in enumerate(range(n // 2, n - 3, max(1, n // 10))):
             lo, hi = max(0, split - 1), min(n, split + 4)
             window = table.rows(lo, hi)
-            records, _ = _records(window, edges, seed=f"petshop:{scenario.name}/noissue/{split}")
+            # What came before the window is its history, as the dataset's own protocol splits it.
+            before = History(noissue, table.timestamps[lo], 0) if lo > 0 else None
+            records, _ = _records(
+                window, edges, seed=f"petshop:{scenario.name}/noissue/{split}", history=before
+            )
             asked = table.timestamps[split]
             now = datetime.fromtimestamp(asked + 2 * table.period, UTC) + timedelta(minutes=2)
             end = max(datetime.fromtimestamp(window.timestamps[-1] + table.period, UTC), now)
@@ -311,7 +368,7 @@ def normal_windows(root: str | Path) -> list[Bundle]:
                         f"{target.metric} ({target.agg})",
                         "account_id": ACCOUNT,
                         "region": REGION,
-                        "start": _iso(window.timestamps[0]),
+                        "start": _iso(table.timestamps[0]),
                         "end": end,
                         "now": now,
                         "trigger": {

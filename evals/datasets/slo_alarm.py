@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,8 +64,13 @@ def build(
     region: str,
     account: str,
     target_file: Path,
+    earlier: tuple[list[int], list[float | None]] = ([], []),
 ) -> SloAlarm:
-    """The alarm on `values` (the target metric's statistic per period starting at `stamps`)."""
+    """The alarm on `values` (the target metric's statistic per period starting at `stamps`).
+
+    `earlier` is the metric's history before `stamps` (normal operation): wherever it, or a period of
+    the issue before the violation, crosses the threshold, the alarm history shows those transitions
+    as CloudWatch would have recorded them."""
     higher_is_worse = target.metric != "availability"
 
     def worse(a: float, b: float) -> bool:
@@ -160,7 +166,19 @@ def build(
         "ComparisonOperator": comparison,
         "TreatMissingData": "missing",
     }
-    history = [
+    history = _earlier_transitions(
+        name,
+        [*earlier[0], *stamps[:breach]],
+        [*earlier[1], *values[:breach]],
+        period,
+        threshold,
+        worse,
+        words,
+        stat_key,
+        target.agg,
+    )
+    last_ok = next((h["Timestamp"] for h in reversed(history) if h["HistorySummary"].endswith("to OK")), None)
+    history += [
         {
             "AlarmName": name,
             "AlarmType": "MetricAlarm",
@@ -199,7 +217,11 @@ def build(
                 "reasonData": json.dumps(reason_data),
                 "timestamp": _cw_time(fired),
             },
-            "previousState": {"value": "OK", "reason": "Threshold Crossed", "timestamp": _cw_time(first)},
+            "previousState": {
+                "value": "OK",
+                "reason": "Threshold Crossed",
+                "timestamp": _cw_time(datetime.fromisoformat(last_ok) if last_ok else first),
+            },
             "configuration": {
                 "description": description,
                 "metrics": [
@@ -221,3 +243,65 @@ def build(
         },
     }
     return SloAlarm(alarm, history, event, fired, threshold, breach)
+
+
+MAX_EARLIER_TRANSITIONS = 200  # DescribeAlarmHistory keeps a bounded record; older items drop off
+
+
+def _earlier_transitions(
+    name: str,
+    stamps: list[int],
+    values: list[float | None],
+    period: int,
+    threshold: float,
+    worse: Callable[[float, float], bool],
+    words: str,
+    stat_key: str,
+    agg: str,
+) -> list[dict[str, Any]]:
+    """The alarm's state changes over data before the violation: ALARM on a period worse than the
+    threshold, OK on the next one that is not (a missing datapoint leaves the state as it is)."""
+    items: list[dict[str, Any]] = []
+    state = "OK"
+    for stamp, value in zip(stamps, values, strict=True):
+        if value is None:
+            continue
+        new = "ALARM" if worse(value, threshold) else "OK"
+        if new == state:
+            continue
+        period_start = datetime.fromtimestamp(stamp, UTC)
+        when = period_start + timedelta(seconds=period) + EVALUATION_LAG
+        relation = words if new == "ALARM" else f"not {words}"
+        reason = (
+            f"Threshold Crossed: 1 out of the last 1 datapoints [{value} ({period_start:%d/%m/%y %H:%M:%S})] "
+            f"was {relation} the threshold ({threshold}) (minimum 1 datapoint for "
+            f"{state} -> {new} transition)."
+        )
+        data = {
+            "version": "1.0",
+            "queryDate": _cw_time(when),
+            "startDate": _cw_time(period_start),
+            ("statistic" if stat_key == "Statistic" else "extendedStatistic"): agg,
+            "period": period,
+            "recentDatapoints": [value],
+            "threshold": threshold,
+            "evaluatedDatapoints": [{"timestamp": _cw_time(period_start), "value": value}],
+        }
+        items.append(
+            {
+                "AlarmName": name,
+                "AlarmType": "MetricAlarm",
+                "Timestamp": _iso(when),
+                "HistoryItemType": "StateUpdate",
+                "HistorySummary": f"Alarm updated from {state} to {new}",
+                "HistoryData": json.dumps(
+                    {
+                        "version": "1.0",
+                        "oldState": {"stateValue": state, "stateReason": "Threshold Crossed"},
+                        "newState": {"stateValue": new, "stateReason": reason, "stateReasonData": data},
+                    }
+                ),
+            }
+        )
+        state = new
+    return items[-MAX_EARLIER_TRANSITIONS:]

@@ -11,7 +11,11 @@ does not implement raise `ReplayUnsupported`; mutating operations raise `ReplayR
 
 from __future__ import annotations
 
+from functools import cache
+
 import boto3
+import botocore.loaders
+import botocore.session
 
 from evals.bundle import Bundle
 from evals.replay.context import ReplayContext
@@ -46,9 +50,19 @@ def attach(session: boto3.Session, bundle: Bundle) -> ReplayContext:
     return ctx
 
 
+@cache
+def _loader() -> botocore.loaders.Loader:
+    # botocore's service models are read-only data; one loader (and its cache) serves every replay
+    # session of the process, instead of each session decoding the same model files again.
+    return botocore.loaders.create_loader()
+
+
 def replay_session(bundle: Bundle) -> tuple[boto3.Session, ReplayContext]:
     """A fresh boto3 session in the bundle's region, attached to the bundle, needing no credentials."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _loader())
     session = boto3.Session(
+        botocore_session=core,
         region_name=bundle.manifest.region,
         aws_access_key_id="replay",
         aws_secret_access_key="replay",

@@ -361,3 +361,11 @@ def test_a_recurring_alarm_leaves_only_trouble_elsewhere_as_symptoms() -> None:
     assert beyond_recurring([cpu, errors], [cpu, pattern, errors], topo) == [errors]
     # Without the pattern every symptom stands.
     assert beyond_recurring([cpu], [cpu], topo) == [cpu]
+
+
+def test_a_breach_the_metric_recovered_from_is_not_when_the_firing_one_began() -> None:
+    stamps = [T0 + timedelta(minutes=i) for i in range(10)]
+    values = [85, 90, 95, 50, 50, 50, 88, 91, 93, 95]  # a run from 14:00, back to normal, a run from 14:06
+    drafts = from_alarm(AlarmDetails(alarm=_alarm()), stamps, values, "db", T0 + timedelta(minutes=9))
+    breach = next(d for d in drafts if "alarm_breached" in d.signals)
+    assert breach.start == T0 + timedelta(minutes=6)

@@ -131,3 +131,11 @@ def test_a_custom_metric_alarm_names_its_component() -> None:
 def test_an_empty_window_is_refused_with_the_times() -> None:
     with pytest.raises(ValueError, match="window is empty"):
         from_trigger("why?", None, NOW, start=NOW, end=NOW)
+
+
+def test_a_full_timestamp_in_the_question_is_that_instant_not_its_year() -> None:
+    scope = from_trigger("Is checkout latency breaching its SLO since 2024-05-01T14:30:00Z?", None, NOW)
+    assert scope.start == datetime(2024, 5, 1, 14, 0, tzinfo=UTC)  # half an hour before, as for 14:30
+    # A timestamp in the future of the question says nothing about the window.
+    later = from_trigger("errors since 2024-05-02T09:00:00Z", None, NOW)
+    assert later.start < NOW and "since" not in " ".join(later.notes)

@@ -127,7 +127,8 @@ def check_case(case: PetShopCase, out: Path) -> None:
     path = to_bundle(case).write(out / case.name)
     bundle = Bundle.load(path)
     counts = bundle.validate()
-    assert counts["alarms"] == 1 and counts["alarm_history"] == 1
+    # The firing, after whatever transitions normal operation before it showed against the threshold.
+    assert counts["alarms"] == 1 and counts["alarm_history"] >= 1
     assert counts["metrics"] > 400 and counts["traces"] > 100 and counts["resources"] >= 15
     data = target_of(case)
     target = data["target"]
@@ -151,7 +152,12 @@ def check_case(case: PetShopCase, out: Path) -> None:
 
     # window and clock
     stamps = [ts for ts, _ in column(case, target["node"], "requests", "Sum")]
-    assert manifest.start == datetime.fromtimestamp(stamps[0], UTC)
+    # The scenario's normal operation, where it has one, comes first as the metrics' history.
+    issue_start = datetime.fromtimestamp(stamps[0], UTC)
+    if (case.scenario_dir / "noissue" / "metrics.csv").is_file():
+        assert manifest.start < issue_start
+    else:
+        assert manifest.start == issue_start
     assert manifest.end >= datetime.fromtimestamp(stamps[-1] + 300, UTC)
     event = manifest.trigger.alarm_event
     assert event is not None
@@ -173,7 +179,10 @@ def check_case(case: PetShopCase, out: Path) -> None:
     onset = max(ts for ts in values if ts <= target["timestamp"])
     higher = alarm["ComparisonOperator"] == "GreaterThanThreshold"
     breaches = sorted(
-        ts for ts, v in seen.items() if (v > alarm["Threshold"] if higher else v < alarm["Threshold"])
+        ts
+        for ts, v in seen.items()
+        # the issue's own periods: normal operation before them may cross a threshold near its values
+        if ts >= issue_start and (v > alarm["Threshold"] if higher else v < alarm["Threshold"])
     )
     assert breaches
     first = breaches[0]

@@ -88,7 +88,13 @@ def test_hand_checked_case_high_traffic_issue_0() -> None:
     search = {"Service": "PetSearch", "Type": "AWS::ECS::Fargate"}
     assert metric_data(session, search, "Requests", "Sum", t0, now)[t0] == 1215.0
     history = cw.describe_alarm_history(AlarmName="PetSite-latency-slo")["AlarmHistoryItems"]
-    assert [h["HistorySummary"] for h in history] == ["Alarm updated from OK to ALARM"]
+    # The latest item is the incident's OK -> ALARM; before it, the threshold's crossings in normal operation.
+    assert history[0]["HistorySummary"] == "Alarm updated from OK to ALARM"
+    assert history[0]["Timestamp"] == max(h["Timestamp"] for h in history)
+    assert {h["HistorySummary"] for h in history[1:]} <= {
+        "Alarm updated from OK to ALARM",
+        "Alarm updated from ALARM to OK",
+    }
     # Data after `now` has not happened yet.
     assert max(avg) == t0 + timedelta(minutes=15)
 
@@ -217,12 +223,15 @@ def test_normal_windows_are_no_fault_bundles(tmp_path: Path) -> None:
         if (rows[0][i], rows[1][i], rows[2][i]) == ("PetSite", "latency", "Average")
     )
     first_row = rows[4 + 293]  # one period before split row 294
-    assert loaded.manifest.start == datetime.fromtimestamp(float(first_row[0]), UTC)
+    # The rows before the window are its metric history, as the protocol gives them to every method.
+    assert loaded.manifest.start == datetime.fromtimestamp(float(rows[4][0]), UTC)
+    window_start = datetime.fromtimestamp(float(first_row[0]), UTC)
     session, _ = replay_session(loaded)
     seen = metric_data(
         session, {"Service": "PetSite"}, "Latency", "Average", loaded.manifest.start, loaded.manifest.now
     )
-    assert seen[loaded.manifest.start] == pytest.approx(float(first_row[col]), rel=1e-12)
+    assert seen[window_start] == pytest.approx(float(first_row[col]), rel=1e-12)
+    assert seen[loaded.manifest.start] == pytest.approx(float(rows[4][col]), rel=1e-12)
     assert session.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
 
 
