@@ -741,12 +741,16 @@ class _Builder(GraphWalk):
                 # The settings the engine runs with; "pending-reboot" ones wait for the next restart.
                 name = pg.get("DBParameterGroupName")
                 # A default group cannot be modified: nothing about it can have changed.
-                if name and not name.startswith("default.") and self.add(
-                    Node(
-                        kind="db_parameter_group",
-                        id=name,
-                        name=name,
-                        attrs={"apply_status": str(pg.get("ParameterApplyStatus"))},
+                if (
+                    name
+                    and not name.startswith("default.")
+                    and self.add(
+                        Node(
+                            kind="db_parameter_group",
+                            id=name,
+                            name=name,
+                            attrs={"apply_status": str(pg.get("ParameterApplyStatus"))},
+                        )
                     )
                 ):
                     self.link(did, name, "uses_parameters")
