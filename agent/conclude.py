@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -287,13 +288,26 @@ def _summary(
     if verdict == "root_cause" and top is not None:
         first = top.remediation[0] if top.remediation else None
         act = f" First step: {first.action} — {first.description}" if first else ""
-        return (
-            f"Most likely cause{since}: {top.title}, confidence {top.confidence:.0%} ({top.rationale}).{act}"
-        )
+        return f"Most likely cause{since}: {top.title}, confidence {top.confidence:.0%}{_why(top)}.{act}"
     if top is None:
         return f"Inconclusive{since}: symptoms are real but no known failure mode matches the evidence."
     alts = ", ".join(f"{h.title} ({h.confidence:.0%})" for h in ranked[:3])
     return f"Inconclusive{since}: the evidence does not separate the candidates: {alts}."
+
+
+def _why(top: Hypothesis) -> str:
+    """The rationale in words a person reads first: what it explains and when, not the score's terms
+    (those stay on the hypothesis, for whoever wants the arithmetic)."""
+    terms = [t for t in top.rationale.split("; ") if t]
+    said = []
+    for t in terms:
+        if t.startswith("explains "):
+            said.append("it explains " + t.removeprefix("explains ").replace("_", " "))
+        elif re.search(
+            r"before the onset|with or before the symptoms|after a change|acted on it|hops? from", t
+        ):
+            said.append(t)
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def _timeline(
