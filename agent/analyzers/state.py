@@ -154,7 +154,6 @@ def from_target_health(out: TargetHealth, now: datetime | None) -> list[Draft]:
                 )
             )
         bad = [t for t in g.targets if t.state not in ("healthy", "draining", "initial", "unused")]
-        total = sum(g.counts.values())
         if not bad or not total:
             continue
         reasons = sorted({t.reason or t.state for t in bad})
