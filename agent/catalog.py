@@ -91,6 +91,8 @@ PROBES = (
     # survey's own reads, available to an entry too
     "metric_inventory",
     "namespace_metrics",
+    "namespace_history",
+    "custom_metrics",
     "active_alarms",
     "alarms_on",
     "list_log_groups",
