@@ -113,6 +113,11 @@ def _prefix_kind(ref: str) -> str | None:
     return next((kind for pattern, kind in _PREFIX_KIND if re.search(pattern, ref)), None)
 
 
+def _took_out_of_service(e: Evidence) -> bool:
+    """A change that stopped, terminated or removed a running resource (it stays so until undone)."""
+    return "change_instance_state" in e.signals and bool(TAKES_AWAY.search(str(e.facts.get("action", ""))))
+
+
 # Which kind a change's target is, when the action says it better than the id does.
 _CHANGE_KIND = {
     "change_security_group": "security_group",
@@ -131,10 +136,9 @@ def kind_of(ev: Evidence, topo: Topology) -> str | None:
     for signal, kind in _CHANGE_KIND.items():
         if signal in ev.signals:
             return kind
-    ref = ev.resource or ""
-    for pattern, kind in _PREFIX_KIND:
-        if re.search(pattern, ref):
-            return kind
+    by_prefix = _prefix_kind(ev.resource or "")
+    if by_prefix:
+        return by_prefix
     action = str(ev.facts.get("action", ""))
     if action in ("PutParameter", "DeleteParameter"):
         return "ssm_parameter"
@@ -369,8 +373,7 @@ def _score(
                 if e.kind == "change_event"
                 and e.start is not None
                 and e.start <= onset + GRACE
-                and "change_instance_state" in e.signals
-                and TAKES_AWAY.search(str(e.facts.get("action", "")))
+                and _took_out_of_service(e)
             ),
             default=None,
         )
@@ -412,7 +415,7 @@ def _score(
                 and e.start is not None
                 and onset - HEALTH_LAG <= e.start <= onset + GRACE
                 and "change_failed" not in e.signals
-                and (kind_of(e, topo) or _prefix_kind(e.resource or "")) in NETWORK_PATH | {"security_group"}
+                and kind_of(e, topo) in NETWORK_PATH | {"security_group"}
                 and near.get(canonical(e.resource, topo) or "", 99) <= 3
             ),
             None,
@@ -494,7 +497,7 @@ def _score(
                 return False
             if "change_capacity" in e.signals:
                 return onset - LEAD_TIME <= e.start <= onset + GRACE
-            if "change_instance_state" in e.signals and TAKES_AWAY.search(str(e.facts.get("action", ""))):
+            if _took_out_of_service(e):
                 return e.start <= onset + GRACE  # stopped stays stopped until someone starts it
             if category != "limit":
                 return False

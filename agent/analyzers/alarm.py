@@ -9,7 +9,8 @@ normal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from agent.analyzers import Draft
@@ -32,18 +33,23 @@ COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[float]) -> datetime | None:
-    """When the alarm's condition (threshold crossed for its datapoints-to-alarm) was first met."""
+def _breaches(alarm: AlarmInfo, timestamps: list[datetime], values: list[float]) -> Iterator[datetime]:
+    """The start of each run of breaching datapoints long enough to meet the alarm's condition, at the
+    datapoint where it met it."""
     compare = COMPARE.get(alarm.comparison or "")
     if compare is None or alarm.threshold is None:
-        return None
+        return
     needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
     run: list[datetime] = []
     for t, v in zip(timestamps, values, strict=True):
         run = [*run, t] if compare(v, alarm.threshold) else []
-        if len(run) >= needed:
-            return run[0]
-    return None
+        if len(run) == needed:
+            yield run[0]
+
+
+def first_breach(alarm: AlarmInfo, timestamps: list[datetime], values: list[float]) -> datetime | None:
+    """When the alarm's condition (threshold crossed for its datapoints-to-alarm) was first met."""
+    return next(_breaches(alarm, timestamps, values), None)
 
 
 def current_breach(
@@ -52,19 +58,12 @@ def current_breach(
     """When the breach the alarm fired on began: the last run of breaching datapoints that met the
     condition by `fired_at`. An earlier run the metric recovered from was another episode (a flapping
     threshold near normal values), not the start of this one. The first breach without `fired_at`."""
-    compare = COMPARE.get(alarm.comparison or "")
-    if fired_at is None or compare is None or alarm.threshold is None:
-        return first_breach(alarm, timestamps, values)
-    needed = alarm.datapoints_to_alarm or alarm.evaluation_periods or 1
-    found: datetime | None = None
-    run: list[datetime] = []
-    for t, v in zip(timestamps, values, strict=True):
-        if t > fired_at:
-            break
-        run = [*run, t] if compare(v, alarm.threshold) else []
-        if len(run) >= needed:
-            found = run[0]
-    return found or first_breach(alarm, timestamps, values)
+    if fired_at is not None:
+        n = bisect_right(timestamps, fired_at)
+        runs = list(_breaches(alarm, timestamps[:n], values[:n]))
+        if runs:
+            return runs[-1]
+    return first_breach(alarm, timestamps, values)
 
 
 def _sustained(alarm: AlarmInfo, timestamps: list[datetime], values: list[float], breach: datetime) -> bool:

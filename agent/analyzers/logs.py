@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from agent.analyzers import Draft, strength_from_z
-from tools.logs import ErrorCounts, LogTemplates
+from tools.logs import ErrorCounts, LogTemplates, Template
 
 # What a log message says, generically.
 MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
@@ -139,7 +138,7 @@ def denied_by(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _attributed(t: Any, end: datetime | None, log_groups: list[str]) -> Draft | None:
+def _attributed(t: Template, end: datetime | None, log_groups: list[str]) -> Draft | None:
     found = denied_by(t.example)
     if found is None:
         return None
