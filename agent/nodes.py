@@ -665,7 +665,10 @@ def _pending_reboot(batch: _Batch, topo: Topology, scope: Scope) -> None:
     )
     if not res or not res.data:
         return
-    seen = {str(e.facts.get("event_id")) for e in batch.evidence if e.kind == "change_event"}
+    read: dict[str, list[Evidence]] = {}
+    for e in batch.evidence:
+        if e.kind == "change_event":
+            read.setdefault(str(e.facts.get("event_id")), []).append(e)
     applied: list[analyzers.Draft] = []
     for d in change_an.from_changes(res.data):
         group = next((g for g in groups if g in (d.facts.get("resources") or [])), None)
@@ -683,12 +686,11 @@ def _pending_reboot(batch: _Batch, topo: Topology, scope: Scope) -> None:
         for e in batch.evidence:  # the restart applied it: the settings are what changed
             if e.kind == "change_event" and topo.resolve(e.resource) == inst:
                 e.facts["applied_pending"] = group
-        if str(d.facts.get("event_id")) in seen:
-            for e in batch.evidence:
-                if e.kind == "change_event" and str(e.facts.get("event_id")) == str(d.facts.get("event_id")):
-                    e.start, e.end, e.summary = when, when, d.summary
-            continue
-        applied.append(d)
+        already = read.get(str(d.facts.get("event_id")), [])
+        for e in already:  # read in the window already: re-date that reading, do not add another
+            e.start, e.end, e.summary = when, when, d.summary
+        if not already:
+            applied.append(d)
     if applied:
         batch.add(applied, res)
 

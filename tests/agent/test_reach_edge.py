@@ -114,3 +114,63 @@ def test_a_load_balancer_symptom_reaches_its_tls_listener_and_certificate(
         assert probes(topo, resource, "certificates", monkeypatch=monkeypatch) == [
             {"tool": "certificates", "params": {"certificates": [WEB]}}
         ]
+
+
+def test_a_parameter_change_pending_reboot_is_dated_at_the_restart_that_applied_it() -> None:
+    from tests.evals.test_scoring_diagnosis import ADMIN, trail
+
+    db = {
+        "service": "rds",
+        "type": "DBInstance",
+        "item": {
+            "DBInstanceIdentifier": "orders-db",
+            "DBInstanceStatus": "available",
+            "Engine": "postgres",
+            "DBParameterGroups": [{"DBParameterGroupName": "orders-pg15", "ParameterApplyStatus": "in-sync"}],
+        },
+    }
+    lowered = trail(
+        "2829a3f9-c5d3-4579-b852-d486e4b2c448",
+        "2024-04-29T21:18:51Z",  # two days before the window: outside the usual change read
+        ADMIN,
+        "ModifyDBParameterGroup",
+        {
+            "dBParameterGroupName": "orders-pg15",
+            "parameters": [
+                {"parameterName": "max_connections", "parameterValue": "150", "applyMethod": "pending-reboot"}
+            ],
+        },
+    )
+    reboot = trail(
+        "5f1c0a9e-7d4b-4e0a-9c1d-2b3e4f5a6b7c",
+        "2024-05-01T05:19:27Z",
+        ADMIN,
+        "RebootDBInstance",
+        {"dBInstanceIdentifier": "orders-db"},
+    )
+    for record in (lowered, reboot):
+        record["awsRegion"] = "us-east-1"
+    records: dict[str, list[Any]] = {
+        "resources": [db],
+        "cloudtrail": [lowered, reboot],
+        "metrics": metric("AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": "orders-db"}, 140.0, 60),
+    }
+    bundle = make_bundle(records)
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    config: Any = {"configurable": {"runtime": runtime}}
+    state: dict[str, Any] = {
+        "question": "orders-db refuses connections since 05:20",
+        "now": "2024-05-01T06:00:00+00:00",
+    }
+    state |= nodes.intake(state, config)  # type: ignore[arg-type]
+    state |= nodes.discover(state, config)  # type: ignore[arg-type]
+    state |= nodes.survey(state, config)  # type: ignore[arg-type]
+    changes = [
+        e for e in state["evidence"] if e["facts"].get("event_id") == "2829a3f9-c5d3-4579-b852-d486e4b2c448"
+    ]
+    assert len(changes) == 1, "the two-day-old change is read once"
+    assert changes[0]["start"].startswith("2024-05-01T05:19:27")
+    assert "applied when orders-db restarted at 05:19" in changes[0]["summary"]
+    restart = next(e for e in state["evidence"] if e["facts"].get("action") == "RebootDBInstance")
+    assert restart["facts"]["applied_pending"] == "orders-pg15"
