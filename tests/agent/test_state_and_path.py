@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from agent.analyzers.alarm import from_alarm, with_missing_counts
+from agent.analyzers.changes import targets
 from agent.analyzers.logs import denied_by, message_signals
 from agent.analyzers.state import from_ecs, from_scaling_config, from_target_health
 from agent.catalog import catalog
@@ -15,6 +16,7 @@ from agent.scoring import generate
 from agent.topology import Topology
 from tests.agent.test_scoring import ev
 from tools.alarms import AlarmDetails, AlarmInfo, MetricRef
+from tools.changes import Change
 from tools.ecs import EcsServiceState, StoppedTask
 from tools.scaling import Event, ScalingConfig, Scheduled
 from tools.state import GroupHealth, TargetHealth, TargetState
@@ -327,3 +329,90 @@ def test_the_platform_reacting_right_after_a_change_is_that_changes_effect() -> 
     loop = next(h for h in hyps if h.failure_mode == "asg-elb-health-check-replacement-loop")
     assert loop.category == "change"
     assert loop.remediation[0].action == "rollback"
+
+
+def test_an_alarms_breach_carries_its_metrics_meaning() -> None:
+    stamps = [T0 + timedelta(minutes=m) for m in range(10)]
+    five_xx = _five_xx_alarm("Sum")
+    [draft] = from_alarm(AlarmDetails(alarm=five_xx, history=[]), stamps, [50.0] * 10, "app/x/1", None)[:1]
+    assert draft.signals == ["alarm_breached", "error_rate_up"]
+    assert draft.facts["resolution_s"] == 60
+    four_xx = five_xx.model_copy(
+        update={"metric": MetricRef(namespace="AWS/ApiGateway", metric="4XXError", stat="Sum", period_s=300)}
+    )
+    [draft] = from_alarm(AlarmDetails(alarm=four_xx, history=[]), stamps, [50.0] * 10, "partner-api", None)[
+        :1
+    ]
+    assert draft.signals == ["alarm_breached", "error_rate_up"]
+    assert draft.facts["resolution_s"] == 300  # the breach is dated only to within its period
+
+
+def test_request_parameters_name_the_changed_resource_whatever_their_case() -> None:
+    change = Change(
+        event_id="6d3ad378",
+        time=T0,
+        who="dana",
+        principal_type="AssumedRole",
+        source="apigateway.amazonaws.com",
+        action="UpdateUsagePlan",
+        resources=[],
+        params='{"usageplanId": "w9wgx1", "patch": {"patchOperations": []}}',
+    )
+    assert targets(change) == ["w9wgx1"]
+
+
+def test_failed_scale_out_shows_after_the_load_and_still_comes_first() -> None:
+    topo = Topology()
+    asg = topo.add("asg", "render-api-prod")
+    subnet = topo.add("subnet", "subnet-071a070f257b5734b")
+    topo.link(asg, subnet, "in_subnet")
+    evidence = [
+        ev("metric_anomaly", asg, T0, ["latency_up", "error_rate_up"], 0.9),
+        ev(
+            "resource_state",
+            subnet,
+            T0 + timedelta(minutes=8),
+            ["capacity_below_desired", "subnet_addresses_exhausted"],
+            0.5,
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [asg])
+    blocked = next(h for h in hyps if h.resource == subnet)
+    assert "began with or before the symptoms" in blocked.rationale
+    late = [
+        *evidence[:1],
+        ev(
+            "resource_state",
+            subnet,
+            T0 + timedelta(minutes=25),
+            ["capacity_below_desired", "subnet_addresses_exhausted"],
+            0.5,
+        ),
+    ]
+    assert (
+        "after the symptoms"
+        in next(h for h in generate(catalog(), late, topo, [asg]) if h.resource == subnet).rationale
+    )
+
+
+def test_what_another_hypothesis_produces_ranks_below_it() -> None:
+    topo = Topology()
+    az = topo.add("availability_zone", "eu-west-1a")
+    asg = topo.add("asg", "rates-api-prod")
+    topo.link(asg, az, "in_az")
+    evidence = [
+        ev("metric_anomaly", asg, T0, ["unhealthy_hosts", "error_rate_up"], 0.9),
+        ev("health_event", az, T0 - timedelta(minutes=5), ["health_event"], 0.5),
+        ev(
+            "resource_state",
+            asg,
+            T0 + timedelta(minutes=5),
+            ["asg_replacement_loop", "capacity_below_desired"],
+            0.95,
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [asg])
+    zone = next(h for h in hyps if h.resource == az)
+    loop = next(h for h in hyps if h.failure_mode == "asg-elb-health-check-replacement-loop")
+    assert "began first" in loop.rationale
+    assert loop.confidence < zone.confidence
