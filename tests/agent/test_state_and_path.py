@@ -416,3 +416,51 @@ def test_what_another_hypothesis_produces_ranks_below_it() -> None:
     loop = next(h for h in hyps if h.failure_mode == "asg-elb-health-check-replacement-loop")
     assert "began first" in loop.rationale
     assert loop.confidence < zone.confidence
+
+
+def test_traffic_that_stopped_flowing_through_what_a_change_touched_is_its_effect() -> None:
+    topo = Topology()
+    fn = topo.add("lambda", "payout-dispatcher")
+    rtb = topo.add("route_table", "rtb-0c51d889eaebbb7e5")
+    nat = topo.add("nat_gateway", "nat-00c4f70481b91827b")
+    topo.link(rtb, nat, "routes_to")
+    change = ev(
+        "change_event",
+        rtb,
+        T0 - timedelta(minutes=1),
+        ["change", "change_config"],
+        0.6,
+        action="ReplaceRoute",
+    )
+
+    def route(with_drop: bool) -> str:
+        evidence = [ev("metric_anomaly", fn, T0, ["latency_up", "timeout_logs"], 0.9), change]
+        if with_drop:
+            evidence.append(ev("metric_anomaly", nat, T0, ["traffic_down"], 0.8))
+        return next(h for h in generate(catalog(), evidence, topo, [fn]) if h.resource == rtb).rationale
+
+    assert "nothing abnormal on or next to the changed resource" in route(False)
+    assert "nothing abnormal on or next to the changed resource" not in route(True)
+
+
+def test_a_release_that_slowed_a_function_is_named_for_the_throttling_and_backlog_after_it() -> None:
+    topo = Topology()
+    queue = topo.add("sqs_queue", "label-requests")
+    fn = topo.add("lambda", "carrier-label-worker")
+    topo.link(queue, fn, "triggers")
+    evidence = [
+        ev("metric_anomaly", queue, T0, ["queue_backlog"], 0.9),
+        ev("metric_anomaly", fn, T0, ["latency_up"], 0.9),
+        ev("metric_anomaly", fn, T0 + timedelta(minutes=2), ["throttled"], 0.8),
+        ev(
+            "change_event",
+            fn,
+            T0 - timedelta(minutes=1),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateFunctionCode",
+        ),
+    ]
+    top = generate(catalog(), evidence, topo, [queue])[0]
+    assert (top.failure_mode, top.resource, top.category) == ("lambda-slower-after-deploy", fn, "change")
+    assert top.remediation[0].action == "rollback"
