@@ -26,8 +26,8 @@ from agent.analyzers import traces as trace_an
 from agent.board import Evidence, Hypothesis
 from agent.catalog import catalog
 from agent.runtime import Runtime, call_key, gap_for, to_evidence
-from agent.scope import Scope, from_trigger
-from agent.scoring import generate, kind_of
+from agent.scope import ALARM_WORDS, Scope, alarm_event, from_trigger, named_alarm
+from agent.scoring import NEXT_PEAK, generate, kind_of
 from agent.state import InvestigationState
 from agent.topology import PART_ARN, Topology
 from tools.alarms import MetricRef
@@ -43,6 +43,10 @@ MAX_HISTORY = 3  # refusing resources whose longer history is read
 MAX_TLS_HOPS = 3  # a TLS listener this close to the symptom (instance -> group -> balancer -> listener)
 HISTORY = timedelta(days=30)
 ALARM_HISTORY_HOURS = 24 * 8  # a week of the fired alarm's history, and the day before it
+# Earlier periods whose same hours are this window's normal: the day before, the week before.
+EARLIER_DAYS = ((timedelta(days=1), "the day before"), (timedelta(days=7), "a week before"))
+# A question's window starts a little before the time it gives; a firing this much earlier still counts.
+ASKED_SLACK = timedelta(hours=1)
 
 
 def _rt(config: RunnableConfig) -> Runtime:
@@ -147,15 +151,67 @@ def intake(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     zone = state.get("timezone")
     tz = parse_timezone(zone) if zone else None
     scope = from_trigger(state.get("question"), state.get("alarm_event"), now, start=start, end=end, tz=tz)
+    batch = _Batch(state, _rt(config))
+    if scope.question and not scope.alarm_name and ALARM_WORDS.search(scope.question):
+        fired = _alarm_asked_about(batch, scope)
+        if fired is not None:
+            named = from_trigger(scope.question, fired, now, start=start, end=end, tz=tz)
+            scope = named.model_copy(
+                update={
+                    "notes": [
+                        *scope.notes,
+                        f"the question names alarm {named.alarm_name}, which went to ALARM at "
+                        f"{named.alarm_time:%H:%M} UTC: the window and symptom are the alarm's",
+                    ]
+                }
+            )
     _rt(config).progress(
         f"scope: {scope.start:%H:%M}-{scope.end:%H:%M}, entry {[e.id for e in scope.entry]}, symptoms {scope.symptoms}"
     )
-    return {
-        "scope": scope.model_dump(mode="json"),
-        "notes": scope.notes,
-        "iteration": 0,
-        "feedback": state.get("feedback") or {},
-    }
+    return batch.update(
+        scope=scope.model_dump(mode="json"),
+        notes=scope.notes,
+        iteration=0,
+        feedback=state.get("feedback") or {},
+    )
+
+
+def _alarm_asked_about(batch: _Batch, scope: Scope) -> dict[str, Any] | None:
+    """The alarm a question names, as the state-change event of its firing in (or just before) the
+    question's window: asked about an alarm, the alarm is the symptom, whatever state it is in now."""
+    listed = batch.run("active_alarms", {"include_ok": True, "include_insufficient_data": True, "limit": 100})
+    alarms = listed.data.alarms if listed and listed.data else []
+    name = named_alarm(scope.question or "", [a.name for a in alarms])
+    if name is None:
+        return None
+    found = batch.run("alarm_details", {"name": name, "history_hours": ALARM_HISTORY_HOURS})
+    if not found or not found.data or found.data.alarm is None:
+        return None
+    info = found.data.alarm
+    firings = sorted(
+        h.time
+        for h in found.data.history
+        if h.type == "StateUpdate"
+        and h.summary.rstrip().endswith("to ALARM")
+        and scope.start - ASKED_SLACK <= h.time <= scope.end
+    )
+    fired_at = firings[-1] if firings else (info.state_since if info.state == "ALARM" else None)
+    if fired_at is None:
+        return None
+    metric = info.metric
+    return alarm_event(
+        name,
+        {
+            "namespace": metric.namespace,
+            "metric": metric.metric,
+            "dimensions": metric.dimensions,
+            "stat": metric.stat,
+            "period": metric.period_s,
+        }
+        if metric
+        else None,
+        fired_at,
+    )
 
 
 # --- discover -------------------------------------------------------------------------------------
@@ -266,6 +322,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         )
         if res and res.data:
             drafts = metric_an.from_key_metrics(res.data, end)
+            _against_earlier_days(batch, resources, scope, drafts)
             made = batch.add(drafts, res)
             charts += _charts(made)
 
@@ -278,6 +335,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         _place_changed(topo, made)
         _refusing_history(batch, scope)
     _pending_reboot(batch, topo, scope)
+    _who_set_the_ceiling(batch, topo, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []
@@ -502,6 +560,73 @@ def _fired_alarm(batch: _Batch, scope: Scope) -> None:
             )
     resource = scope.entry[0].id if scope.entry else None
     batch.add(alarm_an.from_alarm(found.data, stamps, values, resource, scope.alarm_time), found)
+
+
+def _against_earlier_days(
+    batch: _Batch, resources: list[dict[str, Any]], scope: Scope, drafts: list[analyzers.Draft]
+) -> None:
+    """Normal against normal: the same hours the day before and a week before, wherever the data
+    reaches back. What moved as far then is this time of day's (or week's) normal, not the incident."""
+    for back, label in EARLIER_DAYS:
+        moved = {d.resource for d in drafts if d.kind == "metric_anomaly" and d.facts.get("sustained")}
+        refs = [r for r in resources if r["id"] in moved]
+        if not refs:
+            return
+        res = batch.run(
+            "key_metrics",
+            {
+                "resources": refs[:MAX_KEY_METRIC_RESOURCES],
+                "start": _iso(scope.start - back),
+                "end": _iso(scope.end - back),
+                "baseline_hours": 3,
+                "limit": 40,
+            },
+        )
+        if res and res.data:
+            when = f"{(scope.end - back):%Y-%m-%d} ({label})"
+            metric_an.same_as_before(drafts, metric_an.from_key_metrics(res.data, scope.end - back), when)
+
+
+# What a resource at its ceiling shows: saturated, throttled, short of what it should have.
+AT_CEILING = frozenset(
+    {
+        "cpu_high",
+        "memory_high",
+        "connections_high",
+        "io_saturated",
+        "throttled",
+        "credits_exhausted",
+        "capacity_below_desired",
+    }
+)
+MAX_CEILINGS = 3  # saturated resources whose changes are read back to the day before
+
+
+def _who_set_the_ceiling(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """Less capacity shows when load next meets it, at the next daily peak: for each resource at its
+    ceiling, read its own changes back that far (the window's changes were read already)."""
+    saturated = list(
+        dict.fromkeys(
+            topo.resolve(e.resource) or e.resource
+            for e in batch.evidence
+            if e.resource
+            and e.kind == "metric_anomaly"
+            and set(e.signals) & AT_CEILING
+            and e.facts.get("sustained", True)
+        )
+    )[:MAX_CEILINGS]
+    for key in saturated:
+        found = batch.run(
+            "recent_changes",
+            {
+                "start": _iso(scope.start - NEXT_PEAK),
+                "end": _iso(scope.start - timedelta(hours=3)),
+                "resources": topo.names(key)[:5] or [key],
+                "limit": 20,
+            },
+        )
+        if found and found.data:
+            _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
 
 
 def _alarm_series(batch: _Batch, m: MetricRef, scope: Scope) -> ToolResult[Any] | None:

@@ -315,3 +315,65 @@ def _parse_time(text: str) -> datetime:
     from botocore.utils import parse_to_aware_datetime
 
     return parse_to_aware_datetime(text.replace("+0000", "+00:00")).astimezone(UTC)
+
+
+# Words that say the asker is talking about an alarm they saw.
+ALARM_WORDS = re.compile(r"\b(alarms?|alerts?|alerted|alarmed|paged|pages|went off|fired|firing)\b", re.I)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def named_alarm(question: str, names: list[str]) -> str | None:
+    """The alarm a question names, in whatever separators the asker used ("the orders-api 5xx alarm"
+    for `orders-api-5xx`): every word of its name is in the question. The most specific name wins;
+    None when the question mentions no alarm, or two names fit equally well."""
+    if not ALARM_WORDS.search(question):
+        return None
+    said = {_stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())}
+    fits: list[tuple[int, str]] = []
+    for name in names:
+        parts = [_stem(w) for w in re.findall(r"[a-z0-9]+", name.lower())]
+        if len(parts) >= 2 and all(p in said for p in parts):
+            fits.append((len(set(parts)), name))
+    fits.sort(reverse=True)
+    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+        return None
+    return fits[0][1]
+
+
+def alarm_event(
+    name: str, metric: dict[str, Any] | None, fired_at: datetime, account: str = "", region: str = ""
+) -> dict[str, Any]:
+    """An EventBridge "CloudWatch Alarm State Change" event for an alarm found by name, so a question
+    about an alarm is scoped like the alarm's own event: its firing, its metric, its resource."""
+    configuration: dict[str, Any] = {}
+    if metric:
+        configuration["metrics"] = [
+            {
+                "id": "m1",
+                "metricStat": {
+                    "metric": {
+                        "namespace": metric.get("namespace"),
+                        "name": metric.get("metric"),
+                        "dimensions": metric.get("dimensions") or {},
+                    },
+                    "period": metric.get("period"),
+                    "stat": metric.get("stat"),
+                },
+                "returnData": True,
+            }
+        ]
+    return {
+        "source": "aws.cloudwatch",
+        "detail-type": "CloudWatch Alarm State Change",
+        "account": account,
+        "region": region,
+        "time": fired_at.isoformat(),
+        "detail": {
+            "alarmName": name,
+            "state": {"value": "ALARM", "timestamp": fired_at.isoformat()},
+            "configuration": configuration,
+        },
+    }

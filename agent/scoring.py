@@ -73,6 +73,8 @@ GENERIC_CHANGE_CAP = 0.6
 # Evidence that scaling could not add capacity, and how long after the load began it can first show.
 SCALING_FAILED = frozenset({"subnet_addresses_exhausted", "instance_start_failed", "capacity_below_desired"})
 SCALING_LAG = timedelta(minutes=15)
+# Less capacity bites when load next meets it: at the next daily peak, up to a day and a half later.
+NEXT_PEAK = timedelta(hours=36)
 # A settings edit that sets a ceiling bites as soon as load meets it: within minutes, not hours.
 AT_ONCE = timedelta(minutes=10)
 # Calls that take a running resource out of service.
@@ -496,7 +498,7 @@ def _score(
             if e.kind != "change_event" or "change_failed" in e.signals or e.start is None:
                 return False
             if "change_capacity" in e.signals:
-                return onset - LEAD_TIME <= e.start <= onset + GRACE
+                return onset - NEXT_PEAK <= e.start <= onset + GRACE
             if _took_out_of_service(e):
                 return e.start <= onset + GRACE  # stopped stays stopped until someone starts it
             if category != "limit":

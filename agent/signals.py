@@ -27,6 +27,7 @@ SIGNALS: dict[str, str] = {
     "port_allocation_errors": "NAT gateway could not allocate source ports",
     "capacity_below_desired": "fewer in-service instances or tasks than desired",
     "queue_backlog": "messages piling up in a queue",
+    "replica_lag": "a read replica fell behind its source (ReplicaLag, AuroraReplicaLag)",
     "metric_blip": "a short excursion that returned to baseline by itself",
     "alarm_breached": "the fired alarm's own metric met its own threshold for its datapoints in the window",
     "subnet_addresses_exhausted": "a launch failed because a subnet had no free IP addresses left",

@@ -102,6 +102,10 @@ class ActiveAlarmsInput(BaseModel):
     include_insufficient_data: bool = Field(
         default=False, description="also list alarms in INSUFFICIENT_DATA (often a sign of missing telemetry)"
     )
+    include_ok: bool = Field(
+        default=False,
+        description="also list alarms in OK (to find an alarm the asker names that has since recovered)",
+    )
     limit: int = Field(
         default=50, ge=1, le=MAX_ALARMS, description="at most this many alarms (context budget)"
     )
@@ -115,7 +119,13 @@ class AlarmList(ToolOutput):
             return "no alarms in ALARM"
         lines = [a.line() for a in self.alarms[:20]]
         more = f" (+{len(self.alarms) - 20} more)" if len(self.alarms) > 20 else ""
-        return f"{len(self.alarms)} alarms firing{more}: " + "; ".join(lines)
+        firing = sum(a.state == "ALARM" for a in self.alarms)
+        head = (
+            f"{len(self.alarms)} alarms firing"
+            if firing == len(self.alarms)
+            else f"{len(self.alarms)} alarms, {firing} in ALARM"
+        )
+        return f"{head}{more}: " + "; ".join(lines)
 
     def is_empty(self) -> bool:
         return not self.alarms
@@ -129,9 +139,11 @@ def active_alarms(ctx: ToolContext, args: ActiveAlarmsInput) -> AlarmList:
     Args:
         name_prefix: only alarms whose name starts with this.
         include_insufficient_data: also list alarms in INSUFFICIENT_DATA.
+        include_ok: also list alarms in OK.
         limit: at most this many alarms.
     """
     states = ["ALARM"] + (["INSUFFICIENT_DATA"] if args.include_insufficient_data else [])
+    states += ["OK"] if args.include_ok else []
     found: list[AlarmInfo] = []
     more = False
     for state in states:

@@ -52,6 +52,11 @@ class Change(BaseModel):
     error: str | None = None
     source_ip: str | None = None
     user_agent: str | None = None
+    was: dict[str, str] = Field(
+        default_factory=dict,
+        description="sizes the request set, as the response says the resource still had them "
+        "(a class or count that changes later, or at the next maintenance, is reported as it was)",
+    )
 
     def line(self) -> str:
         err = f" FAILED {self.error}" if self.error else ""
@@ -104,7 +109,53 @@ def normalise(event: dict[str, Any]) -> Change:
         error=error,
         source_ip=record.get("sourceIPAddress"),
         user_agent=(str(record.get("userAgent"))[:80] if record.get("userAgent") else None),
+        was=_sizes_before(record.get("requestParameters"), record.get("responseElements")),
     )
+
+
+# Request keys that size a resource (lowercased): its class or type, its counts, its throughput.
+SIZE_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "dBInstanceClass",
+        "instanceType",
+        "cacheNodeType",
+        "allocatedStorage",
+        "iops",
+        "storageThroughput",
+        "targetShardCount",
+        "readCapacityUnits",
+        "writeCapacityUnits",
+        "reservedConcurrentExecutions",
+        "provisionedConcurrentExecutions",
+        "memorySize",
+        "maxSize",
+        "minSize",
+        "desiredCapacity",
+        "numCacheNodes",
+        "desiredCount",
+        "throttlingRateLimit",
+        "throttlingBurstLimit",
+    )
+)
+
+
+def _sizes_before(request: Any, response: Any) -> dict[str, str]:
+    """The sizes a request set, as its response still reports them: RDS and ElastiCache answer a modify
+    with the resource as it is, the new class pending. Scalars only, and only keys the request set."""
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return {}
+    asked = {str(k).lower() for k, v in request.items() if str(k).lower() in SIZE_KEYS and _scalar(v)}
+    found: dict[str, str] = {}
+    for part in [response, *[v for v in response.values() if isinstance(v, dict)]]:
+        for k, v in part.items():
+            if str(k).lower() in asked and _scalar(v) and str(k) not in found:
+                found[str(k)] = str(v)
+    return found
+
+
+def _scalar(v: Any) -> bool:
+    return isinstance(v, str | int | float) and not isinstance(v, bool)
 
 
 class _Window(BaseModel):

@@ -113,6 +113,7 @@ CATALOG: dict[str, KindMetrics] = {
             ("Deadlocks", "Sum"),
             ("BurstBalance", "Minimum"),
             ("CPUCreditBalance", "Minimum"),
+            ("ReplicaLag", "Maximum"),
         ),
     ),
     "rds_cluster": KindMetrics(

@@ -127,8 +127,12 @@ def from_alarm(
             and _time_of_day_gap(h.time, when) <= SAME_TIME
         }
     )
-    if len(earlier) >= RECURRING_DAYS:
+    # A weekly rhythm (Monday's peak) shows once a week: the same weekday a week before is a pattern.
+    weekly = [d for d in earlier if (when.date() - d).days % 7 == 0]
+    if len(earlier) >= RECURRING_DAYS or weekly:
         days = ", ".join(f"{d:%m-%d}" for d in earlier[-5:])
+        if len(earlier) < RECURRING_DAYS:
+            days += f", the same weekday ({when:%A}) a week before"
         drafts.append(
             Draft(
                 kind="resource_state",

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from agent.analyzers import Draft
-from tools.changes import Change, Changes
+from tools.changes import SIZE_KEYS, Change, Changes
 
 # event name (exact or prefix) -> signal
 ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
@@ -262,6 +262,45 @@ def restrictive(change: Change) -> bool:
     return True
 
 
+# Instance sizes in order, as the suffix of a class or type names them (db.r6g.2xlarge, m5.large).
+_SIZES = ["nano", "micro", "small", "medium", "large", "xlarge"]
+
+
+def _size_rank(value: str) -> float | None:
+    """A class or type's size, comparable within its family; a number is its own size."""
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    size = value.lower().rsplit(".", 1)[-1]
+    if size == "metal":
+        return 1000.0
+    m = re.fullmatch(r"(\d+)xlarge", size)
+    if m:
+        return float(_SIZES.index("xlarge") * int(m.group(1)))
+    return float(_SIZES.index(size)) if size in _SIZES else None
+
+
+def resized(change: Change) -> str | None:
+    """Whether a change sized its resource "down" or "up", judged from what the resource had before
+    (the response's values) against what the request set; None when it set no size or cannot tell."""
+    params = {str(k).lower(): v for k, v in request_params(change.params).items()}
+    moves: list[str] = []
+    for key, before in change.was.items():
+        after = params.get(key.lower())
+        old, new = _size_rank(before), _size_rank(str(after)) if after is not None else None
+        if old is not None and new is not None and old != new:
+            moves.append("down" if new < old else "up")
+    if "down" in moves:
+        return "down"
+    return "up" if moves else None
+
+
+def sets_size(change: Change) -> bool:
+    """Whether a change's request sets a size (a class, type, count, throughput or concurrency)."""
+    return any(str(k).lower() in SIZE_KEYS for k in request_params(change.params))
+
+
 def from_changes(out: Changes) -> list[Draft]:
     drafts: list[Draft] = []
     for c in out.changes:
@@ -271,6 +310,13 @@ def from_changes(out: Changes) -> list[Draft]:
         ):
             signal = None
         signals = ["change"] + ([signal] if signal else [])
+        # A request that sets a size changes capacity, whatever else it is; one that only grew the
+        # resource set no ceiling.
+        direction = resized(c)
+        if sets_size(c) and direction != "up" and "change_capacity" not in signals:
+            signals.append("change_capacity")
+        elif direction == "up" and "change_capacity" in signals:
+            signals.remove("change_capacity")
         if c.error:
             signals.append("change_failed")
             if c.source.startswith("kms."):
@@ -297,6 +343,7 @@ def from_changes(out: Changes) -> list[Draft]:
                     "resources": touched,
                     "params": c.params,
                     "error": c.error,
+                    **({"resized": direction, "was": c.was} if direction else {}),
                 },
             )
         )

@@ -33,6 +33,7 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("cpuutilization",), "up", "cpu_high"),
     (("ingroupservice", "groupinserviceinstances", "runningtaskcount"), "down", "capacity_below_desired"),
     (("approximateageofoldestmessage", "approximatenumberofmessagesvisible"), "up", "queue_backlog"),
+    (("replicalag",), "up", "replica_lag"),
     (("latency", "responsetime", "duration"), "up", "latency_up"),
     (
         ("requestcount", "requests", "invocations", "count", "numberofmessagessent", "queries"),
@@ -221,3 +222,44 @@ def from_series(
     if d is not None:
         d.facts["dimensions"] = out.dimensions
     return [d] if d else []
+
+
+# How much of today's departure an earlier day's same hours must show for it to be that day's normal.
+RECUR_SHARE = 0.6
+
+
+def same_as_before(now: list[Draft], before: list[Draft], when: str) -> list[Draft]:
+    """Normal against normal: an anomaly that the same hours of an earlier day showed too, as far from
+    that day's own baseline in the same direction, is how this time of day (or week) looks, not an
+    incident. Such drafts are kept, marked as recurring and no longer sustained symptoms; the rest are
+    returned untouched. `when` names the earlier period ("2024-07-12, the day before")."""
+    earlier = {
+        (d.resource, d.facts.get("namespace"), d.facts.get("metric"), d.facts.get("stat")): d
+        for d in before
+        if d.kind == "metric_anomaly" and d.facts.get("sustained") and d.facts.get("direction")
+    }
+    for d in now:
+        f = d.facts
+        if d.kind != "metric_anomaly" or not f.get("sustained") or f.get("recurs"):
+            continue
+        then = earlier.get((d.resource, f.get("namespace"), f.get("metric"), f.get("stat")))
+        if then is None or then.facts.get("direction") != f.get("direction"):
+            continue
+        gap_now = _departure(f)
+        gap_then = _departure(then.facts)
+        if gap_now is None or gap_then is None or gap_now <= 0 or gap_then < RECUR_SHARE * gap_now:
+            continue
+        f["sustained"] = False
+        f["recurs"] = when
+        d.strength = round(d.strength * 0.3, 3)
+        d.summary += (
+            f"; the same hours on {when} went as far ({then.facts.get('extreme'):.4g}): a recurring pattern"
+        )
+    return now
+
+
+def _departure(facts: dict[str, object]) -> float | None:
+    extreme, baseline = facts.get("extreme"), facts.get("baseline")
+    if not isinstance(extreme, int | float) or not isinstance(baseline, int | float):
+        return None
+    return abs(float(extreme) - float(baseline))

@@ -216,6 +216,24 @@ def test_an_alarm_that_fires_at_the_same_time_on_earlier_days_is_a_pattern() -> 
     assert "on 3 earlier days" in recurring.summary
 
 
+def test_an_alarm_that_fired_at_this_hour_on_the_same_weekday_a_week_before_is_a_weekly_pattern() -> None:
+    fired = T0.replace(hour=9, minute=10)
+
+    def firing(days: int) -> HistoryEntry:
+        return HistoryEntry(
+            time=fired - timedelta(days=days, minutes=4),
+            type="StateUpdate",
+            summary="Alarm updated from OK to ALARM",
+        )
+
+    weekly = from_alarm(AlarmDetails(alarm=_alarm(), history=[firing(7)]), [], [], "db", fired)
+    recurring = next(d for d in weekly if "recurring_alarm" in d.signals)
+    assert "a week before" in recurring.summary
+    # One firing on another weekday is neither a daily nor a weekly pattern.
+    once = from_alarm(AlarmDetails(alarm=_alarm(), history=[firing(3)]), [], [], "db", fired)
+    assert not [d for d in once if "recurring_alarm" in d.signals]
+
+
 def test_failed_launches_are_dated_by_the_first_failure_and_attributed_by_the_message() -> None:
     from agent.analyzers.state import from_scaling
     from tools.state import Activity, ScalingActivities

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agent.scope import from_trigger
+from agent.scope import alarm_event, from_trigger, named_alarm
 from tests.evals.bundle.test_bundle import ALARM_EVENT
 from tools.window import parse_timezone
 
@@ -139,3 +139,49 @@ def test_a_full_timestamp_in_the_question_is_that_instant_not_its_year() -> None
     # A timestamp in the future of the question says nothing about the window.
     later = from_trigger("errors since 2024-05-02T09:00:00Z", None, NOW)
     assert later.start < NOW and "since" not in " ".join(later.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "expected"),
+    [
+        # The asker's separators and plurals are theirs: every word of the name is said.
+        (
+            "The statement-render throttles alarm went off again at 2:05am",
+            ["statement-render-throttles", "statement-render-errors", "render-latency"],
+            "statement-render-throttles",
+        ),
+        ("checkout p99 alarm fired at 9:10, broken?", ["checkout-p99", "checkout-errors"], "checkout-p99"),
+        # The most specific name wins over one whose words are a subset of it.
+        ("orders api 5xx alert", ["orders-api", "orders-api-5xx"], "orders-api-5xx"),
+        # Two names that fit equally well are not guessed between.
+        ("orders api alarm", ["orders-api", "api-orders"], None),
+        # No alarm mentioned, or no name fully said: not an alarm question.
+        ("why is orders api slow", ["orders-api"], None),
+        ("the payments alarm went off", ["payments-api-5xx"], None),
+    ],
+)
+def test_a_question_names_an_alarm_by_all_of_its_words(
+    question: str, names: list[str], expected: str | None
+) -> None:
+    assert named_alarm(question, names) == expected
+
+
+def test_an_alarm_found_by_name_scopes_like_its_own_event() -> None:
+    fired = datetime(2024, 7, 13, 7, 5, tzinfo=UTC)
+    event = alarm_event(
+        "render-throttles",
+        {
+            "namespace": "AWS/Lambda",
+            "metric": "Throttles",
+            "dimensions": {"FunctionName": "render"},
+            "stat": "Sum",
+            "period": 60,
+        },
+        fired,
+    )
+    scope = from_trigger("is the render throttles alarm a problem?", event, fired + timedelta(hours=7))
+    assert scope.alarm_name == "render-throttles"
+    assert scope.alarm_time == fired
+    assert scope.start == fired - timedelta(minutes=60)
+    assert [(e.kind, e.id) for e in scope.entry] == [("lambda", "render")]
+    assert "throttling" in scope.symptoms

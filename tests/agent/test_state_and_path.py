@@ -4,6 +4,7 @@ judged through a path that just changed, and an effect that cannot outrank its c
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from agent.analyzers.alarm import from_alarm, with_missing_counts
@@ -464,3 +465,95 @@ def test_a_release_that_slowed_a_function_is_named_for_the_throttling_and_backlo
     top = generate(catalog(), evidence, topo, [queue])[0]
     assert (top.failure_mode, top.resource, top.category) == ("lambda-slower-after-deploy", fn, "change")
     assert top.remediation[0].action == "rollback"
+
+
+def _modify(params: dict[str, object], response: dict[str, object] | None) -> Change:
+    from tools.changes import normalise
+
+    record = {
+        "eventID": "4f1c0d7e-2a55-4c9e-9d0e-7a1b2c3d4e5f",
+        "eventTime": "2024-05-01T17:23:41Z",
+        "eventSource": "rds.amazonaws.com",
+        "eventName": "ModifyDBInstance",
+        "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/Admin/jo"},
+        "requestParameters": params,
+        "responseElements": response,
+    }
+    return normalise(
+        {
+            "EventId": record["eventID"],
+            "EventName": "ModifyDBInstance",
+            "EventTime": datetime(2024, 5, 1, 17, 23, 41, tzinfo=UTC),
+            "EventSource": "rds.amazonaws.com",
+            "CloudTrailEvent": json.dumps(record),
+        }
+    )
+
+
+def test_a_request_that_sets_a_size_is_a_capacity_change_and_its_response_says_which_way() -> None:
+    from agent.analyzers.changes import from_changes, resized
+    from tools.changes import Changes
+
+    # RDS answers a modify with the instance as it still is, the new class pending.
+    down = _modify(
+        {"dBInstanceIdentifier": "billing", "dBInstanceClass": "db.r6g.large", "applyImmediately": True},
+        {
+            "dBInstanceIdentifier": "billing",
+            "dBInstanceClass": "db.r6g.2xlarge",
+            "pendingModifiedValues": {"dBInstanceClass": "db.r6g.large"},
+        },
+    )
+    assert down.was == {"dBInstanceClass": "db.r6g.2xlarge"}
+    assert resized(down) == "down"
+    up = _modify(
+        {"dBInstanceIdentifier": "billing", "dBInstanceClass": "db.r6g.4xlarge"},
+        {"dBInstanceIdentifier": "billing", "dBInstanceClass": "db.r6g.2xlarge"},
+    )
+    assert resized(up) == "up"
+    unknown = _modify({"dBInstanceIdentifier": "billing", "allocatedStorage": 500}, None)
+    assert resized(unknown) is None
+    drafts = from_changes(Changes(changes=[down, up, unknown], read=3, dropped_as_noise=0))
+    assert ["change_capacity" in d.signals for d in drafts] == [True, False, True]
+    assert drafts[0].facts["resized"] == "down"
+
+
+def test_less_capacity_bites_at_the_next_peak_and_more_capacity_never_sets_a_ceiling() -> None:
+    topo = Topology()
+    api = topo.add("ecs_service", "billing-api")
+    db = topo.add("rds_instance", "billing-pg")
+    topo.link(api, db, "calls")
+    for lead, signals, expected in (
+        (timedelta(hours=13), ["change", "change_config", "change_capacity"], "change"),
+        (timedelta(hours=40), ["change", "change_config", "change_capacity"], "limit"),
+        (timedelta(hours=13), ["change", "change_config"], "limit"),  # sized up: no ceiling set
+    ):
+        evidence = [
+            ev("metric_anomaly", api, T0, ["latency_up", "error_rate_up"], 0.9),
+            ev("metric_anomaly", db, T0, ["cpu_high", "connections_high"], 0.95),
+            ev("change_event", db, T0 - lead, signals, 0.6, action="ModifyDBInstance"),
+        ]
+        hyps = generate(catalog(), evidence, topo, [api])
+        ceiling = next(
+            h
+            for h in hyps
+            if h.resource == db
+            and h.category in ("change", "limit")
+            and h.failure_mode != "resource-setting-changed"
+        )
+        assert ceiling.category == expected, (lead, signals)
+
+
+def test_replica_lag_is_named_by_a_replicas_own_lag_not_by_a_busy_disk() -> None:
+    from agent.analyzers.metrics import signal_for
+
+    assert signal_for("ReplicaLag", "up") == "replica_lag"
+    assert signal_for("AuroraReplicaLagMaximum", "up") == "replica_lag"
+    topo = Topology()
+    api = topo.add("ecs_service", "orders-api")
+    db = topo.add("rds_instance", "orders-pg")
+    topo.link(api, db, "calls")
+    symptoms = ev("metric_anomaly", api, T0, ["latency_up"], 0.9)
+    busy = generate(catalog(), [symptoms, ev("metric_anomaly", db, T0, ["io_saturated"], 0.9)], topo, [api])
+    assert "rds-replica-lag" not in {h.failure_mode for h in busy}
+    lagging = generate(catalog(), [symptoms, ev("metric_anomaly", db, T0, ["replica_lag"], 0.9)], topo, [api])
+    assert "rds-replica-lag" in {h.failure_mode for h in lagging}

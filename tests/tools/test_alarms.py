@@ -142,3 +142,18 @@ def test_alarms_on_lists_every_state_for_one_resource(tool_ctx: Any) -> None:
     assert [(a.name, a.state) for a in res.data.alarms] == [("asg-cpu-high", "OK")]
     none = alarms_on.run(ctx, {"dimension": "AutoScalingGroupName", "value": "other"})
     assert none.status is ToolStatus.NO_DATA
+
+
+def test_alarms_in_ok_are_listed_when_asked_for_and_the_summary_counts_the_firing(tool_ctx: Any) -> None:
+    ctx = tool_ctx(
+        {
+            "alarms": [
+                alarm("api-5xx", "ALARM", "2024-05-01T05:10:00Z"),
+                alarm("render-throttles", "OK", "2024-05-01T05:30:00Z"),
+            ]
+        }
+    )
+    res = active_alarms.run(ctx, {"include_ok": True})
+    assert res.data is not None
+    assert [(a.name, a.state) for a in res.data.alarms] == [("render-throttles", "OK"), ("api-5xx", "ALARM")]
+    assert res.summary.startswith("2 alarms, 1 in ALARM: ")

@@ -1,0 +1,139 @@
+"""Normal against normal: an alarm the asker names is the symptom even after it recovered, and what the
+same hours of an earlier day showed too is that time of day's normal, not an incident."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.analyzers import Draft
+from agent.analyzers.metrics import same_as_before
+from agent.investigate import offline
+from tests.conftest import make_bundle
+
+FUNCTION = "statement-render"
+NOW = datetime(2024, 7, 13, 12, 0, tzinfo=UTC)
+FIRST_DAY = datetime(2024, 7, 10, tzinfo=UTC)
+
+
+def _point(metric: str, at: datetime, value: float) -> dict[str, Any]:
+    return {
+        "namespace": "AWS/Lambda",
+        "metric": metric,
+        "dimensions": {"FunctionName": FUNCTION},
+        "timestamp": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "unit": "Count",
+        "statistic_values": {"SampleCount": 1.0, "Sum": value, "Minimum": value, "Maximum": value},
+    }
+
+
+def _nightly_bundle(nights: list[datetime]) -> Any:
+    """A function throttled from 07:00 to 07:10 on each of `nights`, invoked at the same time every
+    day, and an alarm on its throttles that went off on each of those nights and recovered."""
+    metrics: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    day = FIRST_DAY
+    while day <= NOW:
+        burst = day.replace(hour=7)
+        for minute in range(0, 15):
+            at = burst + timedelta(minutes=minute)
+            if at < NOW:
+                metrics.append(_point("Invocations", at, 100.0 + minute))
+                if day in nights and minute <= 10:
+                    metrics.append(_point("Throttles", at, 1500.0 + 10 * minute))
+        for hour in range(24):
+            at = day + timedelta(hours=hour, minutes=30)
+            if at < NOW:
+                metrics.append(_point("Errors", at, 0.0))
+        day += timedelta(days=1)
+    for night in nights:
+        for at, text in (
+            (night.replace(hour=7, minute=5), "OK to ALARM"),
+            (night.replace(hour=7, minute=16), "ALARM to OK"),
+        ):
+            history.append(
+                {
+                    "AlarmName": "statement-render-throttles",
+                    "AlarmType": "MetricAlarm",
+                    "Timestamp": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "HistoryItemType": "StateUpdate",
+                    "HistorySummary": f"Alarm updated from {text}",
+                }
+            )
+    alarm = {
+        "AlarmName": "statement-render-throttles",
+        "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:statement-render-throttles",
+        "StateValue": "OK",
+        "StateUpdatedTimestamp": nights[-1].replace(hour=7, minute=16).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "MetricName": "Throttles",
+        "Namespace": "AWS/Lambda",
+        "Statistic": "Sum",
+        "Dimensions": [{"Name": "FunctionName", "Value": FUNCTION}],
+        "Period": 60,
+        "EvaluationPeriods": 1,
+        "Threshold": 0.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+    }
+    return make_bundle(
+        {"metrics": metrics, "alarms": [alarm], "alarm_history": history},
+        start=FIRST_DAY.isoformat(),
+        end=NOW.isoformat(),
+        now=NOW.isoformat(),
+        trigger={
+            "question": "The statement render throttles alarm went off again at 7:05 and cleared by itself. "
+            "Is something wrong?"
+        },
+    )
+
+
+def test_a_named_alarm_that_recovered_is_the_symptom_and_its_nightly_pattern_is_normal() -> None:
+    nights = [FIRST_DAY + timedelta(days=d) for d in range(4)]
+    report = offline(_nightly_bundle(nights))
+    assert any("names alarm statement-render-throttles" in n for n in report.notes)
+    assert report.verdict == "no_fault"
+    recurring = [e for e in report.evidence if "recurring pattern" in e.summary]
+    assert any("Throttles" in e.summary for e in recurring)
+    assert any("recurring_alarm" in e.signals for e in report.evidence)
+
+
+def test_the_first_night_it_fires_is_not_a_pattern() -> None:
+    report = offline(_nightly_bundle([NOW.replace(hour=0)]))
+    assert any("names alarm statement-render-throttles" in n for n in report.notes)
+    assert report.verdict != "no_fault"
+    # The daily invocations are still a pattern; the throttling, new tonight, is not.
+    recurring = [e for e in report.evidence if "recurring pattern" in e.summary]
+    assert any("Invocations" in e.summary for e in recurring)
+    assert not any("Throttles" in e.summary for e in recurring)
+
+
+def _anomaly(extreme: float, baseline: float = 10.0, direction: str = "up") -> Draft:
+    return Draft(
+        kind="metric_anomaly",
+        resource="db-1",
+        summary="AWS/RDS CPUUtilization",
+        strength=0.8,
+        facts={
+            "namespace": "AWS/RDS",
+            "metric": "CPUUtilization",
+            "stat": "Average",
+            "direction": direction,
+            "baseline": baseline,
+            "extreme": extreme,
+            "sustained": True,
+        },
+    )
+
+
+def test_only_a_departure_as_large_the_same_way_is_the_earlier_days_normal() -> None:
+    busy_morning = [_anomaly(95.0)]
+    same_as_before(busy_morning, [_anomaly(70.0)], "2024-05-02 (the day before)")
+    assert busy_morning[0].facts["sustained"] is False
+    assert busy_morning[0].facts["recurs"] == "2024-05-02 (the day before)"
+    saturated = [_anomaly(99.0)]
+    same_as_before(saturated, [_anomaly(40.0)], "2024-05-02 (the day before)")
+    assert saturated[0].facts["sustained"] is True
+    assert saturated[0].strength == 0.8
+    opposite = [_anomaly(99.0)]
+    same_as_before(opposite, [_anomaly(1.0, direction="down")], "2024-05-02 (the day before)")
+    assert opposite[0].facts["sustained"] is True
