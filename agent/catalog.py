@@ -34,6 +34,8 @@ ResourceKind = Literal[
     "nat_gateway",
     "api_gateway",
     "sqs_queue",
+    "elasticache_cluster",
+    "elasticache_replication_group",
     "security_group",
     "network_acl",
     "subnet",

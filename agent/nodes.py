@@ -250,6 +250,7 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
             "dynamodb_table",
             "ecs_service",
             "sqs_queue",
+            "elasticache_cluster",
         )
     ]
     refs += [i.id for i in inventory if i.kind == "api_gateway"]  # the functions and balancers behind it
@@ -436,6 +437,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     rds = batch.run("rds_events", {"start": _iso(scope.start - timedelta(hours=3)), "end": _iso(scope.end)})
     if rds and rds.data:
         batch.add(state_an.from_rds_events(rds.data), rds)
+    _cache_events(batch, topo)
     health = batch.run(
         "health_events", {"start": _iso(scope.start - timedelta(hours=6)), "end": _iso(scope.end)}
     )
@@ -627,6 +629,41 @@ def _who_set_the_ceiling(batch: _Batch, topo: Topology, scope: Scope) -> None:
         )
         if found and found.data:
             _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
+
+
+MAX_CACHES = 3  # caches whose state and events are read in the survey
+
+
+def _cache_events(batch: _Batch, topo: Topology) -> None:
+    """What ElastiCache did to the caches in play (failovers, replaced nodes, maintenance): one read per
+    replication group covers its members; a cluster outside any group is read on its own."""
+    caches = sorted(
+        (
+            n
+            for n in topo.nodes.values()
+            if n.kind in ("elasticache_replication_group", "elasticache_cluster")
+        ),
+        key=lambda n: n.kind != "elasticache_replication_group",
+    )
+    covered: set[str] = set()
+    reads = 0
+    for node in caches:
+        name = node.name or node.id
+        if name in covered or reads >= MAX_CACHES:
+            continue
+        reads += 1
+        found = batch.run("cache_details", {"cache": name})
+        if not found or not found.data:
+            continue
+        covered |= {name, found.data.id, *(m.cluster for m in found.data.nodes)}
+        kind = (
+            "elasticache_replication_group"
+            if found.data.kind == "replication_group"
+            else "elasticache_cluster"
+        )
+        for e in batch.add(state_an.from_cache(found.data), found):
+            if e.resource and topo.resolve(e.resource) is None:
+                topo.add(kind, e.resource)
 
 
 def _alarm_series(batch: _Batch, m: MetricRef, scope: Scope) -> ToolResult[Any] | None:
@@ -1217,6 +1254,8 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_health(data)
     if name == "codedeploy_deployments":
         return state_an.from_deployments(data)
+    if name == "cache_details":
+        return state_an.from_cache(data)
     return []
 
 

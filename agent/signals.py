@@ -27,6 +27,7 @@ SIGNALS: dict[str, str] = {
     "port_allocation_errors": "NAT gateway could not allocate source ports",
     "capacity_below_desired": "fewer in-service instances or tasks than desired",
     "queue_backlog": "messages piling up in a queue",
+    "cache_event": "ElastiCache reported a failover, node replacement, reboot or maintenance on the cache",
     "replica_lag": "a read replica fell behind its source (ReplicaLag, AuroraReplicaLag)",
     "metric_blip": "a short excursion that returned to baseline by itself",
     "alarm_breached": "the fired alarm's own metric met its own threshold for its datapoints in the window",

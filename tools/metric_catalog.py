@@ -25,6 +25,7 @@ ResourceKind = Literal[
     "nat_gateway",
     "api_gateway",
     "sqs_queue",
+    "elasticache_cluster",
 ]
 
 
@@ -191,6 +192,17 @@ CATALOG: dict[str, KindMetrics] = {
             ("ApproximateNumberOfMessagesVisible", "Maximum"),
             ("NumberOfMessagesSent", "Sum"),
             ("NumberOfMessagesDeleted", "Sum"),
+        ),
+    ),
+    # One cache node's cluster (a replication group's members each have their own CacheClusterId).
+    "elasticache_cluster": KindMetrics(
+        dimension="CacheClusterId",
+        metrics=_m(
+            "AWS/ElastiCache",
+            ("EngineCPUUtilization", "Average"),
+            ("CurrConnections", "Maximum"),
+            ("Evictions", "Sum"),
+            ("DatabaseMemoryUsagePercentage", "Average"),
         ),
     ),
 }

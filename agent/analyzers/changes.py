@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from agent.analyzers import Draft
-from tools.changes import SIZE_KEYS, Change, Changes
+from tools.changes import Change, Changes
 
 # event name (exact or prefix) -> signal
 ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
@@ -296,11 +296,6 @@ def resized(change: Change) -> str | None:
     return "up" if moves else None
 
 
-def sets_size(change: Change) -> bool:
-    """Whether a change's request sets a size (a class, type, count, throughput or concurrency)."""
-    return any(str(k).lower() in SIZE_KEYS for k in request_params(change.params))
-
-
 def from_changes(out: Changes) -> list[Draft]:
     drafts: list[Draft] = []
     for c in out.changes:
@@ -310,10 +305,11 @@ def from_changes(out: Changes) -> list[Draft]:
         ):
             signal = None
         signals = ["change"] + ([signal] if signal else [])
-        # A request that sets a size changes capacity, whatever else it is; one that only grew the
-        # resource set no ceiling.
+        # A request shown to size its resource down cut capacity, whatever else it is; one that only
+        # grew it set no ceiling. (Many responses show the resource after the change: then the
+        # direction is unknown and the change keeps its own kind.)
         direction = resized(c)
-        if sets_size(c) and direction != "up" and "change_capacity" not in signals:
+        if direction == "down" and "change_capacity" not in signals:
             signals.append("change_capacity")
         elif direction == "up" and "change_capacity" in signals:
             signals.remove("change_capacity")

@@ -13,6 +13,7 @@ from agent.analyzers.logs import message_signals
 
 if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay free to move
     from tools.alarms import AlarmInfo
+    from tools.caches import CacheDetails
     from tools.database import DbLogTail, RdsEvents
     from tools.deployments import Deployments
     from tools.ecs import EcsServiceState
@@ -23,6 +24,8 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.scaling import ScalingConfig
     from tools.state import ScalingActivities, TargetHealth
 
+# Affected resources of one account from which a Health event is about their zone, not about them.
+ZONE_WIDE = 3
 DB_EVENT = re.compile(
     r"failover|reboot|restart|shut ?down|crash|recover|error|maintenance|patch|storage|out of", re.I
 )
@@ -199,6 +202,32 @@ def from_rds_events(out: RdsEvents) -> list[Draft]:
     return drafts
 
 
+# What ElastiCache says when it acted on a node (not when it merely reports a setting or a snapshot).
+CACHE_ACTION = re.compile(
+    r"fail ?over|shutdown|reboot|restart|replac|recover|maintenance|patch|node .*(?:added|removed)", re.I
+)
+
+
+def from_cache(out: CacheDetails) -> list[Draft]:
+    """ElastiCache's own events about a cache: a failover, a node replaced or rebooted, maintenance.
+    The platform acted on the cache, so clients met a changed endpoint role or a dropped connection.
+    Attributed to the cache as the application knows it (the replication group when there is one)."""
+    return [
+        Draft(
+            kind="health_event",
+            resource=out.id,
+            start=e.time,
+            end=e.time,
+            summary=f"ElastiCache {e.source}: {e.message[:200]} at {e.time:%H:%M}",
+            signals=["cache_event", *message_signals(e.message)],
+            strength=0.6,
+            facts={"message": e.message, "node": e.source, "engine": out.engine},
+        )
+        for e in out.events
+        if CACHE_ACTION.search(e.message)
+    ]
+
+
 def _state_signals(categories: list[str], message: str) -> list[str]:
     """What RDS says about the instance's own state: storage it reports exhausted is full, whatever
     the free-storage series looked like against its last few hours."""
@@ -231,6 +260,9 @@ def from_health(out: HealthEvents) -> list[Draft]:
     for e in out.events:
         if e.category not in (None, "issue", "investigation", "scheduledChange"):
             continue
+        # An account event that names a few of the account's resources is about those resources:
+        # their zone is where they are, not what failed. Named by nobody, or naming many, the zone is.
+        few = 0 < len(e.entities) < ZONE_WIDE
         if e.az:
             # An event scoped to one Availability Zone: the zone is the thing that failed.
             drafts.append(
@@ -242,7 +274,7 @@ def from_health(out: HealthEvents) -> list[Draft]:
                     summary=f"AWS Health {e.type_code} in {e.az} ({e.service}, {e.status}), "
                     f"{len(e.entities)} affected resources: {e.description[:200]}",
                     signals=["health_event"],
-                    strength=0.85 if e.category == "issue" else 0.5,
+                    strength=(0.85 if e.category == "issue" else 0.5) * (0.5 if few else 1.0),
                     facts={
                         "arn": e.arn,
                         "type": e.type_code,
@@ -262,7 +294,7 @@ def from_health(out: HealthEvents) -> list[Draft]:
                     end=e.end,
                     summary=f"AWS Health {e.type_code} ({e.service}, {e.az or e.region}, {e.status}): {e.description[:200]}",
                     signals=["health_event", *message_signals(e.description)],
-                    strength=0.7 if e.category == "issue" else 0.4,
+                    strength=(0.85 if few else 0.7) if e.category == "issue" else 0.4,
                     facts={"arn": e.arn, "type": e.type_code, "az": e.az, "service": e.service},
                 )
             )

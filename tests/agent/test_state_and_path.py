@@ -513,7 +513,7 @@ def test_a_request_that_sets_a_size_is_a_capacity_change_and_its_response_says_w
     unknown = _modify({"dBInstanceIdentifier": "billing", "allocatedStorage": 500}, None)
     assert resized(unknown) is None
     drafts = from_changes(Changes(changes=[down, up, unknown], read=3, dropped_as_noise=0))
-    assert ["change_capacity" in d.signals for d in drafts] == [True, False, True]
+    assert ["change_capacity" in d.signals for d in drafts] == [True, False, False]
     assert drafts[0].facts["resized"] == "down"
 
 
@@ -557,3 +557,91 @@ def test_replica_lag_is_named_by_a_replicas_own_lag_not_by_a_busy_disk() -> None
     assert "rds-replica-lag" not in {h.failure_mode for h in busy}
     lagging = generate(catalog(), [symptoms, ev("metric_anomaly", db, T0, ["replica_lag"], 0.9)], topo, [api])
     assert "rds-replica-lag" in {h.failure_mode for h in lagging}
+
+
+def test_a_health_event_naming_a_few_resources_is_about_them_and_only_locates_their_zone() -> None:
+    from agent.analyzers.state import from_health
+    from tools.health import Entity, HealthEvent, HealthEvents
+
+    def event(entities: list[str]) -> HealthEvents:
+        return HealthEvents(
+            events=[
+                HealthEvent(
+                    arn="arn:aws:health:eu-west-1::event/EBS/AWS_EBS_DEGRADED_EBS_VOLUME_PERFORMANCE/1",
+                    service="EBS",
+                    type_code="AWS_EBS_DEGRADED_EBS_VOLUME_PERFORMANCE",
+                    category="issue",
+                    region="eu-west-1",
+                    az="eu-west-1a",
+                    status="open",
+                    start=T0,
+                    end=None,
+                    description="We have detected degraded performance on one or more of your EBS volumes",
+                    entities=[Entity(value=v, arn=None, status="IMPAIRED") for v in entities],
+                )
+            ]
+        )
+
+    one = {d.resource: d.strength for d in from_health(event(["vol-0f4e9467c8811b07f"]))}
+    assert one["vol-0f4e9467c8811b07f"] > one["eu-west-1a"]
+    many = {d.resource: d.strength for d in from_health(event([f"i-0{n:016x}" for n in range(6)]))}
+    assert many["eu-west-1a"] > many["i-00000000000000000"]
+    # The volume named by the event is a failed component, above the zone it sits in.
+    topo = Topology()
+    api = topo.add("ec2", "i-0dd812d7868f4ee80")
+    vol = topo.add("ebs_volume", "vol-0f4e9467c8811b07f", az="eu-west-1a")
+    az = topo.add("availability_zone", "eu-west-1a")
+    topo.link(api, vol, "uses")
+    topo.link(vol, az, "in_az")
+    evidence = [ev("metric_anomaly", api, T0, ["latency_up", "timeout_logs"], 0.9)]
+    for d in from_health(event([vol])):
+        evidence.append(ev("health_event", d.resource or "", T0, d.signals, d.strength))
+    hyps = generate(catalog(), evidence, topo, [api])
+    assert (hyps[0].resource, hyps[0].category) == (vol, "component_failure")
+
+
+def test_elasticache_saying_it_failed_over_or_replaced_a_node_is_evidence_about_the_cache() -> None:
+    from agent.analyzers.state import from_cache
+    from tools.caches import CacheDetails, CacheEvent
+
+    details = CacheDetails(
+        id="cart-sessions",
+        kind="replication_group",
+        status="available",
+        engine="redis 7.1",
+        node_type="cache.r6g.large",
+        automatic_failover="enabled",
+        multi_az="enabled",
+        nodes=[],
+        parameter_group=None,
+        user_parameters={},
+        pending_changes={},
+        events=[
+            CacheEvent(
+                time=T0,
+                source="cart-sessions",
+                message="Failover to replica node cart-sessions-002 completed",
+            ),
+            CacheEvent(
+                time=T0 - timedelta(minutes=1), source="cart-sessions-001", message="Cache node 0001 shutdown"
+            ),
+            CacheEvent(
+                time=T0 - timedelta(hours=5),
+                source="cart-sessions",
+                message="Snapshot succeeded for snapshot nightly",
+            ),
+        ],
+        findings=[],
+        gaps=[],
+    )
+    drafts = from_cache(details)
+    assert [d.facts["node"] for d in drafts] == ["cart-sessions", "cart-sessions-001"]
+    assert all(d.resource == "cart-sessions" and "cache_event" in d.signals for d in drafts)
+    topo = Topology()
+    api = topo.add("ecs_service", "cart-api")
+    cache = topo.add("elasticache_replication_group", "cart-sessions")
+    topo.link(api, cache, "calls")
+    evidence = [ev("metric_anomaly", api, T0, ["latency_up", "error_rate_up"], 0.9)]
+    evidence += [ev("health_event", cache, d.start or T0, d.signals, d.strength) for d in drafts]
+    top = generate(catalog(), evidence, topo, [api])[0]
+    assert (top.resource, top.category) == (cache, "system_change")
