@@ -323,6 +323,11 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         )
         if res and res.data:
             drafts = metric_an.from_key_metrics(res.data, end)
+            if "client_errors" in scope.symptoms:
+                # Asked about refused or missing requests: for the asker, client errors are the failure.
+                for d in drafts:
+                    if "client_errors_up" in d.signals:
+                        d.signals.append("error_rate_up")
             _against_earlier_days(batch, resources, scope, drafts)
             made = batch.add(drafts, res)
             charts += _charts(made)

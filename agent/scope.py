@@ -33,6 +33,7 @@ DIMENSION_KINDS: dict[str, str] = {
 
 SYMPTOM_WORDS: list[tuple[str, str]] = [
     (r"\b5\d\ds?\b|5xx|server error|bad gateway|gateway timeout|\berrors?\b|failing|fails", "errors"),
+    (r"\b4\d\d\b|4xx|not found|forbidden|unauthori[sz]ed", "client_errors"),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
     (r"throttl|rate exceeded|too many requests", "throttling"),
     (r"replac|cycling|terminat|relaunch|keeps? (restarting|launching)", "replacement"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 SIGNALS: dict[str, str] = {
     # symptoms seen in metrics
     "error_rate_up": "5xx responses, function errors or faults rose above baseline",
+    "client_errors_up": "4xx responses rose (refused, not found, throttled): the callers' failure when they say so",
     "latency_up": "response time or duration rose above baseline",
     "traffic_up": "request volume rose well above baseline",
     "traffic_down": "request volume fell well below baseline",

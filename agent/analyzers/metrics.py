@@ -38,6 +38,7 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("ingroupservice", "groupinserviceinstances", "runningtaskcount"), "down", "capacity_below_desired"),
     (("approximateageofoldestmessage", "approximatenumberofmessagesvisible"), "up", "queue_backlog"),
     (("replicalag",), "up", "replica_lag"),
+    (("4xx",), "up", "client_errors_up"),
     (("latency", "responsetime", "duration"), "up", "latency_up"),
     (
         ("requestcount", "requests", "invocations", "count", "numberofmessagessent", "queries"),

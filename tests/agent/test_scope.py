@@ -185,3 +185,15 @@ def test_an_alarm_found_by_name_scopes_like_its_own_event() -> None:
     assert scope.start == fired - timedelta(minutes=60)
     assert [(e.kind, e.id) for e in scope.entry] == [("lambda", "render")]
     assert "throttling" in scope.symptoms
+
+
+def test_an_asker_who_reports_refused_or_missing_requests_makes_client_errors_the_symptom() -> None:
+    from agent.analyzers.metrics import signal_for
+
+    now = datetime(2024, 9, 10, 9, 0, tzinfo=UTC)
+    scope = from_trigger("partners are getting 404 Not Found from the fleet API", None, now)
+    assert "client_errors" in scope.symptoms
+    assert "client_errors" not in from_trigger("why is checkout slow?", None, now).symptoms
+    # A 4XX count is client errors, not traffic, whichever service publishes it.
+    assert signal_for("HTTPCode_Target_4XX_Count", "up") == "client_errors_up"
+    assert signal_for("4XXError", "up") == "client_errors_up"
