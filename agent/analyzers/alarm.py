@@ -162,7 +162,7 @@ def _metric_signal(alarm: AlarmInfo) -> list[str]:
         return []
     direction = "up" if alarm.comparison.startswith("GreaterThan") else "down"
     found = signal_for(metric.metric, direction)
-    if found is None and direction == "up" and "4xx" in metric.metric.lower():
+    if found == "client_errors_up":
         found = "error_rate_up"
     return [found] if found else []
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.state import ScalingActivities, TargetHealth
 
 # Affected resources of one account from which a Health event is about their zone, not about them.
-ZONE_WIDE = 3
+ZONE_WIDE = 2
 DB_EVENT = re.compile(
     r"failover|reboot|restart|shut ?down|crash|recover|error|maintenance|patch|storage|out of", re.I
 )
@@ -260,9 +260,10 @@ def from_health(out: HealthEvents) -> list[Draft]:
     for e in out.events:
         if e.category not in (None, "issue", "investigation", "scheduledChange"):
             continue
-        # An account event that names a few of the account's resources is about those resources:
-        # their zone is where they are, not what failed. Named by nobody, or naming many, the zone is.
-        few = 0 < len(e.entities) < ZONE_WIDE
+        # An account event about one resource of the account (a degraded volume, a retiring instance)
+        # is about that resource: its zone is where it is, not what failed. An operational issue, or
+        # an event naming several resources of one zone, is the zone's.
+        few = 0 < len(e.entities) < ZONE_WIDE and "OPERATIONAL_ISSUE" not in (e.type_code or "")
         if e.az:
             # An event scoped to one Availability Zone: the zone is the thing that failed.
             drafts.append(

@@ -584,8 +584,12 @@ def test_a_health_event_naming_a_few_resources_is_about_them_and_only_locates_th
 
     one = {d.resource: d.strength for d in from_health(event(["vol-0f4e9467c8811b07f"]))}
     assert one["vol-0f4e9467c8811b07f"] > one["eu-west-1a"]
-    many = {d.resource: d.strength for d in from_health(event([f"i-0{n:016x}" for n in range(6)]))}
-    assert many["eu-west-1a"] > many["i-00000000000000000"]
+    several = {d.resource: d.strength for d in from_health(event([f"vol-0{n:016x}" for n in range(2)]))}
+    assert several["eu-west-1a"] > several["vol-00000000000000000"]
+    issue = event(["vol-0f4e9467c8811b07f"])
+    issue.events[0].type_code = "AWS_EBS_OPERATIONAL_ISSUE"
+    zone = {d.resource: d.strength for d in from_health(issue)}
+    assert zone["eu-west-1a"] > zone["vol-0f4e9467c8811b07f"]
     # The volume named by the event is a failed component, above the zone it sits in.
     topo = Topology()
     api = topo.add("ec2", "i-0dd812d7868f4ee80")
