@@ -417,7 +417,7 @@ def _score(
                 and e.start is not None
                 and onset - HEALTH_LAG <= e.start <= onset + GRACE
                 and "change_failed" not in e.signals
-                and kind_of(e, topo) in NETWORK_PATH | {"security_group"}
+                and (kind_of(e, topo) in NETWORK_PATH | {"security_group"} or moves_network(e))
                 and near.get(canonical(e.resource, topo) or "", 99) <= 3
             ),
             None,
@@ -612,6 +612,12 @@ def _score(
 def _display(resource: str, topo: Topology) -> str:
     node = topo.nodes.get(resource)
     return node.name or resource if node else resource
+
+
+def moves_network(e: Evidence) -> bool:
+    """Whether a change moved a caller's own network placement (a function put into other subnets, a
+    task or instance given other security groups): every host it calls is reached through that path."""
+    return e.kind == "change_event" and "change_network_placement" in e.signals
 
 
 def _minutes(delta: timedelta) -> str:

@@ -59,6 +59,7 @@ SIGNALS: dict[str, str] = {
     "change_config": "configuration changed (parameter, environment, function or DB settings)",
     "change_deploy": "new code or a new task definition / deployment was rolled out",
     "change_capacity": "capacity or concurrency settings were lowered or changed",
+    "change_network_placement": "a function, task or instance was moved to other subnets or security groups",
     "change_alarm": "an alarm's definition was changed",
     "change_instance_state": "instances were stopped, started or modified by someone",
     "change_other": "a setting outside the known kinds was updated, replaced or removed (any service)",

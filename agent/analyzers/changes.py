@@ -262,6 +262,11 @@ def restrictive(change: Change) -> bool:
     return True
 
 
+# Request keys that place a function, task or instance in a network: its subnets, security groups, VPC.
+PLACEMENT = re.compile(
+    r'"(?:vpcConfig|networkConfiguration|awsvpcConfiguration|subnetIds|subnets|securityGroupIds|groupSet|vPCZoneIdentifier)"'
+)
+
 # Instance sizes in order, as the suffix of a class or type names them (db.r6g.2xlarge, m5.large).
 _SIZES = ["nano", "micro", "small", "medium", "large", "xlarge"]
 
@@ -308,6 +313,9 @@ def from_changes(out: Changes) -> list[Draft]:
         # A request shown to size its resource down cut capacity, whatever else it is; one that only
         # grew it set no ceiling. (Many responses show the resource after the change: then the
         # direction is unknown and the change keeps its own kind.)
+        if PLACEMENT.search(c.params) and not c.error:
+            # Its subnets or security groups: the path to every host it calls.
+            signals.append("change_network_placement")
         direction = resized(c)
         if direction == "down" and "change_capacity" not in signals:
             signals.append("change_capacity")

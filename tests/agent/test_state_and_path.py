@@ -649,3 +649,50 @@ def test_elasticache_saying_it_failed_over_or_replaced_a_node_is_evidence_about_
     evidence += [ev("health_event", cache, d.start or T0, d.signals, d.strength) for d in drafts]
     top = generate(catalog(), evidence, topo, [api])[0]
     assert (top.resource, top.category) == (cache, "system_change")
+
+
+def test_a_callers_own_network_placement_is_the_path_to_every_host_it_calls() -> None:
+    from agent.analyzers.changes import from_changes
+    from tools.changes import Changes
+
+    def change(action: str, params: str) -> Change:
+        return Change(
+            event_id=f"e-{action}",
+            time=T0 - timedelta(minutes=1),
+            who="terraform",
+            principal_type="AssumedRole",
+            source="lambda.amazonaws.com" if "Function" in action else "ec2.amazonaws.com",
+            action=action,
+            resources=[],
+            params=params,
+        )
+
+    moved, opened = from_changes(
+        Changes(
+            changes=[
+                change(
+                    "UpdateFunctionConfiguration20150331v2",
+                    '{"functionName":"address-verify","vpcConfig":{"subnetIds":["subnet-0a1b2c3d4e5f60718"],'
+                    '"securityGroupIds":["sg-0a1b2c3d4e5f60718"]}}',
+                ),
+                change("AuthorizeSecurityGroupIngress", '{"groupId":"sg-0a1b2c3d4e5f60718"}'),
+            ],
+            read=2,
+            dropped_as_noise=0,
+        )
+    )
+    assert "change_network_placement" in moved.signals
+    assert "change_network_placement" not in opened.signals
+    topo = Topology()
+    fn = topo.add("lambda", "address-verify")
+    host = topo.add("remote", "api.vendor.example")
+    topo.link(fn, host, "calls")
+    evidence = [
+        ev("metric_anomaly", fn, T0, ["error_rate_up", "timeout_logs", "new_error_pattern"], 0.9),
+        ev("trace_fault", host, T0, ["remote_slow", "timeout_logs"], 0.8),
+        ev("change_event", fn, T0 - timedelta(minutes=1), moved.signals, 0.6, params=moved.facts["params"]),
+    ]
+    hyps = generate(catalog(), evidence, topo, [fn])
+    assert (hyps[0].resource, hyps[0].failure_mode) == (fn, "network-placement-changed")
+    remote = next(h for h in hyps if h.resource == host)
+    assert "the network path to it changed" in remote.rationale
