@@ -11,7 +11,7 @@ from langchain_core.runnables import RunnableConfig
 
 from agent.board import Evidence, Hypothesis
 from agent.catalog import catalog
-from agent.nodes import _board, _rt
+from agent.nodes import NO_TRACES, _board, _rt
 from agent.report.model import (
     Chart,
     Report,
@@ -338,10 +338,37 @@ def _observability(
     if top is not None:
         mode = catalog().get(top.failure_mode)
         if mode:
-            gaps += [o for o in mode.observability if o not in gaps]
+            topo = Topology.model_validate(state["topology"]) if state.get("topology") else Topology()
+            node = topo.nodes.get(topo.resolve(top.resource) or top.resource)
+            engine = str((node.attrs if node else {}).get("engine") or "")
+            gaps += [
+                advice
+                for o in mode.observability
+                if (advice := for_what_is_there(o, engine, traced=NO_TRACES not in gaps))
+                and advice not in gaps
+            ]
     if verdict == "no_fault" and blips:
         gaps.append("Alarm on a sustained condition (e.g. 3 of 5 datapoints) rather than a single datapoint.")
     return gaps
+
+
+# Advice that only MySQL-family engines can follow, and what PostgreSQL offers instead.
+MYSQL_ONLY = re.compile(r"slow ?query|general log|audit log|slowquery", re.I)
+POSTGRES_INSTEAD = (
+    "Set log_min_duration_statement (and auto_explain for plans) and export the postgresql log to "
+    "CloudWatch Logs"
+)
+
+
+def for_what_is_there(advice: str, engine: str, traced: bool) -> str | None:
+    """A mode's telemetry advice as it applies here: none when the data it asks for was already there
+    (tracing advice when traces were read), and the engine's own form of it (PostgreSQL has no slow
+    query log; it logs statements over log_min_duration_statement)."""
+    if traced and re.search(r"x-ray|tracing", advice, re.I):
+        return None
+    if "postgres" in engine.lower() and MYSQL_ONLY.search(advice):
+        return POSTGRES_INSTEAD
+    return advice
 
 
 def _charts(

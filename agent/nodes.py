@@ -43,6 +43,10 @@ MAX_HISTORY = 3  # refusing resources whose longer history is read
 MAX_TLS_HOPS = 3  # a TLS listener this close to the symptom (instance -> group -> balancer -> listener)
 HISTORY = timedelta(days=30)
 ALARM_HISTORY_HOURS = 24 * 8  # a week of the fired alarm's history, and the day before it
+NO_TRACES = (
+    "No X-Ray traces in the window: trace the request path (X-Ray or OpenTelemetry) so the failing hop "
+    "shows by itself."
+)
 # Earlier periods whose same hours are this window's normal: the day before, the week before.
 EARLIER_DAYS = ((timedelta(days=1), "the day before"), (timedelta(days=7), "a week before"))
 # A question's window starts a little before the time it gives; a firing this much earlier still counts.
@@ -373,6 +377,9 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     if faults and faults.data:
         batch.add(trace_an.from_faults(faults.data, scope.start, scope.end), faults)
     smap = batch.run("service_map", window)
+    if smap is not None and not (smap.data and smap.data.services):
+        # Read and empty (not refused: a refusal is a data gap of its own).
+        obs_gaps.append(NO_TRACES)
     if smap and smap.data:
         batch.add(trace_an.from_service_map(smap.data, scope.start, scope.end), smap)
         # Every node first, with its own type, so a remote endpoint met first as someone's callee is
@@ -454,10 +461,27 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     if deps and deps.data:
         batch.add(state_an.from_deployments(deps.data), deps)
 
-    db_like = [n for n in topo.nodes.values() if n.kind in ("rds_cluster", "lambda")]
+    # An Aurora instance's logs are its cluster's log groups; other instances export their own.
+    db_like = [
+        n
+        for n in topo.nodes.values()
+        if n.kind in ("rds_cluster", "lambda")
+        or (n.kind == "rds_instance" and "aurora" not in str(n.attrs.get("engine") or "aurora"))
+    ]
     if db_like:
         fl = batch.run(
-            "find_log_groups", {"resources": [{"name": n.name or n.id, "kind": n.kind} for n in db_like[:20]]}
+            "find_log_groups",
+            {
+                "resources": [
+                    {
+                        "name": n.name or n.id,
+                        "kind": n.kind,
+                        # The engine decides which log files exist (PostgreSQL has no slow query log).
+                        **({"engine": str(n.attrs["engine"])[:60]} if n.attrs.get("engine") else {}),
+                    }
+                    for n in db_like[:20]
+                ]
+            },
         )
         if fl and fl.data:
             for r in fl.data.resources:

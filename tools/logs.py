@@ -41,6 +41,26 @@ EXPECTED_GROUPS: dict[str, list[str]] = {
 }
 
 
+# The log files each RDS engine family can export to CloudWatch Logs (its "log types").
+ENGINE_LOGS: list[tuple[str, list[str]]] = [
+    ("postgres", ["postgresql"]),
+    ("sqlserver", ["error", "agent"]),
+    ("oracle", ["alert", "listener"]),
+    ("db2", ["diag.log", "notify.log"]),
+]
+
+
+def expected_groups(kind: str, engine: str | None) -> list[str]:
+    """The log groups a resource of this kind (and, for a database, this engine) would write once its
+    logs are exported; the MySQL family's set when the engine is not known."""
+    patterns = EXPECTED_GROUPS.get(kind, [])
+    family = next((logs for key, logs in ENGINE_LOGS if engine and key in engine.lower()), None)
+    if family is None or kind not in ("rds_cluster", "rds_instance"):
+        return patterns
+    scope = "cluster" if kind == "rds_cluster" else "instance"
+    return [f"/aws/rds/{scope}/{{id}}/{log}" for log in family]
+
+
 class _Window(BaseModel):
     start: AwareDatetime = Field(description="window start (ISO-8601 with zone)")
     end: AwareDatetime = Field(description="window end (ISO-8601 with zone)")
@@ -59,6 +79,12 @@ class LogResource(BaseModel):
     name: str = Field(min_length=1, description="resource id or name, e.g. a function name or cluster id")
     kind: str | None = Field(
         default=None, description="rds_cluster, rds_instance, lambda, ecs_service, ec2, asg, alb or None"
+    )
+    engine: str | None = Field(
+        default=None,
+        max_length=60,
+        description="a database's engine (postgres, aurora-postgresql, mysql, aurora-mysql, ...): which log "
+        "files it can export differs by engine",
     )
 
 
@@ -118,7 +144,7 @@ def find_log_groups(ctx: ToolContext, args: FindLogGroupsInput) -> LogGroups:
     lower = {n: n.lower() for n in names}
     out: list[ResourceLogs] = []
     for res in args.resources:
-        expected = [p.format(id=res.name) for p in EXPECTED_GROUPS.get(res.kind or "", [])]
+        expected = [p.format(id=res.name) for p in expected_groups(res.kind or "", res.engine)]
         needle = res.name.lower()
         found = [n for n in names if needle in lower[n]]
         if not found and res.kind not in EXPECTED_GROUPS:

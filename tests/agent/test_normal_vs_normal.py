@@ -137,3 +137,18 @@ def test_only_a_departure_as_large_the_same_way_is_the_earlier_days_normal() -> 
     opposite = [_anomaly(99.0)]
     same_as_before(opposite, [_anomaly(1.0, direction="down")], "2024-05-02 (the day before)")
     assert opposite[0].facts["sustained"] is True
+
+
+def test_telemetry_advice_fits_the_engine_and_what_was_already_there() -> None:
+    from agent.conclude import POSTGRES_INSTEAD, for_what_is_there
+    from tools.logs import expected_groups
+
+    slow = "Export the slow query log to CloudWatch Logs"
+    assert for_what_is_there(slow, "postgres 16.3", traced=False) == POSTGRES_INSTEAD
+    assert for_what_is_there(slow, "aurora-mysql 8.0.mysql_aurora.3.05.2", traced=False) == slow
+    tracing = "Distributed tracing across all services (X-Ray or OpenTelemetry)"
+    assert for_what_is_there(tracing, "", traced=True) is None
+    assert for_what_is_there(tracing, "", traced=False) == tracing
+    assert expected_groups("rds_instance", "postgres 16.3") == ["/aws/rds/instance/{id}/postgresql"]
+    assert "/aws/rds/cluster/{id}/slowquery" in expected_groups("rds_cluster", "aurora-mysql 8.0")
+    assert expected_groups("rds_cluster", None) == expected_groups("rds_cluster", "mysql")
