@@ -23,6 +23,8 @@ MESSAGE_CHARS = 300  # a log line is cut to this (context budget; lines are untr
 EXAMPLE_CHARS = 600
 QUERY_TIMEOUT_S = 60.0
 ERROR_REGEX = r"(?i)(error|exception|fatal|panic|timeout|timed out|denied|refused|unavailable|failed|failure)"
+# A counter that reads zero ("failed=0", "errors: 0") reports that nothing failed: not an error line.
+ZERO_COUNT_REGEX = r"(?i)\b(errors?|failed|failures?|exceptions?|timeouts?)[=:] ?0\b"
 
 # Log groups AWS services write for a resource, by resource kind, and which of them should exist.
 EXPECTED_GROUPS: dict[str, list[str]] = {
@@ -302,7 +304,10 @@ def error_counts(ctx: ToolContext, args: ErrorCountsInput) -> ErrorCounts:
         regex: what counts as an error line.
     """
     bucket = f"bin({args.bin_minutes}m)"
-    query = f"filter @message like /{args.regex}/ | stats count(*) as errors by {bucket}, @log"
+    query = (
+        f"filter @message like /{args.regex}/ and @message not like /{ZERO_COUNT_REGEX}/"
+        f" | stats count(*) as errors by {bucket}, @log"
+    )
     begin = args.start - timedelta(hours=args.baseline_hours)
     rows, _, _ = run_insights(ctx, args.log_groups, query, begin, args.end, 10000)
     series: dict[str, dict[datetime, float]] = {}

@@ -158,7 +158,11 @@ def metric_series(ctx: ToolContext, args: MetricSeriesInput) -> MetricSeries:
     ts, vs = _get_metric_data(ctx, [q], fetch_start, args.end)["m0"]
     pairs = sorted(zip(ts, vs, strict=True))
     ts, vs = [t for t, _ in pairs], [v for _, v in pairs]
-    stats = summarize(ts, vs, args.start)
+    if args.stat in ("Sum", "SampleCount"):
+        judged = zero_filled_baseline(ts, vs, fetch_start, args.start, args.period_s)
+        stats = summarize(*judged, args.start)
+    else:
+        stats = summarize(ts, vs, args.start)
     thin_t, thin_v = _thin(ts, vs)
     return MetricSeries(
         namespace=args.namespace,
@@ -288,10 +292,39 @@ def _read_findings(
         if not vs:
             missing.append(f"{finding.resource} {finding.metric}")
             continue
+        if finding.stat in ("Sum", "SampleCount"):
+            ts, vs = zero_filled_baseline(
+                ts, vs, args.start - timedelta(hours=args.baseline_hours), args.start, args.period_s
+            )
         finding.stats = summarize(ts, vs, args.start)
         findings.append(finding)
     findings.sort(key=_rank, reverse=True)
     return findings, missing
+
+
+def zero_filled_baseline(
+    timestamps: list[datetime], values: list[float], start: datetime, window_start: datetime, period_s: int
+) -> tuple[list[datetime], list[float]]:
+    """A count's baseline with the periods CloudWatch left out read as zero: AWS publishes many counts
+    (invocations, requests, errors) only when something happened, so a function that ran twice in the
+    baseline hours ran zero times in the others. Left alone when the baseline has no point at all (a
+    series that appeared in the window is judged as such) or is already complete."""
+    seen = {t for t in timestamps if t < window_start}
+    if not seen:
+        return timestamps, values
+    step = timedelta(seconds=period_s)
+    first = min(seen)
+    t = first - step * int((first - start) / step)
+    filled_t, filled_v = list(timestamps), list(values)
+    while t < window_start:
+        if t not in seen:
+            filled_t.append(t)
+            filled_v.append(0.0)
+        t += step
+    if len(filled_t) == len(timestamps):
+        return timestamps, values
+    order = sorted(range(len(filled_t)), key=lambda i: filled_t[i])
+    return [filled_t[i] for i in order], [filled_v[i] for i in order]
 
 
 def _rank(f: MetricFinding) -> float:

@@ -178,3 +178,22 @@ def test_templates_separate_new_from_steady(tool_ctx: Any, logs: list[dict[str, 
     assert [t.kind for t in info] == ["steady"]
     assert "new or surging" in res.summary
     assert kinds  # the miner produced templates at all
+
+
+def test_a_counter_reading_zero_is_not_an_error_line(tool_ctx: Any) -> None:
+    lines = []
+    for minute in range(0, 90):
+        at = datetime(2024, 5, 1, 4, 30, tzinfo=UTC) + timedelta(minutes=minute)
+        for text in ("batch done ok=5 failed=0", "retries: 2 errors: 0", "render failed: printer offline"):
+            lines.append(
+                {
+                    "log_group": "/aws/lambda/label-render",
+                    "log_stream": "s",
+                    "timestamp": int(at.timestamp() * 1000),
+                    "message": text,
+                }
+            )
+    res = error_counts.run(tool_ctx({"logs": lines}), {"log_groups": ["/aws/lambda/label-render"], **WINDOW})
+    assert res.data is not None
+    # Only the line that reports a failure counts: one a minute.
+    assert res.data.groups[0].total == 90

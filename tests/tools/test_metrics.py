@@ -230,3 +230,22 @@ def test_component_names_come_from_the_naming_dimension() -> None:
     assert component_of({"Service": "checkout", "Env": "prod"}) == "checkout"
     assert component_of({"Env": "prod", "Host": "a1"}) == "prod,a1"
     assert component_of({}) == "(no dimensions)"
+
+
+def test_a_sparse_counts_missing_baseline_periods_read_as_zero() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tools.metrics import zero_filled_baseline
+    from tools.series import summarize
+
+    start = datetime(2024, 5, 30, 9, 0, tzinfo=UTC)
+    window = start + timedelta(hours=3)
+    # A function invoked once in the baseline hours, then thousands of times a minute.
+    ts = [start + timedelta(hours=1)] + [window + timedelta(minutes=m) for m in range(30)]
+    vs = [80.0] + [2000.0] * 30
+    assert summarize(ts, vs, window).direction == "unknown"
+    filled_t, filled_v = zero_filled_baseline(ts, vs, start, window, 60)
+    assert len([t for t in filled_t if t < window]) == 180
+    assert summarize(filled_t, filled_v, window).direction == "up"
+    # Nothing at all before the window: a series that appeared, left for the caller to judge as such.
+    assert zero_filled_baseline(ts[1:], vs[1:], start, window, 60) == (ts[1:], vs[1:])
