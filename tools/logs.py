@@ -269,6 +269,14 @@ class ErrorCountsInput(_Window):
     regex: str = Field(default=ERROR_REGEX, description="what counts as an error line (Logs Insights regex)")
 
 
+def error_count_query(regex: str, bin_minutes: int) -> str:
+    """The Logs Insights query error_counts runs (and a report's re-run command repeats)."""
+    return (
+        f"filter @message like /{regex}/ and @message not like /{ZERO_COUNT_REGEX}/"
+        f" | stats count(*) as errors by bin({bin_minutes}m), @log"
+    )
+
+
 class GroupErrors(BaseModel):
     log_group: str
     total: int
@@ -304,10 +312,7 @@ def error_counts(ctx: ToolContext, args: ErrorCountsInput) -> ErrorCounts:
         regex: what counts as an error line.
     """
     bucket = f"bin({args.bin_minutes}m)"
-    query = (
-        f"filter @message like /{args.regex}/ and @message not like /{ZERO_COUNT_REGEX}/"
-        f" | stats count(*) as errors by {bucket}, @log"
-    )
+    query = error_count_query(args.regex, args.bin_minutes)
     begin = args.start - timedelta(hours=args.baseline_hours)
     rows, _, _ = run_insights(ctx, args.log_groups, query, begin, args.end, 10000)
     series: dict[str, dict[datetime, float]] = {}

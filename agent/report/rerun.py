@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from agent.board import SourceCall
 from tools.catalog import REGISTRY
+from tools.logs import error_count_query
 
 # A builder reads the tool's validated input model (found by tool name in the registry, so a tool
 # moving between modules does not break re-run commands).
@@ -70,7 +71,7 @@ def _logs_insights(a: Any) -> list[str]:
 
 def _error_counts(a: Any) -> list[str]:
     # The same query and baseline-extended window tools.logs.error_counts runs.
-    query = f"filter @message like /{a.regex}/ | stats count(*) as errors by bin({a.bin_minutes}m), @log"
+    query = error_count_query(a.regex, a.bin_minutes)
     return _start_query(a.log_groups, query, a.start - timedelta(hours=a.baseline_hours), a.end, 10000)
 
 
