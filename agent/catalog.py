@@ -67,6 +67,7 @@ PROBES = (
     "service_map",
     "scaling_activities",
     "target_health",
+    "instance_status",
     "rds_events",
     "db_log_tail",
     "ecs_service_events",

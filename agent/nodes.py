@@ -440,6 +440,14 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                     if behind and re.fullmatch(r"i-[0-9a-f]{8,17}", t.id):
                         topo.link(behind, topo.add("ec2", t.id), "targets")
             batch.add(state_an.from_target_health(th.data, scope.now), th)
+    instances = [
+        n.id for n in topo.nodes.values() if n.kind == "ec2" and re.fullmatch(r"i-[0-9a-f]{8,17}", n.id)
+    ]
+    if instances:
+        # Status checks as they are now: a host can fail after the window the alarm set.
+        st = batch.run("instance_status", {"instances": instances[:100]})
+        if st and st.data:
+            batch.add(state_an.from_instance_status(st.data), st)
     for asg in [n for n in topo.nodes.values() if n.kind == "asg"][:MAX_ASGS]:
         sa = batch.run("scaling_activities", {"group": asg.name or asg.id})
         if sa and sa.data:
@@ -1172,6 +1180,8 @@ def _probes_for(h: Hypothesis, topo: Topology, scope: Scope) -> list[dict[str, A
                 params = {"instance": members[0].name or members[0].id, "lines": 50}
         elif probe == "lambda_config" and node and node.kind == "lambda":
             params = {"function": name}
+        elif probe == "instance_status" and node and node.kind == "ec2":
+            params = {"instances": [node.id]}
         elif probe == "scaling_activities" and node and node.kind == "asg":
             params = {"group": name}
         elif probe == "trace_faults":
@@ -1285,6 +1295,8 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_deployments(data)
     if name == "cache_details":
         return state_an.from_cache(data)
+    if name == "instance_status":
+        return state_an.from_instance_status(data)
     return []
 
 

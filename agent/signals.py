@@ -24,6 +24,7 @@ SIGNALS: dict[str, str] = {
     "credits_exhausted": "CPU credits, burst balance or EBS IO balance ran out",
     "io_saturated": "storage queue length or throughput at its ceiling",
     "unhealthy_hosts": "load-balancer targets reported unhealthy",
+    "unhealthy_alone": "a target fails its group's health checks while most of its peers pass them",
     "status_check_failed": "EC2 status checks failed",
     "port_allocation_errors": "NAT gateway could not allocate source ports",
     "capacity_below_desired": "fewer in-service instances or tasks than desired",

@@ -336,3 +336,103 @@ def target_health(ctx: ToolContext, args: TargetHealthInput) -> TargetHealth:
         )
     shown_all = all(sum(g.counts.values()) <= MAX_TARGETS_SHOWN for g in out)
     return TargetHealth(groups=out, has_more=not shown_all, total=len(out))
+
+
+# --- EC2 status checks ----------------------------------------------------------------------------
+
+
+class InstanceStatusInput(BaseModel):
+    """Arguments of instance_status."""
+
+    instances: list[str] = Field(
+        min_length=1,
+        max_length=100,
+        description="instance ids (i-...), at most 100: their status checks and scheduled events now",
+    )
+
+
+class CheckedInstance(BaseModel):
+    id: str
+    state: str | None
+    az: str | None = None
+    system: str | None = Field(description="system status: ok, impaired, insufficient-data, not-applicable")
+    instance: str | None = Field(description="instance status: ok, impaired, ...")
+    attached_ebs: str | None = None
+    impaired_since: datetime | None = Field(default=None, description="the earliest failed check's start")
+    failed: list[str] = Field(default_factory=list, description="the checks that failed (reachability, ...)")
+    events: list[str] = Field(default_factory=list, description="scheduled events: code, description, dates")
+
+    @property
+    def impaired(self) -> bool:
+        return "impaired" in (self.system, self.instance, self.attached_ebs)
+
+
+class InstanceStatuses(ToolOutput):
+    instances: list[CheckedInstance]
+
+    def summary(self) -> str:
+        bad = [i for i in self.instances if i.impaired or i.events]
+        if not bad:
+            return f"{len(self.instances)} instances: every status check ok, no scheduled events"
+        rows = "; ".join(
+            f"{i.id} system {i.system} instance {i.instance}"
+            + (f" attached-EBS {i.attached_ebs}" if i.attached_ebs else "")
+            + (f" since {i.impaired_since:%H:%M}" if i.impaired_since else "")
+            + (f" events: {', '.join(i.events)}" if i.events else "")
+            for i in bad[:10]
+        )
+        return f"{len(bad)} of {len(self.instances)} instances impaired or with scheduled events: {rows}"
+
+    def is_empty(self) -> bool:
+        return not self.instances
+
+
+def _check(summary: dict[str, Any] | None) -> tuple[str | None, list[str], datetime | None]:
+    if not summary:
+        return None, [], None
+    failed = [d["Name"] for d in summary.get("Details", []) if d.get("Status") == "failed"]
+    since = [d["ImpairedSince"] for d in summary.get("Details", []) if d.get("ImpairedSince")]
+    return summary.get("Status"), failed, min(since) if since else None
+
+
+@tool
+def instance_status(ctx: ToolContext, args: InstanceStatusInput) -> InstanceStatuses:
+    """Read EC2 status checks as they are now (system, instance and attached-EBS reachability, with
+    when a failed check began) and scheduled events (retirement, maintenance) for instances.
+
+    Args:
+        instances: instance ids.
+    """
+    page = ctx.aws.call(
+        "ec2",
+        "DescribeInstanceStatus",
+        InstanceIds=list(dict.fromkeys(args.instances)),
+        IncludeAllInstances=True,
+    )
+    out: list[CheckedInstance] = []
+    for s in page.get("InstanceStatuses", []):
+        system, sys_failed, sys_since = _check(s.get("SystemStatus"))
+        instance, inst_failed, inst_since = _check(s.get("InstanceStatus"))
+        ebs, ebs_failed, ebs_since = _check(s.get("AttachedEbsStatus"))
+        starts = [t for t in (sys_since, inst_since, ebs_since) if t is not None]
+        out.append(
+            CheckedInstance(
+                id=s["InstanceId"],
+                state=(s.get("InstanceState") or {}).get("Name"),
+                az=s.get("AvailabilityZone"),
+                system=system,
+                instance=instance,
+                attached_ebs=ebs,
+                impaired_since=min(starts) if starts else None,
+                failed=[f"system {n}" for n in sys_failed]
+                + [f"instance {n}" for n in inst_failed]
+                + [f"attached-EBS {n}" for n in ebs_failed],
+                events=[
+                    f"{e.get('Code')}: {text_of(e.get('Description'))[:120]}"
+                    + (f" (not before {e['NotBefore']:%m-%d %H:%M})" if e.get("NotBefore") else "")
+                    for e in s.get("Events", [])
+                    if not text_of(e.get("Description")).startswith("[Completed]")
+                ],
+            )
+        )
+    return InstanceStatuses(instances=out, total=len(out))

@@ -117,11 +117,12 @@ def from_error_counts(out: ErrorCounts, window_end: datetime | None = None) -> l
 
 # AWS's authorization errors say which policy decided: "... is not authorized to perform: A on resource:
 # R because no resource-based policy allows A" (R's own policy: a key, bucket, queue, topic) or "because no
-# identity-based policy allows A" / "... explicit deny in an identity-based policy" (the caller's role).
+# identity-based policy allows A" / "... explicit deny in an identity-based policy" (the caller's role); "because
+# no permissions boundary allows A" / "... in a permissions boundary" (a limit set on the caller's role).
 _DENIED = re.compile(
     r"User: (arn:aws[a-z-]*:(?:sts|iam)::(\d{12}):(?:assumed-role|role)/([\w+=,.@-]+))\S*\s+is not authorized to "
     r"perform: ([\w-]+:\w+)(?: on resource: (arn:aws[a-z-]*:[^\s\\\"']+?))?\s+"
-    r"(?:because no|with an explicit deny in an?) (resource|identity)-based policy",
+    r"(?:because no|with an explicit deny in an?) (resource-based policy|identity-based policy|permissions boundary)",
 )
 
 
@@ -131,10 +132,12 @@ def denied_by(text: str) -> tuple[str, str, str] | None:
     if not m:
         return None
     _, account, role, action, resource, which = m.groups()
-    if which == "resource" and resource:
+    if which == "resource-based policy" and resource:
         return resource.rstrip(".,;"), action, "resource-based"
-    if which == "identity":
+    if which == "identity-based policy":
         return f"arn:aws:iam::{account}:role/{role}", action, "identity-based"
+    if which == "permissions boundary":
+        return f"arn:aws:iam::{account}:role/{role}", action, "permissions boundary"
     return None
 
 

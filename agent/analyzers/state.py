@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.health import HealthEvents
     from tools.network import NaclCheck
     from tools.scaling import ScalingConfig
-    from tools.state import ScalingActivities, TargetHealth
+    from tools.state import InstanceStatuses, ScalingActivities, TargetHealth
 
 # Affected resources of one account from which a Health event is about their zone, not about them.
 ZONE_WIDE = 2
@@ -160,6 +160,23 @@ def from_target_health(out: TargetHealth, now: datetime | None) -> list[Draft]:
         if not bad or not total:
             continue
         reasons = sorted({t.reason or t.state for t in bad})
+        if total >= 2 and len(bad) * 2 < total:
+            # A few targets failing the checks their peers pass: those hosts are what failed, not the
+            # group's settings or a dependency they all share.
+            for t in bad:
+                drafts.append(
+                    Draft(
+                        kind="resource_state",
+                        resource=t.id,
+                        start=None,  # read now; when it began is not known
+                        end=now,
+                        summary=f"{t.id} fails the health checks of {g.name} ({t.reason or t.state}) while "
+                        f"{total - len(bad)} of its {total - 1} peers pass them",
+                        signals=["unhealthy_alone"],
+                        strength=0.7,
+                        facts={"target_group": g.name, "arn": g.arn, "state": t.state, "reason": t.reason},
+                    )
+                )
         drafts.append(
             Draft(
                 kind="resource_state",
@@ -172,6 +189,41 @@ def from_target_health(out: TargetHealth, now: datetime | None) -> list[Draft]:
                 facts={"unhealthy": [t.id for t in bad], "reasons": reasons, "arn": g.arn},
             )
         )
+    return drafts
+
+
+def from_instance_status(out: InstanceStatuses) -> list[Draft]:
+    """EC2's own status checks as they are now: an impaired instance (its host, its OS or its attached
+    volumes unreachable) is a failed component, dated when the failed check began; a scheduled event
+    (retirement, maintenance) is the platform about to act on it."""
+    drafts: list[Draft] = []
+    for i in out.instances:
+        if i.impaired:
+            drafts.append(
+                Draft(
+                    kind="resource_state",
+                    resource=i.id,
+                    start=i.impaired_since,
+                    summary=f"{i.id} is impaired (system {i.system}, instance {i.instance}"
+                    + (f", attached EBS {i.attached_ebs}" if i.attached_ebs else "")
+                    + f"): {', '.join(i.failed) or 'checks failing'}"
+                    + (f" since {i.impaired_since:%H:%M}" if i.impaired_since else ""),
+                    signals=["status_check_failed"],
+                    strength=0.85,
+                    facts={"system": i.system, "instance": i.instance, "attached_ebs": i.attached_ebs},
+                )
+            )
+        for e in i.events:
+            drafts.append(
+                Draft(
+                    kind="health_event",
+                    resource=i.id,
+                    summary=f"{i.id} has a scheduled event: {e}",
+                    signals=["health_event"],
+                    strength=0.4,
+                    facts={"event": e},
+                )
+            )
     return drafts
 
 

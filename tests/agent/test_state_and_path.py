@@ -696,3 +696,48 @@ def test_a_callers_own_network_placement_is_the_path_to_every_host_it_calls() ->
     assert (hyps[0].resource, hyps[0].failure_mode) == (fn, "network-placement-changed")
     remote = next(h for h in hyps if h.resource == host)
     assert "the network path to it changed" in remote.rationale
+
+
+def test_a_few_targets_failing_checks_their_peers_pass_are_the_failed_hosts() -> None:
+    def group(states: list[str]) -> TargetHealth:
+        return TargetHealth(
+            groups=[
+                GroupHealth(
+                    name="web",
+                    arn="arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef",
+                    health_check="HTTP:traffic-port/health",
+                    counts={s: states.count(s) for s in set(states)},
+                    targets=[
+                        TargetState(
+                            id=f"i-0{n:016x}",
+                            port=80,
+                            state=s,
+                            az="us-east-1a",
+                            reason="Target.Timeout" if s == "unhealthy" else None,
+                            description=None,
+                        )
+                        for n, s in enumerate(states)
+                    ],
+                )
+            ]
+        )
+
+    one = from_target_health(group(["healthy", "healthy", "unhealthy", "healthy"]), T0)
+    alone = [d for d in one if "unhealthy_alone" in d.signals]
+    assert [d.resource for d in alone] == ["i-00000000000000002"] and alone[0].start is None
+    # Most or all failing: the group's checks or what they share, not each host.
+    most = from_target_health(group(["unhealthy", "unhealthy", "healthy"]), T0)
+    assert not [d for d in most if "unhealthy_alone" in d.signals]
+
+
+def test_a_permissions_boundary_that_refused_is_the_callers_role() -> None:
+    text = (
+        "User: arn:aws:sts::123456789012:assumed-role/consent-task/abc is not authorized to perform: "
+        "dynamodb:PutItem on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/consent because no "
+        "permissions boundary allows the dynamodb:PutItem action"
+    )
+    assert denied_by(text) == (
+        "arn:aws:iam::123456789012:role/consent-task",
+        "dynamodb:PutItem",
+        "permissions boundary",
+    )

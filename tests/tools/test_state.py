@@ -352,3 +352,70 @@ def test_target_health_matches_moto(moto_tool_ctx: Any, tool_ctx: Any) -> None:
     assert live.data is not None and replayed.data is not None
     assert live.data.model_dump() == replayed.data.model_dump()
     assert [(t.id, t.state) for t in live.data.groups[0].targets] == [(iid, seen[0]["TargetHealth"]["State"])]
+
+
+def test_instance_status_reads_failed_checks_as_they_are_now_and_scheduled_events(tool_ctx: Any) -> None:
+    from tests.tools.test_resources import instance, res
+    from tools.state import instance_status
+
+    def status(
+        iid: str, inst: str, since: str | None = None, events: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        detail: dict[str, Any] = {
+            "Name": "reachability",
+            "Status": "failed" if inst == "impaired" else "passed",
+        }
+        if since:
+            detail["ImpairedSince"] = since
+        return res(
+            "ec2",
+            "InstanceStatus",
+            {
+                "InstanceId": iid,
+                "AvailabilityZone": "us-east-1a",
+                "InstanceState": {"Code": 16, "Name": "running"},
+                "SystemStatus": {"Status": "ok", "Details": [{"Name": "reachability", "Status": "passed"}]},
+                "InstanceStatus": {"Status": inst, "Details": [detail]},
+                "Events": events or [],
+            },
+        )
+
+    ctx = tool_ctx(
+        {
+            "resources": [
+                instance(
+                    "i-0aaaaaaaaaaaaaaa1", "subnet-0a1b2c3d4e5f60718", "us-east-1a", "vol-0aaaaaaaaaaaaaaa1"
+                ),
+                instance(
+                    "i-0bbbbbbbbbbbbbbb2", "subnet-0a1b2c3d4e5f60718", "us-east-1a", "vol-0bbbbbbbbbbbbbbb2"
+                ),
+                status("i-0aaaaaaaaaaaaaaa1", "impaired", "2024-05-01T05:20:00Z"),
+                status(
+                    "i-0bbbbbbbbbbbbbbb2",
+                    "ok",
+                    events=[
+                        {
+                            "Code": "instance-retirement",
+                            "Description": "The instance is running on degraded hardware",
+                            "NotBefore": "2024-05-03T00:00:00Z",
+                        }
+                    ],
+                ),
+            ]
+        }
+    )
+    res_ = instance_status.run(ctx, {"instances": ["i-0aaaaaaaaaaaaaaa1", "i-0bbbbbbbbbbbbbbb2"]})
+    assert res_.data is not None
+    bad, retiring = res_.data.instances
+    assert bad.impaired and bad.failed == ["instance reachability"]
+    assert bad.impaired_since is not None and f"{bad.impaired_since:%H:%M}" == "05:20"
+    assert not retiring.impaired and retiring.events[0].startswith("instance-retirement")
+    assert "2 of 2 instances impaired or with scheduled events" in res_.summary
+
+    from agent.analyzers.state import from_instance_status
+
+    drafts = from_instance_status(res_.data)
+    assert [(d.resource, d.signals) for d in drafts] == [
+        ("i-0aaaaaaaaaaaaaaa1", ["status_check_failed"]),
+        ("i-0bbbbbbbbbbbbbbb2", ["health_event"]),
+    ]
