@@ -37,6 +37,7 @@ from tools.result import ToolResult, ToolStatus
 from tools.window import parse_timezone
 
 MAX_KEY_METRIC_RESOURCES = 100
+DESCRIBE_REFS = 10  # references describe_resources takes in one call
 MAX_LOG_GROUPS = 50
 MAX_ASGS = 6
 MAX_HISTORY = 3  # refusing resources whose longer history is read
@@ -259,8 +260,10 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     ]
     refs += [i.id for i in inventory if i.kind == "api_gateway"]  # the functions and balancers behind it
     refs = list(dict.fromkeys(refs))[:30]
-    if refs:
-        graph = batch.run("describe_resources", {"refs": refs, "include_network": True, "max_nodes": 200})
+    # describe_resources takes ten references a call: more are described in several calls.
+    judged: set[str] = set()  # instances whose state is read (a neighbour of two parts is read once)
+    for part in [refs[i : i + DESCRIBE_REFS] for i in range(0, len(refs), DESCRIBE_REFS)]:
+        graph = batch.run("describe_resources", {"refs": part, "include_network": True, "max_nodes": 200})
         if graph and graph.data:
             for node in graph.data.nodes:
                 aliases = [
@@ -269,12 +272,9 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
                 topo.add(node.kind, node.id, node.name, az=node.az, aliases=aliases, attrs=node.attrs)
             for edge in graph.data.edges:
                 topo.link(edge.source, edge.target, edge.relation)
-            batch.add(
-                state_an.from_instances(
-                    [(n.id, n.state, n.attrs) for n in graph.data.nodes if n.kind == "instance"]
-                ),
-                graph,
-            )
+            fresh = [n for n in graph.data.nodes if n.kind == "instance" and n.id not in judged]
+            judged.update(n.id for n in fresh)
+            batch.add(state_an.from_instances([(n.id, n.state, n.attrs) for n in fresh]), graph)
             batch.gaps += [f"describe_resources: {g}" for g in graph.data.gaps]
     for key, node in list(topo.nodes.items()):
         if node.az and node.kind in ("ec2", "ebs_volume", "subnet", "rds_instance"):
@@ -332,6 +332,11 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 for d in drafts:
                     if "client_errors_up" in d.signals:
                         d.signals.append("error_rate_up")
+            if "flow_stopped" in scope.symptoms:
+                # Asked why something stopped arriving: for the asker, work that stopped is the failure.
+                for d in drafts:
+                    if "traffic_down" in d.signals:
+                        d.signals.append("flow_stopped")
             _against_earlier_days(batch, resources, scope, drafts)
             made = batch.add(drafts, res)
             charts += _charts(made)

@@ -34,6 +34,11 @@ DIMENSION_KINDS: dict[str, str] = {
 SYMPTOM_WORDS: list[tuple[str, str]] = [
     (r"\b5\d\ds?\b|5xx|server error|bad gateway|gateway timeout|\berrors?\b|failing|fails", "errors"),
     (r"\b4\d\d\b|4xx|not found|forbidden|unauthori[sz]ed", "client_errors"),
+    (
+        r"\bstopped\b|\bno new\b|not (?:being )?(?:processed|arriving|coming|delivered)|nothing (?:is )?"
+        r"(?:arriving|coming|happening|moving)|(?:went|gone|going) quiet|\bstalled\b|dried up|\bidle\b",
+        "flow_stopped",
+    ),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
     (r"throttl|rate exceeded|too many requests", "throttling"),
     (r"replac|cycling|terminat|relaunch|keeps? (restarting|launching)", "replacement"),

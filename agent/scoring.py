@@ -43,6 +43,7 @@ SYMPTOMS = frozenset(
         "deployment_failed",
         "flow_log_rejects",
         "alarm_breached",
+        "flow_stopped",
     }
 )
 
@@ -58,6 +59,7 @@ GENERIC = frozenset(
         "targets_unhealthy",
         "traffic_down",
         "alarm_breached",
+        "flow_stopped",
     }
 )
 
@@ -107,6 +109,8 @@ _PREFIX_KIND = [
     (r"^(app|net)/", "alb"),
 ]
 
+# Resources of one kind a single change names that are each taken as changed by it.
+MAX_SIBLINGS = 20
 # Resources traffic passes through rather than runs on.
 NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
 
@@ -208,6 +212,13 @@ def generate(
         key = canonical(e.resource, topo)
         if key:
             by_resource.setdefault(key, []).append(e)
+        if e.kind == "change_event" and key:
+            # One call that changed several resources of a kind (instances, groups) changed each.
+            kind = topo.kind(key) or _prefix_kind(key)
+            for other in [str(r) for r in e.facts.get("resources") or []][1:MAX_SIBLINGS]:
+                there = canonical(other, topo)
+                if there and there != key and kind and (topo.kind(there) or _prefix_kind(there)) == kind:
+                    by_resource.setdefault(there, []).append(e)
     # A database cluster is judged with what its instances show: connections, aborts and CPU are
     # per-instance metrics, while callers see (and traces name) the cluster.
     members: dict[str, list[str]] = {}

@@ -14,6 +14,7 @@ SIGNALS: dict[str, str] = {
     "client_errors_up": "4xx responses rose (refused, not found, throttled): the callers' failure when they say so",
     "latency_up": "response time or duration rose above baseline",
     "traffic_up": "request volume rose well above baseline",
+    "flow_stopped": "traffic or work that stopped arriving, when the asker reports that it stopped",
     "traffic_down": "request volume fell well below baseline",
     "cpu_high": "CPU utilisation saturated or far above baseline",
     "memory_high": "memory use near its ceiling",

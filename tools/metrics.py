@@ -159,7 +159,7 @@ def metric_series(ctx: ToolContext, args: MetricSeriesInput) -> MetricSeries:
     pairs = sorted(zip(ts, vs, strict=True))
     ts, vs = [t for t, _ in pairs], [v for _, v in pairs]
     if args.stat in ("Sum", "SampleCount"):
-        judged = zero_filled_baseline(ts, vs, fetch_start, args.start, args.period_s)
+        judged = zero_filled_counts(ts, vs, fetch_start, args.start, args.end, args.period_s)
         stats = summarize(*judged, args.start)
     else:
         stats = summarize(ts, vs, args.start)
@@ -293,8 +293,8 @@ def _read_findings(
             missing.append(f"{finding.resource} {finding.metric}")
             continue
         if finding.stat in ("Sum", "SampleCount"):
-            ts, vs = zero_filled_baseline(
-                ts, vs, args.start - timedelta(hours=args.baseline_hours), args.start, args.period_s
+            ts, vs = zero_filled_counts(
+                ts, vs, args.start - timedelta(hours=args.baseline_hours), args.start, args.end, args.period_s
             )
         finding.stats = summarize(ts, vs, args.start)
         findings.append(finding)
@@ -302,21 +302,32 @@ def _read_findings(
     return findings, missing
 
 
-def zero_filled_baseline(
-    timestamps: list[datetime], values: list[float], start: datetime, window_start: datetime, period_s: int
+# CloudWatch publishes a period's datapoint a few minutes late: periods this recent are not read as zero.
+PUBLISH_LAG = timedelta(minutes=3)
+
+
+def zero_filled_counts(
+    timestamps: list[datetime],
+    values: list[float],
+    start: datetime,
+    window_start: datetime,
+    end: datetime,
+    period_s: int,
 ) -> tuple[list[datetime], list[float]]:
-    """A count's baseline with the periods CloudWatch left out read as zero: AWS publishes many counts
+    """A count with the periods CloudWatch left out read as zero: AWS publishes many counts
     (invocations, requests, errors) only when something happened, so a function that ran twice in the
-    baseline hours ran zero times in the others. Left alone when the baseline has no point at all (a
-    series that appeared in the window is judged as such) or is already complete."""
-    seen = {t for t in timestamps if t < window_start}
-    if not seen:
+    baseline hours ran zero times in the others, and one that stopped being invoked shows as zero, not
+    as nothing. Periods later than `end` less the publishing lag are left out. Left alone when the
+    baseline has no point at all (a series that appeared in the window is judged as such)."""
+    seen = set(timestamps)
+    baseline = [t for t in seen if t < window_start]
+    if not baseline:
         return timestamps, values
     step = timedelta(seconds=period_s)
-    first = min(seen)
+    first = min(baseline)
     t = first - step * int((first - start) / step)
     filled_t, filled_v = list(timestamps), list(values)
-    while t < window_start:
+    while t + step <= end - PUBLISH_LAG:
         if t not in seen:
             filled_t.append(t)
             filled_v.append(0.0)

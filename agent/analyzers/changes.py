@@ -58,6 +58,7 @@ ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
             "UpdateTable",
             "PutProvisionedConcurrencyConfig",
             "ModifyInstanceType",
+            "ModifyInstanceCreditSpecification",
         ),
         "change_capacity",
     ),

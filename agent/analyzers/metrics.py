@@ -45,7 +45,22 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
         "up",
         "traffic_up",
     ),
-    (("requestcount", "requests", "invocations", "count", "queries"), "down", "traffic_down"),
+    (
+        (
+            "requestcount",
+            "requests",
+            "invocations",
+            "count",
+            "queries",
+            "numberofmessagessent",
+            "numberofmessagesreceived",
+            "numberofmessagesdeleted",
+            "numberofnotificationsdelivered",
+            "incomingrecords",
+        ),
+        "down",
+        "traffic_down",
+    ),
 ]
 
 # Below these a "saturation" signal is not credible whatever the z-score says (percent metrics).
@@ -100,6 +115,39 @@ def _drained(
     )
 
 
+# The baseline median a count must have had for its fall to zero to read as a stop.
+STOPPED_FROM = 5.0
+
+
+def _stopped(
+    resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
+) -> Draft | None:
+    signal = signal_for(metric, "down")
+    if signal is None:
+        return None
+    return Draft(
+        kind="metric_anomaly",
+        resource=resource,
+        start=stats.low_at,
+        end=window_end,
+        summary=f"{namespace} {metric} ({stat}) on {resource} stopped: baseline {stats.baseline_median:.4g} -> "
+        f"0 for most of the window, and 0 still",
+        signals=[signal],
+        strength=0.6,
+        facts={
+            "namespace": namespace,
+            "metric": metric,
+            "stat": stat,
+            "direction": "down",
+            "sustained": True,
+            "baseline": stats.baseline_median,
+            "extreme": 0.0,
+            "onset": stats.low_at.isoformat() if stats.low_at else None,
+            "score": stats.score,
+        },
+    )
+
+
 def _appeared(
     resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
 ) -> Draft | None:
@@ -145,6 +193,16 @@ def _draft(
         # AWS publishes throttle and error counts only when they happen: a series that appears in the
         # window, with nothing before it, is a rise from zero.
         return _appeared(resource, namespace, metric, stat, stats, window_end)
+    if (
+        stats.direction == "flat"
+        and stat in ("Sum", "SampleCount")
+        and (stats.baseline_median or 0) >= STOPPED_FROM
+        and stats.window_median == 0
+        and stats.last == 0
+    ):
+        # A steady count that went to zero for most of the window, and is zero still, stopped: however
+        # noisy its baseline, nothing is not a quiet spell of something.
+        return _stopped(resource, namespace, metric, stat, stats, window_end)
     if stats.direction not in ("up", "down"):
         return None
     signal = signal_for(metric, stats.direction)

@@ -197,3 +197,17 @@ def test_an_asker_who_reports_refused_or_missing_requests_makes_client_errors_th
     # A 4XX count is client errors, not traffic, whichever service publishes it.
     assert signal_for("HTTPCode_Target_4XX_Count", "up") == "client_errors_up"
     assert signal_for("4XXError", "up") == "client_errors_up"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "no new pick waves have been released since about 1:35pm and the dashboard has gone flat",
+        "orders are not being processed since 10:00",
+        "the consumer has been idle for an hour",
+    ],
+)
+def test_an_asker_who_reports_that_work_stopped_makes_the_stop_the_symptom(question: str) -> None:
+    now = datetime(2024, 3, 11, 14, 0, tzinfo=UTC)
+    assert "flow_stopped" in from_trigger(question, None, now).symptoms
+    assert "flow_stopped" not in from_trigger("checkout is slow", None, now).symptoms

@@ -741,3 +741,54 @@ def test_a_permissions_boundary_that_refused_is_the_callers_role() -> None:
         "dynamodb:PutItem",
         "permissions boundary",
     )
+
+
+def test_a_steady_count_that_went_to_zero_stopped_however_noisy_its_baseline() -> None:
+    from agent.analyzers.metrics import from_key_metrics
+    from tools.metrics import KeyMetrics, MetricFinding
+    from tools.series import summarize
+
+    start = T0
+    stamps = [start - timedelta(minutes=180 - m) for m in range(180)] + [
+        start + timedelta(minutes=m) for m in range(90)
+    ]
+    noisy = [float(5 + (m * 37) % 60) for m in range(180)]  # 5..64 a minute, a wide spread
+    values = noisy + [30.0] * 20 + [0.0] * 70  # then nothing for the last 70 minutes
+    finding = MetricFinding(
+        resource="orders-inbound",
+        kind="sqs_queue",
+        namespace="AWS/SQS",
+        metric="NumberOfMessagesSent",
+        dimensions={"QueueName": "orders-inbound"},
+        stat="Sum",
+        stats=summarize(stamps, values, start),
+    )
+    assert finding.stats.direction == "flat"
+    [draft] = from_key_metrics(KeyMetrics(findings=[finding], scanned=1))
+    assert draft.signals == ["traffic_down"] and "stopped" in draft.summary
+
+
+def test_one_change_to_several_instances_changed_each_of_them() -> None:
+    topo = Topology()
+    lb = topo.add("alb", "app/quote-web/0123456789abcdef")
+    first = topo.add("ec2", "i-0aaaaaaaaaaaaaaa1")
+    second = topo.add("ec2", "i-0bbbbbbbbbbbbbbb2")
+    for i in (first, second):
+        topo.link(lb, i, "targets")
+    change = ev(
+        "change_event",
+        first,
+        T0 - timedelta(hours=6),
+        ["change", "change_capacity"],
+        0.6,
+        action="ModifyInstanceCreditSpecification",
+        resources=[first, second],
+    )
+    evidence = [
+        ev("metric_anomaly", lb, T0, ["latency_up", "error_rate_up"], 0.9),
+        ev("metric_anomaly", second, T0, ["credits_exhausted"], 0.9),
+        change,
+    ]
+    hyps = generate(catalog(), evidence, topo, [lb])
+    drained = next(h for h in hyps if h.resource == second and h.failure_mode == "ec2-cpu-credits-exhausted")
+    assert drained.category == "change"

@@ -232,20 +232,37 @@ def test_component_names_come_from_the_naming_dimension() -> None:
     assert component_of({}) == "(no dimensions)"
 
 
-def test_a_sparse_counts_missing_baseline_periods_read_as_zero() -> None:
+def test_a_counts_missing_periods_read_as_zero() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from tools.metrics import zero_filled_baseline
+    from tools.metrics import zero_filled_counts
     from tools.series import summarize
 
     start = datetime(2024, 5, 30, 9, 0, tzinfo=UTC)
     window = start + timedelta(hours=3)
+    end = window + timedelta(minutes=40)
     # A function invoked once in the baseline hours, then thousands of times a minute.
     ts = [start + timedelta(hours=1)] + [window + timedelta(minutes=m) for m in range(30)]
     vs = [80.0] + [2000.0] * 30
     assert summarize(ts, vs, window).direction == "unknown"
-    filled_t, filled_v = zero_filled_baseline(ts, vs, start, window, 60)
+    filled_t, filled_v = zero_filled_counts(ts, vs, start, window, end, 60)
     assert len([t for t in filled_t if t < window]) == 180
     assert summarize(filled_t, filled_v, window).direction == "up"
+    # The minutes after it stopped are zeros, up to the publishing lag before the end.
+    assert filled_t[-1] == end - timedelta(minutes=4) and filled_v[-1] == 0.0
     # Nothing at all before the window: a series that appeared, left for the caller to judge as such.
-    assert zero_filled_baseline(ts[1:], vs[1:], start, window, 60) == (ts[1:], vs[1:])
+    assert zero_filled_counts(ts[1:], vs[1:], start, window, end, 60) == (ts[1:], vs[1:])
+
+
+def test_a_busy_count_that_stopped_reads_as_a_drop_not_as_missing_data() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tools.metrics import zero_filled_counts
+    from tools.series import summarize
+
+    start = datetime(2024, 3, 11, 10, 0, tzinfo=UTC)
+    window = start + timedelta(hours=3)
+    end = window + timedelta(hours=1)
+    ts = [start + timedelta(minutes=m) for m in range(200)]  # every minute until 13:20, then nothing
+    vs = [40.0] * 200
+    assert summarize(*zero_filled_counts(ts, vs, start, window, end, 60), window).direction == "down"
