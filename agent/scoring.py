@@ -109,7 +109,7 @@ _PREFIX_KIND = [
     (r"^(app|net)/", "alb"),
 ]
 
-# Resources of one kind a single change names that are each taken as changed by it.
+# Instances a single change names that are each taken as changed by it.
 MAX_SIBLINGS = 20
 # Resources traffic passes through rather than runs on.
 NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
@@ -212,12 +212,12 @@ def generate(
         key = canonical(e.resource, topo)
         if key:
             by_resource.setdefault(key, []).append(e)
-        if e.kind == "change_event" and key:
-            # One call that changed several resources of a kind (instances, groups) changed each.
-            kind = topo.kind(key) or _prefix_kind(key)
+        if e.kind == "change_event" and key and (topo.kind(key) or _prefix_kind(key)) == "ec2":
+            # One call on several instances (stop, reboot, credit mode, attributes) changed each. Not
+            # other kinds: a rule on one security group names its peer group, which did not change.
             for other in [str(r) for r in e.facts.get("resources") or []][1:MAX_SIBLINGS]:
                 there = canonical(other, topo)
-                if there and there != key and kind and (topo.kind(there) or _prefix_kind(there)) == kind:
+                if there and there != key and (topo.kind(there) or _prefix_kind(there)) == "ec2":
                     by_resource.setdefault(there, []).append(e)
     # A database cluster is judged with what its instances show: connections, aborts and CPU are
     # per-instance metrics, while callers see (and traces name) the cluster.

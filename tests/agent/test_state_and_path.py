@@ -792,3 +792,28 @@ def test_one_change_to_several_instances_changed_each_of_them() -> None:
     hyps = generate(catalog(), evidence, topo, [lb])
     drained = next(h for h in hyps if h.resource == second and h.failure_mode == "ec2-cpu-credits-exhausted")
     assert drained.category == "change"
+
+
+def test_a_rule_on_one_security_group_does_not_change_the_peer_group_it_names() -> None:
+    topo = Topology()
+    api = topo.add("ecs_service", "orders-api")
+    db_sg = topo.add("security_group", "sg-0aaaaaaaaaaaaaaa1")
+    app_sg = topo.add("security_group", "sg-0bbbbbbbbbbbbbbb2")
+    topo.link(api, app_sg, "uses")
+    topo.link(api, db_sg, "calls")
+    revoke = ev(
+        "change_event",
+        db_sg,
+        T0 - timedelta(minutes=1),
+        ["change", "change_security_group"],
+        0.6,
+        action="RevokeSecurityGroupIngress",
+        resources=[db_sg, app_sg],
+    )
+    evidence = [ev("metric_anomaly", api, T0, ["timeout_logs", "error_rate_up"], 0.9), revoke]
+    changed = {
+        h.resource
+        for h in generate(catalog(), evidence, topo, [api])
+        if h.failure_mode == "security-group-rule-revoked"
+    }
+    assert changed == {db_sg}
