@@ -89,18 +89,28 @@ def _credible(signal: str, stats: SeriesSummary, metric: str) -> bool:
 BALANCES = ("cpucreditbalance", "burstbalance", "ebsiobalance", "ebsbytebalance")
 
 
-def _drained(
-    resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
+def _fell(
+    resource: str,
+    namespace: str,
+    metric: str,
+    stat: str,
+    stats: SeriesSummary,
+    window_end: datetime | None,
+    *,
+    how: str,
+    signal: str,
+    strength: float,
+    extreme: float | None,
 ) -> Draft:
+    """A series that fell and stays down (a balance run out, a count gone to zero), dated at its low."""
     return Draft(
         kind="metric_anomaly",
         resource=resource,
         start=stats.low_at,
         end=window_end,
-        summary=f"{namespace} {metric} ({stat}) on {resource} ran out: baseline {stats.baseline_median:.4g} -> "
-        f"{stats.low:.4g} at {stats.low_at:%H:%M}",
-        signals=["credits_exhausted"],
-        strength=0.9,
+        summary=f"{namespace} {metric} ({stat}) on {resource} {how}",
+        signals=[signal],
+        strength=strength,
         facts={
             "namespace": namespace,
             "metric": metric,
@@ -108,10 +118,28 @@ def _drained(
             "direction": "down",
             "sustained": True,
             "baseline": stats.baseline_median,
-            "extreme": stats.low,
+            "extreme": extreme,
             "onset": stats.low_at.isoformat() if stats.low_at else None,
             "score": stats.score,
         },
+    )
+
+
+def _drained(
+    resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
+) -> Draft:
+    how = f"ran out: baseline {stats.baseline_median:.4g} -> {stats.low:.4g} at {stats.low_at:%H:%M}"
+    return _fell(
+        resource,
+        namespace,
+        metric,
+        stat,
+        stats,
+        window_end,
+        how=how,
+        signal="credits_exhausted",
+        strength=0.9,
+        extreme=stats.low,
     )
 
 
@@ -125,26 +153,18 @@ def _stopped(
     signal = signal_for(metric, "down")
     if signal is None:
         return None
-    return Draft(
-        kind="metric_anomaly",
-        resource=resource,
-        start=stats.low_at,
-        end=window_end,
-        summary=f"{namespace} {metric} ({stat}) on {resource} stopped: baseline {stats.baseline_median:.4g} -> "
-        f"0 for most of the window, and 0 still",
-        signals=[signal],
+    how = f"stopped: baseline {stats.baseline_median:.4g} -> 0 for most of the window, and 0 still"
+    return _fell(
+        resource,
+        namespace,
+        metric,
+        stat,
+        stats,
+        window_end,
+        how=how,
+        signal=signal,
         strength=0.6,
-        facts={
-            "namespace": namespace,
-            "metric": metric,
-            "stat": stat,
-            "direction": "down",
-            "sustained": True,
-            "baseline": stats.baseline_median,
-            "extreme": 0.0,
-            "onset": stats.low_at.isoformat() if stats.low_at else None,
-            "score": stats.score,
-        },
+        extreme=0.0,
     )
 
 
