@@ -149,7 +149,9 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         ],
         timeline=_timeline(evidence, scope.alarm_time, scope.alarm_name),
         data_gaps=sorted(set(state.get("data_gaps", []))),
-        observability_gaps=_observability(state, top if verdict != "no_fault" else None, blips, verdict),
+        observability_gaps=_observability(
+            state, topo, top if verdict != "no_fault" else None, blips, verdict
+        ),
         charts=charts,
         notes=list(state.get("notes", [])),
         missing_permissions=sorted(ledger.refused),
@@ -332,13 +334,12 @@ def _timeline(
 
 
 def _observability(
-    state: InvestigationState, top: Hypothesis | None, blips: list[Evidence], verdict: str
+    state: InvestigationState, topo: Topology, top: Hypothesis | None, blips: list[Evidence], verdict: str
 ) -> list[str]:
     gaps = list(dict.fromkeys(state.get("observability_gaps", [])))
     if top is not None:
         mode = catalog().get(top.failure_mode)
         if mode:
-            topo = Topology.model_validate(state["topology"]) if state.get("topology") else Topology()
             node = topo.nodes.get(topo.resolve(top.resource) or top.resource)
             engine = str((node.attrs if node else {}).get("engine") or "")
             gaps += [

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from tools.metric_catalog import CATALOG, ResourceKind
 from tools.registry import ToolContext, tool
 from tools.result import ToolOutput
-from tools.series import SeriesSummary, summarize
+from tools.series import SeriesSummary, summarize, with_zero_periods
 
 MAX_QUERIES_PER_CALL = 500  # GetMetricData's own limit
 MAX_POINTS_RETURNED = 180  # points handed back per series (context budget); summaries use them all
@@ -319,23 +319,13 @@ def zero_filled_counts(
     baseline hours ran zero times in the others, and one that stopped being invoked shows as zero, not
     as nothing. Periods later than `end` less the publishing lag are left out. Left alone when the
     baseline has no point at all (a series that appeared in the window is judged as such)."""
-    seen = set(timestamps)
-    baseline = [t for t in seen if t < window_start]
+    baseline = [t for t in timestamps if t < window_start]
     if not baseline:
         return timestamps, values
     step = timedelta(seconds=period_s)
     first = min(baseline)
-    t = first - step * int((first - start) / step)
-    filled_t, filled_v = list(timestamps), list(values)
-    while t + step <= end - PUBLISH_LAG:
-        if t not in seen:
-            filled_t.append(t)
-            filled_v.append(0.0)
-        t += step
-    if len(filled_t) == len(timestamps):
-        return timestamps, values
-    order = sorted(range(len(filled_t)), key=lambda i: filled_t[i])
-    return [filled_t[i] for i in order], [filled_v[i] for i in order]
+    aligned = first - step * int((first - start) / step)
+    return with_zero_periods(timestamps, values, aligned, end - PUBLISH_LAG, step)
 
 
 def _rank(f: MetricFinding) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
@@ -181,3 +181,23 @@ def onset(
         else:
             run_start, run = None, 0
     return None
+
+
+def with_zero_periods(
+    timestamps: Sequence[datetime], values: Sequence[float], first: datetime, until: datetime, step: timedelta
+) -> tuple[list[datetime], list[float]]:
+    """A count with the periods CloudWatch left out read as zero: every period from `first` on, stepping
+    by `step`, that ends by `until` and has no datapoint gets 0, merged in time order with the points
+    there are (AWS publishes many counts only when something happened). The input, as lists, when no
+    period was missing."""
+    seen = set(timestamps)
+    added: list[datetime] = []
+    t = first
+    while t + step <= until:
+        if t not in seen:
+            added.append(t)
+        t += step
+    if not added:
+        return list(timestamps), list(values)
+    pairs = sorted([*zip(timestamps, values, strict=True), *((a, 0.0) for a in added)], key=lambda p: p[0])
+    return [t for t, _ in pairs], [v for _, v in pairs]

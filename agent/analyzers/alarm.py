@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from agent.analyzers import Draft
 from agent.analyzers.metrics import signal_for
 from tools.alarms import AlarmDetails, AlarmInfo
+from tools.series import with_zero_periods
 
 # How close in time of day an earlier firing must be to count as "the same time".
 SAME_TIME = timedelta(minutes=45)
@@ -179,12 +180,5 @@ def with_missing_counts(
     if not timestamps:
         return timestamps, values
     step = timedelta(seconds=metric.period_s)
-    have = dict(zip(timestamps, values, strict=True))
-    out_t: list[datetime] = []
-    out_v: list[float] = []
-    t = timestamps[0]
-    while t + step <= end or t <= timestamps[-1]:
-        out_t.append(t)
-        out_v.append(have.get(t, 0.0))
-        t += step
-    return out_t, out_v
+    # Through the last datapoint, and every complete period up to the end.
+    return with_zero_periods(timestamps, values, timestamps[0], max(end, timestamps[-1] + step), step)

@@ -311,12 +311,12 @@ def from_changes(out: Changes) -> list[Draft]:
         ):
             signal = None
         signals = ["change"] + ([signal] if signal else [])
-        # A request shown to size its resource down cut capacity, whatever else it is; one that only
-        # grew it set no ceiling. (Many responses show the resource after the change: then the
-        # direction is unknown and the change keeps its own kind.)
         if PLACEMENT.search(c.params) and not c.error:
             # Its subnets or security groups: the path to every host it calls.
             signals.append("change_network_placement")
+        # A request shown to size its resource down cut capacity, whatever else it is; one that only
+        # grew it set no ceiling. (Many responses show the resource after the change: then the
+        # direction is unknown and the change keeps its own kind.)
         direction = resized(c)
         if direction == "down" and "change_capacity" not in signals:
             signals.append("change_capacity")

@@ -132,13 +132,10 @@ def denied_by(text: str) -> tuple[str, str, str] | None:
     if not m:
         return None
     _, account, role, action, resource, which = m.groups()
-    if which == "resource-based policy" and resource:
-        return resource.rstrip(".,;"), action, "resource-based"
-    if which == "identity-based policy":
-        return f"arn:aws:iam::{account}:role/{role}", action, "identity-based"
-    if which == "permissions boundary":
-        return f"arn:aws:iam::{account}:role/{role}", action, "permissions boundary"
-    return None
+    if which == "resource-based policy":
+        return (resource.rstrip(".,;"), action, "resource-based") if resource else None
+    # An identity-based policy or a permissions boundary: both are the caller's role's.
+    return f"arn:aws:iam::{account}:role/{role}", action, which.removesuffix(" policy")
 
 
 def _attributed(t: Template, end: datetime | None, log_groups: list[str]) -> Draft | None:
