@@ -85,9 +85,11 @@ class _Batch:
         self.calls = 0
         self.aws = 0
         self.capped: list[str] = []
+        self.last_status: ToolStatus | None = None  # how the last call ended (an empty answer is no data)
 
     def run(self, name: str, params: dict[str, Any]) -> ToolResult[Any] | None:
         result = self.rt.run(name, params)
+        self.last_status = result.status if result is not None else None
         if result is None:
             cap = "wall time" if self.rt.out_of_time() else "tool calls"
             if cap not in self.capped:
@@ -382,7 +384,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     if faults and faults.data:
         batch.add(trace_an.from_faults(faults.data, scope.start, scope.end), faults)
     smap = batch.run("service_map", window)
-    if smap is not None and not (smap.data and smap.data.services):
+    if smap is None and batch.last_status is ToolStatus.NO_DATA:
         # Read and empty (not refused: a refusal is a data gap of its own).
         obs_gaps.append(NO_TRACES)
     if smap and smap.data:

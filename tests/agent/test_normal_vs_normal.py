@@ -152,3 +152,16 @@ def test_telemetry_advice_fits_the_engine_and_what_was_already_there() -> None:
     assert expected_groups("rds_instance", "postgres 16.3") == ["/aws/rds/instance/{id}/postgresql"]
     assert "/aws/rds/cluster/{id}/slowquery" in expected_groups("rds_cluster", "aurora-mysql 8.0")
     assert expected_groups("rds_cluster", None) == expected_groups("rds_cluster", "mysql")
+
+
+def test_missing_traces_are_named_only_when_the_service_map_was_read_and_empty() -> None:
+    from agent.nodes import NO_TRACES
+    from evals.scenarios import build
+
+    untraced = offline(_nightly_bundle([NOW.replace(hour=0)]))
+    assert NO_TRACES in untraced.observability_gaps
+    traced = offline(build("sg-rule-revoked", 1))
+    assert any(e.source.tool in ("trace_faults", "service_map") for e in traced.evidence)
+    assert NO_TRACES not in traced.observability_gaps
+    # The mode's tracing advice is not given where the traces were there to read.
+    assert not [g for g in traced.observability_gaps if "X-Ray" in g or "tracing" in g.lower()]
