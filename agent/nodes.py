@@ -353,6 +353,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         _refusing_history(batch, scope)
     _pending_reboot(batch, topo, scope)
     _who_set_the_ceiling(batch, topo, scope)
+    charts += _other_namespaces(batch, topo, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []
@@ -542,6 +543,66 @@ def _tls_certificates(batch: _Batch, topo: Topology, scope: Scope) -> None:
     batch.run(
         "certificates", {"certificates": certs[:20], "hosts": list(dict.fromkeys(filter(None, hosts)))[:10]}
     )
+
+
+# AWS namespaces the key-metric catalog has no resource kind for (or, for API Gateway, not at the
+# stage level AWS publishes by default), with the kind of resource their naming dimension denotes.
+OTHER_NAMESPACES = {
+    "AWS/WAFV2": "waf_web_acl",
+    "AWS/EFS": "efs_file_system",
+    "AWS/ApiGateway": "api_gateway",
+    "AWS/CloudFront": "cloudfront_distribution",
+    "AWS/NetworkELB": "nlb",
+    "AWS/SES": "ses",
+    "AWS/ES": "opensearch_domain",
+    "AWS/Events": "event_rule",
+    "AWS/Firehose": "firehose_stream",
+    "AWS/States": "state_machine",
+    "AWS/Kinesis": "kinesis_stream",
+    "AWS/SNS": "sns_topic",
+}
+
+
+def _other_namespaces(batch: _Batch, topo: Topology, scope: Scope) -> list[dict[str, Any]]:
+    """Every AWS service's metrics are evidence, not only those the key-metric catalog names: a web
+    ACL's blocked requests, a file system's burst credits, an API stage's errors. Each namespace is
+    read whole, every series with the statistic its name calls for, and credited to the resource its
+    dimensions name (the same resource a change's ARN names). Series the key-metric scan read already
+    (the catalog's own dimension alone) are left out."""
+    catalogued = {
+        (km.namespace, frozenset({spec.dimension, *([spec.extra_dimension] if spec.extra_dimension else [])}))
+        for spec in METRIC_CATALOG.values()
+        for km in spec.metrics
+    }
+    charts: list[dict[str, Any]] = []
+    for namespace, kind in OTHER_NAMESPACES.items():
+        res = batch.run(
+            "namespace_metrics",
+            {
+                "namespace": namespace,
+                "stat": "auto",
+                "start": _iso(scope.start),
+                "end": _iso(scope.end),
+                "baseline_hours": 3,
+                "limit": 25,
+            },
+        )
+        if not res or not res.data:
+            continue
+        drafts = [
+            d
+            for d in metric_an.from_namespace(res.data, scope.end)
+            if (namespace, frozenset(dict(d.facts.get("dimensions") or {}))) not in catalogued
+        ]
+        for d in drafts:
+            d.resource = topo.resolve(d.resource) or topo.add(kind, str(d.resource))
+            d.facts["kind"] = topo.nodes[d.resource].kind
+            if "client_errors" in scope.symptoms and "client_errors_up" in d.signals:
+                d.signals.append("error_rate_up")
+            if "flow_stopped" in scope.symptoms and "traffic_down" in d.signals:
+                d.signals.append("flow_stopped")
+        charts += _charts(batch.add(drafts, res))
+    return charts
 
 
 def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:

@@ -44,6 +44,7 @@ SYMPTOMS = frozenset(
         "flow_log_rejects",
         "alarm_breached",
         "flow_stopped",
+        "requests_blocked",
     }
 )
 

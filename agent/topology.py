@@ -213,6 +213,12 @@ _ALIAS_PATTERNS = [
         r"arn:aws[a-z-]*:kinesis:[^:]*:\d*:stream/([^/]+)$",
         r"arn:aws[a-z-]*:elasticache:[^:]*:\d*:(?:cluster|replicationgroup):(.+)$",
         r"arn:aws[a-z-]*:acm:[^:]*:\d*:certificate/([0-9a-f-]+)$",
+        r"arn:aws[a-z-]*:wafv2:[^:]*:\d*:(?:regional|global)/webacl/([^/]+)/([0-9a-f-]+)$",
+        r"arn:aws[a-z-]*:elasticfilesystem:[^:]*:\d*:file-system/(fs-[0-9a-f]+)$",
+        r"arn:aws[a-z-]*:cloudfront::\d*:distribution/([A-Z0-9]+)$",
+        r"arn:aws[a-z-]*:es:[^:]*:\d*:domain/([^/]+)$",
+        r"arn:aws[a-z-]*:firehose:[^:]*:\d*:deliverystream/([^/]+)$",
+        r"arn:aws[a-z-]*:events:[^:]*:\d*:rule/(?:[^/]+/)?([^/]+)$",
         r"^https://(?:sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/([^/]+)$",
     )
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -346,8 +347,60 @@ def _rank(f: MetricFinding) -> float:
 # --- a whole namespace (custom metrics) -----------------------------------------------------------
 
 MAX_SERIES = 500  # series read by one namespace scan (one GetMetricData call's worth)
-# Dimension names that name the component a custom metric is about, most telling first.
-NAME_DIMENSIONS = ("Service", "ServiceName", "service", "Component", "component", "Name", "FunctionName")
+# Dimension names that name the component a metric is about, most telling first: an application's
+# own names, then the resource dimension of AWS namespaces outside the key-metric catalog.
+NAME_DIMENSIONS = (
+    "Service",
+    "ServiceName",
+    "service",
+    "Component",
+    "component",
+    "Name",
+    "FunctionName",
+    "WebACL",
+    "FileSystemId",
+    "ApiName",
+    "ApiId",
+    "DistributionId",
+    "StateMachineArn",
+    "StreamName",
+    "DeliveryStreamName",
+    "TopicName",
+    "DomainName",
+    "LoadBalancer",
+    "EventBusName",
+    "RuleName",
+    "UserPoolId",
+    "VPC Endpoint Id",
+    "TransitGateway",
+)
+
+# The statistic whose excursions mean something, by what a metric's name says it measures: counts
+# are summed, balances and free space watched at their low, levels and ages at their high, times at
+# their tail.
+_AUTO_STATS: list[tuple[tuple[str, ...], str]] = [
+    (("balance", "credit", "free", "available"), "Minimum"),
+    (("latency", "duration", "time"), "p99"),
+    (("percent", "utilization", "age", "lag", "depth", "connections", "backlog", "rate"), "Maximum"),
+    (
+        (
+            "count", "requests", "error", "fault", "blocked", "throttl", "reject", "drop", "fail",
+            "bounce", "complaint", "invocation", "send", "deliver", "bytes", "records", "executions",
+            "messages", "4xx", "5xx",
+        ),
+        "Sum",
+    ),
+]  # fmt: skip
+
+
+def auto_stat(metric: str) -> str:
+    """The statistic to read a metric with when a scan covers metrics of many kinds (`stat="auto"`),
+    judged by the words of its name ("NumberOfMessagesPublished" is a count, not an age)."""
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[A-Za-z]*", metric)]
+    for fragments, stat in _AUTO_STATS:
+        if any(w.startswith(f) for w in words for f in fragments):
+            return stat
+    return "Average"
 
 
 class NamespaceMetricsInput(_WindowArgs):
@@ -359,7 +412,11 @@ class NamespaceMetricsInput(_WindowArgs):
     metrics: list[str] = Field(
         default_factory=list, max_length=20, description="only these metric names; empty: every metric"
     )
-    stat: str = Field(default="Average", description="statistic: Average, Sum, Maximum, p99, ...")
+    stat: str = Field(
+        default="Average",
+        description="statistic: Average, Sum, Maximum, p99, ...; 'auto' picks each metric's own "
+        "(Sum of counts, Minimum of balances, p99 of latencies, Maximum of levels)",
+    )
     limit: int = Field(default=25, ge=1, le=MAX_FINDINGS, description="rows returned, most anomalous first")
 
 
@@ -417,15 +474,16 @@ def namespace_metrics(ctx: ToolContext, args: NamespaceMetricsInput) -> Namespac
     meta: dict[str, MetricFinding] = {}
     for m in listed[:MAX_SERIES]:
         dims = {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}
+        stat = auto_stat(m["MetricName"]) if args.stat == "auto" else args.stat
         qid = f"q{len(queries)}"
-        queries.append(_query(qid, args.namespace, m["MetricName"], dims, args.stat, args.period_s))
+        queries.append(_query(qid, args.namespace, m["MetricName"], dims, stat, args.period_s))
         meta[qid] = MetricFinding(
             resource=component_of(dims),
             kind="custom",
             namespace=args.namespace,
             metric=m["MetricName"],
             dimensions=dims,
-            stat=args.stat,
+            stat=stat,
             stats=summarize([], [], args.start),
         )
     findings, missing = _read_findings(ctx, queries, meta, args) if queries else ([], [])

@@ -19,13 +19,22 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("unhealthyhostcount",), "up", "unhealthy_hosts"),
     (("healthyhostcount",), "down", "unhealthy_hosts"),
     (("statuscheckfailed",), "up", "status_check_failed"),
+    (("blockedrequests",), "up", "requests_blocked"),
     (("throttle",), "up", "throttled"),
-    (("cpucreditbalance", "burstbalance", "ebsiobalance", "ebsbytebalance"), "down", "credits_exhausted"),
+    (
+        ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance"),
+        "down",
+        "credits_exhausted",
+    ),
     (("cpusurpluscreditscharged",), "up", "credits_exhausted"),
     (("abortedclients", "abortedconnects"), "up", "connections_aborted"),
     (("databaseconnections", "activeconnectioncount", "currconnections"), "up", "connections_high"),
     (("errorportallocation", "packetsdropcount"), "up", "port_allocation_errors"),
-    (("volumequeuelength", "volumethroughputpercentage", "diskqueuedepth"), "up", "io_saturated"),
+    (
+        ("volumequeuelength", "volumethroughputpercentage", "diskqueuedepth", "percentiolimit"),
+        "up",
+        "io_saturated",
+    ),
     (("disk_used_percent",), "up", "disk_full"),
     (("freestoragespace", "freelocalstorage"), "down", "disk_full"),
     (
@@ -86,7 +95,7 @@ def _credible(signal: str, stats: SeriesSummary, metric: str) -> bool:
     return True
 
 
-BALANCES = ("cpucreditbalance", "burstbalance", "ebsiobalance", "ebsbytebalance")
+BALANCES = ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance")
 
 
 def _fell(

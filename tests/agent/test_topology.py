@@ -35,3 +35,25 @@ def test_distances_walk_edges_both_ways_and_related_names() -> None:
     jobs = topo.add("service", "profile-jobs")
     assert topo.related("arn:aws:iam::123456789012:role/profile-jobs-instance-role") == [jobs]
     assert topo.mentioned("update on table profile-jobs failed") == [jobs]
+
+
+def test_arns_of_services_known_by_a_metric_dimension_resolve_to_it() -> None:
+    # A web ACL, a file system, a distribution and a delivery stream are named in CloudWatch by their
+    # name or id, in CloudTrail and describe calls by their ARN.
+    topo = Topology()
+    acl = topo.add("waf_web_acl", "shop-acl")
+    fs = topo.add("efs_file_system", "fs-0123456789abcdef0")
+    cdn = topo.add("cloudfront_distribution", "E2QWRUHAPOMQZL")
+    hose = topo.add("firehose_stream", "clicks-to-s3")
+    assert (
+        topo.resolve(
+            "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop-acl/99d8a1ec-6337-4b4c-b420-cc563ed196dd"
+        )
+        == acl
+    )
+    assert (
+        topo.resolve("arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-0123456789abcdef0")
+        == fs
+    )
+    assert topo.resolve("arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL") == cdn
+    assert topo.resolve("arn:aws:firehose:eu-west-1:123456789012:deliverystream/clicks-to-s3") == hose

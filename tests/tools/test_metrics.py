@@ -266,3 +266,61 @@ def test_a_busy_count_that_stopped_reads_as_a_drop_not_as_missing_data() -> None
     ts = [start + timedelta(minutes=m) for m in range(200)]  # every minute until 13:20, then nothing
     vs = [40.0] * 200
     assert summarize(*zero_filled_counts(ts, vs, start, window, end, 60), window).direction == "down"
+
+
+@pytest.mark.parametrize(
+    ("metric", "stat"),
+    [
+        ("BlockedRequests", "Sum"),
+        ("5XXError", "Sum"),
+        ("NumberOfMessagesPublished", "Sum"),  # a count, though "Messages" holds "age"
+        ("ApproximateAgeOfOldestMessage", "Maximum"),
+        ("BurstCreditBalance", "Minimum"),
+        ("PercentIOLimit", "Maximum"),
+        ("Reputation.BounceRate", "Maximum"),
+        ("IntegrationLatency", "p99"),
+        ("PermittedThroughput", "Average"),
+    ],
+)
+def test_a_scan_of_many_kinds_reads_each_metric_with_its_own_statistic(metric: str, stat: str) -> None:
+    from tools.metrics import auto_stat
+
+    assert auto_stat(metric) == stat
+
+
+def test_an_aws_namespace_scan_names_each_series_by_its_resource_dimension(tool_ctx: Any) -> None:
+    # A web ACL that starts blocking at 05:00, and an EFS file system whose burst credits run out.
+    points: list[dict[str, Any]] = []
+    for minute in range(360):
+        at = (T0 + timedelta(minutes=minute)).isoformat()
+        blocked = 3.0 + minute % 3 if minute < 300 else 400.0 + minute % 7
+        points.append(
+            {
+                "namespace": "AWS/WAFV2",
+                "metric": "BlockedRequests",
+                "dimensions": {"WebACL": "shop-acl", "Region": "us-east-1", "Rule": "ALL"},
+                "timestamp": at,
+                "unit": "Count",
+                "value": blocked,
+            }
+        )
+        credits = 2.0e12 + (minute % 5) * 1.0e8 - max(0, minute - 300) * 6.0e10
+        points.append(
+            {
+                "namespace": "AWS/EFS",
+                "metric": "BurstCreditBalance",
+                "dimensions": {"FileSystemId": "fs-0123456789abcdef0"},
+                "timestamp": at,
+                "unit": "Bytes",
+                "value": max(credits, 0.0),
+            }
+        )
+    ctx = tool_ctx({"metrics": points})
+    waf = namespace_metrics.run(ctx, {"namespace": "AWS/WAFV2", "stat": "auto", **WINDOW})
+    assert waf.data is not None, waf.summary
+    top = waf.data.findings[0]
+    assert (top.resource, top.stat, top.stats.direction) == ("shop-acl", "Sum", "up")
+    efs = namespace_metrics.run(ctx, {"namespace": "AWS/EFS", "stat": "auto", **WINDOW})
+    assert efs.data is not None, efs.summary
+    low = efs.data.findings[0]
+    assert (low.resource, low.stat, low.stats.direction) == ("fs-0123456789abcdef0", "Minimum", "down")

@@ -1,0 +1,87 @@
+"""Every AWS service's metrics are evidence: a web ACL's blocked requests, read by the survey's scan of the
+namespaces the key-metric catalog has no kind for, and credited to the resource a change's ARN names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.investigate import investigate
+from evals.replay import replay_session
+from tests.conftest import make_bundle
+from tests.evals.test_scoring_diagnosis import trail
+from tools.aws import AwsClients
+
+T0 = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
+ACL = "shop-public-acl"
+ACL_ARN = f"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/{ACL}/4f0c2a9e-1b7d-4c55-9e61-2d7a8b3c9f10"
+ADMIN = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Security_0a1b/ines"
+
+
+def _points() -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for minute in range(360):
+        at = (T0 + timedelta(minutes=minute)).isoformat()
+        blocking = minute >= 305
+        for rule, normal in (("ALL", 4.0), ("rate-limit-api", 1.0)):
+            out.append(
+                {
+                    "namespace": "AWS/WAFV2",
+                    "metric": "BlockedRequests",
+                    "dimensions": {"WebACL": ACL, "Region": "us-east-1", "Rule": rule},
+                    "timestamp": at,
+                    "unit": "Count",
+                    "value": (600.0 if blocking else normal) + minute % 3,
+                }
+            )
+        out.append(
+            {
+                "namespace": "AWS/WAFV2",
+                "metric": "AllowedRequests",
+                "dimensions": {"WebACL": ACL, "Region": "us-east-1", "Rule": "ALL"},
+                "timestamp": at,
+                "unit": "Count",
+                "value": (400.0 if blocking else 1000.0) + minute % 5,
+            }
+        )
+    return out
+
+
+def _waf_change(event_id: str, when: str) -> dict[str, Any]:
+    record = trail(
+        event_id, when, ADMIN, "UpdateWebACL", {"name": ACL, "scope": "REGIONAL", "id": ACL_ARN[-36:]}
+    )
+    record["eventSource"] = "wafv2.amazonaws.com"
+    record["responseElements"] = {"nextLockToken": "0d1e2f3a-0000-4000-8000-000000000001"}
+    return record
+
+
+def _parameter_change(event_id: str, when: str) -> dict[str, Any]:
+    record = trail(event_id, when, ADMIN, "PutParameter", {"name": "/shop/prod/banner", "overwrite": True})
+    record["eventSource"] = "ssm.amazonaws.com"
+    return record
+
+
+def test_blocked_requests_at_a_web_acl_name_its_change() -> None:
+    bundle = make_bundle(
+        {
+            "metrics": _points(),
+            "cloudtrail": [
+                _waf_change("5b1c7e2a-0f3d-4d8e-9a61-7c2b9e4f1a01", "2024-05-01T05:03:40Z"),
+                _parameter_change("5b1c7e2a-0f3d-4d8e-9a61-7c2b9e4f1a02", "2024-05-01T04:58:10Z"),
+            ],
+        }
+    )
+    session, _ = replay_session(bundle)
+    report = investigate(
+        AwsClients(session),
+        now=bundle.manifest.now,
+        question="Since about 05:05 many customers cannot load the shop; our service logs show nothing",
+    )
+    assert any(
+        e.source.tool == "namespace_metrics" and "requests_blocked" in e.signals for e in report.evidence
+    )
+    top = report.hypotheses[0]
+    assert top.resource in (ACL, ACL_ARN) and top.category == "change", report.summary
+    assert report.verdict != "no_fault"
+
