@@ -420,6 +420,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     _attribute_mentions(batch, topo)
     _attribute_principals(batch, topo)
     _attribute_remote_hosts(batch, topo)
+    _dead_routes(batch, topo)
     _network_follow_up(batch, topo, window, scope)
     # A group whose CPU is pinned while traffic rises should have scaled out: did its alarms say so?
     saturated = sorted(
@@ -543,6 +544,40 @@ def _tls_certificates(batch: _Batch, topo: Topology, scope: Scope) -> None:
     batch.run(
         "certificates", {"certificates": certs[:20], "hosts": list(dict.fromkeys(filter(None, hosts)))[:10]}
     )
+
+
+_ROUTE_TARGET_KINDS = {
+    "nat-": "nat_gateway",
+    "igw-": "internet_gateway",
+    "eigw-": "internet_gateway",
+    "i-": "ec2",
+    "eni-": "network_interface",
+    "pcx-": "vpc_peering",
+    "tgw-": "transit_gateway",
+    "vpce-": "vpc_endpoint",
+}
+
+
+def _dead_routes(batch: _Batch, topo: Topology) -> None:
+    """State is evidence: a route whose target no longer exists (a NAT gateway deleted under a live
+    route) drops the traffic of the subnets its table serves. It is read for the whole region, since a
+    deleted gateway is in no graph a walk could reach; a default route's dead target is the way out
+    of the VPC, so it sits on the path to every remote host the callers reach."""
+    res = batch.run("blackhole_routes", {})
+    if not res or not res.data:
+        return
+    batch.add(state_an.from_blackholes(res.data), res)
+    remotes = [k for k, n in topo.nodes.items() if n.kind == "remote"]
+    for r in res.data.routes:
+        kind = next((k for p, k in _ROUTE_TARGET_KINDS.items() if r.target.startswith(p)), "resource")
+        target = topo.resolve(r.target) or topo.add(kind, r.target)
+        table = topo.add("route_table", r.route_table)
+        topo.link(table, target, "routes_to")
+        for subnet in r.subnets:
+            topo.link(topo.add("subnet", subnet), table, "route_table")
+        if r.destination in state_an.DEFAULT_ROUTES:
+            for remote in remotes:
+                topo.link(target, remote, "egress_to")
 
 
 # AWS namespaces the key-metric catalog has no resource kind for (or, for API Gateway, not at the
@@ -1365,6 +1400,8 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_cache(data)
     if name == "instance_status":
         return state_an.from_instance_status(data)
+    if name == "blackhole_routes":
+        return state_an.from_blackholes(data)
     return []
 
 

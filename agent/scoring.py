@@ -114,6 +114,8 @@ _PREFIX_KIND = [
 MAX_SIBLINGS = 20
 # Resources traffic passes through rather than runs on.
 NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
+# What a change leaves behind on or next to what it changed, beyond the users' symptoms.
+LEFT_BEHIND = frozenset({"traffic_down", "route_blackhole"})
 
 
 def _prefix_kind(ref: str) -> str | None:
@@ -434,11 +436,26 @@ def _score(
             ),
             None,
         )
+        # The same when the way out is cut now: a default route left pointing at a deleted gateway.
+        cut = next(
+            (
+                e
+                for e in evidence
+                if e.kind == "resource_state"
+                and "route_blackhole" in e.signals
+                and e.facts.get("egress")
+                and near.get(canonical(e.resource, topo) or "", 99) <= 3
+            ),
+            None,
+        )
         if path is not None and path.start is not None:
             score -= 0.25
             terms.append(
                 f"the network path to it changed {_minutes(onset - path.start)} before ({path.resource})"
             )
+        elif cut is not None:
+            score -= 0.25
+            terms.append(f"the way out to it is cut: a default route points at {cut.resource}, which is gone")
     hops = near.get(resource)
     if hops is None and is_change:
         # A role, key or parameter named after a resource in the topology sits next to it.
@@ -469,11 +486,12 @@ def _score(
         ]
         local = {e.id for e in [*on_resource, *around]}
         # Traffic that stopped flowing through it, or through what it pointed at, is an effect too
-        # (a route moved off a NAT gateway, a listener moved off a target group).
+        # (a route moved off a NAT gateway, a listener moved off a target group), and so is a route
+        # left pointing at it after it was deleted.
         effects = [
             e
             for e in after
-            if (e.id in local and set(e.signals) & (SYMPTOMS | {"traffic_down"})) or set(e.signals) & specific
+            if (e.id in local and set(e.signals) & (SYMPTOMS | LEFT_BEHIND)) or set(e.signals) & specific
         ]
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)

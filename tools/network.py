@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from tools.registry import ToolContext, tool
+from tools.resource_graph import ROUTE_TARGETS
 from tools.result import ToolOutput
 
 IpNet = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -286,3 +287,95 @@ def nacl_check(ctx: ToolContext, args: NaclCheckInput) -> NaclCheck:
         )
     blocked = any(c.verdict != "allow" for s in out for c in s.checks)
     return NaclCheck(subnets=out, blocked=blocked, total=len(out))
+
+
+# --- blackhole routes (state read now) ------------------------------------------------------------------
+
+MAX_ROUTE_TABLES = 100  # route tables read (one DescribeRouteTables page's worth)
+
+
+class BlackholeRoutesInput(BaseModel):
+    """Arguments of blackhole_routes."""
+
+    vpc_ids: list[str] = Field(
+        default_factory=list, max_length=20, description="only these VPCs (empty: every VPC in the region)"
+    )
+
+    @field_validator("vpc_ids")
+    @classmethod
+    def _vpcs(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not v.startswith("vpc-")]
+        if bad:
+            raise ValueError(f"not VPC ids: {', '.join(bad)}")
+        return value
+
+
+class DeadRoute(BaseModel):
+    route_table: str
+    vpc: str | None = None
+    destination: str
+    target: str = Field(description="what the route points at, which no longer exists")
+    subnets: list[str] = Field(default_factory=list, description="subnets associated with the table")
+    main: bool = Field(default=False, description="the VPC's main table: every subnet without its own")
+
+    def line(self) -> str:
+        where = "the VPC's main table" if self.main else f"subnets {', '.join(self.subnets) or 'none'}"
+        return (
+            f"{self.route_table} ({self.vpc}): {self.destination} -> {self.target} is a blackhole ({where})"
+        )
+
+
+class BlackholeRoutes(ToolOutput):
+    routes: list[DeadRoute]
+
+    def summary(self) -> str:
+        if not self.routes:
+            return "no route is a blackhole"
+        return f"{len(self.routes)} blackhole routes: " + "; ".join(r.line() for r in self.routes[:10])
+
+    def is_empty(self) -> bool:
+        return not self.routes
+
+
+@tool
+def blackhole_routes(ctx: ToolContext, args: BlackholeRoutesInput) -> BlackholeRoutes:
+    """Find routes whose target no longer exists (state 'blackhole': a deleted NAT gateway, a detached
+    internet gateway, a terminated instance or deleted interface, a removed peering): traffic from the
+    table's subnets to that destination is dropped. One DescribeRouteTables call filtered on the
+    route state, so it needs no resource graph.
+
+    Args:
+        vpc_ids: only these VPCs; empty for every VPC.
+    """
+    filters = [{"Name": "route.state", "Values": ["blackhole"]}]
+    if args.vpc_ids:
+        filters.append({"Name": "vpc-id", "Values": list(dict.fromkeys(args.vpc_ids))})
+    tables, more = ctx.aws.collect(
+        "ec2", "DescribeRouteTables", "RouteTables", max_items=MAX_ROUTE_TABLES, Filters=filters
+    )
+    out: list[DeadRoute] = []
+    for t in tables:
+        assoc = t.get("Associations", [])
+        subnets = [a["SubnetId"] for a in assoc if a.get("SubnetId")]
+        main = any(a.get("Main") for a in assoc)
+        for r in t.get("Routes", []):
+            if r.get("State") != "blackhole":
+                continue
+            dest = (
+                r.get("DestinationCidrBlock")
+                or r.get("DestinationIpv6CidrBlock")
+                or r.get("DestinationPrefixListId")
+                or "?"
+            )
+            target = next((str(r[k]) for k in ROUTE_TARGETS if r.get(k)), "?")
+            out.append(
+                DeadRoute(
+                    route_table=t["RouteTableId"],
+                    vpc=t.get("VpcId"),
+                    destination=dest,
+                    target=target,
+                    subnets=subnets,
+                    main=main,
+                )
+            )
+    return BlackholeRoutes(routes=out, has_more=more, total=len(out))

@@ -152,7 +152,7 @@ def nacl_rules(entries: list[dict[str, Any]], egress: bool) -> str:
     return cut("; ".join(items) or "none")
 
 
-_TARGETS = (
+ROUTE_TARGETS = (
     "GatewayId",
     "NatGatewayId",
     "TransitGatewayId",
@@ -176,7 +176,7 @@ def routes(items: list[dict[str, Any]]) -> tuple[str, list[str]]:
             or r.get("DestinationIpv6CidrBlock")
             or r.get("DestinationPrefixListId")
         )
-        target = next((r[k] for k in _TARGETS if r.get(k)), "?")
+        target = next((r[k] for k in ROUTE_TARGETS if r.get(k)), "?")
         state = r.get("State", "active")
         text.append(f"{dest} -> {target}" + ("" if state == "active" else f" ({state})"))
         if state == "blackhole":

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.flow_logs import FlowRejects, RejectGroup
     from tools.functions import LambdaConfig
     from tools.health import HealthEvents
-    from tools.network import NaclCheck
+    from tools.network import BlackholeRoutes, NaclCheck
     from tools.scaling import ScalingConfig
     from tools.state import InstanceStatuses, ScalingActivities, TargetHealth
 
@@ -583,4 +583,39 @@ def from_nacl(out: NaclCheck) -> list[Draft]:
                     facts={"subnet": s.subnet_id, "az": s.az, "direction": c.direction, "purpose": c.purpose},
                 )
             )
+    return drafts
+
+
+# Destinations that mean "everything outside the VPC": a blackhole there cuts every call to the outside.
+DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
+
+
+def from_blackholes(out: BlackholeRoutes) -> list[Draft]:
+    """A route whose target no longer exists drops the traffic of every subnet the table serves: state
+    about the missing target (a deleted NAT gateway, a detached internet gateway), read as it is now.
+    A default route's blackhole is the way out of the VPC cut."""
+    drafts: list[Draft] = []
+    for r in out.routes:
+        outside = r.destination in DEFAULT_ROUTES
+        served = "every subnet without its own table" if r.main else ", ".join(r.subnets) or "no subnet"
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=r.target,
+                summary=f"route table {r.route_table} sends {r.destination} to {r.target}, which no longer "
+                f"exists (blackhole): traffic from {served} to "
+                + ("anywhere outside the VPC" if outside else r.destination)
+                + " is dropped",
+                signals=["route_blackhole"],
+                strength=0.8 if outside else 0.6,
+                facts={
+                    "route_table": r.route_table,
+                    "vpc": r.vpc,
+                    "destination": r.destination,
+                    "subnets": r.subnets,
+                    "main": r.main,
+                    "egress": outside,
+                },
+            )
+        )
     return drafts

@@ -246,7 +246,15 @@ def _describe(a: Any) -> list[str]:
     return ["aws ec2 describe-instances --instance-ids " + " ".join(_q(r) for r in a.refs)]
 
 
+def _blackholes(a: Any) -> list[str]:
+    filters: list[dict[str, Any]] = [{"Name": "route.state", "Values": ["blackhole"]}]
+    if a.vpc_ids:
+        filters.append({"Name": "vpc-id", "Values": list(dict.fromkeys(a.vpc_ids))})
+    return ["aws ec2 describe-route-tables --filters " + _q(json.dumps(filters, separators=(",", ":")))]
+
+
 _BUILDERS: dict[str, _Builder] = {
+    "blackhole_routes": _blackholes,
     "describe_resources": _describe,
     "logs_insights": _logs_insights,
     "error_counts": _error_counts,

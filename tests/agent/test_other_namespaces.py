@@ -85,3 +85,64 @@ def test_blocked_requests_at_a_web_acl_name_its_change() -> None:
     assert top.resource in (ACL, ACL_ARN) and top.category == "change", report.summary
     assert report.verdict != "no_fault"
 
+
+def test_a_nat_gateway_deleted_under_a_live_route_outranks_the_host_it_cut_off() -> None:
+    from tests.tools.test_network import _route_table
+
+    nat = "nat-0b000000000000002"
+    logs: list[dict[str, Any]] = []
+    for minute in range(0, 360):
+        at = int((T0 + timedelta(minutes=minute)).timestamp() * 1000)
+        logs.append(
+            {
+                "log_group": "/ecs/kyc-verify",
+                "log_stream": "app/1",
+                "timestamp": at,
+                "message": "INFO verification served in 212 ms",
+            }
+        )
+        if minute >= 305:
+            for n in range(4):
+                logs.append(
+                    {
+                        "log_group": "/ecs/kyc-verify",
+                        "log_stream": "app/1",
+                        "timestamp": at + n * 7000,
+                        "message": "ERROR POST https://api.idcheck-vendor.io/v2/checks failed: connect ETIMEDOUT after 10000 ms",
+                    }
+                )
+    delete = trail(
+        "7c1d9e2b-0a4f-4e6a-8b13-2f6c9d0e1a01",
+        "2024-05-01T05:04:10Z",
+        ADMIN,
+        "DeleteNatGateway",
+        {"DeleteNatGatewayRequest": {"NatGatewayId": nat}},
+    )
+    delete["eventSource"] = "ec2.amazonaws.com"
+    delete["responseElements"] = {"DeleteNatGatewayResponse": {"natGatewayId": nat}}
+    bundle = make_bundle(
+        {
+            "logs": logs,
+            "cloudtrail": [
+                delete,
+                _parameter_change("7c1d9e2b-0a4f-4e6a-8b13-2f6c9d0e1a02", "2024-05-01T05:01:30Z"),
+            ],
+            "resources": [
+                _route_table(
+                    "rtb-0a000000000000001", ["subnet-0a000000000000001"], "nat-0a000000000000001", "active"
+                ),
+                _route_table("rtb-0b000000000000002", ["subnet-0b000000000000002"], nat, "blackhole"),
+            ],
+        }
+    )
+    session, _ = replay_session(bundle)
+    report = investigate(
+        AwsClients(session),
+        now=bundle.manifest.now,
+        question="kyc-verify calls are timing out since about 05:05",
+    )
+    assert any("route_blackhole" in e.signals and e.resource == nat for e in report.evidence)
+    top = report.hypotheses[0]
+    assert (top.resource, top.category) == (nat, "change"), report.summary
+    remote = next(h for h in report.hypotheses if h.resource == "api.idcheck-vendor.io")
+    assert "the way out to it is cut" in remote.rationale

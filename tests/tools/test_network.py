@@ -234,3 +234,87 @@ def test_nacl_check_matches_moto(moto_tool_ctx: Any, tool_ctx: Any) -> None:
     assert live.data.model_dump() == replayed.data.model_dump()
     verdicts = {s.subnet_id: [c.verdict for c in s.checks] for s in live.data.subnets}
     assert verdicts == {app: ["allow", "allow"], db: ["allow", "partial"]}
+
+
+# --- blackhole routes ------------------------------------------------------------------------------------
+
+
+def _route_table(rtb: str, subnets: list[str], nat: str, state: str, main: bool = False) -> dict[str, Any]:
+    assoc: list[dict[str, Any]] = [
+        {
+            "Main": False,
+            "RouteTableAssociationId": f"rtbassoc-{s[-8:]}",
+            "RouteTableId": rtb,
+            "SubnetId": s,
+            "AssociationState": {"State": "associated"},
+        }
+        for s in subnets
+    ]
+    if main:
+        assoc.append(
+            {
+                "Main": True,
+                "RouteTableAssociationId": "rtbassoc-0main0000",
+                "RouteTableId": rtb,
+                "AssociationState": {"State": "associated"},
+            }
+        )
+    return {
+        "service": "ec2",
+        "type": "RouteTable",
+        "item": {
+            "Associations": assoc,
+            "RouteTableId": rtb,
+            "VpcId": "vpc-0c2630e21d5870fd3",
+            "OwnerId": "123456789012",
+            "PropagatingVgws": [],
+            "Routes": [
+                {
+                    "DestinationCidrBlock": "10.71.0.0/16",
+                    "GatewayId": "local",
+                    "Origin": "CreateRouteTable",
+                    "State": "active",
+                },
+                {
+                    "DestinationCidrBlock": "0.0.0.0/0",
+                    "NatGatewayId": nat,
+                    "Origin": "CreateRoute",
+                    "State": state,
+                },
+            ],
+        },
+    }
+
+
+def test_blackhole_routes_name_the_missing_target_and_the_subnets_it_strands(tool_ctx: Any) -> None:
+    from agent.analyzers.state import from_blackholes
+    from tools.network import blackhole_routes
+
+    resources = [
+        _route_table(
+            "rtb-0a000000000000001", ["subnet-0a000000000000001"], "nat-0a000000000000001", "active"
+        ),
+        _route_table(
+            "rtb-0b000000000000002",
+            ["subnet-0b000000000000002", "subnet-0b000000000000003"],
+            "nat-0b000000000000002",
+            "blackhole",
+        ),
+    ]
+    res = blackhole_routes.run(tool_ctx({"resources": resources}), {})
+    assert res.data is not None, res.summary
+    [dead] = res.data.routes
+    assert (dead.route_table, dead.destination, dead.target) == (
+        "rtb-0b000000000000002",
+        "0.0.0.0/0",
+        "nat-0b000000000000002",
+    )
+    assert dead.subnets == ["subnet-0b000000000000002", "subnet-0b000000000000003"] and not dead.main
+    [draft] = from_blackholes(res.data)
+    assert draft.resource == "nat-0b000000000000002" and draft.signals == ["route_blackhole"]
+    assert draft.facts["egress"] is True and "anywhere outside the VPC" in draft.summary
+    # Every route alive: nothing to report, read and empty.
+    quiet = blackhole_routes.run(tool_ctx({"resources": resources[:1]}), {})
+    assert quiet.status.value == "no_data" and quiet.summary == "no route is a blackhole"
+    with pytest.raises(ValueError, match="not VPC ids"):
+        blackhole_routes.input_model.model_validate({"vpc_ids": ["subnet-0b000000000000002"]})

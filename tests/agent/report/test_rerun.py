@@ -248,6 +248,7 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("ecs_service_events", {"cluster": "prod", "service": "web"}, set()),
     ("lambda_config", {"function": "resize", "qualifier": "7"}, set()),
     ("db_log_tail", {"instance": "orders-db", "filename_contains": "error"}, set()),
+    ("blackhole_routes", {"vpc_ids": ["vpc-0a1b2c3d4e5f60718"]}, {"MaxResults"}),
 ]
 WINDOWED = {
     "logs_insights",
