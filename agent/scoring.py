@@ -71,8 +71,24 @@ GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after 
 UNSEEN_EFFECT_CAP = 0.5
 # How long a release takes to serve traffic (a rolling deploy's span): effects of its code show by then.
 DEPLOY_TAKES_TRAFFIC = timedelta(minutes=15)
+# Effects that build up while the release serves traffic (memory filling to an OOM kill, a disk or a
+# connection pool filling, credits draining): they bite after a while, so a healthy spell is no alibi.
+ACCUMULATES = frozenset(
+    {"oom_logs", "memory_high", "disk_full", "disk_full_logs", "credits_exhausted", "connections_high"}
+)
+# A function's new code or alias serves its very next invocation: no rollout to wait for.
+FUNCTION_TAKES_TRAFFIC = timedelta(minutes=3)
+
+
+def takes_traffic(kind: str | None) -> timedelta:
+    """How long after a release its code serves the traffic, by what was released."""
+    return FUNCTION_TAKES_TRAFFIC if kind == "lambda" else DEPLOY_TAKES_TRAFFIC
+
+
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
+# A change mode nominated by its effects on a resource nobody changed before the onset.
+NO_CHANGE_CAP = 0.4
 # Evidence that scaling could not add capacity, and how long after the load began it can first show.
 SCALING_FAILED = frozenset({"subnet_addresses_exhausted", "instance_start_failed", "capacity_below_desired"})
 SCALING_LAG = timedelta(minutes=15)
@@ -366,6 +382,7 @@ def _score(
         terms.append(f"contradicted by {', '.join(contradicting)}")
     first = min((e.start for e in nominating if e.start), default=None)
     is_change = best.kind == "change_event"
+    unanchored = False  # a change mode with no change found to anchor it
     if mode.category == "change" and not is_change and onset is not None:
         # What a bad change produces (tasks OOM-killed, errors from new code) shows after the change
         # shipped, and sometimes after the first symptoms too: the change on the resource dates it.
@@ -380,6 +397,36 @@ def _score(
         ]
         if shipped:
             first = min([*shipped, *([first] if first else [])])
+        # A change mode argued from its effects still needs the change: without one on the resource
+        # before the onset it is a guess at a cause; with one, a release that ran healthy for longer
+        # than it takes to serve traffic did not start the trouble (as for a change nominated itself).
+        # (Only modes that name a change among their roots: a setting wrong since long before the
+        # window, such as a scaling threshold never met, has no change in it to find.)
+        kinds_of_change = {s for s in (*mode.root_signals, *mode.corroborating) if s.startswith("change_")}
+        made = [
+            e
+            for e in on_resource
+            if e.kind == "change_event"
+            and e.start is not None
+            and "change_failed" not in e.signals
+            and set(e.signals) & kinds_of_change
+            and onset - LEAD_TIME <= e.start <= onset + GRACE
+        ]
+        last = max(made, key=lambda e: e.start or onset, default=None)
+        if last is None or last.start is None:
+            if any(s.startswith("change_") for s in mode.root_signals):
+                unanchored = True
+                terms.append("no change was made to it before the onset")
+        elif (
+            "change_deploy" in last.signals
+            and not set(mode.root_signals) & ACCUMULATES
+            and onset - last.start > (lag := takes_traffic(kind_of(last, topo)))
+        ):
+            healthy = onset - last.start
+            score -= min(0.3, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC)
+            terms.append(
+                f"served traffic for {_minutes(healthy)} after its last release before the trouble began"
+            )
     if first is None and onset is not None and not is_change:
         # A state read at the end of the window (a stopped target) dates from whatever set it.
         first = min(
@@ -498,13 +545,14 @@ def _score(
             terms.append("nothing abnormal on or next to the changed resource after the change")
         if (
             "change_deploy" in best.signals
+            and not set(mode.root_signals) & ACCUMULATES
             and onset is not None
-            and onset - best.start > DEPLOY_TAKES_TRAFFIC
+            and onset - best.start > (lag := takes_traffic(kind_of(best, topo)))
         ):
             # New code serves traffic within minutes of shipping; a release that then ran healthy for
             # longer than that did not start the trouble (unless something it shipped waits to bite).
             healthy = onset - best.start
-            score -= min(0.3, 0.3 * (healthy - DEPLOY_TAKES_TRAFFIC) / DEPLOY_TAKES_TRAFFIC)
+            score -= min(0.3, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC)
             terms.append(f"served traffic for {_minutes(healthy)} before the trouble began")
         if generic:
             # Named by no known failure mode, the link from this change to the trouble is time and
@@ -589,6 +637,8 @@ def _score(
     )
     supporting += [e.id for e in evidence if e.id not in supporting and set(e.signals) & set(explained)][:6]
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
+    if unanchored:
+        score = min(score, NO_CHANGE_CAP)
     confidence = round(max(0.0, min(0.99, score)), 3)
     name = _display(resource, topo)
     undo = inverse_command((lowered or best).facts) if (is_change or lowered) else None

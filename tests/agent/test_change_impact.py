@@ -112,6 +112,68 @@ def test_a_deploy_that_served_traffic_healthy_for_long_loses_to_what_began_with_
     assert again.confidence > deploy.confidence
 
 
+def _function_timing_out(deployed_before: timedelta | None) -> tuple[Topology, str, list]:  # type: ignore[type-arg]
+    topo = Topology()
+    fn = topo.add("lambda", "webhook-dispatcher")
+    evidence = [
+        ev("metric_anomaly", fn, T0, ["latency_up"], 0.9),
+        ev("log_pattern", fn, T0, ["timeout_logs", "new_error_pattern"], 0.85),
+    ]
+    if deployed_before is not None:
+        evidence.append(
+            ev(
+                "change_event",
+                fn,
+                T0 - deployed_before,
+                ["change", "change_deploy"],
+                0.6,
+                action="UpdateFunctionCode20150331v2",
+            )
+        )
+    return topo, fn, evidence
+
+
+def _deploy_mode(hyps: list, fn: str):  # type: ignore[no-untyped-def,type-arg]
+    return next(h for h in hyps if h.resource == fn and h.failure_mode == "lambda-timeouts-after-deploy")
+
+
+def test_a_release_mode_argued_from_its_effects_needs_the_release() -> None:
+    # Timeouts on a function nobody changed: "timeouts after a deploy" is a guess, capped.
+    topo, fn, evidence = _function_timing_out(None)
+    guess = _deploy_mode(generate(catalog(), evidence, topo, [fn]), fn)
+    assert guess.confidence <= 0.4 and "no change was made to it before the onset" in guess.rationale
+    # Released two minutes before the onset: the release is the argument, and it holds.
+    topo, fn, evidence = _function_timing_out(timedelta(minutes=2))
+    fresh = _deploy_mode(generate(catalog(), evidence, topo, [fn]), fn)
+    assert fresh.confidence > 0.8 and "served traffic" not in fresh.rationale
+    # A function's new code serves its very next invocation: fourteen healthy minutes after it are an
+    # alibi (a rolling deploy of a service would still be rolling out).
+    topo, fn, evidence = _function_timing_out(timedelta(minutes=14))
+    late = _deploy_mode(generate(catalog(), evidence, topo, [fn]), fn)
+    assert "served traffic for 14 min after its last release" in late.rationale
+    assert late.confidence < fresh.confidence - 0.15
+
+
+def test_what_builds_up_after_a_release_is_not_excused_by_a_healthy_spell() -> None:
+    # Tasks OOM-killed 25 minutes after a new task definition: memory fills while serving traffic.
+    topo = Topology()
+    svc = topo.add("ecs_service", "quotes")
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9),
+        ev("resource_state", svc, T0, ["ecs_tasks_stopped", "oom_logs"], 0.9),
+        ev(
+            "change_event",
+            svc,
+            T0 - timedelta(minutes=25),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateService",
+        ),
+    ]
+    oom = next(h for h in generate(catalog(), evidence, topo, [svc]) if "oom" in h.failure_mode)
+    assert "served traffic" not in oom.rationale and oom.category == "change"
+
+
 def test_a_ceiling_reached_right_after_someone_lowered_it_is_a_change_undone_by_restoring_it() -> None:
     topo, svc, table = _service_with_store()
     params = json.dumps({"tableName": "orders", "provisionedThroughput": {"writeCapacityUnits": 100}})
