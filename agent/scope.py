@@ -36,7 +36,9 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
     (r"\b4\d\d\b|4xx|not found|forbidden|unauthori[sz]ed", "client_errors"),
     (
         r"\bstopped\b|\bno new\b|not (?:being )?(?:processed|arriving|coming|delivered)|nothing (?:is )?"
-        r"(?:arriving|coming|happening|moving)|(?:went|gone|going) quiet|\bstalled\b|dried up|\bidle\b",
+        r"(?:arriving|coming|happening|moving)|(?:went|gone|going) quiet|\bstalled\b|dried up|\bidle\b|"
+        # "points haven't been credited", "stock hasn't updated", "no invoices since 9am"
+        r"\bha(?:s|ve)(?:n'?t| not) (?:been )?(?!seen|noticed|found|heard|had\b)[a-z]+(?:ed|en|t)\b|\bno [a-z]+(?: [a-z]+)? since\b",
         "flow_stopped",
     ),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
@@ -51,7 +53,7 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
     ),
     (r"connect|unreachable|intermittent", "connectivity"),
     (r"disk|space|full", "disk"),
-    (r"cpu|credit", "cpu"),
+    (r"cpu|\bcredits?\b", "cpu"),
     (r"memory|oom", "memory"),
 ]
 

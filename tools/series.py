@@ -36,6 +36,9 @@ class SeriesSummary(BaseModel):
     onset: datetime | None  # first point of the first sustained excursion in the window
     last: float | None
     first_at: datetime | None = None  # the window's first datapoint (for series published only when nonzero)
+    zero_share: float | None = None  # share of baseline points that read 0 (how often nothing is normal)
+    zero_run: int = 0  # consecutive points reading 0 at the end of the window
+    zero_since: datetime | None = None  # the first of those points: when the count stopped
 
     def text(self, unit: str = "") -> str:
         if self.points == 0:
@@ -138,6 +141,11 @@ def summarize(
     tail = wv[-SUSTAIN:]
     ceiling = sum(1 for v in wv if abs(v - peak) <= 0.01 * abs(peak)) if direction == "up" and peak > 0 else 0
     recovered = direction != "flat" and all(sign * (v - center) / spread < Z_THRESHOLD for v in tail)
+    zero_run = 0
+    for v in reversed(wv):
+        if v != 0:
+            break
+        zero_run += 1
     return SeriesSummary(
         points=len(pairs),
         baseline_points=len(base),
@@ -158,6 +166,9 @@ def summarize(
         recovered=recovered,
         at_ceiling=ceiling,
         onset=onset(win, center, spread, direction),
+        zero_share=round(sum(1 for v in base if v == 0) / len(base), 4),
+        zero_run=zero_run,
+        zero_since=win[len(win) - zero_run][0] if zero_run else None,
         last=wv[-1],
         first_at=win[0][0],
     )

@@ -110,12 +110,15 @@ def _fell(
     signal: str,
     strength: float,
     extreme: float | None,
+    since: datetime | None = None,
 ) -> Draft:
-    """A series that fell and stays down (a balance run out, a count gone to zero), dated at its low."""
+    """A series that fell and stays down (a balance run out, a count gone to zero), dated at its low
+    (or `since`: when a stopped count's last run of zeros began)."""
+    when = since or stats.low_at
     return Draft(
         kind="metric_anomaly",
         resource=resource,
-        start=stats.low_at,
+        start=when,
         end=window_end,
         summary=f"{namespace} {metric} ({stat}) on {resource} {how}",
         signals=[signal],
@@ -128,7 +131,7 @@ def _fell(
             "sustained": True,
             "baseline": stats.baseline_median,
             "extreme": extreme,
-            "onset": stats.low_at.isoformat() if stats.low_at else None,
+            "onset": when.isoformat() if when else None,
             "score": stats.score,
         },
     )
@@ -154,6 +157,18 @@ def _drained(
 
 # The baseline median a count must have had for its fall to zero to read as a stop.
 STOPPED_FROM = 5.0
+# How unlikely a run of zeros must be, judged by how often the baseline read zero, to be a stop.
+STOPPED_ODDS = 1e-4
+
+
+def _too_long_at_zero(stats: SeriesSummary) -> bool:
+    """A small count (a few a minute) that reads zero point after point for longer than chance
+    allows, given how often its baseline read zero (a share of 0.1 makes four zeros in a row a
+    one-in-ten-thousand event)."""
+    if not stats.baseline_median or stats.zero_share is None or stats.baseline_points == 0:
+        return False
+    share = max(stats.zero_share, 1 / (stats.baseline_points + 1))
+    return share < 1 and share**stats.zero_run < STOPPED_ODDS
 
 
 def _stopped(
@@ -162,7 +177,9 @@ def _stopped(
     signal = signal_for(metric, "down")
     if signal is None:
         return None
-    how = f"stopped: baseline {stats.baseline_median:.4g} -> 0 for most of the window, and 0 still"
+    how = f"stopped: baseline {stats.baseline_median:.4g} -> 0 for most of the window, and 0 still" + (
+        f" (0 since {stats.zero_since:%H:%M})" if stats.zero_since else ""
+    )
     return _fell(
         resource,
         namespace,
@@ -174,6 +191,7 @@ def _stopped(
         signal=signal,
         strength=0.6,
         extreme=0.0,
+        since=stats.zero_since,
     )
 
 
@@ -225,12 +243,13 @@ def _draft(
     if (
         stats.direction == "flat"
         and stat in ("Sum", "SampleCount")
-        and (stats.baseline_median or 0) >= STOPPED_FROM
+        and ((stats.baseline_median or 0) >= STOPPED_FROM or _too_long_at_zero(stats))
         and stats.window_median == 0
         and stats.last == 0
     ):
         # A steady count that went to zero for most of the window, and is zero still, stopped: however
-        # noisy its baseline, nothing is not a quiet spell of something.
+        # noisy its baseline, nothing is not a quiet spell of something. A small count stopped too
+        # when it has read zero for longer than its own baseline ever made plausible.
         return _stopped(resource, namespace, metric, stat, stats, window_end)
     if stats.direction not in ("up", "down"):
         return None

@@ -205,9 +205,16 @@ def test_an_asker_who_reports_refused_or_missing_requests_makes_client_errors_th
         "no new pick waves have been released since about 1:35pm and the dashboard has gone flat",
         "orders are not being processed since 10:00",
         "the consumer has been idle for an hour",
+        "loyalty points haven't been credited for any orders since about 10:15am",
+        "stock levels on the website haven't updated since 11:39",
+        "no invoices since 9am",
     ],
 )
 def test_an_asker_who_reports_that_work_stopped_makes_the_stop_the_symptom(question: str) -> None:
     now = datetime(2024, 3, 11, 14, 0, tzinfo=UTC)
     assert "flow_stopped" in from_trigger(question, None, now).symptoms
     assert "flow_stopped" not in from_trigger("checkout is slow", None, now).symptoms
+    # What the asker has not seen is not work that stopped; "credited" is not CPU credits.
+    seen = from_trigger("we haven't seen errors but logins are slow", None, now).symptoms
+    assert "flow_stopped" not in seen
+    assert "cpu" not in from_trigger("points haven't been credited since 10:00", None, now).symptoms

@@ -324,3 +324,23 @@ def test_an_aws_namespace_scan_names_each_series_by_its_resource_dimension(tool_
     assert efs.data is not None, efs.summary
     low = efs.data.findings[0]
     assert (low.resource, low.stat, low.stats.direction) == ("fs-0123456789abcdef0", "Minimum", "down")
+
+
+def test_a_small_count_that_reads_zero_longer_than_chance_allows_has_stopped() -> None:
+    from agent.analyzers.metrics import _draft
+
+    # Two or three a minute, zero now and then (one minute in ten), then nothing from 05:12 on.
+    start = datetime(2024, 5, 1, 2, 0, tzinfo=UTC)
+    window = start + timedelta(hours=3)
+    ts = [start + timedelta(minutes=m) for m in range(270)]
+    vs = [0.0 if m % 10 == 3 else 2.0 + m % 2 for m in range(192)] + [0.0] * 78
+    stats = summarize(ts, vs, window)
+    assert stats.zero_run == 78 and stats.zero_since == start + timedelta(minutes=192)
+    assert stats.zero_share == pytest.approx(0.1, abs=0.01)
+    draft = _draft("loyalty-accrual", "AWS/SQS", "NumberOfMessagesSent", "Sum", stats, ts[-1])
+    assert draft is not None and draft.signals == ["traffic_down"]
+    assert draft.start == start + timedelta(minutes=192), "dated when the last run of zeros began"
+    # A count that is zero half the time in its baseline has not stopped after a few quiet minutes.
+    sparse = [0.0 if m % 2 else 1.0 for m in range(262)] + [0.0] * 8
+    quiet = summarize(ts, sparse, window)
+    assert _draft("q", "AWS/SQS", "NumberOfMessagesSent", "Sum", quiet, ts[-1]) is None
