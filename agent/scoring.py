@@ -272,6 +272,71 @@ def generate(
     return out
 
 
+# A queue backs up whenever what consumes it fails, slows or loses capacity, whatever the reason:
+# the backlog is then that failure's effect, so any mode that makes a consumer fail produces it.
+CONSUMER_TROUBLE = frozenset(
+    {
+        "timeout_logs",
+        "error_rate_up",
+        "access_denied_logs",
+        "connection_refused_logs",
+        "db_connection_errors",
+        "capacity_below_desired",
+        "ecs_tasks_stopped",
+        "throttled",
+        "latency_up",
+    }
+)
+# Signals about a resource's own state: they follow from trouble on it or on what it depends on (a
+# database failing the health checks that make a group replace its instances), not from elsewhere.
+OWN_STATE = frozenset(
+    {
+        "capacity_below_desired",
+        "ecs_tasks_stopped",
+        "asg_replacement_loop",
+        "status_check_failed",
+        "instance_start_failed",
+        "deployment_failed",
+        "oom_logs",
+    }
+)
+OWN_STATE_REACH = 3  # hops along the resource graph within which that dependence is credible
+
+
+# Shared containers: two resources in the same cluster, VPC, subnet, zone or security group are
+# neighbours, not one another's dependency.
+CONTAINERS = frozenset({"ecs_cluster", "vpc", "subnet", "availability_zone", "security_group"})
+
+
+def _reach(topo: Topology, start: str) -> dict[str, int]:
+    """Hops from `start` along the resource graph, not passing through shared containers."""
+    adj: dict[str, set[str]] = {}
+    for a, b, _ in topo.edges:
+        adj.setdefault(a, set()).add(b)
+        adj.setdefault(b, set()).add(a)
+    key = topo.resolve(start) or start
+    dist = {key: 0}
+    queue = [key]
+    while queue:
+        cur = queue.pop(0)
+        if cur != key and topo.kind(cur) in CONTAINERS:
+            continue
+        for nxt in sorted(adj.get(cur, ())):
+            if nxt not in dist:
+                dist[nxt] = dist[cur] + 1
+                queue.append(nxt)
+    return dist
+
+
+def produces(mode: FailureMode) -> set[str]:
+    """The symptoms a failure mode brings about, including the backlog of whatever queue its
+    failing consumer reads."""
+    out = set(mode.symptoms)
+    if out & CONSUMER_TROUBLE:
+        out.add("queue_backlog")
+    return out
+
+
 def _explain_away(
     hyps: list[Hypothesis], modes: dict[str, FailureMode], evidence: list[Evidence], topo: Topology
 ) -> None:
@@ -292,12 +357,18 @@ def _explain_away(
         first[id(h)] = start
     for b in hyps:
         kb = id(b)
+        hops = _reach(topo, b.resource)
         for a in hyps:
             ka = id(a)
             if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.45:
                 continue
-            explained = roots[kb] & set(modes[a.failure_mode].symptoms)
-            if not explained or not roots[kb] <= set(modes[a.failure_mode].symptoms):
+            explained = roots[kb] & produces(modes[a.failure_mode])
+            if not explained or not roots[kb] <= produces(modes[a.failure_mode]):
+                continue
+            if explained <= OWN_STATE and hops.get(a.resource, 99) > OWN_STATE_REACH:
+                # A resource's own state (its tasks, its capacity, its instances' checks) is what a
+                # failure of that resource or of what it depends on produces, along the request path:
+                # a deploy of one service does not empty an unconnected service's tasks.
                 continue
             ta, tb = first[ka], first[kb]
             # A symptom seen without a time (traces, templates) cannot have come first.

@@ -449,3 +449,46 @@ def test_a_breach_the_metric_recovered_from_is_not_when_the_firing_one_began() -
     drafts = from_alarm(AlarmDetails(alarm=_alarm()), stamps, values, "db", T0 + timedelta(minutes=9))
     breach = next(d for d in drafts if "alarm_breached" in d.signals)
     assert breach.start == T0 + timedelta(minutes=6)
+
+
+def test_a_backlog_is_the_effect_of_its_consumer_failing_not_a_cause_of_its_own() -> None:
+    # Consumers time out through a NAT gateway that cannot allocate ports; their queue backs up.
+    topo = Topology()
+    queue = topo.add("sqs_queue", "customs-declarations")
+    worker = topo.add("ecs_service", "customs-filer")
+    topo.link(worker, queue, "reads")
+    nat = topo.add("nat_gateway", "nat-021f6926a0ff1e227")
+    evidence = [
+        ev("metric_anomaly", nat, T0 - timedelta(minutes=2), ["port_allocation_errors"], 0.98),
+        ev("log_pattern", worker, T0, ["timeout_logs", "new_error_pattern"], 0.85),
+        ev("metric_anomaly", queue, T0 + timedelta(minutes=4), ["queue_backlog"], 0.98),
+    ]
+    hyps = generate(catalog(), evidence, topo, [queue])
+    assert hyps[0].resource == nat
+    backlog = next(h for h in hyps if h.resource == queue)
+    assert "are what NAT gateway" in backlog.rationale and backlog.confidence < hyps[0].confidence
+
+
+def test_one_services_release_does_not_explain_another_services_missing_tasks() -> None:
+    # Two services share a cluster; one was released, the other lost its tasks on its own.
+    topo = Topology()
+    cluster = topo.add("ecs_cluster", "tiles")
+    api = topo.add("ecs_service", "tile-api")
+    worker = topo.add("ecs_service", "tile-render-worker")
+    topo.link(api, cluster, "in_cluster")
+    topo.link(worker, cluster, "in_cluster")
+    evidence = [
+        ev(
+            "change_event",
+            api,
+            T0 - timedelta(minutes=12),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateService",
+        ),
+        ev("metric_anomaly", api, T0 - timedelta(minutes=10), ["capacity_below_desired"], 0.6),
+        ev("resource_state", worker, T0, ["capacity_below_desired"], 0.92),
+    ]
+    hyps = generate(catalog(), evidence, topo, [worker])
+    own = next(h for h in hyps if h.resource == worker)
+    assert "tile-api" not in own.rationale, own.rationale
