@@ -24,6 +24,13 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.scaling import ScalingConfig
     from tools.state import InstanceStatuses, ScalingActivities, TargetHealth
 
+# An account notification that reports something lost or degraded (a VPN tunnel's redundancy, an
+# impaired volume, a retiring host) is the platform telling what happened to a resource of the
+# account; the rest (deprecations, billing, reminders) is not about an incident.
+LOSS_NOTICE = re.compile(
+    r"LOSS|DEGRAD|FAIL|IMPAIR|UNAVAILABLE|OUTAGE|INTERRUPT|UNREACHABLE|TUNNEL_DOWN|RETIRE|REPLACE"
+    r"|lost|degraded|failed|impaired|unavailable|down\b|interrupted|unreachable",
+)
 # Affected resources of one account from which a Health event is about their zone, not about them.
 ZONE_WIDE = 2
 DB_EVENT = re.compile(
@@ -310,7 +317,9 @@ def from_db_log(out: DbLogTail) -> list[Draft]:
 def from_health(out: HealthEvents) -> list[Draft]:
     drafts: list[Draft] = []
     for e in out.events:
-        if e.category not in (None, "issue", "investigation", "scheduledChange"):
+        if e.category not in (None, "issue", "investigation", "scheduledChange") and not (
+            e.category == "accountNotification" and LOSS_NOTICE.search(f"{e.type_code} {e.description[:200]}")
+        ):
             continue
         # An account event about one resource of the account (a degraded volume, a retiring instance)
         # is about that resource: its zone is where it is, not what failed. An operational issue, or

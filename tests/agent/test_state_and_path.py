@@ -817,3 +817,32 @@ def test_a_rule_on_one_security_group_does_not_change_the_peer_group_it_names() 
         if h.failure_mode == "security-group-rule-revoked"
     }
     assert changed == {db_sg}
+
+
+def test_an_account_notification_of_something_lost_is_evidence_and_a_reminder_is_not() -> None:
+    from agent.analyzers.state import from_health
+    from tools.health import Entity, HealthEvent, HealthEvents
+
+    def notice(type_code: str, description: str) -> HealthEvents:
+        return HealthEvents(
+            events=[
+                HealthEvent(
+                    arn=f"arn:aws:health:eu-west-2::event/VPN/{type_code}/1",
+                    service="VPN",
+                    type_code=type_code,
+                    category="accountNotification",
+                    region="eu-west-2",
+                    az=None,
+                    status="closed",
+                    start=T0,
+                    end=None,
+                    description=description,
+                    entities=[Entity(value="vpn-06db8ba77cc11cbc1", arn=None, status=None)],
+                )
+            ]
+        )
+
+    lost = from_health(notice("AWS_VPN_REDUNDANCY_LOSS", "one of two tunnel endpoints was replaced"))
+    assert [(d.resource, d.signals[0]) for d in lost] == [("vpn-06db8ba77cc11cbc1", "health_event")]
+    reminder = notice("AWS_LAMBDA_RUNTIME_DEPRECATION", "Lambda support for python3.8 is ending")
+    assert from_health(reminder) == []
