@@ -104,6 +104,7 @@ PROBES = (
     "logs_insights",
     "trace_summaries",
     "get_traces",
+    "blackhole_routes",
 )
 
 

@@ -29,6 +29,7 @@ SIGNALS: dict[str, str] = {
     "unhealthy_alone": "a target fails its group's health checks while most of its peers pass them",
     "status_check_failed": "EC2 status checks failed",
     "port_allocation_errors": "NAT gateway could not allocate source ports",
+    "network_allowance_exceeded": "an instance or cache node met its network allowance (bandwidth, packets per second or tracked connections): packets queued or dropped",
     "route_blackhole": "a route points at a target that no longer exists (deleted NAT gateway, detached gateway): its traffic is dropped",
     "capacity_below_desired": "fewer in-service instances or tasks than desired",
     "queue_backlog": "messages piling up in a queue",

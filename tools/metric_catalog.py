@@ -40,6 +40,9 @@ class KindMetrics(BaseModel):
     dimension: str
     metrics: list[KeyMetric]
     extra_dimension: str | None = None  # e.g. a target group's metrics also need its LoadBalancer
+    # The dimension of the parts some services publish a resource's metrics by, instead of (or as
+    # well as) the resource alone: an ElastiCache cluster's nodes (CacheNodeId).
+    part_dimension: str | None = None
 
 
 def _m(namespace: str, *pairs: tuple[str, str]) -> list[KeyMetric]:
@@ -86,7 +89,16 @@ CATALOG: dict[str, KindMetrics] = {
             ("EBSIOBalance%", "Minimum"),
             ("EBSByteBalance%", "Minimum"),
         )
-        + _m("CWAgent", ("mem_used_percent", "Maximum"), ("disk_used_percent", "Maximum")),
+        + _m(
+            "CWAgent",
+            ("mem_used_percent", "Maximum"),
+            ("disk_used_percent", "Maximum"),
+            # ENA's allowance counters (ethtool), as the agent publishes them
+            ("ethtool_bw_out_allowance_exceeded", "Sum"),
+            ("ethtool_bw_in_allowance_exceeded", "Sum"),
+            ("ethtool_pps_allowance_exceeded", "Sum"),
+            ("ethtool_conntrack_allowance_exceeded", "Sum"),
+        ),
     ),
     "asg": KindMetrics(
         dimension="AutoScalingGroupName",
@@ -197,12 +209,18 @@ CATALOG: dict[str, KindMetrics] = {
     # One cache node's cluster (a replication group's members each have their own CacheClusterId).
     "elasticache_cluster": KindMetrics(
         dimension="CacheClusterId",
+        part_dimension="CacheNodeId",
         metrics=_m(
             "AWS/ElastiCache",
             ("EngineCPUUtilization", "Average"),
             ("CurrConnections", "Maximum"),
             ("Evictions", "Sum"),
             ("DatabaseMemoryUsagePercentage", "Average"),
+            # Packets the node's network allowance queued or dropped (its instance type's ceiling).
+            ("NetworkBandwidthOutAllowanceExceeded", "Sum"),
+            ("NetworkBandwidthInAllowanceExceeded", "Sum"),
+            ("NetworkPacketsPerSecondAllowanceExceeded", "Sum"),
+            ("NetworkConntrackAllowanceExceeded", "Sum"),
         ),
     ),
 }

@@ -120,14 +120,17 @@ def _agent_dimension_sets(
     }
     ids = {ref.id for ref in resources}
     out: dict[tuple[str, str, str], list[dict[str, str]]] = {}
-    for namespace, metric in sorted(wanted):
+    # One listing per agent namespace (not per metric): its series are few next to AWS's.
+    for namespace in sorted({ns for ns, _ in wanted}):
         listed, _ = ctx.aws.collect(
-            "cloudwatch", "ListMetrics", "Metrics", max_items=2000, Namespace=namespace, MetricName=metric
+            "cloudwatch", "ListMetrics", "Metrics", max_items=2000, Namespace=namespace
         )
         for m in listed:
+            if (namespace, m["MetricName"]) not in wanted:
+                continue
             dims = {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}
-            for value in set(dims.values()) & ids:
-                out.setdefault((namespace, metric, value), []).append(dims)
+            for value in sorted(set(dims.values()) & ids):
+                out.setdefault((namespace, m["MetricName"], value), []).append(dims)
     return out
 
 
@@ -271,13 +274,74 @@ def key_metrics(ctx: ToolContext, args: KeyMetricsInput) -> KeyMetrics:
                     stats=summarize([], [], args.start),
                 )
     findings, missing = _read_findings(ctx, queries, meta, args)
+    seen = {f.resource for f in findings}
+    blind = [ref for ref in args.resources if ref.id not in seen and CATALOG[ref.kind].part_dimension]
+    blind = blind[:MAX_BLIND]
+    if blind:
+        more_q, more_meta = _per_part_queries(ctx, blind, args.period_s, args.start)
+        if more_q:
+            extra, _ = _read_findings(ctx, more_q, more_meta, args)
+            findings = sorted([*findings, *extra], key=_rank, reverse=True)
+            found = {(f.resource, f.metric) for f in extra}
+            missing = [m for m in missing if tuple(m.split(" ", 1)) not in found]
+        scanned = len(queries) + len(more_q)
+    else:
+        scanned = len(queries)
     return KeyMetrics(
         findings=findings[: args.limit],
-        scanned=len(queries),
+        scanned=scanned,
         without_data=missing,
         has_more=len(findings) > args.limit,
         total=len(findings),
     )
+
+
+MAX_BLIND = 20  # resources whose key metrics are looked up per part (one ListMetrics call each)
+MAX_PARTS = 3  # dimension sets (nodes, stages) read per metric of one resource
+
+
+def _per_part_queries(
+    ctx: ToolContext, refs: list[ResourceRef], period: int, start: datetime
+) -> tuple[list[dict[str, Any]], dict[str, MetricFinding]]:
+    """Some services publish a resource's metrics only per part (an ElastiCache cluster's metrics per
+    node, with CacheNodeId): for a resource whose own dimension returned nothing, read the dimension
+    sets ListMetrics reports for it instead."""
+    queries: list[dict[str, Any]] = []
+    meta: dict[str, MetricFinding] = {}
+    for ref in refs:
+        spec = CATALOG[ref.kind]
+        wanted = {
+            (km.namespace, km.metric): km.stat for km in spec.metrics if km.namespace.startswith("AWS/")
+        }
+        for namespace in sorted({ns for ns, _ in wanted}):
+            listed, _ = ctx.aws.collect(
+                "cloudwatch",
+                "ListMetrics",
+                "Metrics",
+                max_items=500,
+                Namespace=namespace,
+                Dimensions=[{"Name": spec.dimension, "Value": ref.id}],
+            )
+            parts: dict[str, list[dict[str, str]]] = {}
+            for m in listed:
+                dims = {d["Name"]: d["Value"] for d in m.get("Dimensions", [])}
+                if (namespace, m["MetricName"]) in wanted and spec.part_dimension in dims:
+                    parts.setdefault(m["MetricName"], []).append(dims)
+            for metric, sets in sorted(parts.items()):
+                stat = wanted[(namespace, metric)]
+                for use in sorted(sets, key=lambda d: sorted(d.items()))[:MAX_PARTS]:
+                    qid = f"p{len(queries)}"
+                    queries.append(_query(qid, namespace, metric, use, stat, period))
+                    meta[qid] = MetricFinding(
+                        resource=ref.id,
+                        kind=ref.kind,
+                        namespace=namespace,
+                        metric=metric,
+                        dimensions=use,
+                        stat=stat,
+                        stats=summarize([], [], start),
+                    )
+    return queries, meta
 
 
 def _read_findings(

@@ -20,6 +20,7 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("healthyhostcount",), "down", "unhealthy_hosts"),
     (("statuscheckfailed",), "up", "status_check_failed"),
     (("blockedrequests",), "up", "requests_blocked"),
+    (("allowanceexceeded", "allowance_exceeded"), "up", "network_allowance_exceeded"),
     (("throttle",), "up", "throttled"),
     (
         ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance"),

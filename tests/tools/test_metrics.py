@@ -92,7 +92,7 @@ def test_key_metrics_ranks_the_moving_metric_first(tool_ctx: Any) -> None:
     top = res.data.findings[0]
     assert (top.resource, top.metric, top.stats.direction) == ("i-3", "CPUUtilization", "up")
     assert [f.stats.direction for f in res.data.findings[1:]] == ["flat", "flat"]
-    assert res.aws_calls == 3  # one GetMetricData, plus one ListMetrics per agent metric (CWAgent dims)
+    assert res.aws_calls == 2  # one GetMetricData, plus one ListMetrics of the agent namespace (CWAgent dims)
     assert len(res.data.without_data) == res.data.scanned - 3
 
 
@@ -114,8 +114,8 @@ def test_key_metrics_splits_large_scans_into_few_calls(tool_ctx: Any) -> None:
     resources = [{"kind": "ec2", "id": f"i-{n}"} for n in range(60)]
     res = key_metrics.run(ctx, {"resources": resources, **WINDOW})
     assert res.data is not None
-    assert res.data.scanned == 60 * len(CATALOG["ec2"].metrics) == 720
-    assert res.aws_calls == 2 + 2  # GetMetricData takes at most 500 queries a call; 2 ListMetrics for CWAgent
+    assert res.data.scanned == 60 * len(CATALOG["ec2"].metrics) == 960
+    assert res.aws_calls == 2 + 1  # GetMetricData takes at most 500 queries a call; 1 ListMetrics for CWAgent
 
 
 def test_agent_metrics_are_queried_with_their_full_dimensions(tool_ctx: Any) -> None:
@@ -344,3 +344,43 @@ def test_a_small_count_that_reads_zero_longer_than_chance_allows_has_stopped() -
     sparse = [0.0 if m % 2 else 1.0 for m in range(262)] + [0.0] * 8
     quiet = summarize(ts, sparse, window)
     assert _draft("q", "AWS/SQS", "NumberOfMessagesSent", "Sum", quiet, ts[-1]) is None
+
+
+def test_a_resource_published_only_per_node_is_read_per_node(tool_ctx: Any) -> None:
+    # ElastiCache publishes a cache cluster's metrics per node (CacheClusterId + CacheNodeId): the
+    # cluster's own dimension alone answers nothing, so the scan reads the node's series instead.
+    points: list[dict[str, Any]] = []
+    for minute in range(360):
+        at = (T0 + timedelta(minutes=minute)).isoformat()
+        shaped = 0.0 if minute < 300 else 900.0 + minute % 11
+        for metric, value in (
+            ("NetworkBandwidthOutAllowanceExceeded", shaped),
+            ("EngineCPUUtilization", 22.0 + minute % 3),
+        ):
+            points.append(
+                {
+                    "namespace": "AWS/ElastiCache",
+                    "metric": metric,
+                    "dimensions": {"CacheClusterId": "pdp-cache-001", "CacheNodeId": "0001"},
+                    "timestamp": at,
+                    "unit": "Count" if metric.startswith("Network") else "Percent",
+                    "value": value,
+                }
+            )
+    res = key_metrics.run(
+        tool_ctx({"metrics": points}),
+        {"resources": [{"kind": "elasticache_cluster", "id": "pdp-cache-001"}], **WINDOW},
+    )
+    assert res.data is not None, res.summary
+    top = res.data.findings[0]
+    assert (top.resource, top.metric, top.stats.direction) == (
+        "pdp-cache-001",
+        "NetworkBandwidthOutAllowanceExceeded",
+        "up",
+    )
+    assert top.dimensions == {"CacheClusterId": "pdp-cache-001", "CacheNodeId": "0001"}
+    assert "pdp-cache-001 EngineCPUUtilization" not in res.data.without_data
+    from agent.analyzers.metrics import signal_for
+
+    assert signal_for(top.metric, "up") == "network_allowance_exceeded"
+    assert signal_for("ethtool_pps_allowance_exceeded", "up") == "network_allowance_exceeded"
