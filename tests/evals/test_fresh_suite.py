@@ -4,9 +4,9 @@ its authors were given, and stays independent of the agent's code."""
 from __future__ import annotations
 
 import ast
-import functools
 import hashlib
 import importlib.util
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,16 +30,15 @@ def _digest(bundle: Bundle, where: Path) -> str:
     return h.hexdigest()
 
 
-@functools.cache
-def _seed_one(name: str) -> Bundle:
-    """Seed 1 of an incident, built once per test process (building is most of this file's time)."""
-    return fresh.build(name, 1)
+FIRST_SIGHT = json.loads((Path(fresh.__file__).parent / "FIRST_SIGHT.json").read_text(encoding="utf-8"))
+EXPECTED = {c["id"].split("/")[0]: c["expected_verdict"] for c in FIRST_SIGHT["cases"]}
 
 
-def test_the_suite_holds_enough_faults_and_no_fault_cases() -> None:
-    truths = [_seed_one(name).manifest.truth for name in NAMES]
-    assert all(t is not None for t in truths)
-    no_fault = sum(1 for t in truths if t and t.no_fault)
+def test_every_incident_was_scored_at_first_sight_and_the_suite_holds_enough_of_each_kind() -> None:
+    # Each incident's truth is checked against its first-sight row in the realism test below, so the
+    # counts can be read here without building a hundred bundles in one process.
+    assert sorted(set(NAMES) - set(EXPECTED)) == [], "an incident with no first-sight score"
+    no_fault = sum(1 for name in NAMES if EXPECTED[name] == "no_fault")
     assert len(NAMES) - no_fault >= 30
     assert no_fault >= 5
 
@@ -50,14 +49,16 @@ def test_names_do_not_clash_with_builtin_scenarios() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_incident_is_valid_deterministic_and_realistic(name: str, tmp_path: Path) -> None:
-    bundle = _seed_one(name)
+    bundle = fresh.build(name, 1)
     counts = bundle.validate()
     digest = _digest(bundle, tmp_path / "a")
     assert digest == _digest(fresh.build(name, 1), tmp_path / "b"), "same seed, same bytes"
-    assert digest != _digest(fresh.build(name, 2), tmp_path / "c"), "another seed, another incident"
+    # Another seed is another incident (other dates, ids, magnitudes): its manifest alone shows it.
+    assert fresh.build(name, 2).manifest != bundle.manifest, "another seed, another incident"
 
     m = bundle.manifest
     assert m.truth is not None
+    assert (EXPECTED[name] == "no_fault") == bool(m.truth.no_fault), "truth as scored at first sight"
     assert m.trigger.question or m.trigger.alarm_event, "an incident needs a trigger"
     assert m.now - m.start >= timedelta(hours=3, minutes=30), "three hours of baseline and 30 min after"
     assert counts.get("resources", 0) >= 8, "eight or more resources"
