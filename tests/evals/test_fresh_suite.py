@@ -53,8 +53,6 @@ def test_incident_is_valid_deterministic_and_realistic(name: str, tmp_path: Path
     counts = bundle.validate()
     digest = _digest(bundle, tmp_path / "a")
     assert digest == _digest(fresh.build(name, 1), tmp_path / "b"), "same seed, same bytes"
-    # Another seed is another incident (other dates, ids, magnitudes): its manifest alone shows it.
-    assert fresh.build(name, 2).manifest != bundle.manifest, "another seed, another incident"
 
     m = bundle.manifest
     assert m.truth is not None
@@ -76,6 +74,14 @@ def _helper_modules(node: ast.ImportFrom) -> list[str]:
     if module == "evals.suites.fresh":
         return [f"{module}.{a.name}" for a in node.names if a.name.startswith("_")]
     return [module] if module.startswith("evals.suites.fresh._") else []
+
+
+# Seed variation is checked by each author when writing and cannot change once an incident is frozen
+# (only realism fixes touch a generator): CI checks it on every fifth incident, not on all of them.
+@pytest.mark.parametrize("name", NAMES[::5])
+def test_another_seed_is_another_incident(name: str) -> None:
+    # Other dates, ids and magnitudes: the manifest alone shows it.
+    assert fresh.build(name, 2).manifest != fresh.build(name, 1).manifest
 
 
 @pytest.mark.parametrize("name", NAMES)
