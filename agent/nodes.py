@@ -328,17 +328,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
             {"resources": resources[:MAX_KEY_METRIC_RESOURCES], **window, "baseline_hours": 3, "limit": 40},
         )
         if res and res.data:
-            drafts = metric_an.from_key_metrics(res.data, end)
-            if "client_errors" in scope.symptoms:
-                # Asked about refused or missing requests: for the asker, client errors are the failure.
-                for d in drafts:
-                    if "client_errors_up" in d.signals:
-                        d.signals.append("error_rate_up")
-            if "flow_stopped" in scope.symptoms:
-                # Asked why something stopped arriving: for the asker, work that stopped is the failure.
-                for d in drafts:
-                    if "traffic_down" in d.signals:
-                        d.signals.append("flow_stopped")
+            drafts = _as_asked(metric_an.from_key_metrics(res.data, end), scope)
             _against_earlier_days(batch, resources, scope, drafts)
             made = batch.add(drafts, res)
             charts += _charts(made)
@@ -558,6 +548,17 @@ _ROUTE_TARGET_KINDS = {
 }
 
 
+def _as_asked(drafts: list[analyzers.Draft], scope: Scope) -> list[analyzers.Draft]:
+    """What the asker calls the failure is the failure: asked about refused or missing requests,
+    client errors are; asked why something stopped arriving, work that stopped is."""
+    for d in drafts:
+        if "client_errors" in scope.symptoms and "client_errors_up" in d.signals:
+            d.signals.append("error_rate_up")
+        if "flow_stopped" in scope.symptoms and "traffic_down" in d.signals:
+            d.signals.append("flow_stopped")
+    return drafts
+
+
 def _dead_routes(batch: _Batch, topo: Topology) -> None:
     """State is evidence: a route whose target no longer exists (a NAT gateway deleted under a live
     route) drops the traffic of the subnets its table serves. It is read for the whole region, since a
@@ -632,11 +633,7 @@ def _other_namespaces(batch: _Batch, topo: Topology, scope: Scope) -> list[dict[
         for d in drafts:
             d.resource = topo.resolve(d.resource) or topo.add(kind, str(d.resource))
             d.facts["kind"] = topo.nodes[d.resource].kind
-            if "client_errors" in scope.symptoms and "client_errors_up" in d.signals:
-                d.signals.append("error_rate_up")
-            if "flow_stopped" in scope.symptoms and "traffic_down" in d.signals:
-                d.signals.append("flow_stopped")
-        charts += _charts(batch.add(drafts, res))
+        charts += _charts(batch.add(_as_asked(drafts, scope), res))
     return charts
 
 

@@ -308,24 +308,21 @@ OWN_STATE_REACH = 3  # hops along the resource graph within which that dependenc
 CONTAINERS = frozenset({"ecs_cluster", "vpc", "subnet", "availability_zone", "security_group"})
 
 
-def _reach(topo: Topology, start: str) -> dict[str, int]:
-    """Hops from `start` along the resource graph, not passing through shared containers."""
-    adj: dict[str, set[str]] = {}
-    for a, b, _ in topo.edges:
-        adj.setdefault(a, set()).add(b)
-        adj.setdefault(b, set()).add(a)
-    key = topo.resolve(start) or start
-    dist = {key: 0}
-    queue = [key]
-    while queue:
-        cur = queue.pop(0)
-        if cur != key and topo.kind(cur) in CONTAINERS:
-            continue
-        for nxt in sorted(adj.get(cur, ())):
-            if nxt not in dist:
-                dist[nxt] = dist[cur] + 1
-                queue.append(nxt)
-    return dist
+def _ran_healthy(
+    release: Evidence, mode: FailureMode, onset: datetime, topo: Topology
+) -> tuple[timedelta, float] | None:
+    """New code serves traffic within minutes of shipping: a release that then ran healthy for longer
+    than it takes to reach its traffic did not start the trouble (unless what it shipped builds up
+    while serving). How long it ran before the onset, and what that costs it; None when it is no alibi."""
+    if "change_deploy" not in release.signals or release.start is None:
+        return None
+    if set(mode.root_signals) & ACCUMULATES:
+        return None
+    healthy = onset - release.start
+    lag = takes_traffic(kind_of(release, topo))
+    if healthy <= lag:
+        return None
+    return healthy, min(0.3, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC)
 
 
 def produces(mode: FailureMode) -> set[str]:
@@ -357,7 +354,7 @@ def _explain_away(
         first[id(h)] = start
     for b in hyps:
         kb = id(b)
-        hops = _reach(topo, b.resource)
+        hops: dict[str, int] | None = None  # along b's dependencies, walked only when needed
         for a in hyps:
             ka = id(a)
             if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.45:
@@ -365,11 +362,13 @@ def _explain_away(
             explained = roots[kb] & produces(modes[a.failure_mode])
             if not explained or not roots[kb] <= produces(modes[a.failure_mode]):
                 continue
-            if explained <= OWN_STATE and hops.get(a.resource, 99) > OWN_STATE_REACH:
+            if explained <= OWN_STATE:
                 # A resource's own state (its tasks, its capacity, its instances' checks) is what a
                 # failure of that resource or of what it depends on produces, along the request path:
                 # a deploy of one service does not empty an unconnected service's tasks.
-                continue
+                hops = topo.distances([b.resource], CONTAINERS) if hops is None else hops
+                if hops.get(a.resource, 99) > OWN_STATE_REACH:
+                    continue
             ta, tb = first[ka], first[kb]
             # A symptom seen without a time (traces, templates) cannot have come first.
             if ta is not None and (tb is None or ta <= tb + GRACE):
@@ -488,13 +487,9 @@ def _score(
             if any(s.startswith("change_") for s in mode.root_signals):
                 unanchored = True
                 terms.append("no change was made to it before the onset")
-        elif (
-            "change_deploy" in last.signals
-            and not set(mode.root_signals) & ACCUMULATES
-            and onset - last.start > (lag := takes_traffic(kind_of(last, topo)))
-        ):
-            healthy = onset - last.start
-            score -= min(0.3, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC)
+        elif (spell := _ran_healthy(last, mode, onset, topo)) is not None:
+            healthy, cost = spell
+            score -= cost
             terms.append(
                 f"served traffic for {_minutes(healthy)} after its last release before the trouble began"
             )
@@ -614,16 +609,9 @@ def _score(
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
             terms.append("nothing abnormal on or next to the changed resource after the change")
-        if (
-            "change_deploy" in best.signals
-            and not set(mode.root_signals) & ACCUMULATES
-            and onset is not None
-            and onset - best.start > (lag := takes_traffic(kind_of(best, topo)))
-        ):
-            # New code serves traffic within minutes of shipping; a release that then ran healthy for
-            # longer than that did not start the trouble (unless something it shipped waits to bite).
-            healthy = onset - best.start
-            score -= min(0.3, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC)
+        if onset is not None and (spell := _ran_healthy(best, mode, onset, topo)) is not None:
+            healthy, cost = spell
+            score -= cost
             terms.append(f"served traffic for {_minutes(healthy)} before the trouble began")
         if generic:
             # Named by no known failure mode, the link from this change to the trouble is time and

@@ -150,8 +150,10 @@ class Topology(BaseModel):
         key = self.resolve(ref)
         return self.nodes[key].kind if key else None
 
-    def distances(self, sources: list[str]) -> dict[str, int]:
-        """Hops from any of `sources` to every reachable node (edges are walked both ways)."""
+    def distances(self, sources: list[str], stop_at: frozenset[str] = frozenset()) -> dict[str, int]:
+        """Hops from any of `sources` to every reachable node (edges are walked both ways). Nodes of a
+        kind in `stop_at` are reached but not walked through (a shared cluster or VPC joins its
+        members as neighbours, not as one another's dependencies)."""
         adj: dict[str, set[str]] = {}
         for a, b, _ in self.edges:
             adj.setdefault(a, set()).add(b)
@@ -165,6 +167,8 @@ class Topology(BaseModel):
                 queue.append(key)
         while queue:
             cur = queue.popleft()
+            if dist[cur] and self.kind(cur) in stop_at:
+                continue
             for nxt in adj.get(cur, ()):
                 if nxt not in dist:
                     dist[nxt] = dist[cur] + 1

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from tools.registry import ToolContext, tool
-from tools.resource_graph import ROUTE_TARGETS
+from tools.resource_graph import route_destination, route_target
 from tools.result import ToolOutput
 
 IpNet = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -361,19 +361,12 @@ def blackhole_routes(ctx: ToolContext, args: BlackholeRoutesInput) -> BlackholeR
         for r in t.get("Routes", []):
             if r.get("State") != "blackhole":
                 continue
-            dest = (
-                r.get("DestinationCidrBlock")
-                or r.get("DestinationIpv6CidrBlock")
-                or r.get("DestinationPrefixListId")
-                or "?"
-            )
-            target = next((str(r[k]) for k in ROUTE_TARGETS if r.get(k)), "?")
             out.append(
                 DeadRoute(
                     route_table=t["RouteTableId"],
                     vpc=t.get("VpcId"),
-                    destination=dest,
-                    target=target,
+                    destination=route_destination(r) or "?",
+                    target=route_target(r),
                     subnets=subnets,
                     main=main,
                 )

@@ -152,7 +152,7 @@ def nacl_rules(entries: list[dict[str, Any]], egress: bool) -> str:
     return cut("; ".join(items) or "none")
 
 
-ROUTE_TARGETS = (
+_TARGETS = (
     "GatewayId",
     "NatGatewayId",
     "TransitGatewayId",
@@ -167,16 +167,26 @@ ROUTE_TARGETS = (
 )
 
 
+def route_destination(route: dict[str, Any]) -> str | None:
+    """What a route sends: its IPv4 or IPv6 block, or its prefix list."""
+    return (
+        route.get("DestinationCidrBlock")
+        or route.get("DestinationIpv6CidrBlock")
+        or route.get("DestinationPrefixListId")
+    )
+
+
+def route_target(route: dict[str, Any]) -> str:
+    """Where a route sends it: its gateway, NAT gateway, instance, interface, ... ('?' if none)."""
+    return next((str(route[k]) for k in _TARGETS if route.get(k)), "?")
+
+
 def routes(items: list[dict[str, Any]]) -> tuple[str, list[str]]:
     """Routes as 'destination -> target' and the destinations whose route is a blackhole."""
     text, holes = [], []
     for r in items:
-        dest = (
-            r.get("DestinationCidrBlock")
-            or r.get("DestinationIpv6CidrBlock")
-            or r.get("DestinationPrefixListId")
-        )
-        target = next((r[k] for k in ROUTE_TARGETS if r.get(k)), "?")
+        dest = route_destination(r)
+        target = route_target(r)
         state = r.get("State", "active")
         text.append(f"{dest} -> {target}" + ("" if state == "active" else f" ({state})"))
         if state == "blackhole":

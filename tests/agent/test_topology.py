@@ -57,3 +57,21 @@ def test_arns_of_services_known_by_a_metric_dimension_resolve_to_it() -> None:
     )
     assert topo.resolve("arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL") == cdn
     assert topo.resolve("arn:aws:firehose:eu-west-1:123456789012:deliverystream/clicks-to-s3") == hose
+
+
+def test_distances_can_stop_at_shared_containers() -> None:
+    topo = Topology()
+    cluster = topo.add("ecs_cluster", "tiles")
+    api, worker, queue = (
+        topo.add("ecs_service", "tile-api"),
+        topo.add("ecs_service", "tile-worker"),
+        topo.add("sqs_queue", "tile-jobs"),
+    )
+    topo.link(api, cluster, "in_cluster")
+    topo.link(worker, cluster, "in_cluster")
+    topo.link(worker, queue, "reads")
+    assert topo.distances([worker])[api] == 2
+    walled = topo.distances([worker], frozenset({"ecs_cluster"}))
+    assert api not in walled and walled[cluster] == 1 and walled[queue] == 1
+    # A container the walk starts from is walked through: its members are one hop away.
+    assert topo.distances([cluster], frozenset({"ecs_cluster"}))[api] == 1
