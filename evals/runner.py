@@ -14,8 +14,10 @@ import importlib.util
 import inspect
 import json
 import multiprocessing
+import os
 import re
 import shlex
+import shutil
 import tarfile
 import time
 import traceback
@@ -231,16 +233,56 @@ def _normal_windows(root: str) -> list[Bundle]:
     return list(_petshop().normal_windows(root))
 
 
+# A directory where generated bundles (built-in scenarios, fresh incidents) are kept once built, keyed
+# by kind, name and seed only: for one test session, whose processes would otherwise build the same
+# bundle again (building a fresh incident takes up to seconds; loading it, a tenth of that). Never set
+# it across code changes: a generator edited after its bundle was kept would not be rebuilt.
+BUNDLE_CACHE_ENV = "SLEUTH_BUNDLE_CACHE"
+
+
+def cache_path(kind: str, ref: str, seed: int) -> Path | None:
+    """Where the bundle cache keeps this generated bundle; None when no cache is configured."""
+    root = os.environ.get(BUNDLE_CACHE_ENV)
+    return Path(root) / kind / ref / str(seed) if root else None
+
+
+def keep_in_cache(kind: str, ref: str, seed: int, written: Path) -> None:
+    """Move a bundle directory just written (`Bundle.write`) into the cache, unless one is there already.
+
+    The rename is atomic: a process that loads from the cache sees a whole bundle or none.
+    """
+    dest = cache_path(kind, ref, seed)
+    if dest is None or (dest / MANIFEST).exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(written, dest)
+    except OSError:  # another process kept the same bundle first; theirs is as good
+        shutil.rmtree(written, ignore_errors=True)
+
+
+def _generated(kind: str, ref: str, seed: int, build: Callable[[str, int], Bundle]) -> Bundle:
+    dest = cache_path(kind, ref, seed)
+    if dest is not None and (dest / MANIFEST).exists():
+        return Bundle.load(dest)
+    bundle = build(ref, seed)
+    if dest is not None:
+        scratch = dest.with_name(f"{seed}.partial-{os.getpid()}")
+        bundle.write(scratch)
+        keep_in_cache(kind, ref, seed, scratch)
+    return bundle
+
+
 def load_case(spec: CaseSpec) -> Bundle:
-    """The bundle a spec names, built in the calling process."""
+    """The bundle a spec names, built in the calling process (or loaded from the bundle cache)."""
     if spec.kind == "scenario":
         from evals.scenarios import build
 
-        return build(spec.ref, spec.seed)
+        return _generated(spec.kind, spec.ref, spec.seed, build)
     if spec.kind == "fresh":
         from evals.suites.fresh import build as build_fresh
 
-        return build_fresh(spec.ref, spec.seed)
+        return _generated(spec.kind, spec.ref, spec.seed, build_fresh)
     if spec.kind == "bundle":
         return Bundle.load(spec.ref)
     if spec.kind == "petshop":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,24 @@ BASE_MANIFEST: dict[str, Any] = {
 def make_bundle(records: dict[str, list[Any]] | None = None, **manifest: Any) -> Bundle:
     """An in-memory bundle with the test manifest, overridden by `manifest` keys."""
     return Bundle(Manifest.model_validate({**BASE_MANIFEST, **manifest}), records or {})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundle_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[None]:
+    """One cache of generated bundles for the whole test session, shared by the xdist workers and the
+    processes the eval runner spawns (they inherit the environment): a fresh incident or scenario built
+    by one test is loaded, not built again, by the next (see evals.runner.BUNDLE_CACHE_ENV)."""
+    from evals.runner import BUNDLE_CACHE_ENV
+
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if worker_id != "master" else root
+    previous = os.environ.get(BUNDLE_CACHE_ENV)
+    os.environ[BUNDLE_CACHE_ENV] = str(shared / "bundle-cache")
+    yield
+    if previous is None:
+        os.environ.pop(BUNDLE_CACHE_ENV, None)
+    else:
+        os.environ[BUNDLE_CACHE_ENV] = previous
 
 
 @pytest.fixture

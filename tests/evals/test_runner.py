@@ -274,3 +274,22 @@ def test_terminal_tables_show_errors_and_ids_literally() -> None:
     print_results(console, data)
     assert "odd[bold]id" in out.getvalue()
     assert "failed odd[bold]id: unexpected ['x', '[/]']" in out.getvalue()
+
+
+def test_a_generated_bundle_is_built_once_per_cache_and_loaded_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evals.runner import BUNDLE_CACHE_ENV, CaseSpec, cache_path, load_case
+
+    monkeypatch.setenv(BUNDLE_CACHE_ENV, str(tmp_path))
+    spec = CaseSpec("x/1", "fresh", "marketing-site-4xx-rate", 1)
+    built = load_case(spec)
+    kept = cache_path("fresh", spec.ref, 1)
+    assert kept is not None and (kept / "manifest.json").exists()
+    assert [p.name for p in kept.parent.iterdir()] == ["1"], "no partial copy is left behind"
+    loaded = load_case(spec)
+    assert loaded.manifest == built.manifest
+    assert list(loaded.records("cloudtrail")) == list(built.records("cloudtrail"))
+    # Without the variable nothing is kept.
+    monkeypatch.delenv(BUNDLE_CACHE_ENV)
+    assert cache_path("fresh", spec.ref, 1) is None
