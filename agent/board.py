@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Category = Literal["change", "system_change", "limit", "component_failure", "dependency_failure"]
 Action = Literal["rollback", "block", "scale", "restart", "exclude", "reconfigure", "upgrade"]
@@ -67,3 +67,6 @@ class Hypothesis(BaseModel):
     remediation: list[RemediationStep] = Field(default_factory=list)
     prevention: list[str] = Field(default_factory=list)
     rationale: str = ""
+    # Set by scoring when the hypothesis is a release that then ran healthy for longer than it takes to
+    # serve its traffic: the trouble did not begin with it, so its release time dates nothing.
+    _released_healthy: bool = PrivateAttr(default=False)

@@ -76,6 +76,10 @@ DEPLOY_TAKES_TRAFFIC = timedelta(minutes=15)
 ACCUMULATES = frozenset(
     {"oom_logs", "memory_high", "disk_full", "disk_full_logs", "credits_exhausted", "connections_high"}
 )
+# The most a healthy spell after a release costs it: after twice its rollout, healthy traffic through
+# the new code is most of the proof that the code is not what broke (load- or time-triggered bugs aside).
+HEALTHY_RELEASE_COST = 0.45
+HEALTHY_RELEASE_CAP = 0.5
 # A function's new code or alias serves its very next invocation: no rollout to wait for.
 FUNCTION_TAKES_TRAFFIC = timedelta(minutes=3)
 
@@ -85,6 +89,9 @@ def takes_traffic(kind: str | None) -> timedelta:
     return FUNCTION_TAKES_TRAFFIC if kind == "lambda" else DEPLOY_TAKES_TRAFFIC
 
 
+# What each distinctive symptom on the failing path that a hypothesis does not explain costs it.
+UNEXPLAINED_EACH = 0.06
+UNEXPLAINED_MAX = 0.18
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
 # A change mode nominated by its effects on a resource nobody changed before the onset.
@@ -226,6 +233,18 @@ def generate(
         s for e in evidence if e.facts.get("sustained", True) and e.strength >= 0.2 for s in e.signals
     }
     near = topo.distances(entry or list(sick))
+    # The distinctive trouble on the failing path (denied calls, timeouts, throttles, refused connections):
+    # what the root cause must account for, beyond the errors and latency every failure shows.
+    distinctive = {
+        s
+        for e in evidence
+        if e.facts.get("sustained", True)
+        and e.strength >= 0.2
+        and (key := canonical(e.resource, topo))
+        and (key in sick or near.get(key, 99) <= OWN_STATE_REACH)
+        for s in e.signals
+        if s in SYMPTOMS and s not in GENERIC
+    }
     by_resource: dict[str, list[Evidence]] = {}
     for e in evidence:
         key = canonical(e.resource, topo)
@@ -262,7 +281,7 @@ def generate(
             fits = "any" in mode.applies_to or kinds & set(mode.applies_to)
             if not fits and not (None in kinds and "service" in mode.applies_to):
                 continue
-            h = _score(mode, resource, nominating, evs, evidence, observed, onset, near, topo)
+            h = _score(mode, resource, nominating, evs, evidence, observed, distinctive, onset, near, topo)
             if h is not None:
                 out.append(h)
     _explain_away(out, modes, evidence, topo)
@@ -310,10 +329,11 @@ CONTAINERS = frozenset({"ecs_cluster", "vpc", "subnet", "availability_zone", "se
 
 def _ran_healthy(
     release: Evidence, mode: FailureMode, onset: datetime, topo: Topology
-) -> tuple[timedelta, float] | None:
+) -> tuple[timedelta, float, bool] | None:
     """New code serves traffic within minutes of shipping: a release that then ran healthy for longer
     than it takes to reach its traffic did not start the trouble (unless what it shipped builds up
-    while serving). How long it ran before the onset, and what that costs it; None when it is no alibi."""
+    while serving). How long it ran before the onset, what that costs it, and whether that spell was
+    longer than twice its rollout; None when it is no alibi."""
     if "change_deploy" not in release.signals or release.start is None:
         return None
     if set(mode.root_signals) & ACCUMULATES:
@@ -322,7 +342,7 @@ def _ran_healthy(
     lag = takes_traffic(kind_of(release, topo))
     if healthy <= lag:
         return None
-    return healthy, min(0.3, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC)
+    return healthy, min(HEALTHY_RELEASE_COST, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC), healthy > 2 * lag
 
 
 def produces(mode: FailureMode) -> set[str]:
@@ -370,6 +390,10 @@ def _explain_away(
                 if hops.get(a.resource, 99) > OWN_STATE_REACH:
                     continue
             ta, tb = first[ka], first[kb]
+            if a._released_healthy:
+                # A release that served its traffic healthy for a while did not begin the trouble when
+                # it shipped: its release time cannot put it before anyone's signs.
+                continue
             # A symptom seen without a time (traces, templates) cannot have come first.
             if ta is not None and (tb is None or ta <= tb + GRACE):
                 # Signs with no time of their own (traces, templates) weigh least against a dated cause.
@@ -387,6 +411,7 @@ def _score(
     on_resource: list[Evidence],
     evidence: list[Evidence],
     observed: set[str],
+    distinctive: set[str],
     onset: datetime | None,
     near: dict[str, int],
     topo: Topology,
@@ -446,12 +471,22 @@ def _score(
         else:
             score -= 0.15
             terms.append("explains none of the observed symptoms")
+    # A cause accounts for the distinctive trouble: a release does not explain calls denied by IAM, nor
+    # a database's load timeouts to a third party. What it leaves unexplained points elsewhere.
+    # (A resource's own state, such as its failed status checks, is what a hypothesis about that
+    # resource is about; what its logs say about others, such as denied calls, still needs explaining.)
+    itself = {sig for e in on_resource for sig in e.signals} & OWN_STATE
+    unexplained = sorted(distinctive - produces(mode) - set(mode.root_signals) - itself)
+    if unexplained:
+        score -= min(UNEXPLAINED_MAX, UNEXPLAINED_EACH * len(unexplained))
+        terms.append(f"leaves {', '.join(unexplained)} unexplained")
     contradicting = [s for s in mode.contradicting if s in here]
     if contradicting:
         score -= 0.25 * len(contradicting)
         terms.append(f"contradicted by {', '.join(contradicting)}")
     first = min((e.start for e in nominating if e.start), default=None)
     is_change = best.kind == "change_event"
+    released_healthy = long_healthy = False
     unanchored = False  # a change mode with no change found to anchor it
     if mode.category == "change" and not is_change and onset is not None:
         # What a bad change produces (tasks OOM-killed, errors from new code) shows after the change
@@ -488,8 +523,9 @@ def _score(
                 unanchored = True
                 terms.append("no change was made to it before the onset")
         elif (spell := _ran_healthy(last, mode, onset, topo)) is not None:
-            healthy, cost = spell
+            healthy, cost, long_healthy = spell
             score -= cost
+            released_healthy = True
             terms.append(
                 f"served traffic for {_minutes(healthy)} after its last release before the trouble began"
             )
@@ -610,8 +646,9 @@ def _score(
             score = min(score, UNSEEN_EFFECT_CAP)
             terms.append("nothing abnormal on or next to the changed resource after the change")
         if onset is not None and (spell := _ran_healthy(best, mode, onset, topo)) is not None:
-            healthy, cost = spell
+            healthy, cost, long_healthy = spell
             score -= cost
+            released_healthy = True
             terms.append(f"served traffic for {_minutes(healthy)} before the trouble began")
         if generic:
             # Named by no known failure mode, the link from this change to the trouble is time and
@@ -698,6 +735,9 @@ def _score(
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
     if unanchored:
         score = min(score, NO_CHANGE_CAP)
+    if long_healthy:
+        # Healthy for twice its rollout and more: the release is at most a possibility.
+        score = min(score, HEALTHY_RELEASE_CAP)
     confidence = round(max(0.0, min(0.99, score)), 3)
     name = _display(resource, topo)
     undo = inverse_command((lowered or best).facts) if (is_change or lowered) else None
@@ -732,7 +772,7 @@ def _score(
                 command=undo,
             ),
         )
-    return Hypothesis(
+    hypothesis = Hypothesis(
         id="h-0",
         title=f"{mode.title} ({name})",
         category=category,
@@ -746,6 +786,8 @@ def _score(
         prevention=list(mode.prevention),
         rationale="; ".join(terms),
     )
+    hypothesis._released_healthy = released_healthy
+    return hypothesis
 
 
 def _display(resource: str, topo: Topology) -> str:

@@ -492,3 +492,82 @@ def test_one_services_release_does_not_explain_another_services_missing_tasks() 
     hyps = generate(catalog(), evidence, topo, [worker])
     own = next(h for h in hyps if h.resource == worker)
     assert "tile-api" not in own.rationale, own.rationale
+
+
+def test_a_release_that_ran_healthy_twice_its_rollout_is_only_a_possibility_and_dates_nothing() -> None:
+    # A function released 14 minutes before its calls began timing out; an ACL change right at the onset.
+    topo, fn, evidence = _function_timing_out(timedelta(minutes=14))
+    acl = topo.add("network_acl", "acl-0123456789abcdef0")
+    subnet = topo.add("subnet", "subnet-0123456789abcdef0")
+    topo.link(fn, subnet, "in_subnet")
+    topo.link(acl, subnet, "guards")
+    evidence += [
+        ev("change_event", acl, T0 - timedelta(minutes=1), ["change", "change_network"], 0.6),
+        ev("metric_anomaly", acl, T0, ["flow_log_rejects"], 0.6),
+    ]
+    hyps = generate(catalog(), evidence, topo, [fn])
+    deploy = _deploy_mode(hyps, fn)
+    # Healthy for more than twice the few minutes a function's new code takes to serve: capped.
+    assert deploy.confidence <= 0.5
+    # ... and its release time cannot put it "before" anyone else's signs: nothing is explained away by it.
+    assert all("webhook-dispatcher) produces, and that began first" not in h.rationale for h in hyps)
+    # Released two minutes before, the same release is not capped.
+    topo, fn, evidence = _function_timing_out(timedelta(minutes=2))
+    assert _deploy_mode(generate(catalog(), evidence, topo, [fn]), fn).confidence > 0.8
+
+
+def test_a_cause_that_leaves_the_distinctive_trouble_unexplained_loses_to_one_that_explains_it() -> None:
+    # A release and a tightened role, both before the onset; the service's writes are denied.
+    topo = Topology()
+    svc = topo.add("ecs_service", "consent-service")
+    role = topo.add("iam_role", "arn:aws:iam::123456789012:role/consent-service-task")
+    topo.link(svc, role, "assumes")
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9),
+        ev("log_pattern", svc, T0, ["log_errors_up", "new_error_pattern", "access_denied_logs"], 0.9),
+        ev(
+            "change_event",
+            svc,
+            T0 - timedelta(minutes=8),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateService",
+        ),
+        ev("change_event", role, T0 - timedelta(minutes=2), ["change", "change_iam_policy"], 0.77),
+    ]
+    hyps = generate(catalog(), evidence, topo, [svc])
+    deploy = next(h for h in hyps if h.resource == svc and h.category == "change")
+    assert "leaves access_denied_logs unexplained" in deploy.rationale
+    assert hyps[0].resource == role
+    # A resource's own state is what a hypothesis about that resource explains: failed status checks
+    # on an instance are not "unexplained" by the instance being faulty.
+    topo = Topology()
+    inst = topo.add("ec2", "i-0123456789abcdef0")
+    evidence = [
+        ev("resource_state", inst, T0, ["status_check_failed"], 0.9),
+        ev("metric_anomaly", inst, T0, ["error_rate_up"], 0.8),
+    ]
+    for h in generate(catalog(), evidence, topo, [inst]):
+        if h.resource == inst:
+            assert "status_check_failed unexplained" not in h.rationale
+
+
+def test_a_backlog_whose_consumer_errors_is_not_a_slow_consumer() -> None:
+    topo = Topology()
+    queue = topo.add("sqs_queue", "listing-index-events")
+    fn = topo.add("lambda", "listing-indexer")
+    topo.link(fn, queue, "reads")
+    slow = [
+        ev("metric_anomaly", queue, T0, ["queue_backlog"], 0.98),
+        ev("metric_anomaly", fn, T0, ["traffic_up", "latency_up"], 0.8),
+    ]
+    failing = [slow[0], ev("metric_anomaly", fn, T0, ["error_rate_up", "latency_up"], 0.8)]
+
+    def backlog(evidence: list) -> float:  # type: ignore[type-arg]
+        hyps = generate(catalog(), evidence, topo, [queue])
+        return next(
+            h for h in hyps if h.resource == queue and h.failure_mode == "sqs-backlog-slow-consumer"
+        ).confidence
+
+    # Invocations that fail return their messages: the backlog is the failure's effect, not a ceiling.
+    assert backlog(failing) < backlog(slow) - 0.2
