@@ -51,6 +51,7 @@ ResourceKind = Literal[
     "service",
     "efs_file_system",
     "waf_web_acl",
+    "launch_template",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

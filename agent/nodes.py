@@ -27,7 +27,7 @@ from agent.board import Evidence, Hypothesis
 from agent.catalog import catalog
 from agent.runtime import Runtime, call_key, gap_for, to_evidence
 from agent.scope import ALARM_WORDS, Scope, alarm_event, from_trigger, named_alarm
-from agent.scoring import NEXT_PEAK, generate, kind_of
+from agent.scoring import NEXT_PEAK, SETTINGS_RELATIONS, generate, kind_of, symptomatic
 from agent.state import InvestigationState
 from agent.topology import PART_ARN, Topology
 from tools.alarms import MetricRef
@@ -467,6 +467,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     )
     if deps and deps.data:
         batch.add(state_an.from_deployments(deps.data), deps)
+    _settings_changed_earlier(batch, topo, scope)
 
     # An Aurora instance's logs are its cluster's log groups; other instances export their own.
     db_like = [
@@ -766,6 +767,41 @@ def _who_set_the_ceiling(batch: _Batch, topo: Topology, scope: Scope) -> None:
         )
         if found and found.data:
             _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
+
+
+# How far back the settings of what is failing are read: a setting's effect waits for its trigger (the
+# next launch from a template, the next peak filling a cache, the job that runs at night), up to a day
+# or more after the edit.
+SETTINGS_LOOKBACK = timedelta(hours=48)
+MAX_SETTINGS = 6
+
+
+def _settings_changed_earlier(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """The settings of what is failing may have changed long before the trouble: read the changes of
+    the settings holders (parameter groups, launch templates) of the symptomatic resources, and of the
+    groups they belong to, back before the window's changes (which were read already)."""
+    sick = symptomatic(batch.evidence, topo)
+    # What shows the trouble and what sits right beside it (the group behind a failing target group,
+    # the cluster of a failing node) may each have settings held elsewhere.
+    users = (
+        set(sick) | {b for a, b, _ in topo.edges if a in sick} | {a for a, b, _ in topo.edges if b in sick}
+    )
+    holders = list(dict.fromkeys(b for a, b, rel in topo.edges if a in users and rel in SETTINGS_RELATIONS))[
+        :MAX_SETTINGS
+    ]
+    if not holders:
+        return
+    found = batch.run(
+        "recent_changes",
+        {
+            "start": _iso(scope.start - SETTINGS_LOOKBACK),
+            "end": _iso(scope.start - timedelta(hours=3)),
+            "resources": [name for key in holders for name in (topo.names(key)[:3] or [key])][:15],
+            "limit": 20,
+        },
+    )
+    if found and found.data:
+        _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
 
 
 MAX_CACHES = 3  # caches whose state and events are read in the survey

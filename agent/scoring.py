@@ -120,6 +120,7 @@ _PREFIX_KIND = [
     (r"^tgw-attach-[0-9a-f]+$", "transit_gateway_attachment"),
     (r"^nat-[0-9a-f]+$", "nat_gateway"),
     (r"^rtb-[0-9a-f]+$", "route_table"),
+    (r"^lt-[0-9a-f]+$", "launch_template"),
     (r"^arn:aws[a-z-]*:iam::\d*:role/", "iam_role"),
     (r"^arn:aws[a-z-]*:kms:", "kms_key"),
     (r"^arn:aws[a-z-]*:ssm:.*:parameter/|^/[\w./-]+$", "ssm_parameter"),
@@ -137,6 +138,16 @@ _PREFIX_KIND = [
 MAX_SIBLINGS = 20
 # Resources traffic passes through rather than runs on.
 NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
+# Resources that hold settings for others (what they are used by is what a change to them changes),
+# and the graph relations from a user to its settings holder.
+SETTINGS_HOLDERS = frozenset({"db_parameter_group", "cache_parameter_group", "launch_template"})
+SETTINGS_RELATIONS = frozenset({"uses_parameters", "launches_from"})
+# A change that has reached nothing yet (a template no instance was launched from since) caused nothing.
+NOT_YET_IN_SERVICE_CAP = 0.1
+# What serves only the instances launched after it is changed.
+LAUNCHED_LATER = frozenset({"launch_template"})
+# Evidence that something is abnormal, as opposed to something having been done.
+ANOMALIES = frozenset({"metric_anomaly", "log_pattern", "resource_state", "health_event"})
 # What a change leaves behind on or next to what it changed, beyond the users' symptoms.
 LEFT_BEHIND = frozenset({"traffic_down", "route_blackhole"})
 
@@ -338,11 +349,30 @@ def _ran_healthy(
         return None
     if set(mode.root_signals) & ACCUMULATES:
         return None
+    kind = kind_of(release, topo)
+    if kind in LAUNCHED_LATER:
+        # A new launch template version serves nothing until instances are launched from it (the next
+        # scale-out or replacement): time since the edit is no alibi.
+        return None
     healthy = onset - release.start
-    lag = takes_traffic(kind_of(release, topo))
+    lag = takes_traffic(kind)
     if healthy <= lag:
         return None
     return healthy, min(HEALTHY_RELEASE_COST, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC), healthy > 2 * lag
+
+
+def _first_launch_after(
+    template: str, after: datetime, evidence: list[Evidence], topo: Topology
+) -> datetime | None:
+    """When a group launching from `template` first launched an instance after `after`."""
+    groups = {a for a, b, rel in topo.edges if b == template and rel == "launches_from"}
+    times = [
+        datetime.fromisoformat(str(t))
+        for e in evidence
+        if "instances_launched" in e.signals and canonical(e.resource, topo) in groups
+        for t in e.facts.get("launched") or []
+    ]
+    return min((t for t in times if t >= after), default=None)
 
 
 def produces(mode: FailureMode) -> set[str]:
@@ -433,9 +463,11 @@ def _score(
     if not neighbours:
         # Unlinked (a secret, a role, a parameter): next to what it is named after.
         neighbours = set(topo.related(resource))
-    if (topo.kind(resource) or _prefix_kind(resource)) in NETWORK_PATH:
+    if (topo.kind(resource) or _prefix_kind(resource)) in NETWORK_PATH | SETTINGS_HOLDERS:
         # Traffic passes through a route table, ACL or subnet to what sits in it: a change there shows
-        # on the functions and instances one hop further (route table -> subnet -> function).
+        # on the functions and instances one hop further (route table -> subnet -> function). Settings
+        # held for others do too: a launch template's on the instances its group launches, a
+        # parameter group's on the nodes of the cluster that uses it.
         for a, b, _ in topo.edges:
             if a in neighbours:
                 neighbours.add(b)
@@ -637,11 +669,27 @@ def _score(
         # Traffic that stopped flowing through it, or through what it pointed at, is an effect too
         # (a route moved off a NAT gateway, a listener moved off a target group), and so is a route
         # left pointing at it after it was deleted.
+        # On what it changed, or next to it, any sustained anomaly counts (a replica's lag after its
+        # parameter group was edited), not only what users suffer.
         effects = [
             e
             for e in after
-            if (e.id in local and set(e.signals) & (SYMPTOMS | LEFT_BEHIND)) or set(e.signals) & specific
+            if (e.id in local and set(e.signals) & (SYMPTOMS | LEFT_BEHIND))
+            or (
+                e.id in local and e.kind in ANOMALIES and e.strength >= 0.5 and e.facts.get("sustained", True)
+            )
+            or set(e.signals) & specific
         ]
+        if (topo.kind(resource) or _prefix_kind(resource)) in LAUNCHED_LATER:
+            # A template reaches instances only when they are launched: dated by the first launch after
+            # the edit, and nothing at all when no instance has been launched from it since.
+            launch = _first_launch_after(resource, best.start, evidence, topo)
+            if launch is None:
+                score = min(score, NOT_YET_IN_SERVICE_CAP)
+                terms.append("no instance was launched from it after the change")
+            elif onset is not None and launch <= onset + GRACE:
+                score += 0.2 * max(0.0, 1 - (onset - launch) / HEALTH_LAG)
+                terms.append(f"instances launched from it {_minutes(onset - launch)} before the onset")
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
             terms.append("nothing abnormal on or next to the changed resource after the change")
@@ -681,8 +729,32 @@ def _score(
                 onset - AT_ONCE <= e.start <= onset + GRACE
             )
 
+        # Its settings may live elsewhere (a parameter group, a launch template): an edit there is an
+        # edit of it.
+        # edit of it, and like a capacity cut it bites when the condition it governs next arises (the
+        # next launch, the next long query, the next peak), not necessarily at once.
+        holders = {b for a, b, rel in topo.edges if a == resource and rel in SETTINGS_RELATIONS}
+        held = [
+            e
+            for e in evidence
+            if e.kind == "change_event"
+            and canonical(e.resource, topo) in holders
+            and "change_failed" not in e.signals
+            and e.start is not None
+            and {"change_config", "change_other", "change_deploy"} & set(e.signals)
+            and onset - NEXT_PEAK <= e.start <= onset + GRACE
+        ]
         lowered = next((e for e in on_resource if sets_ceiling(e)), None)
-        if lowered is not None and lowered.start is not None:
+        if lowered is None and held:
+            lowered = max(held, key=lambda e: e.start or onset)
+            holder = canonical(lowered.resource, topo) or resource
+            category = "change"
+            terms.append(
+                f"its settings in {_display(holder, topo)} were changed {_minutes(onset - (lowered.start or onset))}"
+                " before the onset"
+            )
+            resource = holder
+        elif lowered is not None and lowered.start is not None:
             category = "change"
             what = "settings were"
             if "change_capacity" in lowered.signals:

@@ -90,6 +90,7 @@ SIGNALS: dict[str, str] = {
     "alarm_too_sensitive": "an alarm fires on short, self-healing excursions",
     "alarm_threshold_not_met": "a scaling alarm's threshold/evaluation periods were never met",
     "missing_telemetry": "telemetry that would settle the question is missing",
+    "instances_launched": "a group launched instances (what it launches from reaches them)",
 }
 
 

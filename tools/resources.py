@@ -300,6 +300,13 @@ class _Builder(GraphWalk):
                 Node(kind="asg", id=name, name=name, state=g.get("Status") or "active", attrs=attrs)
             ):
                 return
+            # Keyed by its id alone: a template is often named after its group, and the graph would
+            # take one for the other.
+            template_id = template.get("LaunchTemplateId")
+            if template_id and self.add(Node(kind="launch_template", id=template_id)):
+                # What the group launches from holds its instances' settings (image, metadata options,
+                # user data): a new version reaches the instances launched after it.
+                self.link(name, template_id, "launches_from")
             for inst in g.get("Instances", []):
                 self.want("instance", inst["InstanceId"])
                 self.link(inst["InstanceId"], name, "member_of")

@@ -55,6 +55,21 @@ def from_scaling(out: ScalingActivities) -> list[Draft]:
                 facts={"pairs": loop.pairs, "instances": loop.instances},
             )
         )
+    launched = sorted(a.start for a in out.activities if a.kind == "launch" and a.status == "Successful")
+    if launched:
+        # Not trouble: the moments what the group launches from (its template) reached new instances.
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=out.group,
+                start=launched[0],
+                end=launched[-1],
+                summary=f"{out.group} launched {len(launched)} instances between {launched[0]:%H:%M} and {launched[-1]:%H:%M}",
+                signals=["instances_launched"],
+                strength=0.3,
+                facts={"launched": [t.isoformat() for t in launched[:50]]},
+            )
+        )
     failed = [a for a in out.activities if a.status in ("Failed", "Cancelled")]
     if failed:
         a = failed[0]

@@ -571,3 +571,89 @@ def test_a_backlog_whose_consumer_errors_is_not_a_slow_consumer() -> None:
 
     # Invocations that fail return their messages: the backlog is the failure's effect, not a ceiling.
     assert backlog(failing) < backlog(slow) - 0.2
+
+
+def test_an_edit_of_the_settings_a_resource_uses_is_a_change_to_it_named_where_it_was_made() -> None:
+    # A replica falls behind 50 minutes after its parameter group was edited.
+    topo = Topology()
+    replica = topo.add("rds_instance", "ledger-replica-1")
+    group = topo.add("db_parameter_group", "ledger-pg15-replica")
+    topo.link(replica, group, "uses_parameters")
+    evidence = [
+        ev("metric_anomaly", replica, T0, ["replica_lag"], 0.98),
+        ev("metric_anomaly", replica, T0, ["error_rate_up"], 0.6),
+        ev("change_event", group, T0 - timedelta(minutes=50), ["change", "change_config"], 0.6),
+    ]
+    hyps = generate(catalog(), evidence, topo, [replica])
+    lag = next(h for h in hyps if h.failure_mode == "rds-replica-lag")
+    assert lag.resource == group and lag.category == "change"
+    assert "its settings in ledger-pg15-replica were changed 50 min before the onset" in lag.rationale
+    # What the parameter group's user shows after the edit is its effect, not "nothing abnormal".
+    generic = next(h for h in hyps if h.failure_mode == "resource-setting-changed")
+    assert "nothing abnormal" not in generic.rationale
+
+
+def test_a_launch_template_is_dated_by_the_first_launch_from_it() -> None:
+    topo = Topology()
+    group = topo.add("asg", "printshop-api-prod")
+    template = topo.add("launch_template", "lt-02107aac8c3eb5b5d")
+    topo.link(group, template, "launches_from")
+    edit = ev(
+        "change_event",
+        template,
+        T0 - timedelta(hours=20),
+        ["change", "change_deploy"],
+        0.6,
+        action="CreateLaunchTemplateVersion",
+    )
+    trouble = [ev("metric_anomaly", group, T0, ["error_rate_up", "targets_unhealthy"], 0.9)]
+
+    def template_hypothesis(evidence: list) -> object:  # type: ignore[type-arg]
+        return next(h for h in generate(catalog(), evidence, topo, [group]) if h.resource == template)
+
+    # Launched from four minutes before the onset: a day-old edit reaches the instances only now.
+    launched = ev(
+        "resource_state",
+        group,
+        T0 - timedelta(minutes=4),
+        ["instances_launched"],
+        0.3,
+        launched=[(T0 - timedelta(minutes=4)).isoformat()],
+    )
+    new = template_hypothesis([*trouble, edit, launched])
+    assert "instances launched from it 4 min before the onset" in new.rationale  # type: ignore[attr-defined]
+    assert "served traffic" not in new.rationale  # type: ignore[attr-defined]
+    # No instance launched since the edit: the template has reached nothing, so it caused nothing.
+    idle = template_hypothesis([*trouble, edit])
+    assert idle.confidence <= 0.1 and "no instance was launched from it" in idle.rationale  # type: ignore[attr-defined]
+    assert new.confidence > idle.confidence + 0.3  # type: ignore[attr-defined]
+
+
+def test_successful_launches_are_recorded_as_when_the_template_reached_instances() -> None:
+    from agent.analyzers.state import from_scaling
+    from tools.state import Activity, ScalingActivities
+
+    def launch(minutes: int, status: str) -> Activity:
+        return Activity(
+            id=f"a-{minutes}",
+            kind="launch",
+            instance_id=f"i-0{minutes:016x}",
+            start=T0 + timedelta(minutes=minutes),
+            end=T0 + timedelta(minutes=minutes, seconds=40),
+            status=status,
+            description=f"Launching a new EC2 instance: i-0{minutes:016x}",
+            cause="an alarm triggered policy scale-out",
+            health_check=False,
+        )
+
+    out = ScalingActivities(
+        group="printshop-api-prod",
+        activities=[launch(30, "Successful"), launch(12, "Failed"), launch(5, "Successful")],
+        read=3,
+        launches=3,
+        terminations=0,
+        failed=1,
+    )
+    draft = next(d for d in from_scaling(out) if "instances_launched" in d.signals)
+    assert draft.start == T0 + timedelta(minutes=5)
+    assert draft.facts["launched"] == [(T0 + timedelta(minutes=m)).isoformat() for m in (5, 30)]

@@ -174,3 +174,60 @@ def test_a_parameter_change_pending_reboot_is_dated_at_the_restart_that_applied_
     assert "applied when orders-db restarted at 05:19" in changes[0]["summary"]
     restart = next(e for e in state["evidence"] if e["facts"].get("action") == "RebootDBInstance")
     assert restart["facts"]["applied_pending"] == "orders-pg15"
+
+
+def test_the_settings_of_what_is_failing_are_read_back_a_day_and_more() -> None:
+    """A parameter group edited a day before the window (a dynamic parameter, applied at once) is read
+    when the instance that uses it shows trouble: settings bite when their condition next arises."""
+    from tests.evals.test_scoring_diagnosis import ADMIN, trail
+
+    db = {
+        "service": "rds",
+        "type": "DBInstance",
+        "item": {
+            "DBInstanceIdentifier": "ledger-replica-1",
+            "DBInstanceStatus": "available",
+            "Engine": "postgres",
+            "DBParameterGroups": [
+                {"DBParameterGroupName": "ledger-pg15-replica", "ParameterApplyStatus": "in-sync"}
+            ],
+        },
+    }
+    edit = trail(
+        "7d0c1f0e-8a43-4b7e-9d8e-3b0f6a1c2d4e",
+        "2024-04-30T09:12:00Z",  # the day before: outside the window's own change read
+        ADMIN,
+        "ModifyDBParameterGroup",
+        {
+            "dBParameterGroupName": "ledger-pg15-replica",
+            "parameters": [
+                {
+                    "parameterName": "max_standby_streaming_delay",
+                    "parameterValue": "-1",
+                    "applyMethod": "immediate",
+                }
+            ],
+        },
+    )
+    edit["awsRegion"] = "us-east-1"
+    dims = {"DBInstanceIdentifier": "ledger-replica-1"}
+    latency = [  # read latency steps up for the last half hour
+        {**p, "value": 0.002 if i >= 30 else 0.4}
+        for i, p in enumerate(metric("AWS/RDS", "ReadLatency", dims, 0, 180))
+    ]
+    bundle = make_bundle({"resources": [db], "cloudtrail": [edit], "metrics": latency})
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    config: Any = {"configurable": {"runtime": runtime}}
+    state: dict[str, Any] = {
+        "question": "ledger-replica-1 reads slow since 05:30",
+        "now": "2024-05-01T06:00:00+00:00",
+    }
+    state |= nodes.intake(state, config)  # type: ignore[arg-type]
+    state |= nodes.discover(state, config)  # type: ignore[arg-type]
+    state |= nodes.survey(state, config)  # type: ignore[arg-type]
+    read = [
+        e for e in state["evidence"] if e["facts"].get("event_id") == "7d0c1f0e-8a43-4b7e-9d8e-3b0f6a1c2d4e"
+    ]
+    assert len(read) == 1, [e["summary"] for e in state["evidence"]]
+    assert read[0]["resource"] == "ledger-pg15-replica"

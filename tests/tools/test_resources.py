@@ -111,7 +111,11 @@ def records() -> dict[str, list[dict[str, Any]]]:
         "CreatedTime": "2024-04-01T00:00:00Z",
         "VPCZoneIdentifier": f"{SUB_A},{SUB_B}",
         "TargetGroupARNs": [TG],
-        "LaunchTemplate": {"LaunchTemplateName": "web", "Version": "7"},
+        "LaunchTemplate": {
+            "LaunchTemplateId": "lt-0123456789abcdef0",
+            "LaunchTemplateName": "web",
+            "Version": "7",
+        },
         "Tags": [
             {
                 "Key": "team",
@@ -365,6 +369,9 @@ def test_asg_by_name_with_its_neighbourhood(tool_ctx: Any) -> None:
     asg = g.node("web")
     assert asg is not None and asg.attrs["unhealthy"] == f"unhealthy instances: {I2}"
     assert asg.attrs["launch_template"] == "web:7"
+    # The template is a node of its own, keyed by its id (it shares the group's name).
+    assert found["launch_template"] == ["lt-0123456789abcdef0"]
+    assert g.neighbours("web", "launches_from") == ["lt-0123456789abcdef0"]
     web_sg = g.node(WEB_SG)
     assert web_sg is not None and web_sg.attrs["inbound"] == "tcp 443 from 0.0.0.0/0"
     acl = g.node("acl-0aaaaaaaaaaaaaaa1")
