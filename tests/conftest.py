@@ -37,14 +37,15 @@ def make_bundle(records: dict[str, list[Any]] | None = None, **manifest: Any) ->
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _bundle_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[None]:
+def _bundle_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One cache of generated bundles for the whole test session, shared by the xdist workers and the
     processes the eval runner spawns (they inherit the environment): a fresh incident or scenario built
     by one test is loaded, not built again, by the next (see evals.runner.BUNDLE_CACHE_ENV)."""
     from evals.runner import BUNDLE_CACHE_ENV
 
     root = tmp_path_factory.getbasetemp()
-    shared = root.parent if worker_id != "master" else root
+    # Under xdist each worker has its own base directory, inside one they share (xdist may be off).
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
     previous = os.environ.get(BUNDLE_CACHE_ENV)
     os.environ[BUNDLE_CACHE_ENV] = str(shared / "bundle-cache")
     yield
