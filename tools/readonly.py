@@ -86,7 +86,9 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "GetEventSourceMapping",
         }
     ),
-    "ecs": frozenset({"ListServices", "DescribeServices", "ListTasks", "DescribeTasks"}),
+    "ecs": frozenset(
+        {"ListServices", "DescribeServices", "ListTasks", "DescribeTasks", "DescribeTaskDefinition"}
+    ),
     "dynamodb": frozenset({"DescribeTable"}),
     "health": frozenset({"DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities"}),
     "kms": frozenset({"DescribeKey"}),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from tools.apis import graph_apis, listed_apis
@@ -468,6 +469,7 @@ class _Builder(GraphWalk):
             fname = cfg["FunctionName"]
             if not self.add(Node(kind="lambda", id=fname, name=fname, state=cfg.get("State"), attrs=attrs)):
                 return
+            self._roles(fname, [(cfg.get("Role"), "assumes")])
             vpc = cfg.get("VpcConfig") or {}
             for subnet in vpc.get("SubnetIds", []):
                 self._placement(fname, subnet, None, [])
@@ -483,6 +485,16 @@ class _Builder(GraphWalk):
             page = self.call("lambda", "ListEventSourceMappings", FunctionName=fname, MaxItems=MAX_MAPPINGS)
             for m in (page or {}).get("EventSourceMappings", []):
                 self._event_source(m, fname)
+
+    def _roles(self, node: str, roles: list[tuple[str | None, str]]) -> None:
+        """The IAM roles a function or service acts as, from its own configuration (no IAM call)."""
+        for arn, relation in roles:
+            if (
+                arn
+                and ":role/" in arn
+                and self.add(Node(kind="iam_role", id=arn, name=arn.rsplit("/", 1)[-1]))
+            ):
+                self.link(node, arn, relation)
 
     def _reads_secrets(self, node: str, values: list[Any]) -> None:
         """Secrets a resource's configuration names (a database's managed master-user secret)."""
@@ -663,6 +675,17 @@ class _Builder(GraphWalk):
         for subnet in net.get("subnets", []):
             self._placement(sid, subnet, None, [])
         self._placement(sid, None, None, net.get("securityGroups", []))
+        if svc.get("taskDefinition"):
+            # The roles its tasks act as: what their calls are allowed to do is decided there.
+            try:
+                page = self.call(
+                    "ecs", "DescribeTaskDefinition", probe=True, taskDefinition=svc["taskDefinition"]
+                )
+            except ClientError as exc:  # a definition that cannot be read: a gap for this service only
+                self.gaps.append(f"ecs:DescribeTaskDefinition {svc['taskDefinition']}: {exc}")
+                page = None
+            td = (page or {}).get("taskDefinition") or {}
+            self._roles(sid, [(td.get("taskRoleArn"), "assumes"), (td.get("executionRoleArn"), "starts_as")])
         listed = self.call(
             "ecs", "ListTasks", cluster=cluster, serviceName=svc["serviceName"], maxResults=MAX_TASKS
         )

@@ -542,3 +542,57 @@ def test_nothing_readable_is_denied(tool_ctx: Any, monkeypatch: pytest.MonkeyPat
 def test_budget_is_respected(tool_ctx: Any) -> None:
     out = describe_resources.run(tool_ctx(records(), budget=3), {"refs": ["web"]})
     assert out.status is ToolStatus.ERROR and out.error_code == "budget"
+
+
+def test_functions_and_services_are_linked_to_the_roles_they_act_as(tool_ctx: Any) -> None:
+    ecs = "arn:aws:ecs:us-east-1:123456789012"
+    role = f"arn:aws:iam::{ACCOUNT}:role/cart-task"
+    fn = {
+        "FunctionName": "orders-api",
+        "FunctionArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:orders-api",
+        "Role": f"arn:aws:iam::{ACCOUNT}:role/orders-api-exec",
+        "State": "Active",
+    }
+
+    def service(name: str, family: str) -> dict[str, Any]:
+        return {
+            "serviceArn": f"{ecs}:service/prod/{name}",
+            "serviceName": name,
+            "clusterArn": f"{ecs}:cluster/prod",
+            "status": "ACTIVE",
+            "taskDefinition": f"{ecs}:task-definition/{family}:3",
+            "createdAt": "2024-04-01T00:00:00Z",
+        }
+
+    definition = {
+        "taskDefinitionArn": f"{ecs}:task-definition/cart:3",
+        "family": "cart",
+        "revision": 3,
+        "status": "ACTIVE",
+        "containerDefinitions": [{"name": "app", "image": "app:1"}],
+        "taskRoleArn": role,
+        "executionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/ecs-task-execution",
+        "registeredAt": "2024-04-20T00:00:00Z",
+    }
+    extra = [
+        res("lambda", "FunctionConfiguration", fn),
+        res("ecs", "Service", service("cart", "cart")),
+        res("ecs", "Service", service("billing", "billing")),  # its definition is not there to read
+        res("ecs", "TaskDefinition", definition),
+    ]
+    base = records()
+    ctx = tool_ctx({"resources": base["resources"] + extra, "events": base["events"]})
+    out = describe_resources.run(
+        ctx, {"refs": ["orders-api", "cart", "billing"], "ecs_cluster": "prod", "include_network": False}
+    )
+    assert out.status is ToolStatus.OK, out.summary
+    g = out.data
+    assert g is not None
+    assert g.neighbours("orders-api", "assumes") == [f"arn:aws:iam::{ACCOUNT}:role/orders-api-exec"]
+    assert g.neighbours("prod/cart", "assumes") == [role]
+    assert g.neighbours("prod/cart", "starts_as") == [f"arn:aws:iam::{ACCOUNT}:role/ecs-task-execution"]
+    node = g.node(role)
+    assert node is not None and node.kind == "iam_role" and node.name == "cart-task"
+    # A definition that cannot be read is a gap for that service; the rest of the graph stands.
+    assert g.node("prod/billing") is not None and g.neighbours("prod/billing", "assumes") == []
+    assert any("DescribeTaskDefinition" in gap and "billing:3" in gap for gap in g.gaps), g.gaps

@@ -229,3 +229,41 @@ def list_tasks(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
             if t.get("containerInstanceArn") and _last(t["containerInstanceArn"]) == _last(ref)
         ]
     return _page(ctx, params, "taskArns", [t["taskArn"] for t in tasks], default=100)
+
+
+# --- task definitions -----------------------------------------------------------------------------
+
+
+def _revision(td: dict[str, Any]) -> tuple[str, int]:
+    family, _, revision = _last(td.get("taskDefinitionArn", "")).rpartition(":")
+    return family, int(revision) if revision.isdigit() else 0
+
+
+@operation("ecs", "DescribeTaskDefinition")
+def describe_task_definition(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    """A task definition by ARN, `family:revision`, or family alone (its latest ACTIVE revision), as
+    registered at now."""
+    ref = (
+        _last(params["taskDefinition"])
+        if params["taskDefinition"].startswith("arn:")
+        else params["taskDefinition"]
+    )
+    registered = [
+        td for td in ctx.resources("ecs", "TaskDefinition") if _before_now(ctx, td.get("registeredAt"))
+    ]
+    if ":" in ref:
+        family, _, revision = ref.rpartition(":")
+        found = [
+            td for td in registered if _revision(td) == (family, int(revision) if revision.isdigit() else -1)
+        ]
+    else:
+        active = [
+            td for td in registered if _revision(td)[0] == ref and td.get("status", "ACTIVE") == "ACTIVE"
+        ]
+        found = sorted(active, key=lambda td: _revision(td)[1])[-1:]
+    if not found:
+        raise AwsError("ClientException", "Unable to describe task definition.")
+    out: dict[str, Any] = {"taskDefinition": to_parsed("ecs", "TaskDefinition", found[0])}
+    if "TAGS" in params.get("include", []):
+        out["tags"] = found[0].get("tags", [])
+    return out

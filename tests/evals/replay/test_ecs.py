@@ -215,3 +215,45 @@ def test_list_tasks_by_status_service_and_family(ecs: Any) -> None:
     assert ids(family="report") == ["t-batch"]
     with pytest.raises(ecs.exceptions.ServiceNotFoundException):
         ids(serviceName="ghost")
+
+
+def task_definition(family: str, revision: int, **extra: Any) -> dict[str, Any]:
+    item = {
+        "taskDefinitionArn": f"{PREFIX}:task-definition/{family}:{revision}",
+        "family": family,
+        "revision": revision,
+        "status": "ACTIVE",
+        "containerDefinitions": [
+            {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1"}
+        ],
+        "taskRoleArn": f"arn:aws:iam::123456789012:role/{family}-task-r{revision}",
+        "executionRoleArn": "arn:aws:iam::123456789012:role/ecs-task-execution",
+        "registeredAt": "2024-04-20T00:00:00Z",
+        **extra,
+    }
+    return {"service": "ecs", "type": "TaskDefinition", "item": item}
+
+
+def test_describe_task_definition_by_arn_revision_or_family_as_registered_at_now(
+    replay: Callable[..., Any],
+) -> None:
+    from botocore.exceptions import ClientError
+
+    records = {
+        "resources": [
+            task_definition("api", 6),
+            task_definition("api", 7),
+            task_definition("api", 8, registeredAt="2024-05-01T07:00:00Z"),  # registered after now
+            task_definition("api", 9, status="INACTIVE"),
+        ]
+    }
+    session, _ = replay(records)
+    client = session.client("ecs")
+    by_arn = client.describe_task_definition(taskDefinition=f"{PREFIX}:task-definition/api:6")
+    assert by_arn["taskDefinition"]["taskRoleArn"].endswith("role/api-task-r6")
+    assert client.describe_task_definition(taskDefinition="api:7")["taskDefinition"]["revision"] == 7
+    # The family alone: its latest ACTIVE revision registered by now.
+    assert client.describe_task_definition(taskDefinition="api")["taskDefinition"]["revision"] == 7
+    with pytest.raises(ClientError) as missing:
+        client.describe_task_definition(taskDefinition="api:8")
+    assert missing.value.response["Error"]["Code"] == "ClientException"
