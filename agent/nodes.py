@@ -1121,6 +1121,38 @@ CALLED_HOST = re.compile(
 INTERNAL_SUFFIXES = (".internal", ".local", ".svc", ".consul", ".lan", ".corp", ".intra")
 
 
+# The address a connection was dialled to, as runtimes print a failed dial ("dial tcp 10.0.3.7:3128: i/o
+# timeout", "connect to 10.0.3.7:5432 timed out", "Connection refused: /10.0.3.7:6379").
+DIALLED = re.compile(
+    r"(?:dial(?:ing)? tcp|connect(?:ing|ion)?(?: to)?|refused:?|timed out:?)\s+/?(\d{1,3}(?:\.\d{1,3}){3}):\d{2,5}\b",
+    re.I,
+)
+PRIVATE_IP = re.compile(r"^(?:10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.)")
+
+
+def _holder_of_address(batch: _Batch, topo: Topology, ip: str) -> str | None:
+    """The instance in play whose private address is `ip`; instances known only by id (named by a
+    health event, say) are described first, once, to learn their addresses."""
+
+    def find() -> str | None:
+        return next(
+            (k for k, n in topo.nodes.items() if n.kind == "ec2" and n.attrs.get("private_ip") == ip), None
+        )
+
+    found = find()
+    if found is not None:
+        return found
+    bare = [k for k, n in topo.nodes.items() if n.kind == "ec2" and "private_ip" not in n.attrs]
+    bare = [k for k in bare if re.fullmatch(r"i-[0-9a-f]{8,17}", k)][:DESCRIBE_REFS]
+    if not bare:
+        return None
+    graph = batch.run("describe_resources", {"refs": bare, "include_network": False, "max_nodes": 40})
+    if graph and graph.data:
+        for node in graph.data.nodes:
+            topo.add(node.kind, node.id, node.name, az=node.az, attrs=node.attrs)
+    return find()
+
+
 def _error_text(e: Evidence, keys: tuple[str, ...] = ("template", "example", "exception")) -> str:
     """What an error finding says: its template, example line and exception, else its summary."""
     return " ".join(str(e.facts.get(k, "")) for k in keys).strip() or e.summary
@@ -1135,6 +1167,16 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
         if e.kind != "log_pattern" or not {"timeout_logs", "connection_refused_logs"} & set(e.signals):
             continue
         text = _error_text(e, ("template", "example"))
+        dialled = {m.group(1) for m in DIALLED.finditer(text) if PRIVATE_IP.match(m.group(1))}
+        if len(dialled) == 1:
+            # The address a client dialled is the party that did not answer (a proxy, a NAT instance,
+            # a database host), whatever URL it was asked to fetch through it: the host in the URL was
+            # never reached.
+            ip = dialled.pop()
+            holder = _holder_of_address(batch, topo, ip)
+            if holder is not None:
+                extra.append(batch.copy_onto(e, holder, f"dialled {ip}, which is {holder}"))
+                continue
         hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
         hosts = {
             h

@@ -657,3 +657,19 @@ def test_successful_launches_are_recorded_as_when_the_template_reached_instances
     draft = next(d for d in from_scaling(out) if "instances_launched" in d.signals)
     assert draft.start == T0 + timedelta(minutes=5)
     assert draft.facts["launched"] == [(T0 + timedelta(minutes=m)).isoformat() for m in (5, 30)]
+
+
+def test_an_instance_stopped_by_the_platform_explains_the_timeouts_of_those_who_dial_it() -> None:
+    topo = Topology()
+    proxy = topo.add("ec2", "i-0c4dac9363320785e")
+    evidence = [
+        ev("health_event", proxy, T0 - timedelta(minutes=2), ["health_event"], 0.4),
+        ev("log_pattern", proxy, T0, ["timeout_logs", "new_error_pattern"], 0.8),
+    ]
+    retired = next(
+        h
+        for h in generate(catalog(), evidence, topo, [proxy])
+        if h.failure_mode == "ec2-scheduled-maintenance-or-retirement"
+    )
+    assert "timeout_logs unexplained" not in retired.rationale
+    assert "corroborated by timeout_logs" in retired.rationale

@@ -231,3 +231,42 @@ def test_the_settings_of_what_is_failing_are_read_back_a_day_and_more() -> None:
     ]
     assert len(read) == 1, [e["summary"] for e in state["evidence"]]
     assert read[0]["resource"] == "ledger-pg15-replica"
+
+
+def test_the_address_a_client_dialled_is_the_party_that_did_not_answer() -> None:
+    """'dial tcp 10.64.201.241:3128: i/o timeout' while fetching https://api.vendor.example: the proxy at
+    that address did not answer; the vendor was never reached. The instance holding the address (known
+    only by id, from a health event say) is described to learn its address, and the timeouts are its."""
+    from agent.nodes import _attribute_remote_hosts, _Batch
+    from tests.agent.test_scoring import ev
+
+    proxy = {
+        "service": "ec2",
+        "type": "Instance",
+        "item": {
+            "InstanceId": "i-0c4dac9363320785e",
+            "InstanceType": "t3.small",
+            "PrivateIpAddress": "10.64.201.241",
+            "State": {"Code": 80, "Name": "stopped"},
+            "Placement": {"AvailabilityZone": "us-east-1b"},
+        },
+    }
+    bundle = make_bundle({"resources": [proxy]})
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    topo = Topology()
+    topo.add("ec2", "i-0c4dac9363320785e")
+    topo.add("ecs_service", "fares-search")
+    line = (
+        'Post "https://api.vendor.example/v3/availability": proxyconnect tcp: dial tcp 10.64.201.241:3128: '
+        "i/o timeout"
+    )
+    batch = _Batch({}, runtime)
+    batch.evidence.append(
+        ev("log_pattern", "fares-search", None, ["timeout_logs", "new_error_pattern"], 0.85)
+    )
+    batch.evidence[0].facts["example"] = line
+    _attribute_remote_hosts(batch, topo)
+    copied = [e for e in batch.evidence if e.resource == "i-0c4dac9363320785e"]
+    assert len(copied) == 1 and "dialled 10.64.201.241" in copied[0].summary
+    assert topo.kind("api.vendor.example") is None, "the host behind the proxy is not made a suspect"
