@@ -65,6 +65,8 @@ GENERIC = frozenset(
 )
 
 LEAD_TIME = timedelta(hours=3)
+# How far error lines in logs may lead the metrics that measure the same trouble (a period or two).
+LOGS_LEAD = timedelta(minutes=10)
 HEALTH_LAG = timedelta(minutes=30)  # a change more than this before the onset is unlikely to be its cause
 GRACE = timedelta(minutes=3)  # onsets are measured in minutes; this much after still counts as before
 # The most a change can be believed when nothing on or next to what it changed went wrong after it.
@@ -204,7 +206,7 @@ def incident_onset(
     """When the trouble began: the earliest sustained symptom on the entry resources (the alarm's or
     the question's), or anywhere when none of those shows one."""
 
-    def times(near: set[str] | None) -> list[datetime]:
+    def times(near: set[str] | None, kinds: tuple[str, ...]) -> list[datetime]:
         # A count in 5-minute bins began somewhere in its first bin: take the latest minute it can
         # have been, so a coarse series does not date the trouble before a per-minute one shows it.
         return [
@@ -212,19 +214,30 @@ def incident_onset(
             for e in evidence
             if e.start is not None
             and set(e.signals) & SYMPTOMS
-            and e.kind in ("metric_anomaly", "log_pattern", "trace_fault", "resource_state")
+            and e.kind in kinds
             and e.facts.get("sustained", True)
             and e.strength >= 0.3
             and (near is None or (topo is not None and canonical(e.resource, topo) in near))
         ]
 
+    def earliest(near: set[str] | None) -> datetime | None:
+        # What the resource measures of itself (its metrics, its state) dates the trouble; lines that
+        # look like errors in its logs may lead that by a period or two, not by an hour: an hour
+        # earlier they are some other, smaller trouble (a bot's 404s), not the one measured.
+        measured = times(near, ("metric_anomaly", "resource_state"))
+        logged = times(near, ("log_pattern", "trace_fault"))
+        if not measured:
+            return min(logged, default=None)
+        first = min(measured)
+        leading = [t for t in logged if first - LOGS_LEAD <= t < first]
+        return min([first, *leading])
+
     if topo is not None and entry:
         near = {k for k, hops in topo.distances(entry).items() if hops <= 1}
-        local = times(near)
-        if local:
-            return min(local)
-    found = times(None)
-    return min(found) if found else None
+        local = earliest(near)
+        if local is not None:
+            return local
+    return earliest(None)
 
 
 def symptomatic(evidence: list[Evidence], topo: Topology) -> set[str]:

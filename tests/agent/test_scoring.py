@@ -88,3 +88,16 @@ def test_a_part_of_the_top_resource_is_no_rival_for_the_verdict() -> None:
     assert _rival([hyp(az, 0.9), hyp(inst, 0.88)], topo) == 0.0
     # Seen from the instance, the AZ is a rival like any other resource.
     assert _rival([hyp(inst, 0.9), hyp(az, 0.88)], topo) == 0.88
+
+
+def test_error_lines_date_the_onset_only_a_period_or_two_ahead_of_what_the_metrics_measure() -> None:
+    topo, tg, _ = web_topology()
+    metric = ev("metric_anomaly", tg, T0, ["error_rate_up"])
+    # Error-like lines an hour before the 5xx metric rose: some other, smaller trouble.
+    early = ev("log_pattern", tg, T0 - timedelta(minutes=45), ["log_errors_up"], 0.5)
+    assert incident_onset([early, metric], topo, [tg]) == T0
+    # Lines a few minutes ahead of the metric: the same trouble, seen first in the logs.
+    leading = ev("log_pattern", tg, T0 - timedelta(minutes=4), ["timeout_logs"], 0.5)
+    assert incident_onset([early, leading, metric], topo, [tg]) == T0 - timedelta(minutes=4)
+    # Without a metric, the logs are all there is.
+    assert incident_onset([early], topo, [tg]) == T0 - timedelta(minutes=45)
