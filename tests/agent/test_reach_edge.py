@@ -116,6 +116,19 @@ def test_a_load_balancer_symptom_reaches_its_tls_listener_and_certificate(
         ]
 
 
+def surveyed(records: dict[str, list[Any]], question: str) -> dict[str, Any]:
+    """Intake, discover and survey a question over a bundle, as the graph runs them; the state after."""
+    bundle = make_bundle(records)
+    session, _ = replay_session(bundle)
+    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
+    config: Any = {"configurable": {"runtime": runtime}}
+    state: dict[str, Any] = {"question": question, "now": bundle.manifest.now.isoformat()}
+    state |= nodes.intake(state, config)  # type: ignore[arg-type]
+    state |= nodes.discover(state, config)  # type: ignore[arg-type]
+    state |= nodes.survey(state, config)  # type: ignore[arg-type]
+    return state
+
+
 def test_a_parameter_change_pending_reboot_is_dated_at_the_restart_that_applied_it() -> None:
     from tests.evals.test_scoring_diagnosis import ADMIN, trail
 
@@ -155,17 +168,7 @@ def test_a_parameter_change_pending_reboot_is_dated_at_the_restart_that_applied_
         "cloudtrail": [lowered, reboot],
         "metrics": metric("AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": "orders-db"}, 140.0, 60),
     }
-    bundle = make_bundle(records)
-    session, _ = replay_session(bundle)
-    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
-    config: Any = {"configurable": {"runtime": runtime}}
-    state: dict[str, Any] = {
-        "question": "orders-db refuses connections since 05:20",
-        "now": "2024-05-01T06:00:00+00:00",
-    }
-    state |= nodes.intake(state, config)  # type: ignore[arg-type]
-    state |= nodes.discover(state, config)  # type: ignore[arg-type]
-    state |= nodes.survey(state, config)  # type: ignore[arg-type]
+    state = surveyed(records, "orders-db refuses connections since 05:20")
     changes = [
         e for e in state["evidence"] if e["facts"].get("event_id") == "2829a3f9-c5d3-4579-b852-d486e4b2c448"
     ]
@@ -215,17 +218,10 @@ def test_the_settings_of_what_is_failing_are_read_back_a_day_and_more() -> None:
         {**p, "value": 0.002 if i >= 30 else 0.4}
         for i, p in enumerate(metric("AWS/RDS", "ReadLatency", dims, 0, 180))
     ]
-    bundle = make_bundle({"resources": [db], "cloudtrail": [edit], "metrics": latency})
-    session, _ = replay_session(bundle)
-    runtime = Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now))
-    config: Any = {"configurable": {"runtime": runtime}}
-    state: dict[str, Any] = {
-        "question": "ledger-replica-1 reads slow since 05:30",
-        "now": "2024-05-01T06:00:00+00:00",
-    }
-    state |= nodes.intake(state, config)  # type: ignore[arg-type]
-    state |= nodes.discover(state, config)  # type: ignore[arg-type]
-    state |= nodes.survey(state, config)  # type: ignore[arg-type]
+    state = surveyed(
+        {"resources": [db], "cloudtrail": [edit], "metrics": latency},
+        "ledger-replica-1 reads slow since 05:30",
+    )
     read = [
         e for e in state["evidence"] if e["facts"].get("event_id") == "7d0c1f0e-8a43-4b7e-9d8e-3b0f6a1c2d4e"
     ]
