@@ -135,6 +135,11 @@ class FailureMode(BaseModel):
         default_factory=list, description="signals on the suspect that argue against"
     )
     probes: list[str] = Field(default_factory=list, description="tools that confirm or rule it out")
+    ceiling: list[str] = Field(
+        default_factory=list,
+        description="for a capacity reading argued from a symptom (a backlog): signals that the resource "
+        "or what works for it is at its ceiling; without one of them the reading is only a possibility",
+    )
     history_hours: float = Field(
         default=3,
         gt=0,
@@ -152,7 +157,7 @@ class FailureMode(BaseModel):
     )
     references: list[str] = Field(default_factory=list)
 
-    @field_validator("root_signals", "corroborating", "symptoms", "contradicting")
+    @field_validator("root_signals", "corroborating", "symptoms", "contradicting", "ceiling")
     @classmethod
     def _known_signals(cls, names: list[str]) -> list[str]:
         unknown = [n for n in names if n not in SIGNALS]

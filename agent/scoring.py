@@ -96,6 +96,8 @@ UNEXPLAINED_EACH = 0.06
 UNEXPLAINED_MAX = 0.18
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
+# A capacity reading with no sign that anything is at its ceiling.
+CEILING_UNSEEN_CAP = 0.5
 # A change mode nominated by its effects on a resource nobody changed before the onset.
 NO_CHANGE_CAP = 0.4
 # Evidence that scaling could not add capacity, and how long after the load began it can first show.
@@ -525,6 +527,12 @@ def _score(
     if unexplained:
         score -= min(UNEXPLAINED_MAX, UNEXPLAINED_EACH * len(unexplained))
         terms.append(f"leaves {', '.join(unexplained)} unexplained")
+    if mode.ceiling and not set(mode.ceiling) & here:
+        # A limit is known by its ceiling: a capacity reading argued from its symptom alone is a guess.
+        capped_at = CEILING_UNSEEN_CAP
+        terms.append(f"no sign of a ceiling ({', '.join(mode.ceiling)})")
+    else:
+        capped_at = 1.0
     contradicting = [s for s in mode.contradicting if s in here]
     if contradicting:
         score -= 0.25 * len(contradicting)
@@ -820,6 +828,7 @@ def _score(
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
     if unanchored:
         score = min(score, NO_CHANGE_CAP)
+    score = min(score, capped_at)
     if long_healthy:
         # Healthy for twice its rollout and more: the release is at most a possibility.
         score = min(score, HEALTHY_RELEASE_CAP)

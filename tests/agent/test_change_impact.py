@@ -559,9 +559,12 @@ def test_a_backlog_whose_consumer_errors_is_not_a_slow_consumer() -> None:
     topo.link(fn, queue, "reads")
     slow = [
         ev("metric_anomaly", queue, T0, ["queue_backlog"], 0.98),
-        ev("metric_anomaly", fn, T0, ["traffic_up", "latency_up"], 0.8),
+        ev("metric_anomaly", fn, T0, ["traffic_up", "latency_up", "lambda_concurrency_limited"], 0.8),
     ]
-    failing = [slow[0], ev("metric_anomaly", fn, T0, ["error_rate_up", "latency_up"], 0.8)]
+    failing = [
+        slow[0],
+        ev("metric_anomaly", fn, T0, ["error_rate_up", "latency_up", "lambda_concurrency_limited"], 0.8),
+    ]
 
     def backlog(evidence: list) -> float:  # type: ignore[type-arg]
         hyps = generate(catalog(), evidence, topo, [queue])
@@ -673,3 +676,24 @@ def test_an_instance_stopped_by_the_platform_explains_the_timeouts_of_those_who_
     )
     assert "timeout_logs unexplained" not in retired.rationale
     assert "corroborated by timeout_logs" in retired.rationale
+
+
+def test_a_capacity_reading_of_a_backlog_needs_a_sign_of_its_ceiling() -> None:
+    topo = Topology()
+    queue = topo.add("sqs_queue", "notify-outbound")
+    fn = topo.add("lambda", "notify-dispatch")
+    topo.link(fn, queue, "reads")
+    backlog = ev("metric_anomaly", queue, T0, ["queue_backlog"], 0.98)
+    arrivals = ev("metric_anomaly", queue, T0, ["traffic_up"], 0.8)
+
+    def slow(evidence: list) -> object:  # type: ignore[type-arg]
+        hyps = generate(catalog(), evidence, topo, [queue])
+        return next(h for h in hyps if h.resource == queue and h.failure_mode == "sqs-backlog-slow-consumer")
+
+    # More arrivals and a backlog, but nothing working for the queue at its ceiling: a possibility only
+    # (a queue nobody reads any more backs up just the same).
+    guess = slow([backlog, arrivals])
+    assert guess.confidence <= 0.5 and "no sign of a ceiling" in guess.rationale  # type: ignore[attr-defined]
+    # The consumer at its concurrency limit is the ceiling.
+    limited = slow([backlog, arrivals, ev("metric_anomaly", fn, T0, ["lambda_concurrency_limited"], 0.9)])
+    assert limited.confidence > 0.8 and "no sign of a ceiling" not in limited.rationale  # type: ignore[attr-defined]
