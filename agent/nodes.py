@@ -756,17 +756,23 @@ def _who_set_the_ceiling(batch: _Batch, topo: Topology, scope: Scope) -> None:
         )
     )[:MAX_CEILINGS]
     for key in saturated:
-        found = batch.run(
-            "recent_changes",
-            {
-                "start": _iso(scope.start - NEXT_PEAK),
-                "end": _iso(scope.start - timedelta(hours=3)),
-                "resources": topo.names(key)[:5] or [key],
-                "limit": 20,
-            },
-        )
-        if found and found.data:
-            _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
+        _earlier_changes(batch, topo, scope.start - NEXT_PEAK, scope, topo.names(key)[:5] or [key])
+
+
+def _earlier_changes(batch: _Batch, topo: Topology, since: datetime, scope: Scope, names: list[str]) -> None:
+    """The changes naming `names` from `since` up to where the window's own change read began (3 h
+    before its start), placed on what they changed."""
+    found = batch.run(
+        "recent_changes",
+        {
+            "start": _iso(since),
+            "end": _iso(scope.start - timedelta(hours=3)),
+            "resources": names,
+            "limit": 20,
+        },
+    )
+    if found and found.data:
+        _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
 
 
 # How far back the settings of what is failing are read: a setting's effect waits for its trigger (the
@@ -789,19 +795,9 @@ def _settings_changed_earlier(batch: _Batch, topo: Topology, scope: Scope) -> No
     holders = list(dict.fromkeys(b for a, b, rel in topo.edges if a in users and rel in SETTINGS_RELATIONS))[
         :MAX_SETTINGS
     ]
-    if not holders:
-        return
-    found = batch.run(
-        "recent_changes",
-        {
-            "start": _iso(scope.start - SETTINGS_LOOKBACK),
-            "end": _iso(scope.start - timedelta(hours=3)),
-            "resources": [name for key in holders for name in (topo.names(key)[:3] or [key])][:15],
-            "limit": 20,
-        },
-    )
-    if found and found.data:
-        _place_changed(topo, batch.add(change_an.from_changes(found.data), found))
+    if holders:
+        names = [name for key in holders for name in (topo.names(key)[:3] or [key])][:15]
+        _earlier_changes(batch, topo, scope.start - SETTINGS_LOOKBACK, scope, names)
 
 
 MAX_CACHES = 3  # caches whose state and events are read in the survey

@@ -527,12 +527,10 @@ def _score(
     if unexplained:
         score -= min(UNEXPLAINED_MAX, UNEXPLAINED_EACH * len(unexplained))
         terms.append(f"leaves {', '.join(unexplained)} unexplained")
-    if mode.ceiling and not set(mode.ceiling) & here:
-        # A limit is known by its ceiling: a capacity reading argued from its symptom alone is a guess.
-        capped_at = CEILING_UNSEEN_CAP
+    # A limit is known by its ceiling: a capacity reading argued from its symptom alone is a guess.
+    ceiling_unseen = bool(mode.ceiling) and not set(mode.ceiling) & here
+    if ceiling_unseen:
         terms.append(f"no sign of a ceiling ({', '.join(mode.ceiling)})")
-    else:
-        capped_at = 1.0
     contradicting = [s for s in mode.contradicting if s in here]
     if contradicting:
         score -= 0.25 * len(contradicting)
@@ -751,7 +749,6 @@ def _score(
             )
 
         # Its settings may live elsewhere (a parameter group, a launch template): an edit there is an
-        # edit of it.
         # edit of it, and like a capacity cut it bites when the condition it governs next arises (the
         # next launch, the next long query, the next peak), not necessarily at once.
         holders = {b for a, b, rel in topo.edges if a == resource and rel in SETTINGS_RELATIONS}
@@ -828,7 +825,8 @@ def _score(
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
     if unanchored:
         score = min(score, NO_CHANGE_CAP)
-    score = min(score, capped_at)
+    if ceiling_unseen:
+        score = min(score, CEILING_UNSEEN_CAP)
     if long_healthy:
         # Healthy for twice its rollout and more: the release is at most a possibility.
         score = min(score, HEALTHY_RELEASE_CAP)
