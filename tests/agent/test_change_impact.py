@@ -697,3 +697,30 @@ def test_a_capacity_reading_of_a_backlog_needs_a_sign_of_its_ceiling() -> None:
     # The consumer at its concurrency limit is the ceiling.
     limited = slow([backlog, arrivals, ev("metric_anomaly", fn, T0, ["lambda_concurrency_limited"], 0.9)])
     assert limited.confidence > 0.8 and "no sign of a ceiling" not in limited.rationale  # type: ignore[attr-defined]
+
+
+def test_a_function_that_runs_out_of_memory_is_at_its_memory_ceiling_not_a_bad_release_upstream() -> None:
+    """Runtime.OutOfMemory in a function's REPORT lines is its memory limit reached: named on the
+    function as a limit (raise the memory), above a change to what feeds it that shows no failure of
+    its own."""
+    topo = Topology()
+    queue = topo.add("sqs_queue", "photo-jobs")
+    resizer = topo.add("lambda", "photo-resizer")
+    ingest = topo.add("lambda", "photo-ingest")
+    topo.link(ingest, queue, "sends_to")
+    topo.link(queue, resizer, "triggers")
+    t0 = datetime(2024, 5, 27, 15, 45, tzinfo=UTC)
+    evidence = [
+        ev("metric_anomaly", resizer, t0, ["error_rate_up"], 0.8),
+        ev("log_pattern", resizer, t0, ["log_errors_up"], 0.8),
+        ev("log_pattern", resizer, None, ["new_error_pattern", "oom_logs"], 0.85),
+        ev("metric_anomaly", queue, t0 + timedelta(minutes=5), ["queue_backlog"], 0.8),
+        ev("change_event", ingest, t0 - timedelta(minutes=23), ["change", "change_config"], 0.6),
+    ]
+    hyps = generate(catalog(), evidence, topo, [resizer])
+    assert (hyps[0].resource, hyps[0].failure_mode, hyps[0].category) == (
+        resizer,
+        "lambda-out-of-memory",
+        "limit",
+    )
+    assert any(s.action == "scale" and "--memory-size" in (s.command or "") for s in hyps[0].remediation)
