@@ -52,6 +52,10 @@ ResourceKind = Literal[
     "efs_file_system",
     "waf_web_acl",
     "launch_template",
+    "vpc_endpoint",
+    # An AWS API as the account calls it ("ssm:GetParameters"): what an account-wide request quota limits.
+    "aws_api",
+    "secret",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

@@ -224,6 +224,37 @@ def _alarm_asked_about(batch: _Batch, scope: Scope) -> dict[str, Any] | None:
 # --- discover -------------------------------------------------------------------------------------
 
 
+ALIAS_ATTRS = ("arn", "name", "dimension", "cluster")
+
+
+def _place_graph(topo: Topology, graph: Any) -> None:
+    """A describe_resources answer into the topology: every node under each name it goes by (its ARN,
+    name and metric dimension; for an endpoint, the private DNS names it answers in its VPC), and
+    every edge."""
+    for node in graph.nodes:
+        aliases = [v for k, v in node.attrs.items() if k in ALIAS_ATTRS and v]
+        aliases += node.attrs.get("dns_names", "").split()
+        topo.add(node.kind, node.id, node.name, az=node.az, aliases=aliases, attrs=node.attrs)
+    for edge in graph.edges:
+        topo.link(edge.source, edge.target, edge.relation)
+
+
+def configured_hosts(node: Any) -> dict[str, str]:
+    """KEY -> host for the URLs a function's or service's configuration names (attribute `calls`)."""
+    pairs = (p.split("=", 1) for p in str(node.attrs.get("calls", "")).split())
+    return {k: h for k, h in pairs}
+
+
+def _configured_calls(topo: Topology) -> None:
+    """A host a function or service is configured to call, which a VPC endpoint answers, puts that
+    endpoint on its path. (Other hosts become nodes when failures are traced to them.)"""
+    for key, node in list(topo.nodes.items()):
+        for host in configured_hosts(node).values():
+            ep = _endpoint_for(topo, host)
+            if ep:
+                topo.link(key, ep, "calls_through")
+
+
 def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     rt = _rt(config)
     scope = Scope.model_validate(state["scope"])
@@ -267,17 +298,12 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     for part in [refs[i : i + DESCRIBE_REFS] for i in range(0, len(refs), DESCRIBE_REFS)]:
         graph = batch.run("describe_resources", {"refs": part, "include_network": True, "max_nodes": 200})
         if graph and graph.data:
-            for node in graph.data.nodes:
-                aliases = [
-                    v for k, v in node.attrs.items() if k in ("arn", "name", "dimension", "cluster") and v
-                ]
-                topo.add(node.kind, node.id, node.name, az=node.az, aliases=aliases, attrs=node.attrs)
-            for edge in graph.data.edges:
-                topo.link(edge.source, edge.target, edge.relation)
+            _place_graph(topo, graph.data)
             fresh = [n for n in graph.data.nodes if n.kind == "instance" and n.id not in judged]
             judged.update(n.id for n in fresh)
             batch.add(state_an.from_instances([(n.id, n.state, n.attrs) for n in fresh]), graph)
             batch.gaps += [f"describe_resources: {g}" for g in graph.data.gaps]
+    _configured_calls(topo)
     for key, node in list(topo.nodes.items()):
         if node.az and node.kind in ("ec2", "ebs_volume", "subnet", "rds_instance"):
             topo.link(key, topo.add("availability_zone", node.az), "in_az")
@@ -409,6 +435,8 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 batch.add(state_an.from_ecs(es.data), es)
     _attribute_mentions(batch, topo)
     _attribute_principals(batch, topo)
+    _attribute_endpoint_hosts(batch, topo)
+    _attribute_throttles(batch, topo)
     _attribute_remote_hosts(batch, topo)
     _dead_routes(batch, topo)
     _network_follow_up(batch, topo, window, scope)
@@ -1079,10 +1107,7 @@ def _network_follow_up(batch: _Batch, topo: Topology, window: dict[str, Any], sc
             "describe_resources", {"refs": changed[:10], "include_network": True, "max_nodes": 80}
         )
         if graph and graph.data:
-            for node in graph.data.nodes:
-                topo.add(node.kind, node.id, node.name, az=node.az, attrs=node.attrs)
-            for edge in graph.data.edges:
-                topo.link(edge.source, edge.target, edge.relation)
+            _place_graph(topo, graph.data)
     if changed or connectivity:
         rejects = batch.run("flow_log_rejects", dict(window))
         if rejects and rejects.data:
@@ -1144,14 +1169,162 @@ def _holder_of_address(batch: _Batch, topo: Topology, ip: str) -> str | None:
         return None
     graph = batch.run("describe_resources", {"refs": bare, "include_network": False, "max_nodes": 40})
     if graph and graph.data:
-        for node in graph.data.nodes:
-            topo.add(node.kind, node.id, node.name, az=node.az, attrs=node.attrs)
+        _place_graph(topo, graph.data)
     return find()
 
 
 def _error_text(e: Evidence, keys: tuple[str, ...] = ("template", "example", "exception")) -> str:
     """What an error finding says: its template, example line and exception, else its summary."""
     return " ".join(str(e.facts.get(k, "")) for k in keys).strip() or e.summary
+
+
+CALL_ERRORS = frozenset(
+    {"new_error_pattern", "timeout_logs", "connection_refused_logs", "access_denied_logs", "log_errors_up"}
+)
+# An AWS service's regional host, and the service it names: "sqs.us-east-1.amazonaws.com",
+# "abc123.execute-api.eu-west-1.amazonaws.com" (every API's host is a name of execute-api).
+AWS_HOST = re.compile(r"^(?:[a-z0-9]+\.)?([a-z0-9-]+)\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com$")
+
+
+def _endpoint_for(topo: Topology, host: str) -> str | None:
+    """The VPC endpoint that answers `host` inside its VPC, if one in play does: a PrivateLink endpoint
+    whose private DNS names include it, or an interface endpoint with private DNS on for the AWS service
+    the host belongs to (private DNS makes the service's own names resolve to the endpoint)."""
+    key = topo.resolve(host)
+    if key and topo.nodes[key].kind == "vpc_endpoint":
+        return key
+    m = AWS_HOST.match(host)
+    if not m:
+        return None
+    service = f"com.amazonaws.{m.group(2)}.{m.group(1)}"
+    return next(
+        (
+            k
+            for k, n in topo.nodes.items()
+            if n.kind == "vpc_endpoint"
+            and n.attrs.get("service") == service
+            and n.attrs.get("private_dns") == "true"
+            and n.attrs.get("type") == "Interface"
+        ),
+        None,
+    )
+
+
+def _attribute_endpoint_hosts(batch: _Batch, topo: Topology) -> None:
+    """Failed calls to a host a VPC endpoint answers went through that endpoint: it is the hop between
+    the callers and what they call, so the errors are evidence about it too. Behind a PrivateLink
+    endpoint to another party's service, the endpoint is all of that service the account can see."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.resource and e.resource.startswith(log_an.ENDPOINT_POLICY):
+            # Refused by "a VPC endpoint policy": the endpoint in play for that service, when one is.
+            service = e.resource.removeprefix(log_an.ENDPOINT_POLICY)
+            eps = [
+                k
+                for k, n in topo.nodes.items()
+                if n.kind == "vpc_endpoint" and n.attrs.get("service", "").rsplit(".", 1)[-1] == service
+            ]
+            if len(eps) == 1:
+                e.resource = eps[0]
+            continue
+        if e.kind != "log_pattern" or not CALL_ERRORS & set(e.signals):
+            continue
+        text = _error_text(e, ("template", "example"))
+        hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
+        found = {ep: h for h in sorted(hosts) if (ep := _endpoint_for(topo, h))}
+        if len(found) != 1:
+            continue
+        ((ep, host),) = found.items()
+        signals = list(e.signals)
+        if topo.nodes[ep].attrs.get("service", "").startswith("com.amazonaws.vpce."):
+            signals = sorted({*signals, "remote_slow"})  # another party's service, seen from the caller
+        extra.append(batch.copy_onto(e, ep, f"calls to {host} go through VPC endpoint {ep}", signals))
+        caller = topo.resolve(e.resource)
+        if caller:
+            topo.link(caller, ep, "calls_through")
+    batch.evidence += extra
+
+
+# Words of a configuration key that say nothing about which dependency it is.
+KEY_NOISE = frozenset(
+    {
+        "url",
+        "uri",
+        "api",
+        "host",
+        "endpoint",
+        "base",
+        "http",
+        "https",
+        "addr",
+        "address",
+        "service",
+        "svc",
+        "v1",
+        "v2",
+        "prod",
+        "timeout",
+        "ms",
+    }
+)
+
+
+def _configured_named(node: Any, text: str) -> str | None:
+    """The one configured host whose key's distinctive words (FRAUD_API_URL -> "fraud") the text uses."""
+    low = text.lower()
+    hits = {
+        host
+        for key, host in configured_hosts(node).items()
+        if any(
+            len(w) >= 4 and w not in KEY_NOISE and re.search(rf"(?<![a-z]){w}(?![a-z])", low)
+            for w in re.split(r"[_\W]+", key.lower())
+        )
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+# Services whose throttles are an account's request quota for an API (not a resource's own capacity,
+# as a table's or a function's are), and the kind of their resources a caller is linked to.
+ACCOUNT_QUOTAS = {
+    "kms": "kms_key",
+    "ssm": "ssm_parameter",
+    "secretsmanager": "secret",
+    "sts": None,
+    "ses": None,
+    "sesv2": None,
+    "sns": None,
+    "cloudwatch": None,
+    "logs": None,
+    "ecr": None,
+    "ec2": None,
+}
+QUOTA_REACH = 3  # hops from the caller within which its key, parameter or secret is its own
+
+
+def _attribute_throttles(batch: _Batch, topo: Topology) -> None:
+    """A throttle an AWS API answered (its SDK names the service and often the operation) is that API's
+    request quota in the account, reached by every caller together: it is evidence about the one key,
+    parameter or secret of that service the caller uses, else about the API itself, as a node."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind != "log_pattern" or "throttling_logs" not in e.signals:
+            continue
+        service, operation = log_an.called_api(_error_text(e, ("template", "example", "exception")))
+        if service not in ACCOUNT_QUOTAS:
+            continue
+        caller = topo.resolve(e.resource)
+        kind = ACCOUNT_QUOTAS[service]
+        near = topo.distances([caller]) if caller else {}
+        own = sorted(k for k, d in near.items() if kind and topo.nodes[k].kind == kind and d <= QUOTA_REACH)
+        if len(own) == 1:
+            there = own[0]
+        else:
+            there = topo.add("aws_api", f"{service}:{operation}" if operation else f"{service} API")
+            if caller:
+                topo.link(caller, there, "calls")
+        signals = sorted({*e.signals, "throttled"})
+        extra.append(batch.copy_onto(e, there, f"throttled by {service}", signals))
+    batch.evidence += extra
 
 
 def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
@@ -1174,6 +1347,7 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
                 extra.append(batch.copy_onto(e, holder, f"dialled {ip}, which is {holder}"))
                 continue
         hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
+        named = bool(hosts)
         hosts = {
             h
             for h in hosts
@@ -1181,6 +1355,21 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
             and not h.endswith("amazonaws.com")
             and topo.resolve(h) is None
         }
+        if not named:
+            # The failure names no host: the code may name the dependency as its configuration does
+            # ("fraud score call timed out" from a function configured with FRAUD_API_URL).
+            owner = topo.resolve(e.resource)
+            by_words = _configured_named(topo.nodes[owner], text) if owner else None
+            if owner and by_words:
+                there = topo.resolve(by_words) or topo.add("remote", by_words)
+                topo.link(owner, there, "calls")
+                signals = sorted({*e.signals, "remote_slow"})
+                extra.append(
+                    batch.copy_onto(
+                        e, there, f"calls to {by_words}, configured as this dependency, fail", signals
+                    )
+                )
+            continue
         if len(hosts) != 1:
             continue
         host = hosts.pop()

@@ -98,6 +98,8 @@ UNEXPLAINED_MAX = 0.18
 GENERIC_CHANGE_CAP = 0.6
 # A capacity reading with no sign that anything is at its ceiling.
 CEILING_UNSEEN_CAP = 0.5
+UNNAMED_KINDS = frozenset({"aws_api"})
+UNNAMED_CAP = 0.7
 # A change mode nominated by its effects on a resource nobody changed before the onset.
 NO_CHANGE_CAP = 0.4
 # Evidence that scaling could not add capacity, and how long after the load began it can first show.
@@ -144,8 +146,13 @@ MAX_SIBLINGS = 20
 NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
 # Resources that hold settings for others (what they are used by is what a change to them changes),
 # and the graph relations from a user to its settings holder.
-SETTINGS_HOLDERS = frozenset({"db_parameter_group", "cache_parameter_group", "launch_template"})
-SETTINGS_RELATIONS = frozenset({"uses_parameters", "launches_from"})
+SETTINGS_HOLDERS = frozenset(
+    {"db_parameter_group", "cache_parameter_group", "launch_template", "ssm_parameter", "secret"}
+)
+SETTINGS_RELATIONS = frozenset({"uses_parameters", "launches_from", "reads_at_start", "reads_setting"})
+# Relations by which settings reach their users only when these start: an instance launched from a
+# template, a task that is handed a parameter or secret as it starts.
+AT_START = frozenset({"launches_from", "reads_at_start"})
 # A change that has reached nothing yet (a template no instance was launched from since) caused nothing.
 NOT_YET_IN_SERVICE_CAP = 0.1
 # What serves only the instances launched after it is changed.
@@ -376,16 +383,36 @@ def _ran_healthy(
     return healthy, min(HEALTHY_RELEASE_COST, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC), healthy > 2 * lag
 
 
+def read_at_start(holder: str, topo: Topology) -> bool:
+    """Whether a settings holder reaches its users only when they start: a launch template, or a
+    parameter or secret that tasks are handed as they start (and that nothing reads while running)."""
+    if (topo.kind(holder) or _prefix_kind(holder)) in LAUNCHED_LATER:
+        return True
+    ways = {rel for a, b, rel in topo.edges if b == holder and rel in SETTINGS_RELATIONS}
+    return bool(ways) and ways <= AT_START
+
+
 def _first_launch_after(
-    template: str, after: datetime, evidence: list[Evidence], topo: Topology
+    holder: str, after: datetime, evidence: list[Evidence], topo: Topology
 ) -> datetime | None:
-    """When a group launching from `template` first launched an instance after `after`."""
-    groups = {a for a, b, rel in topo.edges if b == template and rel == "launches_from"}
+    """When what starts with `holder`'s settings first started after `after`: an instance launched by a
+    group launching from the template; a new deployment of a service whose tasks are handed it."""
+    groups = {a for a, b, rel in topo.edges if b == holder and rel == "launches_from"}
+    readers = {a for a, b, rel in topo.edges if b == holder and rel == "reads_at_start"}
     times = [
         datetime.fromisoformat(str(t))
         for e in evidence
         if "instances_launched" in e.signals and canonical(e.resource, topo) in groups
         for t in e.facts.get("launched") or []
+    ]
+    times += [
+        e.start
+        for e in evidence
+        if e.kind == "change_event"
+        and e.start is not None
+        and "change_deploy" in e.signals
+        and "change_failed" not in e.signals
+        and canonical(e.resource, topo) in readers
     ]
     return min((t for t in times if t >= after), default=None)
 
@@ -699,16 +726,25 @@ def _score(
             )
             or set(e.signals) & specific
         ]
-        if (topo.kind(resource) or _prefix_kind(resource)) in LAUNCHED_LATER:
-            # A template reaches instances only when they are launched: dated by the first launch after
-            # the edit, and nothing at all when no instance has been launched from it since.
+        if read_at_start(resource, topo):
+            # A template reaches instances only when they are launched, a parameter or secret handed to
+            # tasks only when they start: dated by the first launch or deployment after the edit, and
+            # nothing at all when none has happened since.
             launch = _first_launch_after(resource, best.start, evidence, topo)
+            template = (topo.kind(resource) or _prefix_kind(resource)) in LAUNCHED_LATER
             if launch is None:
                 score = min(score, NOT_YET_IN_SERVICE_CAP)
-                terms.append("no instance was launched from it after the change")
+                terms.append(
+                    "no instance was launched from it after the change"
+                    if template
+                    else "no task that is handed it was deployed after the change"
+                )
             elif onset is not None and launch <= onset + GRACE:
                 score += 0.2 * max(0.0, 1 - (onset - launch) / HEALTH_LAG)
-                terms.append(f"instances launched from it {_minutes(onset - launch)} before the onset")
+                terms.append(
+                    f"{'instances launched from it' if template else 'tasks handed it were deployed'} "
+                    f"{_minutes(onset - launch)} before the onset"
+                )
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
             terms.append("nothing abnormal on or next to the changed resource after the change")
@@ -827,6 +863,11 @@ def _score(
         score = min(score, NO_CHANGE_CAP)
     if ceiling_unseen:
         score = min(score, CEILING_UNSEEN_CAP)
+    if (topo.kind(resource) or _prefix_kind(resource)) in UNNAMED_KINDS:
+        # An account's quota for an API, reached by all its callers together: which key, parameter or
+        # caller took it over the line is not known, so the answer is a lead, not a finding.
+        score = min(score, UNNAMED_CAP)
+        terms.append("names the API whose quota was reached, not which of the account's resources used it up")
     if long_healthy:
         # Healthy for twice its rollout and more: the release is at most a possibility.
         score = min(score, HEALTHY_RELEASE_CAP)

@@ -142,7 +142,8 @@ class Topology(BaseModel):
             for alias, key in self.alias.items()
             if len(alias) >= 6
             and not alias.startswith("arn:")
-            and re.search(rf"(?<![\w-]){re.escape(alias.lower())}(?![\w-])", low)
+            # A dotted name (a host) inside a longer dotted name is that longer host's suffix, not itself.
+            and re.search(rf"(?<![\w{'.' if '.' in alias else ''}-]){re.escape(alias.lower())}(?![\w-])", low)
         }
         return sorted(hits)
 

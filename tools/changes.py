@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -52,6 +53,10 @@ class Change(BaseModel):
     error: str | None = None
     source_ip: str | None = None
     user_agent: str | None = None
+    created: list[str] = Field(
+        default_factory=list,
+        description="what a create call made, as its response names it (only the response knows the id)",
+    )
     was: dict[str, str] = Field(
         default_factory=dict,
         description="sizes the request set, as the response says the resource still had them "
@@ -93,6 +98,9 @@ def normalise(event: dict[str, Any]) -> Change:
     resources = [r["ResourceName"] for r in event.get("Resources", []) if r.get("ResourceName")]
     params = json.dumps(record.get("requestParameters") or {}, separators=(",", ":"), sort_keys=True)
     if len(params) > PARAMS_CHARS:
+        # Long documents (policies, user data, templates) are cut first, so the ids beside them survive.
+        params = json.dumps(_short(record.get("requestParameters")), separators=(",", ":"), sort_keys=True)
+    if len(params) > PARAMS_CHARS:
         params = params[: PARAMS_CHARS - 1] + "…"
     error = record.get("errorCode")
     if error and record.get("errorMessage"):
@@ -109,8 +117,54 @@ def normalise(event: dict[str, Any]) -> Change:
         error=error,
         source_ip=record.get("sourceIPAddress"),
         user_agent=(str(record.get("userAgent"))[:80] if record.get("userAgent") else None),
+        created=_created(
+            str(event.get("EventName", record.get("eventName", ""))), record.get("responseElements")
+        ),
         was=_sizes_before(record.get("requestParameters"), record.get("responseElements")),
     )
+
+
+CREATES = ("Create", "Run", "Allocate", "Copy", "Import", "Request")
+AWS_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*-[0-9a-f]{8,17}$")
+
+
+def _created(action: str, response: Any) -> list[str]:
+    """The id or ARN a create call's response gives what it made: the value under `<noun>Id` or
+    `<noun>Arn` (CreateVpcEndpoint -> vpcEndpointId), else the first id-shaped value, nearest the top."""
+    verb = next((v for v in CREATES if action.startswith(v)), None)
+    if verb is None or not isinstance(response, dict):
+        return []
+    noun = action[len(verb) :].lower()
+    named: list[str] = []
+    shaped: list[str] = []
+    level: list[Any] = [response]
+    while level:
+        nxt: list[Any] = []
+        for doc in level:
+            for key, value in doc.items():
+                if isinstance(value, dict):
+                    nxt.append(value)
+                elif isinstance(value, str) and value:
+                    k = str(key).lower()
+                    if k in (noun + "id", noun + "arn"):
+                        named.append(value)
+                    elif k.endswith("id") and AWS_ID.match(value):
+                        shaped.append(value)
+        level = nxt
+    return list(dict.fromkeys(named or shaped[:1]))
+
+
+DOCUMENT_CHARS = 80  # a string value longer than this is a document, cut when the parameters are too long
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > DOCUMENT_CHARS:
+        return value[: DOCUMENT_CHARS - 1] + "…"
+    if isinstance(value, dict):
+        return {k: _short(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short(v) for v in value]
+    return value
 
 
 # Request keys that size a resource (lowercased): its class or type, its counts, its throughput.

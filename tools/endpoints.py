@@ -41,6 +41,10 @@ class Endpoint(BaseModel):
     subnets: list[str]
     security_groups: list[str]
     private_dns: bool | None
+    dns_names: list[str] = Field(
+        default_factory=list,
+        description="names it answers inside its VPC beyond its own vpce names: a PrivateLink service's private DNS name",
+    )
     policy: list[Statement] = Field(description="the endpoint policy's statements")
     findings: list[str]
 
@@ -77,6 +81,15 @@ def _full_access(statements: list[Statement]) -> bool:
     )
 
 
+def _private_names(e: dict[str, Any]) -> list[str]:
+    """The names a private-DNS endpoint answers in its VPC other than its own `*.vpce.amazonaws.com`
+    ones (DescribeVpcEndpoints lists them among its DnsEntries)."""
+    if not e.get("PrivateDnsEnabled"):
+        return []
+    names = [str(d.get("DnsName", "")).lower().rstrip(".") for d in e.get("DnsEntries") or []]
+    return list(dict.fromkeys(n for n in names if n and not n.endswith(".vpce.amazonaws.com")))
+
+
 def endpoint_of(e: dict[str, Any]) -> Endpoint:
     statements, problem = parse_policy(e["PolicyDocument"]) if e.get("PolicyDocument") else ([], None)
     findings = [problem] if problem else []
@@ -102,6 +115,7 @@ def endpoint_of(e: dict[str, Any]) -> Endpoint:
         subnets=list(e.get("SubnetIds", [])),
         security_groups=[g["GroupId"] for g in e.get("Groups", [])],
         private_dns=e.get("PrivateDnsEnabled"),
+        dns_names=_private_names(e),
         policy=statements,
         findings=findings,
     )
@@ -163,6 +177,10 @@ def walk_vpc_endpoints(walk: GraphWalk, ids: list[str], *, vpcs: list[str] | Non
             "type": str(ep.type),
             "policy": cut(" | ".join(s.line() for s in ep.policy)),
         }
+        if ep.private_dns:
+            attrs["private_dns"] = "true"
+        if ep.dns_names:
+            attrs["dns_names"] = cut(" ".join(ep.dns_names))
         if ep.findings:
             attrs["warning"] = cut("; ".join(ep.findings))
         if not walk.add(

@@ -245,8 +245,31 @@ def redact_value(value: Any) -> Any:
     return value
 
 
-# Environment variables hold secrets by name, not by shape: their values never leave the AWS response.
+# Environment variables hold secrets by name, not by shape: their values never leave the AWS response,
+# except the names of what the code is configured to call (which are no secret, and which say what is on
+# its path): a queue URL or a queue or topic ARN whole, a parameter's name under a key that says it is
+# one, and of any other web URL only its host (never a user, password, path or query).
 _ENV_HIDDEN = "[WITHHELD]"
+_KEPT_NAME = re.compile(
+    r"^(?:https://(?:sqs\.[\w-]+\.amazonaws\.com|queue\.amazonaws\.com)/\d{12}/[\w.-]+"
+    r"|arn:aws[a-z-]*:(?:sqs|sns):[\w-]+:\d{12}:[\w.-]+)$"
+)
+_WEB_HOST = re.compile(
+    r"^(https?|wss?|grpcs?)://(?:[^@/\s]*@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})(?::\d+)?(?:[/?#]|$)", re.I
+)
+_PARAMETER = re.compile(r"^/[\w.-]+(?:/[\w.-]+)+$")
+
+
+def _withheld(key: str, value: Any) -> str:
+    text = str(value).strip()
+    if _KEPT_NAME.match(text):
+        return text
+    if re.search(r"PARAM|SSM", key, re.I) and _PARAMETER.match(text):
+        return text
+    web = _WEB_HOST.match(text)
+    if web:
+        return f"{web.group(1).lower()}://{web.group(2).lower()}/{_ENV_HIDDEN}"
+    return _ENV_HIDDEN
 
 
 def strip_environment(operation: str, parsed: dict[str, Any]) -> None:
@@ -255,13 +278,13 @@ def strip_environment(operation: str, parsed: dict[str, Any]) -> None:
     def lambda_cfg(cfg: Any) -> None:
         env = cfg.get("Environment") if isinstance(cfg, dict) else None
         if isinstance(env, dict) and isinstance(env.get("Variables"), dict):
-            env["Variables"] = {k: _ENV_HIDDEN for k in env["Variables"]}
+            env["Variables"] = {k: _withheld(str(k), v) for k, v in env["Variables"].items()}
 
     def containers(items: Any) -> None:
         for c in items if isinstance(items, list) else []:
             for e in c.get("environment", []) if isinstance(c, dict) else []:
                 if isinstance(e, dict) and "value" in e:
-                    e["value"] = _ENV_HIDDEN
+                    e["value"] = _withheld(str(e.get("name", "")), e["value"])
 
     if operation in ("GetFunctionConfiguration", "GetFunction"):
         lambda_cfg(parsed.get("Configuration", parsed))

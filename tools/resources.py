@@ -16,6 +16,7 @@ from tools.certificates import walk_certificates, walk_listeners
 from tools.dns import DNS_NAME, ZONE_ID, DnsIndex, plain, walk_dns, walk_pointing_at
 from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
+from tools.policies import parse_policy
 from tools.queues import redrive_of
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
@@ -37,8 +38,16 @@ _LAMBDA_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
+MAX_ROLES_READ = 6  # roles whose inline policies are read in one walk
+MAX_POLICIES_READ = 5  # inline policies read per role
 _ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "cluster/service"
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
+
+
+# The host of a URL (after any user:password@, which is never kept).
+URL_HOST = re.compile(
+    r"^(?:https?|wss?|grpcs?)://(?:[^@/\s]*@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})(?::\d+)?(?:[/?#]|$)", re.I
+)
 
 
 class DescribeResourcesInput(BaseModel):
@@ -70,6 +79,7 @@ class _Builder(GraphWalk):
         self._invokers = Invokers()
         self._apis: list[tuple[str, str, str]] | None = None  # the account's APIs, read once
         self._dns = DnsIndex(self)  # the account's hosted zones and records, read once
+        self.grants: list[tuple[str, str]] = []  # (role, resource ARN) its inline policies allow
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -253,6 +263,7 @@ class _Builder(GraphWalk):
             ("certificate", lambda arns: walk_certificates(self, arns)),
             ("instance", self._instances),
             ("volume", self._volumes),
+            ("role_policies", self._role_policies),
         ]
         if self.args.include_network:
             steps += [
@@ -270,6 +281,7 @@ class _Builder(GraphWalk):
                     progressed = True
             if not progressed:
                 break
+        self._granted()
         if self.args.include_network:
             self._network_around()
 
@@ -470,9 +482,15 @@ class _Builder(GraphWalk):
             if not self.add(Node(kind="lambda", id=fname, name=fname, state=cfg.get("State"), attrs=attrs)):
                 return
             self._roles(fname, [(cfg.get("Role"), "assumes")])
+            self._configured(fname, (cfg.get("Environment") or {}).get("Variables") or {}, [])
             vpc = cfg.get("VpcConfig") or {}
             for subnet in vpc.get("SubnetIds", []):
                 self._placement(fname, subnet, None, [])
+            if vpc.get("VpcId") and vpc.get("SubnetIds"):
+                # Its VPC by name, not only through its subnets (which may not be readable).
+                self.want("vpc", vpc["VpcId"])
+                self.want("vpc_endpoints_of", vpc["VpcId"])
+                self.link(fname, vpc["VpcId"], "in_vpc")
             self._placement(fname, None, None, vpc.get("SecurityGroupIds", []))
             self._publishers(fname, cfg.get("FunctionArn"))
             for machine in self._invokers.of(self, fname):
@@ -486,6 +504,88 @@ class _Builder(GraphWalk):
             for m in (page or {}).get("EventSourceMappings", []):
                 self._event_source(m, fname)
 
+    def _configured(self, node: str, env: dict[str, str], settings: list[str]) -> None:
+        """What a function or service is configured to use, from its own configuration (no extra call):
+        the parameters and secrets injected at start (`reads_at_start`: read when a task starts, so an
+        edit takes effect at the next start); parameters whose names the code is handed
+        (`reads_setting`: it reads them itself, when it decides); the queues and topics its environment
+        names; and the hosts of the URLs in it (attribute `calls`, `KEY=host`: the key is how the code
+        names the dependency). Only host names are kept from values: never a value itself (it may
+        carry a credential)."""
+        for ref in settings:
+            if ":secretsmanager:" in ref:
+                arn = ":".join(ref.split(":")[:7])  # without a JSON key or version suffix
+                self.want("secret", arn)
+                self.link(node, arn, "reads_at_start")
+            elif ":ssm:" in ref or ref.startswith("/"):
+                name = ref.split(":parameter", 1)[-1] if ":ssm:" in ref else ref
+                if self.add(
+                    Node(
+                        kind="ssm_parameter", id=name, name=name, attrs={"arn": ref if ":ssm:" in ref else ""}
+                    )
+                ):
+                    self.link(node, name, "reads_at_start")
+        hosts: list[str] = []
+        for key, value in sorted(env.items()):
+            value = str(value).strip()
+            queue = _QUEUE_URL.fullmatch(value)
+            if queue or value.startswith(("arn:aws:sqs:", "arn:aws:sns:")):
+                kind = "sns_topic" if value.startswith("arn:aws:sns:") else "sqs_queue"
+                self.want(kind, value)
+                self.link(node, value, "sends_to")
+                continue
+            url = URL_HOST.match(value)
+            if url and not url.group(1).endswith(".amazonaws.com"):
+                hosts.append(f"{key}={url.group(1).lower()}")
+            elif (
+                re.search(r"PARAM|SSM", key, re.I)
+                and re.fullmatch(r"/[\w.-]+(?:/[\w.-]+)+", value)
+                and self.add(Node(kind="ssm_parameter", id=value, name=value))
+            ):
+                # A parameter's name handed to the code, which reads it itself (when, the code decides).
+                self.link(node, value, "reads_setting")
+        if hosts and node in self.nodes:
+            self.nodes[node].attrs["calls"] = cut(" ".join(hosts[:8]))
+
+    def _role_policies(self, arns: list[str]) -> None:
+        """What a role's inline policies allow on named resources: the keys, parameters and secrets its
+        holders use are on their path (a key's request quota, a parameter's throughput, a secret's
+        rotation reach them through it). Wildcards name no one resource and are left out."""
+        for arn in arns[:MAX_ROLES_READ]:
+            role = arn.rsplit("/", 1)[-1]
+            listed = self.call("iam", "ListRolePolicies", probe=True, RoleName=role) or {}
+            for name in listed.get("PolicyNames", [])[:MAX_POLICIES_READ]:
+                page = self.call("iam", "GetRolePolicy", probe=True, RoleName=role, PolicyName=name) or {}
+                statements, _ = parse_policy(page.get("PolicyDocument") or {})
+                for s in statements:
+                    if s.effect != "Allow":
+                        continue
+                    for resource in s.resources:
+                        if "*" not in resource and resource.startswith("arn:"):
+                            self.grants.append((arn, resource))
+
+    def _granted(self) -> None:
+        """Link roles to the resources their policies name: keys and parameters as nodes of their own
+        (nothing else describes them), anything else when the graph already holds it."""
+        for role, resource in dict.fromkeys(self.grants):
+            if role not in self.nodes:
+                continue
+            if ":kms:" in resource and ":key/" in resource:
+                self.add(
+                    Node(
+                        kind="kms_key", id=resource, name=resource.rsplit("/", 1)[-1], attrs={"arn": resource}
+                    )
+                )
+            elif ":ssm:" in resource and ":parameter/" in resource:
+                name = "/" + resource.split(":parameter/", 1)[1]
+                self.add(Node(kind="ssm_parameter", id=name, name=name, attrs={"arn": resource}))
+                resource = name
+            target = next(
+                (k for k, n in self.nodes.items() if k == resource or n.attrs.get("arn") == resource), None
+            )
+            if target is not None:
+                self.link(role, target, "may_use")
+
     def _roles(self, node: str, roles: list[tuple[str | None, str]]) -> None:
         """The IAM roles a function or service acts as, from its own configuration (no IAM call)."""
         for arn, relation in roles:
@@ -494,6 +594,7 @@ class _Builder(GraphWalk):
                 and ":role/" in arn
                 and self.add(Node(kind="iam_role", id=arn, name=arn.rsplit("/", 1)[-1]))
             ):
+                self.want("role_policies", arn)
                 self.link(node, arn, relation)
 
     def _reads_secrets(self, node: str, values: list[Any]) -> None:
@@ -626,6 +727,9 @@ class _Builder(GraphWalk):
                 )
         if not self.add(Node(kind="sqs_queue", id=arn, name=name, state="available", attrs=attrs)):
             return
+        for edge in self.edges:  # a sender named it by URL: point the edge at the node
+            if edge.target == url:
+                edge.target = arn
         self._publishers(arn, q.get("QueueArn"))
         if dlq:
             self.want("sqs_queue", dlq)
@@ -686,6 +790,21 @@ class _Builder(GraphWalk):
                 page = None
             td = (page or {}).get("taskDefinition") or {}
             self._roles(sid, [(td.get("taskRoleArn"), "assumes"), (td.get("executionRoleArn"), "starts_as")])
+            containers = td.get("containerDefinitions") or []
+            self._configured(
+                sid,
+                {
+                    str(v.get("name")): str(v.get("value"))
+                    for c in containers
+                    for v in c.get("environment") or []
+                },
+                [
+                    str(v.get("valueFrom"))
+                    for c in containers
+                    for v in c.get("secrets") or []
+                    if v.get("valueFrom")
+                ],
+            )
         listed = self.call(
             "ecs", "ListTasks", cluster=cluster, serviceName=svc["serviceName"], maxResults=MAX_TASKS
         )

@@ -99,6 +99,10 @@ ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
             "ReplaceRoute",
             "DeleteRoute",
             "CreateRoute",
+            # Creates that take over names already in use: an interface endpoint with private DNS (or a
+            # resolver rule) makes the service's names resolve elsewhere for the whole VPC.
+            "CreateVpcEndpoint",
+            "CreateResolverRule",
         ),
         "change_config",
     ),
@@ -134,6 +138,7 @@ MUTATING_VERBS = (
     "Change",
     "Deregister",
     "Disassociate",
+    "Associate",
     "Reset",
     "Restore",
     "Reboot",
@@ -143,7 +148,7 @@ MUTATING_VERBS = (
 INERT = re.compile(r"Tag|Snapshot|Backup|Description|LogEvents|LogStream|Query|Session|Login")
 
 _ID = re.compile(
-    r"\b(?:i|sg|acl|vol|subnet|vpce|vpc|rtb|eni|nat|lt|tgw-attach)-[0-9a-f]{8,17}\b|arn:aws[a-z-]*:[^\s\"',]+"
+    r"\b(?:i|sg|acl|vol|subnet|vpce|vpc|rtb|eni|nat|lt|tgw-attach)-[0-9a-f]{8,17}\b|arn:aws[a-z-]*:[^\s\"',\\]+"
 )
 
 
@@ -162,6 +167,23 @@ def request_params(text: str) -> dict[str, Any]:
     return params if isinstance(params, dict) else {}
 
 
+def unwrapped(params: dict[str, Any]) -> dict[str, Any]:
+    """EC2's query-API calls record their parameters inside one `<Action>Request` object
+    (`{"ModifyVpcEndpointRequest": {"VpcEndpointId": ...}}`): the parameters are inside it."""
+    if len(params) == 1:
+        ((key, inner),) = params.items()
+        if str(key).endswith("Request") and isinstance(inner, dict):
+            return inner
+    return params
+
+
+def _keyed(text: str, key: str) -> str | None:
+    """A key's string value in parameters cut short (a long policy document made them unparseable):
+    the first `"key":"value"` pair in the text, at any depth, the key matched without regard to case."""
+    m = re.search(rf'"{re.escape(key)}":"([^"\\]+)"', text, re.I)
+    return m.group(1) if m else None
+
+
 def kind_of(action: str) -> str | None:
     base = base_action(action)
     for names, signal in ACTION_SIGNALS:
@@ -174,8 +196,8 @@ def kind_of(action: str) -> str | None:
 
 def targets(change: Change) -> list[str]:
     """The resources a change touched: CloudTrail's Resources, else ids and names in its parameters."""
-    found = list(change.resources)
-    params = request_params(change.params)
+    found = list(dict.fromkeys([*change.created, *change.resources]))
+    params = unwrapped(request_params(change.params))
     lowered = {str(k).lower(): v for k, v in params.items()}
     for key in (
         "groupId",
@@ -217,7 +239,7 @@ def targets(change: Change) -> list[str]:
     ):
         # Request parameters keep the API's own spelling (API Gateway records "usageplanId"): match
         # names without regard to case.
-        value = lowered.get(key.lower())
+        value = lowered.get(key.lower()) if lowered else _keyed(change.params, key)
         if isinstance(value, str) and value not in found:
             found.append(value)
     for m in _ID.findall(change.params):

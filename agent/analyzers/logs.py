@@ -37,7 +37,8 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"throttl|rate exceeded|too many requests|toomanyrequests|slow ?down|provisionedthroughputexceeded",
+            r"throttl|rate exceeded|exceeded the rate|too many requests|toomanyrequests|slow ?down|"
+            r"provisionedthroughputexceeded|requestlimitexceeded",
             re.I,
         ),
         "throttling_logs",
@@ -68,6 +69,40 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         "spot_interrupted",
     ),
 ]
+
+
+# Which AWS API answered a call, as the SDKs print it: Java v2 "(Service: Kms, ..." and its
+# "software.amazon.awssdk.services.ssm" packages, JS v3 "@aws-sdk/client-ssm" and "de_GetParametersCommand",
+# boto3 "when calling the GetParameters operation", KMS's own "the rate at which you may call KMS".
+_SDK_SERVICE = (
+    re.compile(r"\(Service: ([A-Za-z0-9]+),"),
+    re.compile(r"awssdk\.services\.([a-z0-9]+)\."),
+    re.compile(r"@aws-sdk/client-([a-z0-9-]+)"),
+    re.compile(r"may call ([A-Z][A-Za-z0-9]+)\b"),
+)
+_SDK_OPERATION = (
+    re.compile(r"when calling the ([A-Z]\w+) operation"),
+    re.compile(r"\bde_([A-Z]\w+?)Command"),
+    re.compile(r"\b([A-Z][a-z]\w+)Command\b"),
+)
+# The service of an operation whose SDK did not say: the calls with account-wide request quotas that
+# applications make on every request (keys, parameters, secrets, credentials, mail).
+OPERATION_SERVICE = {
+    **dict.fromkeys(("Decrypt", "Encrypt", "Sign", "Verify", "GenerateDataKey", "ReEncrypt"), "kms"),
+    **dict.fromkeys(("GetParameter", "GetParameters", "GetParametersByPath"), "ssm"),
+    "GetSecretValue": "secretsmanager",
+    **dict.fromkeys(("AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"), "sts"),
+    **dict.fromkeys(("SendEmail", "SendRawEmail", "SendTemplatedEmail"), "ses"),
+}
+
+
+def called_api(text: str) -> tuple[str | None, str | None]:
+    """(service, operation) of the AWS API a logged failure came from, as far as the text says."""
+    service = next((m.group(1).lower() for p in _SDK_SERVICE if (m := p.search(text))), None)
+    operation = next((m.group(1) for p in _SDK_OPERATION if (m := p.search(text))), None)
+    if service is None and operation is not None:
+        service = OPERATION_SERVICE.get(operation)
+    return service, operation
 
 
 def message_signals(text: str) -> list[str]:
@@ -122,8 +157,12 @@ def from_error_counts(out: ErrorCounts, window_end: datetime | None = None) -> l
 _DENIED = re.compile(
     r"User: (arn:aws[a-z-]*:(?:sts|iam)::(\d{12}):(?:assumed-role|role)/([\w+=,.@-]+))\S*\s+is not authorized to "
     r"perform: ([\w-]+:\w+)(?: on resource: (arn:aws[a-z-]*:[^\s\\\"']+?))?\s+"
-    r"(?:because no|with an explicit deny in an?) (resource-based policy|identity-based policy|permissions boundary)",
+    r"(?:because no|with an explicit deny in an?) "
+    r"(resource-based policy|identity-based policy|permissions boundary|VPC endpoint policy)",
 )
+# The VPC endpoint the calls went through is not named in the message: only the service is. This stands
+# for "the endpoint of that service the caller's VPC uses" until the topology says which one it is.
+ENDPOINT_POLICY = "vpc-endpoint-policy:"
 
 
 def denied_by(text: str) -> tuple[str, str, str] | None:
@@ -134,6 +173,9 @@ def denied_by(text: str) -> tuple[str, str, str] | None:
     _, account, role, action, resource, which = m.groups()
     if which == "resource-based policy":
         return (resource.rstrip(".,;"), action, "resource-based") if resource else None
+    if which == "VPC endpoint policy":
+        # Calls from inside a VPC pass through its endpoint for the service, whose policy refused.
+        return f"{ENDPOINT_POLICY}{action.split(':')[0].lower()}", action, "VPC endpoint"
     # An identity-based policy or a permissions boundary: both are the caller's role's.
     return f"arn:aws:iam::{account}:role/{role}", action, which.removesuffix(" policy")
 

@@ -724,3 +724,33 @@ def test_a_function_that_runs_out_of_memory_is_at_its_memory_ceiling_not_a_bad_r
         "limit",
     )
     assert any(s.action == "scale" and "--memory-size" in (s.command or "") for s in hyps[0].remediation)
+
+
+def test_a_parameter_handed_to_tasks_at_start_is_dated_by_the_next_deployment() -> None:
+    """A task is handed its parameters and secrets when it starts: an edit hours ago reaches the service
+    at its next deployment, and is dated by it; a parameter the code reads itself is not held back."""
+    topo = Topology()
+    svc = topo.add("ecs_service", "accounts-api")
+    param = topo.add("ssm_parameter", "/accounts/prod/notify/queue-url")
+    topo.link(svc, param, "reads_at_start")
+    edit = ev(
+        "change_event",
+        param,
+        T0 - timedelta(hours=4),
+        ["change", "change_config"],
+        0.6,
+        action="PutParameter",
+    )
+    trouble = [ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9)]
+
+    def parameter_hypothesis(evidence: list) -> object:  # type: ignore[type-arg]
+        return next(h for h in generate(catalog(), evidence, topo, [svc]) if h.resource == param)
+
+    deployed = ev("change_event", svc, T0 - timedelta(minutes=4), ["change", "change_deploy"], 0.6)
+    new = parameter_hypothesis([*trouble, edit, deployed])
+    assert "tasks handed it were deployed 4 min before the onset" in new.rationale  # type: ignore[attr-defined]
+    idle = parameter_hypothesis([*trouble, edit])
+    assert idle.confidence <= 0.1 and "no task that is handed it was deployed" in idle.rationale  # type: ignore[attr-defined]
+    # read by the code itself (its name in the environment): no start to wait for
+    topo.edges = [(svc, param, "reads_setting")]
+    assert "no task that is handed it" not in parameter_hypothesis([*trouble, edit]).rationale  # type: ignore[attr-defined]

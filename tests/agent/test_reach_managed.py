@@ -116,7 +116,8 @@ def test_a_function_in_a_vpc_reaches_its_endpoints_and_the_buckets_they_name(
     assert fn_key and vpce and bucket
     assert (topo.nodes[vpce].kind, topo.nodes[bucket].kind) == ("vpc_endpoint", "s3_bucket")
     assert (vpce, bucket, "policy_names") in topo.edges and (vpce, topo.resolve(VPC), "in_vpc") in topo.edges
-    assert topo.distances([fn_key])[bucket] == 4  # function -> subnet -> VPC -> endpoint -> bucket
+    # function -> VPC (its own configuration names it) -> endpoint -> bucket
+    assert topo.distances([fn_key])[bucket] == 3
     # a PutBucketPolicy or ModifyVpcEndpoint record names them by ARN: it lands on their nodes
     assert topo.resolve("arn:aws:s3:::reports-bucket") == bucket
     assert topo.resolve(f"arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/{S3_VPCE}") == vpce
