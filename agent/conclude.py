@@ -22,7 +22,7 @@ from agent.report.model import (
     TimelineEntry,
 )
 from agent.report.rerun import evidence_fields
-from agent.scoring import SYMPTOMS, incident_onset
+from agent.scoring import SETTINGS_RELATIONS, SYMPTOMS, incident_onset
 from agent.state import InvestigationState
 from agent.topology import Topology
 
@@ -198,9 +198,15 @@ def _rival(ranked: list[Hypothesis], topo: Topology) -> float:
     top = topo.resolve(ranked[0].resource) or ranked[0].resource
     parts = {a for a, b, rel in topo.edges if b == top and rel in CONTAINED_IN}
     parts |= {child for child, parent in topo.cluster_of().items() if parent == top}
+    # The settings a resource is built or started with and the resource itself, named for the same
+    # failure (a group rolling out its new template version, and the template), are one story.
+    settings = {b for a, b, rel in topo.edges if a == top and rel in SETTINGS_RELATIONS}
+    settings |= {a for a, b, rel in topo.edges if b == top and rel in SETTINGS_RELATIONS}
     for h in ranked[1:]:
-        if (topo.resolve(h.resource) or h.resource) not in parts:
-            return h.confidence
+        key = topo.resolve(h.resource) or h.resource
+        if key in parts or (key in settings and h.failure_mode == ranked[0].failure_mode):
+            continue
+        return h.confidence
     return 0.0
 
 

@@ -1409,6 +1409,11 @@ def _attribute_principals(batch: _Batch, topo: Topology) -> None:
 FAILED_STATES = frozenset({"capacity_below_desired", "instance_start_failed"})
 
 
+NAMED_AFTER_APP = frozenset(
+    {"security_group", "subnet", "vpc", "ecs_cluster", "availability_zone", "route_table"}
+)
+
+
 def _attribute_mentions(batch: _Batch, topo: Topology, *, states: bool = False) -> None:
     """Errors that name one resource ("... on table orders-prd failed: ThroughputExceeded") are evidence
     about that resource too, not only about the service that logged them."""
@@ -1419,7 +1424,14 @@ def _attribute_mentions(batch: _Batch, topo: Topology, *, states: bool = False) 
         if not (failed_state if states else e.kind in ("log_pattern", "trace_fault")):
             continue
         text = _error_text(e)
-        named = [k for k in topo.mentioned(text) if k != topo.resolve(e.resource)]
+        named = [
+            k
+            for k in topo.mentioned(text)
+            if k != topo.resolve(e.resource)
+            # A security group, subnet or cluster is named after the application it holds: an error
+            # line naming the application is not about it (unless the line gives its id).
+            and (topo.nodes[k].kind not in NAMED_AFTER_APP or k.lower() in text.lower())
+        ]
         if len(named) > 1:
             # Front-end names (the logging service, its instances) are where the error surfaced;
             # a data store or dependency named alongside them is what it is about.

@@ -155,6 +155,8 @@ SETTINGS_RELATIONS = frozenset({"uses_parameters", "launches_from", "reads_at_st
 AT_START = frozenset({"launches_from", "reads_at_start"})
 # A change that has reached nothing yet (a template no instance was launched from since) caused nothing.
 NOT_YET_IN_SERVICE_CAP = 0.1
+LAUNCHES_HOSTS = frozenset({"launch_template", "asg", "ec2"})  # what decides how a new host is built
+CONFINED_COST = 0.15
 # What serves only the instances launched after it is changed.
 LAUNCHED_LATER = frozenset({"launch_template"})
 # Evidence that something is abnormal, as opposed to something having been done.
@@ -415,6 +417,27 @@ def _first_launch_after(
         and canonical(e.resource, topo) in readers
     ]
     return min((t for t in times if t >= after), default=None)
+
+
+def _failing_new_hosts(
+    template: str | None, after: datetime | None, evidence: list[Evidence], topo: Topology
+) -> dict[str, Evidence]:
+    """Instances launched (from `template`, after `after`; else by any group, at any time in the
+    window) that show errors of their own (a log pattern written by that one host, an error metric on
+    it): instance -> one such item."""
+    groups = {a for a, b, rel in topo.edges if b == template and rel == "launches_from"} if template else None
+    new = {
+        str(i)
+        for e in evidence
+        if "instances_launched" in e.signals and (groups is None or canonical(e.resource, topo) in groups)
+        for i, t in (e.facts.get("instances") or {}).items()
+        if after is None or datetime.fromisoformat(str(t)) >= after
+    }
+    return {
+        str(e.resource): e
+        for e in evidence
+        if e.resource in new and set(e.signals) & {"new_error_pattern", "log_errors_up", "error_rate_up"}
+    }
 
 
 def produces(mode: FailureMode) -> set[str]:
@@ -741,6 +764,14 @@ def _score(
                 )
             elif onset is not None and launch <= onset + GRACE:
                 score += 0.2 * max(0.0, 1 - (onset - launch) / HEALTH_LAG)
+                if template and (hosts := _failing_new_hosts(resource, best.start, evidence, topo)):
+                    # The failures come from instances launched from it since the edit, not from the
+                    # fleet: what differs about them is what they were launched with.
+                    score += 0.15
+                    effects = [*effects, *hosts.values()]
+                    terms.append(
+                        f"the failing hosts ({', '.join(sorted(hosts)[:3])}) were launched from it after the change"
+                    )
                 terms.append(
                     f"{'instances launched from it' if template else 'tasks handed it were deployed'} "
                     f"{_minutes(onset - launch)} before the onset"
@@ -859,6 +890,16 @@ def _score(
     )
     supporting += [e.id for e in evidence if e.id not in supporting and set(e.signals) & set(explained)][:6]
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
+    if is_change and (topo.kind(resource) or _prefix_kind(resource)) not in LAUNCHES_HOSTS:
+        confined = _failing_new_hosts(None, None, evidence, topo)
+        if confined and canonical(resource, topo) not in confined:
+            # Only hosts launched in the window fail, the rest of the fleet serves: what differs about
+            # them is what they were launched with, not a setting every host reads.
+            score -= CONFINED_COST
+            terms.append(
+                f"the failures are confined to newly launched hosts ({', '.join(sorted(confined)[:3])}), "
+                "which a change every host sees does not explain"
+            )
     if unanchored:
         score = min(score, NO_CHANGE_CAP)
     if ceiling_unseen:

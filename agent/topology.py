@@ -23,6 +23,16 @@ KIND_MAP = {
 }
 
 
+# Kinds given to a reference before anything describes it: a service named in a trace, a resource
+# named by a change, a host in a log line. A node of such a kind is the same resource as a described one
+# of the same name.
+LOOSE_KINDS = frozenset({"resource", "service", "remote"})
+
+
+def _same_kind(a: str, b: str) -> bool:
+    return a == b or a in LOOSE_KINDS or b in LOOSE_KINDS
+
+
 class TopoNode(BaseModel):
     id: str
     kind: str
@@ -50,12 +60,28 @@ class Topology(BaseModel):
         """Add or merge a node; returns its canonical id."""
         kind = KIND_MAP.get(kind, kind)
         names = [id, *(aliases or []), *([name] if name else []), *derived_aliases(id)]
-        existing = next((self.alias[n] for n in names if n in self.alias), None)
+        # A name shared across kinds names different resources (an Auto Scaling group, its load
+        # balancer and its launch template are often all "shop-web"): only a node of the same kind, or
+        # one known only loosely so far, is the same resource.
+        existing = (
+            id
+            if id in self.nodes
+            else next(
+                (
+                    self.alias[n]
+                    for n in names
+                    if n in self.alias and _same_kind(self.nodes[self.alias[n]].kind, kind)
+                ),
+                None,
+            )
+        )
         key = existing or id
         node = self.nodes.get(key)
         if node is None:
             node = TopoNode(id=key, kind=kind, name=name, az=az)
             self.nodes[key] = node
+        if node.kind in LOOSE_KINDS and kind not in LOOSE_KINDS:
+            node.kind = kind  # known loosely until now (a name in a trace or a log): now it is known
         node.name = node.name or name
         node.az = node.az or az
         if attrs:
@@ -76,6 +102,8 @@ class Topology(BaseModel):
         """The canonical id a reference (id, name, ARN, dimension value) denotes, if known."""
         if not ref:
             return None
+        if ref in self.nodes:
+            return ref
         if ref in self.alias:
             return self.alias[ref]
         for candidate in derived_aliases(ref):

@@ -55,7 +55,10 @@ def from_scaling(out: ScalingActivities) -> list[Draft]:
                 facts={"pairs": loop.pairs, "instances": loop.instances},
             )
         )
-    launched = sorted(a.start for a in out.activities if a.kind == "launch" and a.status == "Successful")
+    launches = sorted(
+        (a for a in out.activities if a.kind == "launch" and a.status == "Successful"), key=lambda a: a.start
+    )
+    launched = [a.start for a in launches]
     if launched:
         # Not trouble: the moments what the group launches from (its template) reached new instances.
         drafts.append(
@@ -67,7 +70,10 @@ def from_scaling(out: ScalingActivities) -> list[Draft]:
                 summary=f"{out.group} launched {len(launched)} instances between {launched[0]:%H:%M} and {launched[-1]:%H:%M}",
                 signals=["instances_launched"],
                 strength=0.3,
-                facts={"launched": [t.isoformat() for t in launched[:50]]},
+                facts={
+                    "launched": [t.isoformat() for t in launched[:50]],
+                    "instances": {a.instance_id: a.start.isoformat() for a in launches[:50] if a.instance_id},
+                },
             )
         )
     failed = [a for a in out.activities if a.status in ("Failed", "Cancelled")]

@@ -754,3 +754,61 @@ def test_a_parameter_handed_to_tasks_at_start_is_dated_by_the_next_deployment() 
     # read by the code itself (its name in the environment): no start to wait for
     topo.edges = [(svc, param, "reads_setting")]
     assert "no task that is handed it" not in parameter_hypothesis([*trouble, edit]).rationale  # type: ignore[attr-defined]
+
+
+def test_failures_confined_to_newly_launched_hosts_point_to_what_they_were_launched_with() -> None:
+    """Only the instance launched at the afternoon scale-out fails (its own log pattern), the rest of
+    the fleet serves: the morning's template edit explains that; a parameter every host reads does not."""
+    topo = Topology()
+    group = topo.add("asg", "floorplan-api-prod")
+    template = topo.add("launch_template", "lt-015a5a5d089a91753", "floorplan-api-prod")
+    param = topo.add("ssm_parameter", "/prod/floorplan-api/ROOM_LABELS")
+    new_host = topo.add("ec2", "i-0966cbf3369884ed9")
+    topo.link(group, template, "launches_from")
+    topo.link(group, new_host, "contains")
+    launched_at = T0 - timedelta(minutes=3)
+    evidence = [
+        ev("metric_anomaly", group, T0, ["error_rate_up"], 0.9),
+        ev("log_pattern", new_host, None, ["new_error_pattern"], 0.85),
+        ev("change_event", template, T0 - timedelta(hours=4), ["change", "change_deploy"], 0.6),
+        ev("change_event", param, T0 - timedelta(minutes=11), ["change", "change_config"], 0.6),
+        ev(
+            "resource_state",
+            group,
+            launched_at,
+            ["instances_launched"],
+            0.3,
+            launched=[launched_at.isoformat()],
+            instances={new_host: launched_at.isoformat()},
+        ),
+    ]
+    hyps = {h.resource: h for h in generate(catalog(), evidence, topo, [group])}
+    assert "the failing hosts (i-0966cbf3369884ed9) were launched from it" in hyps[template].rationale
+    assert "confined to newly launched hosts" in hyps[param].rationale
+    assert hyps[template].confidence > hyps[param].confidence
+
+
+def test_a_template_and_the_group_rolling_it_out_are_one_story_not_rivals() -> None:
+    from agent.board import Hypothesis
+    from agent.conclude import _rival
+
+    topo = Topology()
+    group = topo.add("asg", "invoice-portal-web")
+    template = topo.add("launch_template", "lt-029e30b71bf016b18", "invoice-portal-web")
+    other = topo.add("ecs_service", "invoice-portal-worker")
+    topo.link(group, template, "launches_from")
+
+    def h(resource: str, confidence: float, mode: str) -> Hypothesis:
+        return Hypothesis(
+            id=resource,
+            title="t",
+            category="change",
+            resource=resource,
+            failure_mode=mode,
+            confidence=confidence,
+        )
+
+    same = "launch-template-change-breaks-instances"
+    assert _rival([h(group, 0.99, same), h(template, 0.98, same), h(other, 0.56, "x")], topo) == 0.56
+    # another failure told on the template is a rival
+    assert _rival([h(group, 0.99, same), h(template, 0.98, "resource-setting-changed")], topo) == 0.98

@@ -358,3 +358,21 @@ def test_a_roles_inline_policy_links_its_holders_to_the_keys_and_parameters_it_n
     assert (role["Arn"], "/passes/prod/issuer", "may_use") in topo.edges
     assert topo.resolve("arn:aws:kms:us-east-1:123456789012:key/other") is None, "a Deny grants nothing"
     assert not any(b.endswith("*") for _, b, _ in topo.edges), "a wildcard names no one resource"
+
+
+def test_a_security_group_named_after_the_application_is_not_what_its_errors_are_about() -> None:
+    from agent.nodes import _attribute_mentions
+
+    topo = Topology()
+    sg = topo.add("security_group", "sg-000cbf0b41d9c9d48", "floorplan-api")
+    table = topo.add("dynamodb_table", "floorplan-rooms")
+    batch = _Batch({}, Runtime(tools=None))  # type: ignore[arg-type]  # this step calls nothing
+    batch.evidence.append(ev("log_pattern", "i-0966cbf3369884ed9", None, ["new_error_pattern"], 0.85))
+    batch.evidence[0].facts["example"] = "ERROR [floorplan-api] query on floorplan-rooms failed"
+    _attribute_mentions(batch, topo)
+    assert [e.resource for e in batch.evidence[1:]] == [table] != [sg]
+    # its id in the line is another matter
+    batch.evidence = batch.evidence[:1]
+    batch.evidence[0].facts["example"] = "ERROR [floorplan-api] sg-000cbf0b41d9c9d48 refused the connection"
+    _attribute_mentions(batch, topo)
+    assert [e.resource for e in batch.evidence[1:]] == [sg]

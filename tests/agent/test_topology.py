@@ -75,3 +75,20 @@ def test_distances_can_stop_at_shared_containers() -> None:
     assert api not in walled and walled[cluster] == 1 and walled[queue] == 1
     # A container the walk starts from is walked through: its members are one hop away.
     assert topo.distances([cluster], frozenset({"ecs_cluster"}))[api] == 1
+
+
+def test_a_name_shared_across_kinds_names_different_resources() -> None:
+    """An Auto Scaling group, its load balancer and its launch template are often all "shop-web": they
+    stay three resources; an exact id resolves to its own node; a loosely known name (from a trace)
+    merges with the described resource it names and takes its kind."""
+    from agent.topology import Topology
+
+    topo = Topology()
+    alb = topo.add("alb", "app/shop-web/0123456789abcdef", "shop-web")
+    asg = topo.add("asg", "shop-web")
+    lt = topo.add("launch_template", "lt-0123456789abcdef0", "shop-web")
+    assert len({alb, asg, lt}) == 3
+    assert topo.resolve("shop-web") == asg, "an exact id is its own node, whatever else shares the name"
+    assert topo.nodes[asg].kind == "asg" and topo.nodes[alb].kind == "alb"
+    svc = topo.add("service", "checkout")
+    assert topo.add("ecs_service", "checkout") == svc and topo.nodes[svc].kind == "ecs_service"
