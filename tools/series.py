@@ -46,11 +46,18 @@ class SeriesSummary(BaseModel):
         u = f" {unit}" if unit and unit != "None" else ""
         if self.baseline_median is None:
             return f"{self.points} points, median {self.window_median:.4g}{u}, peak {self.peak:.4g}{u} (no baseline)"
+        if self.window_median is None:
+            # Everything it published is before the window (a daily metric, a series that stopped).
+            return f"baseline {self.baseline_median:.4g}{u}; no datapoints in the window"
         onset = f", onset {self.onset:%H:%M}" if self.onset else ""
         # A drop is read at its trough, everything else at its peak; the change is said in plain terms
         # against the baseline (a z-score means nothing to the person reading at 3 a.m.).
         falling = self.direction == "down" and self.low is not None and self.low_at is not None
         label, value, at = ("trough", self.low, self.low_at) if falling else ("peak", self.peak, self.peak_at)
+        if value is None or at is None:
+            return (
+                f"baseline {self.baseline_median:.4g}{u} -> window median {self.window_median:.4g}{u}{onset}"
+            )
         return (
             f"baseline {self.baseline_median:.4g}{u} -> window median {self.window_median:.4g}{u}, "
             f"{label} {value:.4g}{u} at {at:%H:%M} ({_versus(value, self.baseline_median)}{onset})"

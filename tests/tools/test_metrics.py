@@ -384,3 +384,13 @@ def test_a_resource_published_only_per_node_is_read_per_node(tool_ctx: Any) -> N
 
     assert signal_for(top.metric, "up") == "network_allowance_exceeded"
     assert signal_for("ethtool_pps_allowance_exceeded", "up") == "network_allowance_exceeded"
+
+
+def test_a_series_that_published_nothing_in_the_window_is_said_so() -> None:
+    """A daily metric (days to a certificate's expiry) read over the last hour: a baseline and no window."""
+    from tools.series import summarize
+
+    days = [T0 - timedelta(days=d) for d in range(5, 0, -1)]
+    s = summarize(days, [40.0, 39.0, 38.0, 37.0, 36.0], T0)
+    assert s.window_median is None
+    assert s.text("Count") == "baseline 38 Count; no datapoints in the window"
