@@ -100,7 +100,10 @@ class Tool(Generic[In, Out]):
         # Every tool's output crosses here on its way to evidence, a model or a person: mask secrets once.
         out = type(out).model_validate(redact_value(out.model_dump(mode="python")))
         status = ToolStatus.NO_DATA if out.is_empty() else ToolStatus.OK
-        summary = out.summary()
+        try:
+            summary = out.summary()
+        except Exception as exc:  # noqa: BLE001 - a summary that cannot be said must not lose the data
+            summary = f"{self.name}: answered, but its summary failed ({type(exc).__name__}: {exc})"
         if elapsed > 5:
             summary += f" (took {elapsed:.1f} s)"
         return result(status, summary, data=out, has_more=out.has_more, total=out.total)

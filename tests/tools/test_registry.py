@@ -121,3 +121,15 @@ def test_schema_carries_descriptions() -> None:
     assert props["word"]["description"] == "what to say back"
     assert props["times"]["maximum"] == 3
     assert all("description" in s and "input_schema" in s for s in schemas())
+
+
+def test_a_summary_that_cannot_be_said_keeps_the_answer(ctx: ToolContext) -> None:
+    """The graph never sees a raw exception, and a failure to put an answer in words does not lose it."""
+
+    class Unsayable(Echo):
+        def summary(self) -> str:
+            raise TypeError("unsupported format string passed to NoneType.__format__")
+
+    res = make_tool(lambda c, a: Unsayable(words=["hi"])).run(ctx, {"word": "hi"})
+    assert res.status is ToolStatus.OK and res.data is not None and res.data.words == ["hi"]
+    assert "its summary failed (TypeError" in res.summary
