@@ -322,8 +322,10 @@ def _error(exc: BaseException) -> tuple[str, str]:
     return f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)[-12:])
 
 
-def run_case(spec: CaseSpec, brain: str = "rules") -> CaseResult:
-    """Build, investigate and score one case. Never raises: a crash is the case's recorded result."""
+def run_case(spec: CaseSpec, brain: str = "rules", rerun: bool = True) -> CaseResult:
+    """Build, investigate and score one case. Never raises: a crash is the case's recorded result.
+    `rerun=False` skips re-running every evidence item against the bundle (grounding then checks only
+    that cited ids exist): for a run that measures accuracy alone."""
     from agent.investigate import offline
 
     started = time.perf_counter()
@@ -347,7 +349,7 @@ def run_case(spec: CaseSpec, brain: str = "rules") -> CaseResult:
     started = time.perf_counter()
     try:
         report = offline(bundle, **planner_kwargs(brain))
-        score = score_case(report, truth, bundle)
+        score = score_case(report, truth, bundle, rerun=rerun)
     except Exception as exc:  # noqa: BLE001 - same: recorded as a failed case with its error
         message, trace = _error(exc)
         spent = round(time.perf_counter() - started, 3)
@@ -369,19 +371,20 @@ def run_cases(
     brain: str = "rules",
     jobs: int = 1,
     on_done: Callable[[CaseResult], None] = lambda _r: None,
+    rerun: bool = True,
 ) -> list[CaseResult]:
     """Run every case (in `jobs` worker processes when above 1); results in the order of `specs`."""
     if jobs <= 1:
         results = []
         for spec in specs:
-            results.append(run_case(spec, brain))
+            results.append(run_case(spec, brain, rerun))
             on_done(results[-1])
         return results
     done: dict[int, CaseResult] = {}
     # spawn, not fork: the parent may hold DuckDB connections and threads a forked child must not inherit.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(run_case, spec, brain): i for i, spec in enumerate(specs)}
+        futures = {pool.submit(run_case, spec, brain, rerun): i for i, spec in enumerate(specs)}
         for future in as_completed(futures):
             i = futures[future]
             try:

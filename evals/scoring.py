@@ -281,11 +281,15 @@ def rerun_problems(report: Report, bundle: Bundle) -> list[str]:
     return problems
 
 
-def score_case(report: Report, truth: Truth, bundle: Bundle | None = None) -> CaseScore:
-    """Score one report against the truth; `bundle` lends its resources' other spellings."""
+def score_case(
+    report: Report, truth: Truth, bundle: Bundle | None = None, *, rerun: bool = True
+) -> CaseScore:
+    """Score one report against the truth; `bundle` lends its resources' other spellings, and (unless
+    `rerun` is off) every evidence item is re-run against it."""
     spellings = Spellings(bundle)
     expected = expected_verdict(truth)
-    problems = grounding_problems(report) + (rerun_problems(report, bundle) if bundle is not None else [])
+    reran = rerun_problems(report, bundle) if bundle is not None and rerun else []
+    problems = grounding_problems(report) + reran
     ranked = _ranked(report)
     top = ranked[0] if ranked else None
     score = CaseScore(

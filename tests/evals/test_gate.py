@@ -23,7 +23,9 @@ def test_builtin_suite_stays_above_the_floors() -> None:
 def test_fresh_suite_stays_within_its_own_limits() -> None:
     from evals.runner import suite_specs
 
-    results = run_cases(suite_specs("fresh", parse_seeds("1")), jobs=2)
+    # Accuracy only: grounding (every evidence item re-run) is the built-in gate's to assert, and re-running
+    # adds a third to each of the fresh suite's investigations.
+    results = run_cases(suite_specs("fresh", parse_seeds("1")), jobs=2, rerun=False)
     summary = summary_of(results)
     assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
     problems = gate(summary, FLOORS, "fresh")

@@ -416,3 +416,19 @@ def test_floors_fail_below_pass_at_and_fail_unmeasured() -> None:
     ]
     with pytest.raises(ValueError, match="unknown floor 'top5'"):
         check_floors(summary, {"top5": 0.1})
+
+
+def test_an_accuracy_only_score_does_not_re_run_the_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fresh gate measures accuracy alone: scoring still reads the bundle's spellings, and re-runs
+    nothing (re-running is the built-in gate's grounding check)."""
+    import evals.scoring as scoring
+
+    def boom(*_a: object) -> list[str]:
+        raise AssertionError("re-ran the evidence")
+
+    monkeypatch.setattr(scoring, "rerun_problems", boom)
+    bundle = make_bundle({"resources": []})
+    score = score_case(report(hyp(1, "web-1")), truth("web-1"), bundle, rerun=False)
+    assert score.top1 is True
+    with pytest.raises(AssertionError, match="re-ran"):
+        score_case(report(hyp(1, "web-1")), truth("web-1"), bundle)
