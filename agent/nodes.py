@@ -1139,6 +1139,13 @@ CALLED_HOST = re.compile(
     r"|\b(?:call|calls|request|requests|connect|connection|connecting)\s+to\s+([a-z0-9.-]+\.[a-z]{2,})\b",
     re.I,
 )
+
+
+def _called_hosts(text: str) -> set[str]:
+    """The hosts a failure's text says were called (a URL's host, host=..., "call to ...")."""
+    return {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
+
+
 INTERNAL_SUFFIXES = (".internal", ".local", ".svc", ".consul", ".lan", ".corp", ".intra")
 
 
@@ -1230,7 +1237,7 @@ def _attribute_endpoint_hosts(batch: _Batch, topo: Topology) -> None:
         if e.kind != "log_pattern" or not CALL_ERRORS & set(e.signals):
             continue
         text = _error_text(e, ("template", "example"))
-        hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
+        hosts = _called_hosts(text)
         found = {ep: h for h in sorted(hosts) if (ep := _endpoint_for(topo, h))}
         if len(found) != 1:
             continue
@@ -1346,7 +1353,7 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
             if holder is not None:
                 extra.append(batch.copy_onto(e, holder, f"dialled {ip}, which is {holder}"))
                 continue
-        hosts = {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
+        hosts = _called_hosts(text)
         named = bool(hosts)
         hosts = {
             h

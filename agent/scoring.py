@@ -512,6 +512,7 @@ def _score(
     topo: Topology,
 ) -> Hypothesis | None:
     terms: list[str] = []
+    kind = topo.kind(resource) or _prefix_kind(resource)
     best = max(nominating, key=lambda e: e.strength)
     root = best.strength
     score = 0.4 * root
@@ -528,7 +529,7 @@ def _score(
     if not neighbours:
         # Unlinked (a secret, a role, a parameter): next to what it is named after.
         neighbours = set(topo.related(resource))
-    if (topo.kind(resource) or _prefix_kind(resource)) in NETWORK_PATH | SETTINGS_HOLDERS:
+    if kind in NETWORK_PATH | SETTINGS_HOLDERS:
         # Traffic passes through a route table, ACL or subnet to what sits in it: a change there shows
         # on the functions and instances one hop further (route table -> subnet -> function). Settings
         # held for others do too: a launch template's on the instances its group launches, a
@@ -754,7 +755,7 @@ def _score(
             # tasks only when they start: dated by the first launch or deployment after the edit, and
             # nothing at all when none has happened since.
             launch = _first_launch_after(resource, best.start, evidence, topo)
-            template = (topo.kind(resource) or _prefix_kind(resource)) in LAUNCHED_LATER
+            template = kind in LAUNCHED_LATER
             if launch is None:
                 score = min(score, NOT_YET_IN_SERVICE_CAP)
                 terms.append(
@@ -890,7 +891,7 @@ def _score(
     )
     supporting += [e.id for e in evidence if e.id not in supporting and set(e.signals) & set(explained)][:6]
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
-    if is_change and (topo.kind(resource) or _prefix_kind(resource)) not in LAUNCHES_HOSTS:
+    if is_change and kind not in LAUNCHES_HOSTS:
         confined = _failing_new_hosts(None, None, evidence, topo)
         if confined and canonical(resource, topo) not in confined:
             # Only hosts launched in the window fail, the rest of the fleet serves: what differs about
@@ -904,7 +905,7 @@ def _score(
         score = min(score, NO_CHANGE_CAP)
     if ceiling_unseen:
         score = min(score, CEILING_UNSEEN_CAP)
-    if (topo.kind(resource) or _prefix_kind(resource)) in UNNAMED_KINDS:
+    if kind in UNNAMED_KINDS:
         # An account's quota for an API, reached by all its callers together: which key, parameter or
         # caller took it over the line is not known, so the answer is a lead, not a finding.
         score = min(score, UNNAMED_CAP)

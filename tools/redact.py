@@ -254,19 +254,23 @@ _KEPT_NAME = re.compile(
     r"^(?:https://(?:sqs\.[\w-]+\.amazonaws\.com|queue\.amazonaws\.com)/\d{12}/[\w.-]+"
     r"|arn:aws[a-z-]*:(?:sqs|sns):[\w-]+:\d{12}:[\w.-]+)$"
 )
-_WEB_HOST = re.compile(
+# A web URL's scheme (group 1) and host (group 2), after any user:password@ (which is never kept).
+WEB_URL = re.compile(
     r"^(https?|wss?|grpcs?)://(?:[^@/\s]*@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})(?::\d+)?(?:[/?#]|$)", re.I
 )
 _PARAMETER = re.compile(r"^/[\w.-]+(?:/[\w.-]+)+$")
 
 
+def names_parameter(key: str, value: str) -> bool:
+    """Whether an environment value is a Parameter Store name, under a key that says it is one."""
+    return bool(re.search(r"PARAM|SSM", key, re.I) and _PARAMETER.match(value))
+
+
 def _withheld(key: str, value: Any) -> str:
     text = str(value).strip()
-    if _KEPT_NAME.match(text):
+    if _KEPT_NAME.match(text) or names_parameter(key, text):
         return text
-    if re.search(r"PARAM|SSM", key, re.I) and _PARAMETER.match(text):
-        return text
-    web = _WEB_HOST.match(text)
+    web = WEB_URL.match(text)
     if web:
         return f"{web.group(1).lower()}://{web.group(2).lower()}/{_ENV_HIDDEN}"
     return _ENV_HIDDEN

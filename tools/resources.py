@@ -18,6 +18,7 @@ from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
 from tools.policies import parse_policy
 from tools.queues import redrive_of
+from tools.redact import WEB_URL, names_parameter
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
@@ -42,12 +43,6 @@ MAX_ROLES_READ = 6  # roles whose inline policies are read in one walk
 MAX_POLICIES_READ = 5  # inline policies read per role
 _ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "cluster/service"
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
-
-
-# The host of a URL (after any user:password@, which is never kept).
-URL_HOST = re.compile(
-    r"^(?:https?|wss?|grpcs?)://(?:[^@/\s]*@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})(?::\d+)?(?:[/?#]|$)", re.I
-)
 
 
 class DescribeResourcesInput(BaseModel):
@@ -534,14 +529,10 @@ class _Builder(GraphWalk):
                 self.want(kind, value)
                 self.link(node, value, "sends_to")
                 continue
-            url = URL_HOST.match(value)
-            if url and not url.group(1).endswith(".amazonaws.com"):
-                hosts.append(f"{key}={url.group(1).lower()}")
-            elif (
-                re.search(r"PARAM|SSM", key, re.I)
-                and re.fullmatch(r"/[\w.-]+(?:/[\w.-]+)+", value)
-                and self.add(Node(kind="ssm_parameter", id=value, name=value))
-            ):
+            url = WEB_URL.match(value)
+            if url and not url.group(2).endswith(".amazonaws.com"):
+                hosts.append(f"{key}={url.group(2).lower()}")
+            elif names_parameter(key, value) and self.add(Node(kind="ssm_parameter", id=value, name=value)):
                 # A parameter's name handed to the code, which reads it itself (when, the code decides).
                 self.link(node, value, "reads_setting")
         if hosts and node in self.nodes:
