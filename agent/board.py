@@ -70,3 +70,9 @@ class Hypothesis(BaseModel):
     # Set by scoring when the hypothesis is a release that then ran healthy for longer than it takes to
     # serve its traffic: the trouble did not begin with it, so its release time dates nothing.
     _released_healthy: bool = PrivateAttr(default=False)
+    # Set by scoring: the observed trouble it accounts for, and the distinctive trouble it leaves
+    # unexplained (which a better explanation accounts for too).
+    _covers: frozenset[str] = PrivateAttr(default=frozenset())
+    _leaves: frozenset[str] = PrivateAttr(default=frozenset())
+    # Set by scoring when its own signs are what an earlier hypothesis produces.
+    _an_effect: bool = PrivateAttr(default=False)

@@ -94,6 +94,8 @@ def takes_traffic(kind: str | None) -> timedelta:
 # What each distinctive symptom on the failing path that a hypothesis does not explain costs it.
 UNEXPLAINED_EACH = 0.06
 UNEXPLAINED_MAX = 0.18
+# A rival that explains more must itself be a real candidate to outrank what it explains better.
+FULLER_FLOOR = 0.3
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
 # A capacity reading with no sign that anything is at its ceiling.
@@ -320,6 +322,7 @@ def generate(
             if h is not None:
                 out.append(h)
     _explain_away(out, modes, evidence, topo)
+    _prefer_fuller(out, modes)
     out.sort(key=lambda h: h.confidence, reverse=True)
     for i, h in enumerate(out, 1):
         h.id = f"h-{i}"
@@ -495,8 +498,38 @@ def _explain_away(
                 # And what another hypothesis produces ranks below it: an effect is not its cause's rival.
                 lowered = min(b.confidence - (0.3 if tb is None else 0.2), a.confidence - 0.01)
                 b.confidence = round(max(0.0, lowered), 3)
+                b._an_effect = True
                 b.rationale += f"; its own signs ({', '.join(sorted(explained))}) are what {a.title} produces, and that began first"
                 break
+
+
+def _prefer_fuller(hyps: list[Hypothesis], modes: dict[str, FailureMode]) -> None:
+    """A root cause accounts for all the distinctive trouble on the failing path. When one candidate
+    leaves a distinctive symptom unexplained (refused connections, throttles, timeouts) and another
+    accounts for that symptom and for everything the first explains, the second is the better
+    explanation: a release whose new errors are a dependency's refusals ranks below the dependency
+    that refused. Only a known failure mode accounts for a symptom (a change named by none is linked
+    to the trouble by time and place alone), and not one whose own signs are another's effect."""
+    for a in sorted(hyps, key=lambda h: h.confidence, reverse=True):
+        if not a._leaves:
+            continue
+        fuller = [
+            b
+            for b in hyps
+            if b is not a
+            and b.resource != a.resource
+            and "any" not in modes[b.failure_mode].applies_to
+            and not b._an_effect
+            and FULLER_FLOOR <= b.confidence < a.confidence
+            and a._leaves & b._covers
+            and a._covers <= b._covers
+            and b._leaves < a._leaves
+        ]
+        if not fuller:
+            continue
+        b = max(fuller, key=lambda h: h.confidence)
+        a.confidence = round(max(0.0, b.confidence - 0.01), 3)
+        a.rationale += f"; {b.resource} accounts for {', '.join(sorted(a._leaves & b._covers))} as well as everything this explains"
 
 
 def _score(
@@ -962,6 +995,10 @@ def _score(
         rationale="; ".join(terms),
     )
     hypothesis._released_healthy = released_healthy
+    hypothesis._covers = frozenset(explained) | (
+        distinctive & (produces(mode) | set(mode.root_signals) | itself)
+    )
+    hypothesis._leaves = frozenset(unexplained)
     return hypothesis
 
 

@@ -812,3 +812,47 @@ def test_a_template_and_the_group_rolling_it_out_are_one_story_not_rivals() -> N
     assert _rival([h(group, 0.99, same), h(template, 0.98, same), h(other, 0.56, "x")], topo) == 0.56
     # another failure told on the template is a rival
     assert _rival([h(group, 0.99, same), h(template, 0.98, "resource-setting-changed")], topo) == 0.98
+
+
+def test_a_release_whose_new_errors_are_a_dependencys_refusals_ranks_below_that_dependency() -> None:
+    # A release 8 minutes before the onset; from the onset the service's calls to its cache are refused
+    # and time out, and the cache's node was replaced at the onset.
+    topo = Topology()
+    svc = topo.add("ecs_service", "reminder-api")
+    cache = topo.add("elasticache_cluster", "reminders-redis-001")
+    topo.link(svc, cache, "calls")
+    evidence = [
+        ev("metric_anomaly", svc, T0, ["error_rate_up", "latency_up"], 0.9),
+        ev("log_pattern", svc, T0, ["log_errors_up", "new_error_pattern"], 0.8),
+        ev("log_pattern", svc, T0, ["connection_refused_logs", "timeout_logs"], 0.8),
+        ev(
+            "change_event",
+            svc,
+            T0 - timedelta(minutes=8),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateService",
+        ),
+        ev("health_event", cache, T0 - timedelta(minutes=1), ["cache_event"], 0.6),
+    ]
+    hyps = generate(catalog(), evidence, topo, [svc])
+    release = next(h for h in hyps if h.resource == svc and h.failure_mode == "bad-code-deploy-errors")
+    assert "leaves connection_refused_logs, timeout_logs unexplained" in release.rationale
+    assert hyps[0].resource == cache, [(h.resource, h.confidence) for h in hyps]
+    assert release.confidence < hyps[0].confidence
+    assert "reminders-redis-001 accounts for connection_refused_logs, timeout_logs" in release.rationale
+    # Without the refusals, nothing is left unexplained and the release keeps its place.
+    hyps = generate(catalog(), [e for e in evidence if "timeout_logs" not in e.signals], topo, [svc])
+    release = next(h for h in hyps if h.resource == svc and h.failure_mode == "bad-code-deploy-errors")
+    assert "accounts for" not in release.rationale
+    # A change no failure mode names is linked to the trouble by time and place alone: it explains
+    # anything, so it accounts for nothing in particular and demotes no one.
+    flag = topo.add("s3_bucket", "reminders-templates")
+    topo.link(svc, flag, "calls")
+    unnamed = [
+        *[e for e in evidence if e.kind != "health_event"],
+        ev("change_event", flag, T0 - timedelta(minutes=2), ["change", "change_config"], 0.6),
+    ]
+    hyps = generate(catalog(), unnamed, topo, [svc])
+    release = next(h for h in hyps if h.resource == svc and h.failure_mode == "bad-code-deploy-errors")
+    assert "accounts for" not in release.rationale, release.rationale
