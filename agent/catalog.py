@@ -56,6 +56,7 @@ ResourceKind = Literal[
     # An AWS API as the account calls it ("ssm:GetParameters"): what an account-wide request quota limits.
     "aws_api",
     "secret",
+    "kinesis_stream",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

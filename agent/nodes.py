@@ -368,8 +368,10 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         _place_changed(topo, made)
         _refusing_history(batch, scope)
     _pending_reboot(batch, topo, scope)
-    _who_set_the_ceiling(batch, topo, scope)
     charts += _other_namespaces(batch, topo, scope)
+    # After every namespace is read: a stream's throttles or a queue's ceiling count as much as a
+    # database's CPU.
+    _who_set_the_ceiling(batch, topo, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []

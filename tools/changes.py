@@ -201,9 +201,17 @@ def _sizes_before(request: Any, response: Any) -> dict[str, str]:
         return {}
     asked = {str(k).lower() for k, v in request.items() if str(k).lower() in SIZE_KEYS and _scalar(v)}
     found: dict[str, str] = {}
-    for part in [response, *[v for v in response.values() if isinstance(v, dict)]]:
+    parts = [response, *[v for v in response.values() if isinstance(v, dict)]]
+    for part in parts:
         for k, v in part.items():
-            if str(k).lower() in asked and _scalar(v) and str(k) not in found:
+            # A response that reports the current value beside the target asked for (Kinesis answers
+            # UpdateShardCount with currentShardCount and targetShardCount) says what it was.
+            key = str(k)
+            if key.lower().startswith("current") and f"target{key[7:]}".lower() in asked and _scalar(v):
+                found[f"target{key[7:]}"] = str(v)
+    for part in parts:
+        for k, v in part.items():
+            if str(k).lower() in asked and _scalar(v) and str(k).lower() not in {f.lower() for f in found}:
                 found[str(k)] = str(v)
     return found
 

@@ -146,3 +146,44 @@ def test_a_nat_gateway_deleted_under_a_live_route_outranks_the_host_it_cut_off()
     assert (top.resource, top.category) == (nat, "change"), report.summary
     remote = next(h for h in report.hypotheses if h.resource == "api.idcheck-vendor.io")
     assert "the way out to it is cut" in remote.rationale
+
+
+def test_a_stream_throttling_at_the_peak_is_read_back_to_the_shard_count_cut_hours_before() -> None:
+    # A stream whose shards were cut at 00:40 throttles from 05:05, when the day's load meets what is
+    # left; its throttles are read in the scan of other namespaces, and its own changes back to the
+    # day before (the window's change read starts three hours before the window).
+    stream = "telemetry-in"
+    points = [
+        {
+            "namespace": "AWS/Kinesis",
+            "metric": metric,
+            "dimensions": {"StreamName": stream},
+            "timestamp": (T0 + timedelta(minutes=minute)).isoformat(),
+            "unit": "Count",
+            "value": value,
+        }
+        for minute in range(360)
+        for metric, value in (
+            ("PutRecords.ThrottledRecords", 900.0 + minute % 7 if minute >= 305 else 0.0),
+            ("IncomingRecords", 4000.0 + 10 * minute),
+        )
+    ]
+    cut = trail(
+        "6c2d8f3b-1a4e-4f9d-8b72-3e5a9c1d2b01",
+        "2024-05-01T00:40:00Z",
+        ADMIN,
+        "UpdateShardCount",
+        {"streamName": stream, "targetShardCount": 2, "scalingType": "UNIFORM_SCALING"},
+    )
+    cut["eventSource"] = "kinesis.amazonaws.com"
+    cut["responseElements"] = {"streamName": stream, "currentShardCount": 4, "targetShardCount": 2}
+    bundle = make_bundle({"metrics": points, "cloudtrail": [cut]})
+    session, _ = replay_session(bundle)
+    report = investigate(
+        AwsClients(session),
+        now=bundle.manifest.now,
+        question="Since about 05:05 the ingest API fails to write telemetry",
+    )
+    assert any(e.source.tool == "namespace_metrics" and "throttled" in e.signals for e in report.evidence)
+    changes = [e for e in report.evidence if e.kind == "change_event" and "UpdateShardCount" in e.summary]
+    assert changes and changes[0].resource and stream in changes[0].resource, report.evidence

@@ -515,6 +515,14 @@ def test_a_request_that_sets_a_size_is_a_capacity_change_and_its_response_says_w
     drafts = from_changes(Changes(changes=[down, up, unknown], read=3, dropped_as_noise=0))
     assert ["change_capacity" in d.signals for d in drafts] == [True, False, False]
     assert drafts[0].facts["resized"] == "down"
+    # Kinesis answers a reshard with the count it has and the count asked for: the current one is what
+    # it was, whatever the echo of the target says.
+    halved = _modify(
+        {"streamName": "telemetry-in", "targetShardCount": 4, "scalingType": "UNIFORM_SCALING"},
+        {"streamName": "telemetry-in", "currentShardCount": 8, "targetShardCount": 4},
+    )
+    assert halved.was == {"targetShardCount": "8"}
+    assert resized(halved) == "down"
 
 
 def test_less_capacity_bites_at_the_next_peak_and_more_capacity_never_sets_a_ceiling() -> None:
