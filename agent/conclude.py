@@ -86,6 +86,14 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     if only_blips_on_entry and not [e for e in sustained if e.strength >= 0.6 and e.kind != "change_event"]:
         # The alarmed resource only blipped, and nothing near it shows clear, sustained trouble.
         sustained = []
+    warning: Evidence | None = None
+    if sustained and all(_warns_only(e) for e in sustained):
+        warning = sustained[0]
+        # The only trouble is an alarm on a resource's own headroom (memory or CPU used, storage or
+        # connections taken, a certificate's days left) and nothing users get (errors, latency,
+        # backlog, throttles, unhealthy hosts) is abnormal: a warning of trouble to come, not an
+        # incident in progress.
+        sustained = []
     if symptom_within_normal(evidence):
         # The symptom the trigger is about, judged against its own history, never left its normal range:
         # whatever else moved did not make this incident.
@@ -115,7 +123,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         verdict=verdict,
         summary=_blind_summary(ledger.refused, state)
         if verdict == "insufficient_data"
-        else _summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo),
+        else _summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo, warning),
         title=(
             top.title
             if verdict == "root_cause" and top
@@ -164,6 +172,21 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         ),
     )
     return {"report": report.model_dump(mode="json")}
+
+
+# What an alarm on a resource's own headroom shows, rather than what its users get.
+HEADROOM = frozenset(
+    {"memory_high", "cpu_high", "disk_full", "connections_high", "credits_exhausted", "io_saturated"}
+)
+EXPIRY = re.compile(r"expir", re.I)
+
+
+def _warns_only(e: Evidence) -> bool:
+    """Whether a symptom is only an alarm on headroom: used memory, CPU, storage or connections past a
+    threshold, or days left before something expires (DaysToExpiry)."""
+    if set(e.signals) & SYMPTOMS != {"alarm_breached"}:
+        return False
+    return bool(set(e.signals) & HEADROOM) or bool(EXPIRY.search(str(e.facts.get("metric", ""))))
 
 
 # Blind is not healthy: "no fault" needs the symptom's metrics to have been read. Every metric read goes
@@ -284,7 +307,16 @@ def _summary(
     blips: list[Evidence],
     alarm: str | None,
     topo: Topology,
+    warning: Evidence | None = None,
 ) -> str:
+    if verdict == "no_fault" and warning is not None:
+        return (
+            f"No fault in progress: {warning.summary.removeprefix('alarm ')}, an alarm on headroom, not on what "
+            "users get; no errors, latency, backlog, throttles or unhealthy hosts are abnormal beside it. "
+            "It warns of trouble to come: act on what it watches (headroom to add, a certificate to renew) before "
+            "it bites, and route "
+            "such alarms as warnings rather than pages."
+        )
     if verdict == "no_fault":
         what = f"The alarm {alarm} fired" if alarm else "The reported symptom"
         blip = f" on a short excursion ({blips[0].summary})" if blips else ""

@@ -216,6 +216,9 @@ CATALOG: dict[str, KindMetrics] = {
             ("CurrConnections", "Maximum"),
             ("Evictions", "Sum"),
             ("DatabaseMemoryUsagePercentage", "Average"),
+            # How long its reads and writes take (microseconds): what its callers get from it.
+            ("GetTypeCmdsLatency", "Average"),
+            ("SetTypeCmdsLatency", "Average"),
             # Packets the node's network allowance queued or dropped (its instance type's ceiling).
             ("NetworkBandwidthOutAllowanceExceeded", "Sum"),
             ("NetworkBandwidthInAllowanceExceeded", "Sum"),

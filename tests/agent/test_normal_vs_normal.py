@@ -165,3 +165,65 @@ def test_missing_traces_are_named_only_when_the_service_map_was_read_and_empty()
     assert NO_TRACES not in traced.observability_gaps
     # The mode's tracing advice is not given where the traces were there to read.
     assert not [g for g in traced.observability_gaps if "X-Ray" in g or "tracing" in g.lower()]
+
+
+CACHE_NODE = "recs-cache-0001-001"
+
+
+def _memory_alarm_bundle(slow_from: int | None) -> Any:
+    """A cache node's memory climbing past its alarm's 90% from 10:30 while it answers as fast as ever;
+    with `slow_from`, its reads also slow down from that minute on."""
+    start = NOW - timedelta(hours=6)
+    metrics: list[dict[str, Any]] = []
+
+    def node(metric: str, at: datetime, value: float, unit: str) -> dict[str, Any]:
+        return {
+            "namespace": "AWS/ElastiCache",
+            "metric": metric,
+            "dimensions": {"CacheClusterId": CACHE_NODE},
+            "timestamp": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "unit": unit,
+            "statistic_values": {"SampleCount": 1.0, "Sum": value, "Minimum": value, "Maximum": value},
+        }
+
+    for minute in range(360):
+        at = start + timedelta(minutes=minute)
+        memory = 80.0 + (minute % 3) if minute < 270 else 93.0 + (minute % 4)
+        metrics.append(node("DatabaseMemoryUsagePercentage", at, memory, "Percent"))
+        slow = slow_from is not None and minute >= slow_from
+        metrics.append(
+            node(
+                "GetTypeCmdsLatency", at, 9000.0 + minute % 5 if slow else 180.0 + minute % 9, "Microseconds"
+            )
+        )
+    alarm = {
+        "AlarmName": "recs-cache-memory-high",
+        "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:recs-cache-memory-high",
+        "StateValue": "ALARM",
+        "StateUpdatedTimestamp": (start + timedelta(minutes=273)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "MetricName": "DatabaseMemoryUsagePercentage",
+        "Namespace": "AWS/ElastiCache",
+        "Statistic": "Maximum",
+        "Dimensions": [{"Name": "CacheClusterId", "Value": CACHE_NODE}],
+        "Period": 60,
+        "EvaluationPeriods": 3,
+        "Threshold": 90.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "missing",
+    }
+    return make_bundle(
+        {"metrics": metrics, "alarms": [alarm]},
+        start=start.isoformat(),
+        end=NOW.isoformat(),
+        now=NOW.isoformat(),
+        trigger={"question": "recs-cache-memory-high is in ALARM since about 10:33. What is wrong?"},
+    )
+
+
+def test_an_alarm_on_headroom_with_nothing_users_get_abnormal_is_a_warning_not_a_fault() -> None:
+    report = offline(_memory_alarm_bundle(slow_from=None))
+    assert report.verdict == "no_fault", report.summary
+    assert "an alarm on headroom" in report.summary and "recs-cache-memory-high" in report.summary
+    # The same alarm while the node's reads slow down is an incident.
+    report = offline(_memory_alarm_bundle(slow_from=240))
+    assert report.verdict != "no_fault", report.summary
