@@ -57,6 +57,7 @@ ResourceKind = Literal[
     "aws_api",
     "secret",
     "kinesis_stream",
+    "rds_proxy",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

@@ -247,12 +247,18 @@ def configured_hosts(node: Any) -> dict[str, str]:
 
 def _configured_calls(topo: Topology) -> None:
     """A host a function or service is configured to call, which a VPC endpoint answers, puts that
-    endpoint on its path. (Other hosts become nodes when failures are traced to them.)"""
+    endpoint on its path; one that is a described resource's own address (a database's, proxy's or
+    cache node's endpoint) is that resource, which it calls. (Other hosts become nodes when failures
+    are traced to them.)"""
     for key, node in list(topo.nodes.items()):
         for host in configured_hosts(node).values():
             ep = _endpoint_for(topo, host)
             if ep:
                 topo.link(key, ep, "calls_through")
+            # By its exact address only (a described resource's endpoint), not by a name inside it.
+            there = topo.alias.get(host)
+            if there and there != key and topo.nodes[there].kind not in ("remote", "resource"):
+                topo.link(key, there, "calls")
 
 
 def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:

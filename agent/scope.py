@@ -27,6 +27,7 @@ DIMENSION_KINDS: dict[str, str] = {
     "VolumeId": "ebs_volume",
     "StateMachineArn": "state_machine",
     "StreamName": "kinesis_stream",
+    "ProxyName": "rds_proxy",
     "CacheClusterId": "elasticache_cluster",
     "ReplicationGroupId": "elasticache_replication_group",
 }

@@ -283,6 +283,20 @@ def walk_caches(walk: GraphWalk, refs: list[str], *, guess: bool = False) -> Non
                 "endpoint": str(
                     ((item.get("NodeGroups") or [{}])[0].get("PrimaryEndpoint") or {}).get("Address") or ""
                 ),
+                # Its addresses as its clients are configured with them: the primary and reader endpoints
+                # (or the configuration endpoint of a cluster-mode group).
+                "dns_names": " ".join(
+                    str(e.get("Address")).lower()
+                    for e in [
+                        *[
+                            ng.get(k) or {}
+                            for ng in item.get("NodeGroups") or []
+                            for k in ("PrimaryEndpoint", "ReaderEndpoint")
+                        ],
+                        item.get("ConfigurationEndpoint") or {},
+                    ]
+                    if e.get("Address")
+                ),
             }
             if found:
                 attrs["warning"] = cut("; ".join(found))
@@ -299,6 +313,10 @@ def walk_caches(walk: GraphWalk, refs: list[str], *, guess: bool = False) -> Non
             for m in members:
                 _cluster(walk, m, _roles(item).get(m["CacheClusterId"]))
                 walk.link(m["CacheClusterId"], gid, "member_of")
+                # Its members' engine settings are the group's: one parameter group for all of them.
+                group = (m.get("CacheParameterGroup") or {}).get("CacheParameterGroupName")
+                if group and f"parametergroup:{group}" in walk.nodes:
+                    walk.link(gid, f"parametergroup:{group}", "uses_parameters")
         else:
             _cluster(walk, item, None, warning="; ".join(found))
 

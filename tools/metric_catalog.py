@@ -26,6 +26,7 @@ ResourceKind = Literal[
     "api_gateway",
     "sqs_queue",
     "elasticache_cluster",
+    "rds_proxy",
 ]
 
 
@@ -204,6 +205,18 @@ CATALOG: dict[str, KindMetrics] = {
             ("ApproximateNumberOfMessagesVisible", "Maximum"),
             ("NumberOfMessagesSent", "Sum"),
             ("NumberOfMessagesDeleted", "Sum"),
+        ),
+    ),
+    # An RDS Proxy: the connections its callers hold and it holds to the database, how long a caller
+    # waits to borrow one (its pool at the ceiling), and how long the database then takes.
+    "rds_proxy": KindMetrics(
+        dimension="ProxyName",
+        metrics=_m(
+            "AWS/RDS",
+            ("ClientConnections", "Maximum"),
+            ("DatabaseConnections", "Maximum"),
+            ("DatabaseConnectionsBorrowLatency", "Average"),
+            ("QueryDatabaseResponseLatency", "Average"),
         ),
     ),
     # One cache node's cluster (a replication group's members each have their own CacheClusterId).

@@ -72,6 +72,9 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
         {
             "DescribeDBClusters",
             "DescribeDBInstances",
+            "DescribeDBProxies",
+            "DescribeDBProxyTargetGroups",
+            "DescribeDBProxyTargets",
             "DescribeEvents",
             "DescribeDBLogFiles",
             "DownloadDBLogFilePortion",

@@ -248,7 +248,8 @@ def redact_value(value: Any) -> Any:
 # Environment variables hold secrets by name, not by shape: their values never leave the AWS response,
 # except the names of what the code is configured to call (which are no secret, and which say what is on
 # its path): a queue URL or a queue or topic ARN whole, a parameter's name under a key that says it is
-# one, and of any other web URL only its host (never a user, password, path or query).
+# one, an AWS database's or cache's endpoint host, and of any other web URL only its host (never a user,
+# password, path or query).
 _ENV_HIDDEN = "[WITHHELD]"
 _KEPT_NAME = re.compile(
     r"^(?:https://(?:sqs\.[\w-]+\.amazonaws\.com|queue\.amazonaws\.com)/\d{12}/[\w.-]+"
@@ -259,6 +260,26 @@ WEB_URL = re.compile(
     r"^(https?|wss?|grpcs?)://(?:[^@/\s]*@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})(?::\d+)?(?:[/?#]|$)", re.I
 )
 _PARAMETER = re.compile(r"^/[\w.-]+(?:/[\w.-]+)+$")
+# A database's or cache's address: an AWS data-store endpoint alone (`PGHOST`, `REDIS_HOST`, with or
+# without its port), or a connection URL to one of those engines (only its host is kept, never the user,
+# password or database). The endpoint names the cluster, instance, proxy or cache node it reaches.
+_DATA_HOST = r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:rds|cache)\.amazonaws\.com"
+_BARE_ENDPOINT = re.compile(rf"^({_DATA_HOST})(?::\d+)?$", re.I)
+_DATA_URL = re.compile(
+    rf"^(postgres(?:ql)?|mysql|mariadb|redis|rediss|memcached)://(?:[^@/\s]*@)?({_DATA_HOST})(?::\d+)?(?:[/?#]|$)",
+    re.I,
+)
+
+
+def data_endpoint(value: str) -> str | None:
+    """The AWS data-store endpoint (a database's, proxy's or cache node's host) an environment value
+    names, lower-cased; None when it names none."""
+    text = value.strip()
+    bare = _BARE_ENDPOINT.match(text)
+    if bare:
+        return bare.group(1).lower()
+    url = _DATA_URL.match(text)
+    return url.group(2).lower() if url else None
 
 
 def names_parameter(key: str, value: str) -> bool:
@@ -270,6 +291,9 @@ def _withheld(key: str, value: Any) -> str:
     text = str(value).strip()
     if _KEPT_NAME.match(text) or names_parameter(key, text):
         return text
+    host = data_endpoint(text)
+    if host:
+        return host
     web = WEB_URL.match(text)
     if web:
         return f"{web.group(1).lower()}://{web.group(2).lower()}/{_ENV_HIDDEN}"

@@ -18,7 +18,7 @@ from tools.endpoints import walk_vpc_endpoints
 from tools.functions import mapping_of
 from tools.policies import parse_policy
 from tools.queues import redrive_of
-from tools.redact import WEB_URL, names_parameter
+from tools.redact import WEB_URL, data_endpoint, names_parameter
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
@@ -41,6 +41,7 @@ _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
 MAX_ROLES_READ = 6  # roles whose inline policies are read in one walk
 MAX_POLICIES_READ = 5  # inline policies read per role
+MAX_PROXIES = 10  # RDS Proxies checked for the databases in the graph
 _ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "cluster/service"
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
 
@@ -239,6 +240,7 @@ class _Builder(GraphWalk):
             ("target_group", self._target_groups),
             ("rds_cluster", self._rds_clusters),
             ("rds_instance", self._rds_instances),
+            ("rds_proxies_of", self._rds_proxies),
             ("table", self._tables),
             ("sqs_queue", self._queues),
             ("sns_topic", self._topics),
@@ -530,13 +532,34 @@ class _Builder(GraphWalk):
                 self.link(node, value, "sends_to")
                 continue
             url = WEB_URL.match(value)
-            if url and not url.group(2).endswith(".amazonaws.com"):
+            endpoint = data_endpoint(value)
+            if endpoint:
+                # A database's, proxy's or cache node's own address: it is on the path by name.
+                hosts.append(f"{key}={endpoint}")
+                self._want_endpoint(endpoint)
+            elif url and not url.group(2).endswith(".amazonaws.com"):
                 hosts.append(f"{key}={url.group(2).lower()}")
             elif names_parameter(key, value) and self.add(Node(kind="ssm_parameter", id=value, name=value)):
                 # A parameter's name handed to the code, which reads it itself (when, the code decides).
                 self.link(node, value, "reads_setting")
         if hosts and node in self.nodes:
             self.nodes[node].attrs["calls"] = cut(" ".join(hosts[:8]))
+
+    def _want_endpoint(self, host: str) -> None:
+        """Describe what an AWS data-store endpoint names: `NAME.cluster-(ro-)x.region.rds` a cluster,
+        `NAME.x.region.rds` an instance (a proxy's `NAME.proxy-x` is found from its database), and
+        `master.NAME.x`, `replica.NAME.x`, `clustercfg.NAME.x` or `NAME.x` under `cache.amazonaws.com` a
+        replication group or cache cluster."""
+        labels = host.split(".")
+        if len(labels) < 4:
+            return
+        if host.endswith(".cache.amazonaws.com"):
+            self.want(
+                "elasticache_guess",
+                labels[1] if labels[0] in ("master", "replica", "clustercfg") else labels[0],
+            )
+        elif host.endswith(".rds.amazonaws.com") and not labels[1].startswith("proxy-"):
+            self.want("rds_cluster" if labels[1].startswith("cluster-") else "rds_instance", labels[0])
 
     def _role_policies(self, arns: list[str]) -> None:
         """What a role's inline policies allow on named resources: the keys, parameters and secrets its
@@ -835,11 +858,16 @@ class _Builder(GraphWalk):
                     "engine": f"{c.get('Engine')} {c.get('EngineVersion')}",
                     "writer": ",".join(writer) or "none",
                     "multi_az": str(c.get("MultiAZ")),
+                    # Its addresses, as its callers are configured with them.
+                    "dns_names": " ".join(
+                        str(c[k]).lower() for k in ("Endpoint", "ReaderEndpoint") if c.get(k)
+                    ),
                 }
                 if not self.add(
                     Node(kind="rds_cluster", id=cid, name=cid, state=c.get("Status"), attrs=attrs)
                 ):
                     return
+                self.want("rds_proxies_of", cid)
                 for m in c.get("DBClusterMembers", []):
                     self.want("rds_instance", m["DBInstanceIdentifier"])
                     self.link(
@@ -852,6 +880,48 @@ class _Builder(GraphWalk):
                 )
                 self._reads_secrets(cid, [(c.get("MasterUserSecret") or {}).get("SecretArn")])
 
+    def _rds_proxies(self, databases: list[str]) -> None:
+        """The RDS Proxies in front of these clusters or instances. A proxy's pool (a percentage of the
+        database's max_connections, a borrow timeout) caps the connections all its callers share, so
+        it is a hop on their path: callers -> proxy -> database."""
+        page = self.call("rds", "DescribeDBProxies", probe=True) or {}
+        fronted = set(databases)
+        for proxy in page.get("DBProxies", [])[:MAX_PROXIES]:
+            name = str(proxy.get("DBProxyName", ""))
+            listed = self.call("rds", "DescribeDBProxyTargets", probe=True, DBProxyName=name) or {}
+            behind = {
+                str(t.get("TrackedClusterId") or str(t.get("TargetArn", "")).rsplit(":db:", 1)[-1])
+                for t in listed.get("Targets", [])
+                if t.get("TrackedClusterId") or ":db:" in str(t.get("TargetArn", ""))
+            }
+            if not name or not behind & fronted:
+                continue
+            groups = self.call("rds", "DescribeDBProxyTargetGroups", probe=True, DBProxyName=name) or {}
+            pool = next(
+                (
+                    g.get("ConnectionPoolConfig") or {}
+                    for g in groups.get("TargetGroups", [])
+                    if g.get("IsDefault")
+                ),
+                {},
+            )
+            attrs = {
+                "arn": str(proxy.get("DBProxyArn", "")),
+                "engine": str(proxy.get("EngineFamily", "")),
+                "dns_names": str(proxy.get("Endpoint", "")).lower(),
+                "max_connections_percent": str(pool.get("MaxConnectionsPercent", "")),
+                "max_idle_connections_percent": str(pool.get("MaxIdleConnectionsPercent", "")),
+                "borrow_timeout_s": str(pool.get("ConnectionBorrowTimeout", "")),
+            }
+            if not self.add(
+                Node(kind="rds_proxy", id=name, name=name, state=proxy.get("Status"), attrs=attrs)
+            ):
+                return
+            for db in sorted(behind & fronted):
+                self.link(name, db, "calls")
+            self._placement(name, None, None, list(proxy.get("VpcSecurityGroupIds") or []))
+            self._reads_secrets(name, [a.get("SecretArn") for a in proxy.get("Auth") or []])
+
     def _rds_instances(self, ids: list[str]) -> None:
         page = self.call(
             "rds", "DescribeDBInstances", Filters=[{"Name": "db-instance-id", "Values": ids[:100]}]
@@ -861,6 +931,7 @@ class _Builder(GraphWalk):
             attrs = {
                 "class": str(db.get("DBInstanceClass")),
                 "engine": f"{db.get('Engine')} {db.get('EngineVersion')}",
+                "dns_names": str((db.get("Endpoint") or {}).get("Address") or "").lower(),
             }
             if db.get("MultiAZ"):
                 attrs["multi_az"] = f"standby {db.get('SecondaryAvailabilityZone')}"
@@ -877,6 +948,8 @@ class _Builder(GraphWalk):
             if db.get("DBClusterIdentifier"):
                 self.want("rds_cluster", db["DBClusterIdentifier"])
                 self.link(did, db["DBClusterIdentifier"], "member_of")
+            else:
+                self.want("rds_proxies_of", did)
             for pg in db.get("DBParameterGroups", []):
                 # The settings the engine runs with; "pending-reboot" ones wait for the next restart.
                 name = pg.get("DBParameterGroupName")

@@ -59,6 +59,8 @@ ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
             "PutProvisionedConcurrencyConfig",
             "ModifyInstanceType",
             "ModifyInstanceCreditSpecification",
+            # An RDS Proxy's pool: the share of the database's connections its callers may hold.
+            "ModifyDBProxyTargetGroup",
         ),
         "change_capacity",
     ),
@@ -210,6 +212,7 @@ def targets(change: Change) -> list[str]:
         "tableName",
         "dBClusterIdentifier",
         "dBInstanceIdentifier",
+        "dBProxyName",
         "service",
         "cluster",
         "targetGroupArn",

@@ -126,6 +126,14 @@ CHILD_RESOURCE_TYPES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Items whose parent key may be left out where the bundle holds one parent only: an RDS Proxy target
+# names neither its proxy nor its target group (DescribeDBProxyTargets is asked per proxy); with one
+# proxy in the bundle it is that proxy's, and with several each target carries `DBProxyName`.
+OPTIONAL_PARENT_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("rds", "DBProxyTarget"): ("DBProxyName", "TargetGroupName"),
+}
+
+
 def _check_child(service: str, type_: str, item: dict[str, Any]) -> None:
     shape, parents = CHILD_RESOURCE_TYPES[(service, type_)]
     for key in parents:
@@ -201,7 +209,11 @@ def check_resource(service: str, type_: str, item: dict[str, Any]) -> None:
     if not has_shape(service, type_):
         known = ", ".join(f"{s}/{t}" for s, t in (*PSEUDO_RESOURCE_TYPES, *CHILD_RESOURCE_TYPES))
         raise ShapeError(f"{service}/{type_} is neither a botocore shape nor a pseudo type ({known})")
-    validate_item(service, type_, item)
+    optional = OPTIONAL_PARENT_KEYS.get((service, type_), ())
+    for key in optional:
+        if key in item and (not isinstance(item[key], str) or not item[key]):
+            raise ValueError(f"{service}/{type_}: field {key!r} (the parent's id) must be a non-empty string")
+    validate_item(service, type_, {k: v for k, v in item.items() if k not in optional})
 
 
 def check_event(source: str, item: dict[str, Any]) -> None:

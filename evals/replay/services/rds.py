@@ -125,6 +125,71 @@ def describe_db_instances(ctx: ReplayContext, params: dict[str, Any]) -> dict[st
     return out
 
 
+# --- RDS Proxy ------------------------------------------------------------------------------------
+
+
+def _proxy(ctx: ReplayContext, name: str) -> dict[str, Any]:
+    for proxy in ctx.resources("rds", "DBProxy"):
+        if proxy.get("DBProxyName") == name:
+            return proxy
+    raise AwsError("DBProxyNotFoundFault", f"DBProxy {name} not found.", 404)
+
+
+def _page_of(params: dict[str, Any], ctx: ReplayContext, items: list[Any], key: str) -> dict[str, Any]:
+    page, marker = _page(ctx, params, items)
+    out: dict[str, Any] = {key: page}
+    if marker:
+        out["Marker"] = marker
+    return out
+
+
+@operation("rds", "DescribeDBProxies")
+def describe_db_proxies(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("Filters"):
+        raise ReplayUnsupported("rds", "DescribeDBProxies", "Filters (AWS documents it as not supported)")
+    name = params.get("DBProxyName")
+    proxies = [_proxy(ctx, name)] if name is not None else ctx.resources("rds", "DBProxy")
+    return _page_of(params, ctx, [to_parsed("rds", "DBProxy", p) for p in proxies], "DBProxies")
+
+
+@operation("rds", "DescribeDBProxyTargetGroups")
+def describe_db_proxy_target_groups(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["DBProxyName"]
+    _proxy(ctx, name)
+    groups = [g for g in ctx.resources("rds", "DBProxyTargetGroup") if g.get("DBProxyName") == name]
+    wanted = params.get("TargetGroupName")
+    if wanted is not None:
+        groups = [g for g in groups if g.get("TargetGroupName") == wanted]
+        if not groups:
+            raise AwsError("DBProxyTargetGroupNotFoundFault", f"Target group {wanted} not found.", 404)
+    parsed = [to_parsed("rds", "DBProxyTargetGroup", g) for g in groups]
+    return _page_of(params, ctx, parsed, "TargetGroups")
+
+
+@operation("rds", "DescribeDBProxyTargets")
+def describe_db_proxy_targets(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    """A proxy's targets. Items that name no proxy belong to the bundle's only proxy (FORMAT.md)."""
+    name = params["DBProxyName"]
+    _proxy(ctx, name)
+    single = len(ctx.resources("rds", "DBProxy")) == 1
+    group = params.get("TargetGroupName")
+    targets = [
+        t
+        for t in ctx.resources("rds", "DBProxyTarget")
+        if t.get("DBProxyName", name if single else None) == name
+        and (group is None or t.get("TargetGroupName", group) == group)
+    ]
+    parsed = [
+        to_parsed(
+            "rds",
+            "DBProxyTarget",
+            {k: v for k, v in t.items() if k not in ("DBProxyName", "TargetGroupName")},
+        )
+        for t in targets
+    ]
+    return _page_of(params, ctx, parsed, "Targets")
+
+
 # --- events ---------------------------------------------------------------------------------------
 
 

@@ -299,3 +299,77 @@ def test_describe_matches_moto(moto_session: Callable[[str], Any]) -> None:
                 getattr(client, name)(**kwargs)
             codes.append(err.value.response["Error"]["Code"])
         assert codes[0] == codes[1]
+
+
+PROXY = {
+    "DBProxyName": "orders-proxy",
+    "DBProxyArn": f"{ARN}:db-proxy:prx-0123456789abcdef0",
+    "Status": "available",
+    "EngineFamily": "POSTGRESQL",
+    "Endpoint": "orders-proxy.proxy-abcdefghijkl.us-east-1.rds.amazonaws.com",
+}
+TARGET_GROUP = {
+    "DBProxyName": "orders-proxy",
+    "TargetGroupName": "default",
+    "IsDefault": True,
+    "Status": "available",
+    "ConnectionPoolConfig": {"MaxConnectionsPercent": 20, "MaxIdleConnectionsPercent": 10},
+}
+TARGET = {"TargetArn": f"{ARN}:cluster:orders", "TrackedClusterId": "orders", "Type": "TRACKED_CLUSTER"}
+
+
+def test_proxies_their_target_groups_and_targets(replay: Callable[..., Any]) -> None:
+    session, _ = replay(
+        {
+            "resources": [
+                res("DBProxy", PROXY),
+                res("DBProxyTargetGroup", TARGET_GROUP),
+                res("DBProxyTarget", TARGET),
+            ]
+        }
+    )
+    rds = session.client("rds")
+    assert [p["Endpoint"] for p in rds.describe_db_proxies()["DBProxies"]] == [PROXY["Endpoint"]]
+    pool = rds.describe_db_proxy_target_groups(DBProxyName="orders-proxy")["TargetGroups"][0]
+    assert pool["ConnectionPoolConfig"]["MaxConnectionsPercent"] == 20
+    # A target that names no proxy is the bundle's only proxy's.
+    targets = rds.describe_db_proxy_targets(DBProxyName="orders-proxy")["Targets"]
+    assert [t["TrackedClusterId"] for t in targets] == ["orders"]
+    with pytest.raises(ClientError) as err:
+        rds.describe_db_proxy_targets(DBProxyName="other-proxy")
+    assert err.value.response["Error"]["Code"] == "DBProxyNotFoundFault"
+    # With two proxies, each target says whose it is.
+    other = {**PROXY, "DBProxyName": "reports-proxy", "DBProxyArn": f"{ARN}:db-proxy:prx-0fedcba9876543210"}
+    session, _ = replay(
+        {
+            "resources": [
+                res("DBProxy", PROXY),
+                res("DBProxy", other),
+                res("DBProxyTarget", {**TARGET, "DBProxyName": "orders-proxy"}),
+                res(
+                    "DBProxyTarget", {**TARGET, "TrackedClusterId": "reports", "DBProxyName": "reports-proxy"}
+                ),
+            ]
+        }
+    )
+    rds = session.client("rds")
+    assert [
+        t["TrackedClusterId"] for t in rds.describe_db_proxy_targets(DBProxyName="reports-proxy")["Targets"]
+    ] == ["reports"]
+
+
+def test_proxy_errors_match_moto(moto_session: Callable[[str], Any]) -> None:
+    moto = moto_session("rds")
+    from evals.replay import replay_session
+
+    session, _ = replay_session(make_bundle({"resources": [res("DBProxy", PROXY)]}))
+    ours = session.client("rds")
+    # (moto answers DescribeDBProxyTargets for an unknown proxy with a server error; AWS's API
+    # reference lists DBProxyNotFoundFault for it, as the replay answers above.)
+    for name, kwargs in [("describe_db_proxies", {"DBProxyName": "missing"})]:
+        codes = []
+        for client in (moto, ours):
+            with pytest.raises(ClientError) as err:
+                getattr(client, name)(**kwargs)
+            codes.append(err.value.response["Error"]["Code"])
+        assert codes[0] == codes[1], (name, codes)
