@@ -278,19 +278,37 @@ def _chain(root: str, entry: list[str], sustained: list[Evidence], topo: Topolog
     return list(dict.fromkeys(names))
 
 
+# Ids the resource graph makes up to keep kinds apart (a cache parameter group may share its name with a
+# cache): a report names the resource as AWS does.
+GRAPH_PREFIXES = ("parametergroup:",)
+
+
+def aws_name(resource: str) -> str:
+    """A resource's id as AWS knows it, without the resource graph's kind prefix."""
+    for prefix in GRAPH_PREFIXES:
+        if resource.startswith(prefix):
+            return resource.removeprefix(prefix)
+    return resource
+
+
 def _report_h(rank: int, h: Hypothesis, topo: Topology) -> ReportHypothesis:
+    name = aws_name(h.resource)
     return ReportHypothesis(
         rank=rank,
-        title=h.title,
+        title=h.title.replace(h.resource, name),
         category=h.category,
-        resource=h.resource,
+        resource=name,
         failure_mode=h.failure_mode,
         confidence=h.confidence,
         chain=h.chain,
         evidence=h.supporting,
         contradicting=h.contradicting,
         remediation=[
-            ReportRemediation(action=r.action, description=r.description, command=r.command)
+            ReportRemediation(
+                action=r.action,
+                description=r.description,
+                command=r.command.replace(h.resource, name) if r.command else r.command,
+            )
             for r in h.remediation
         ],
         prevention=h.prevention,

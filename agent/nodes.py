@@ -445,6 +445,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     _attribute_principals(batch, topo)
     _attribute_endpoint_hosts(batch, topo)
     _attribute_throttles(batch, topo)
+    _attribute_cache_refusals(batch, topo)
     _attribute_remote_hosts(batch, topo)
     _dead_routes(batch, topo)
     _network_follow_up(batch, topo, window, scope)
@@ -1339,6 +1340,30 @@ def _attribute_throttles(batch: _Batch, topo: Topology) -> None:
                 topo.link(caller, there, "calls")
         signals = sorted({*e.signals, "throttled"})
         extra.append(batch.copy_onto(e, there, f"throttled by {service}", signals))
+    batch.evidence += extra
+
+
+CACHE_KINDS = frozenset({"elasticache_cluster", "elasticache_replication_group"})
+
+
+def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
+    """A cache that refuses writes at its memory limit says so to its callers ("OOM command not
+    allowed"): the refusal is evidence about the cache the caller calls, when it calls one."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind != "log_pattern" or "cache_full_logs" not in e.signals:
+            continue
+        caller = topo.resolve(e.resource)
+        if caller is None:
+            continue
+        near = topo.distances([caller])
+        caches = {k: d for k, d in near.items() if 0 < d <= 2 and topo.nodes[k].kind in CACHE_KINDS}
+        # The nearest cache is the one it dials (a replication group by its primary endpoint, before
+        # the nodes that are the group's members).
+        closest = [k for k, d in caches.items() if d == min(caches.values(), default=0)]
+        if len(closest) == 1:
+            there = closest[0]
+            extra.append(batch.copy_onto(e, there, f"refused by cache {topo.nodes[there].name or there}"))
     batch.evidence += extra
 
 

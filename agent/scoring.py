@@ -38,6 +38,7 @@ SYMPTOMS = frozenset(
         "connection_refused_logs",
         "timeout_logs",
         "db_connection_errors",
+        "cache_full_logs",
         "access_denied_logs",
         "ecs_tasks_stopped",
         "deployment_failed",
@@ -94,6 +95,19 @@ def takes_traffic(kind: str | None) -> timedelta:
 # What each distinctive symptom on the failing path that a hypothesis does not explain costs it.
 UNEXPLAINED_EACH = 0.06
 UNEXPLAINED_MAX = 0.18
+# The most an explanation is believed while a refusal on the path remains unexplained.
+INCOMPLETE_CAP = 0.79
+REFUSALS = frozenset(
+    {
+        "access_denied_logs",
+        "kms_errors",
+        "throttled",
+        "throttling_logs",
+        "connection_refused_logs",
+        "flow_log_rejects",
+        "requests_blocked",
+    }
+)
 # A rival that explains more must itself be a real candidate to outrank what it explains better.
 FULLER_FLOOR = 0.3
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
@@ -898,6 +912,12 @@ def _score(
             if moved is not None and moved.start is not None:
                 category = "system_change"
                 terms.append(f"the platform acted on it {_minutes(onset - moved.start)} before the onset")
+    elif category == "system_change" and best.kind == "health_event" and _unplanned(on_resource):
+        # The platform replacing or failing over a part because it failed (a node recovered after its
+        # host degraded) is that part's failure; only planned work (maintenance, a scheduled or
+        # requested restart) is a change the platform made.
+        category = "component_failure"
+        terms.append("the platform acted because the part failed, not for planned work")
     elif category == "system_change" and best.kind == "resource_state" and first is not None:
         # The platform reacting (replacing instances, rolling back) right after someone changed the
         # resource is reacting to that change: a refresh onto a new launch template, a new task
@@ -946,6 +966,11 @@ def _score(
     if long_healthy:
         # Healthy for twice its rollout and more: the release is at most a possibility.
         score = min(score, HEALTHY_RELEASE_CAP)
+    if set(unexplained) & REFUSALS:
+        # A refusal (denied, throttled, refused, rejected) is some resource's decision: an explanation
+        # that leaves one unaccounted for is incomplete, since whatever refused may be the cause, so it
+        # is never near certain. (Timeouts and lost capacity are what most failures upstream produce.)
+        score = min(score, INCOMPLETE_CAP)
     confidence = round(max(0.0, min(0.99, score)), 3)
     name = _display(resource, topo)
     undo = inverse_command((lowered or best).facts) if (is_change or lowered) else None
@@ -1000,6 +1025,22 @@ def _score(
     )
     hypothesis._leaves = frozenset(unexplained)
     return hypothesis
+
+
+# What a service's own events say when it acted on a part because the part failed, and when the work
+# was planned.
+UNPLANNED = re.compile(
+    r"recovering cache nodes|\b(host|hardware|node)\b.*\b(failed|failure|degraded|unreachable)\b|"
+    r"\bfail(ed|ure)\b.*\b(host|hardware|node)\b",
+    re.I,
+)
+PLANNED = re.compile(r"maintenance|scheduled|shutdown|upgrade|patch|requested|modif|restarted|reboot", re.I)
+
+
+def _unplanned(on_resource: list[Evidence]) -> bool:
+    """Whether the platform events about a resource say a part failed, and none says planned work."""
+    said = [e.summary for e in on_resource if e.kind == "health_event"]
+    return any(UNPLANNED.search(t) for t in said) and not any(PLANNED.search(t) for t in said)
 
 
 def _display(resource: str, topo: Topology) -> str:

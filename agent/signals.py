@@ -47,6 +47,7 @@ SIGNALS: dict[str, str] = {
     "connection_refused_logs": "connections refused or reset in logs",
     "db_connection_errors": "applications failing to connect to a database (too many connections, aborted)",
     "oom_logs": "out-of-memory kills in logs",
+    "cache_full_logs": "a cache refused writes at its memory limit (Redis/Valkey 'OOM command not allowed')",
     "throttling_logs": "throttling / rate exceeded errors in logs",
     "disk_full_logs": "no space left on device in logs",
     "kms_errors": "KMS key disabled / access errors",
@@ -68,6 +69,7 @@ SIGNALS: dict[str, str] = {
     "change_alarm": "an alarm's definition was changed",
     "change_instance_state": "instances were stopped, started or modified by someone",
     "change_other": "a setting outside the known kinds was updated, replaced or removed (any service)",
+    "change_housekeeping": "only record-keeping settings changed (backup retention, deletion protection, ...)",
     "change_failed": "a change attempt failed (error code in CloudTrail)",
     # state and platform events
     "asg_replacement_loop": "an Auto Scaling group kept terminating and launching instances",

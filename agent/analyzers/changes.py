@@ -327,6 +327,31 @@ def resized(change: Change) -> str | None:
     return "up" if moves else None
 
 
+# Settings that keep records and protect a resource but govern nothing it serves: how long backups are
+# kept, deletion protection, tags copied to snapshots, minor-version auto-upgrade. A request that sets
+# only these (beside the resource's identifier and when to apply) changed nothing its callers meet.
+HOUSEKEEPING = frozenset(
+    k.lower()
+    for k in (
+        "backupRetentionPeriod",
+        "deletionProtection",
+        "copyTagsToSnapshot",
+        "autoMinorVersionUpgrade",
+        "performanceInsightsRetentionPeriod",
+        "snapshotRetentionLimit",
+    )
+)
+_HOW_TO_APPLY = frozenset({"applyimmediately", "allowenginemodechange", "allowmajorversionupgrade"})
+
+
+def housekeeping_only(c: Change) -> bool:
+    """Whether a change set only record-keeping settings (see HOUSEKEEPING)."""
+    params = {str(k).lower() for k in unwrapped(request_params(c.params))}
+    named = params & HOUSEKEEPING
+    rest = params - HOUSEKEEPING - _HOW_TO_APPLY
+    return bool(named) and all(k.endswith(("identifier", "id", "name", "arn")) for k in rest)
+
+
 def from_changes(out: Changes) -> list[Draft]:
     drafts: list[Draft] = []
     for c in out.changes:
@@ -347,6 +372,9 @@ def from_changes(out: Changes) -> list[Draft]:
             signals.append("change_capacity")
         elif direction == "up" and "change_capacity" in signals:
             signals.remove("change_capacity")
+        if housekeeping_only(c) and not c.error:
+            # Recorded, but nothing the resource serves with changed: not a candidate cause.
+            signals = ["change", "change_housekeeping"]
         if c.error:
             signals.append("change_failed")
             if c.source.startswith("kms."):

@@ -27,10 +27,19 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"connection (refused|reset)|econnrefused|econnreset|no route to host|unreachable", re.I),
         "connection_refused_logs",
     ),
-    # "oom" as a word or in OOMKilled/oom-kill, not inside names ("stockroom", "zoom").
+    # A cache refusing writes at its memory limit (Redis and Valkey answer "OOM command not allowed when
+    # used memory > 'maxmemory'" when the eviction policy frees nothing): the cache's state, not a
+    # process killed for memory.
+    (
+        re.compile(r"oom command not allowed|used memory > .?maxmemory", re.I),
+        "cache_full_logs",
+    ),
+    # "oom" as a word or in OOMKilled/oom-kill, not inside names ("stockroom", "zoom"), and not a
+    # cache's "OOM command not allowed".
     (
         re.compile(
-            r"out ?of ?memory|\boom(?:[-_ ]?kill(?:ed|er)?)?\b|oomkill|killed process|memoryerror|cannot allocate memory",
+            r"out ?of ?memory|\boom(?! command)(?:[-_ ]?kill(?:ed|er)?)?\b|oomkill|killed process|memoryerror|"
+            r"cannot allocate memory",
             re.I,
         ),
         "oom_logs",

@@ -856,3 +856,47 @@ def test_a_release_whose_new_errors_are_a_dependencys_refusals_ranks_below_that_
     hyps = generate(catalog(), unnamed, topo, [svc])
     release = next(h for h in hyps if h.resource == svc and h.failure_mode == "bad-code-deploy-errors")
     assert "accounts for" not in release.rationale, release.rationale
+    # ... yet an explanation that leaves the refusals unaccounted for is incomplete: never near certain.
+    assert release.confidence <= 0.79, release.rationale
+    # Timeouts alone are what most failures upstream produce: they do not hold the release down.
+    timeouts = [
+        *[e for e in unnamed if "connection_refused_logs" not in e.signals],
+        ev("log_pattern", svc, T0, ["timeout_logs"], 0.8),
+    ]
+    hyps = generate(catalog(), timeouts, topo, [svc])
+    release = next(h for h in hyps if h.resource == svc and h.failure_mode == "bad-code-deploy-errors")
+    assert "leaves timeout_logs unexplained" in release.rationale and release.confidence > 0.79
+
+
+def test_a_node_the_platform_replaced_because_it_failed_is_a_component_failure() -> None:
+    topo = Topology()
+    svc = topo.add("ecs_service", "unlock-api")
+    cache = topo.add("elasticache_replication_group", "locks")
+    topo.link(svc, cache, "calls")
+
+    def hyps(*messages: str) -> list:  # type: ignore[type-arg]
+        evidence = [
+            ev("metric_anomaly", svc, T0, ["error_rate_up"], 0.9),
+            ev("log_pattern", svc, T0, ["connection_refused_logs", "timeout_logs"], 0.8),
+        ]
+        for i, message in enumerate(messages):
+            e = ev("health_event", cache, T0 - timedelta(minutes=2 - i), ["cache_event"], 0.6)
+            e.summary = message
+            evidence.append(e)
+        return [h for h in generate(catalog(), evidence, topo, [svc]) if h.resource == cache]
+
+    # ElastiCache recovers a node whose host failed: the node's failure.
+    assert (
+        hyps(
+            "Failover from primary node locks-001 to replica node locks-002 completed",
+            "Recovering cache nodes 0001",
+        )[0].category
+        == "component_failure"
+    )
+    # A node shut down and restarted in its maintenance window: a change the platform made.
+    assert (
+        hyps("Cache node 0001 shutdown", "Recovering cache nodes 0001", "Cache node 0001 restarted")[
+            0
+        ].category
+        == "system_change"
+    )

@@ -854,3 +854,19 @@ def test_an_account_notification_of_something_lost_is_evidence_and_a_reminder_is
     assert [(d.resource, d.signals[0]) for d in lost] == [("vpn-06db8ba77cc11cbc1", "health_event")]
     reminder = notice("AWS_LAMBDA_RUNTIME_DEPRECATION", "Lambda support for python3.8 is ending")
     assert from_health(reminder) == []
+
+
+def test_a_request_that_only_keeps_records_changed_nothing_callers_meet() -> None:
+    from agent.analyzers.changes import from_changes
+    from tools.changes import Changes
+
+    retention = _modify(
+        {"dBInstanceIdentifier": "billing", "backupRetentionPeriod": 14, "applyImmediately": True}, None
+    )
+    resized = _modify(
+        {"dBInstanceIdentifier": "billing", "backupRetentionPeriod": 14, "dBInstanceClass": "db.r6g.large"},
+        None,
+    )
+    drafts = from_changes(Changes(changes=[retention, resized], read=2, dropped_as_noise=0))
+    assert drafts[0].signals == ["change", "change_housekeeping"]
+    assert drafts[1].signals == ["change", "change_config"]

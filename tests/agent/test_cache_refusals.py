@@ -1,0 +1,138 @@
+"""A cache refusing writes at its memory limit: Redis's "OOM command not allowed" is the cache's state
+(not a process killed for memory), it lands on the cache the caller is configured with, and an engine
+setting changed hours before (an eviction policy that frees nothing) is the change that set the limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.analyzers.logs import MESSAGE_SIGNALS
+from agent.investigate import offline
+from evals.replay import replay_session
+from tests.conftest import make_bundle
+from tests.evals.test_scoring_diagnosis import trail
+from tools.aws import AwsClients
+from tools.registry import ToolContext
+from tools.resources import describe_resources
+
+ACCOUNT = "123456789012"
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+PRIMARY = "master.basket-cache.abc123.use1.cache.amazonaws.com"
+OOM = "ERROR put basket: OOM command not allowed when used memory > 'maxmemory'."
+
+
+def _signals(message: str) -> set[str]:
+    return {signal for pattern, signal in MESSAGE_SIGNALS if pattern.search(message)}
+
+
+def test_a_caches_oom_refusal_is_not_a_process_killed_for_memory() -> None:
+    assert _signals(OOM) == {"cache_full_logs"}
+    assert "oom_logs" in _signals("Task stopped: OutOfMemoryError: Container killed due to memory usage")
+    assert "oom_logs" in _signals("reason: OOMKilled")
+
+
+def res(service: str, type_: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {"service": service, "type": type_, "item": item}
+
+
+def _resources() -> list[dict[str, Any]]:
+    member = {
+        "CacheClusterId": "basket-cache-001",
+        "ReplicationGroupId": "basket-cache",
+        "CacheNodeType": "cache.r6g.large",
+        "Engine": "redis",
+        "EngineVersion": "7.1",
+        "CacheClusterStatus": "available",
+        "CacheParameterGroup": {
+            "CacheParameterGroupName": "basket-redis7",
+            "ParameterApplyStatus": "in-sync",
+        },
+    }
+    return [
+        res(
+            "lambda",
+            "FunctionConfiguration",
+            {
+                "FunctionName": "basket-api",
+                "FunctionArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:basket-api",
+                "Runtime": "nodejs20.x",
+                "State": "Active",
+                "Environment": {"Variables": {"REDIS_HOST": PRIMARY, "REDIS_AUTH": "not-kept"}},
+            },
+        ),
+        res(
+            "elasticache",
+            "ReplicationGroup",
+            {
+                "ReplicationGroupId": "basket-cache",
+                "Status": "available",
+                "MemberClusters": ["basket-cache-001"],
+                "NodeGroups": [
+                    {
+                        "NodeGroupId": "0001",
+                        "PrimaryEndpoint": {"Address": PRIMARY, "Port": 6379},
+                        "ReaderEndpoint": {"Address": PRIMARY.replace("master.", "replica."), "Port": 6379},
+                    }
+                ],
+                "CacheNodeType": "cache.r6g.large",
+            },
+        ),
+        res("elasticache", "CacheCluster", member),
+    ]
+
+
+def test_the_cache_a_function_is_configured_with_is_described_by_its_endpoint() -> None:
+    session, _ = replay_session(make_bundle({"resources": _resources()}))
+    ctx = ToolContext(aws=AwsClients(session), now=T0 + timedelta(hours=6))
+    graph = describe_resources.run(ctx, {"refs": ["basket-api"]}).data
+    assert graph is not None
+    nodes = {n.id: n for n in graph.nodes}
+    assert PRIMARY in nodes["basket-cache"].attrs["dns_names"].split()
+    edges = {(e.source, e.target, e.relation) for e in graph.edges}
+    assert ("basket-cache", "parametergroup:basket-redis7", "uses_parameters") in edges
+    assert "not-kept" not in graph.model_dump_json()
+
+
+def test_writes_refused_at_the_memory_limit_name_the_setting_changed_hours_before() -> None:
+    logs = [
+        {
+            "log_group": "/aws/lambda/basket-api",
+            "log_stream": "2024/05/01/[$LATEST]0a1b2c3d",
+            "timestamp": int((T0 + timedelta(minutes=minute)).timestamp() * 1000),
+            "message": OOM if minute >= 300 else "INFO put basket ok",
+        }
+        for minute in range(200, 360)
+        for _ in range(3 if minute >= 300 else 1)
+    ]
+    metrics = [
+        {
+            "namespace": "AWS/Lambda",
+            "metric": "Errors",
+            "dimensions": {"FunctionName": "basket-api"},
+            "timestamp": (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "unit": "Count",
+            "value": 60.0 + minute % 3 if minute >= 300 else float(minute % 2),
+        }
+        for minute in range(360)
+    ]
+    change = trail(
+        "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e01",
+        "2024-05-01T00:20:00Z",
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Platform_0a1b/lee",
+        "ModifyCacheParameterGroup",
+        {
+            "cacheParameterGroupName": "basket-redis7",
+            "parameterNameValues": [{"parameterName": "maxmemory-policy", "parameterValue": "noeviction"}],
+        },
+    )
+    change["eventSource"] = "elasticache.amazonaws.com"
+    bundle = make_bundle(
+        {"resources": _resources(), "metrics": metrics, "logs": logs, "cloudtrail": [change]},
+        trigger={"question": "basket-api has been failing to save baskets since about 05:00"},
+    )
+    report = offline(bundle)
+    assert any("cache_full_logs" in e.signals and e.resource == "basket-cache" for e in report.evidence)
+    top = report.hypotheses[0]
+    assert top.failure_mode == "elasticache-memory-full-writes-refused", report.summary
+    assert top.category == "change" and "basket-redis7" in top.resource
