@@ -371,25 +371,20 @@ def run_cases(
     brain: str = "rules",
     jobs: int = 1,
     on_done: Callable[[CaseResult], None] = lambda _r: None,
-    rerun: bool | Callable[[CaseSpec], bool] = True,
+    rerun: bool = True,
 ) -> list[CaseResult]:
-    """Run every case (in `jobs` worker processes when above 1); results in the order of `specs`.
-    `rerun` says whether to re-run each case's evidence (see `run_case`): for all, or case by case."""
-
-    def again(spec: CaseSpec) -> bool:
-        return rerun(spec) if callable(rerun) else rerun
-
+    """Run every case (in `jobs` worker processes when above 1); results in the order of `specs`."""
     if jobs <= 1:
         results = []
         for spec in specs:
-            results.append(run_case(spec, brain, again(spec)))
+            results.append(run_case(spec, brain, rerun))
             on_done(results[-1])
         return results
     done: dict[int, CaseResult] = {}
     # spawn, not fork: the parent may hold DuckDB connections and threads a forked child must not inherit.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(run_case, spec, brain, again(spec)): i for i, spec in enumerate(specs)}
+        futures = {pool.submit(run_case, spec, brain, rerun): i for i, spec in enumerate(specs)}
         for future in as_completed(futures):
             i = futures[future]
             try:

@@ -1,9 +1,11 @@
 """The regression gate: the rules planner over the built-in scenarios must stay above evals/floors.json.
 
-This is what CI runs (through `make test`): two seeds of every scenario, scored, compared with the
-floors, with every evidence item of the first seed re-run against its bundle (`sleuth rerun`; the
-second seed is the same code citing other ids, and `sleuth eval` re-runs both). Raising a floor is a
-deliberate commit after measuring with `sleuth eval --suite builtin`.
+This is what CI runs (through `make test`): every scenario's first seed, scored, compared with the
+floors, with every evidence item re-run against its bundle (`sleuth rerun`), and the fresh suite
+against its own limits. The second seed (other ids, dates and magnitudes of the same scenarios) is
+`make eval` (`sleuth eval --suite builtin --seeds 1-2 --gate`), run before raising a floor or after a
+reasoning change; CI's ten minutes on two cores no longer hold both. Raising a floor is a deliberate
+commit after measuring with `sleuth eval --suite builtin`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from evals.runner import FLOORS, builtin_specs, gate, load_floors, parse_seeds, 
 
 
 def test_builtin_suite_stays_above_the_floors() -> None:
-    results = run_cases(builtin_specs(parse_seeds("1-2")), jobs=2, rerun=lambda spec: spec.seed == 1)
+    results = run_cases(builtin_specs(parse_seeds("1")), jobs=2)
     summary = summary_of(results)
     assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
-    # Grounded: every cited id exists, and every evidence item (of every scenario's first seed) re-runs
-    # against its bundle and holds.
+    # Grounded: every cited id exists, and every evidence item re-runs against its bundle and holds.
     ungrounded = {r.id: r.score.grounding_problems for r in results if r.score and not r.score.grounded}
     assert ungrounded == {}
     problems = gate(summary, FLOORS)
