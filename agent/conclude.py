@@ -25,6 +25,7 @@ from agent.report.rerun import evidence_fields
 from agent.scoring import SETTINGS_RELATIONS, SYMPTOMS, incident_onset
 from agent.state import InvestigationState
 from agent.topology import Topology
+from tools.caches import PARAMETER_GROUP
 
 CONFIDENT = 0.5  # below this the top hypothesis is not a diagnosis
 MARGIN = 0.08  # the top must beat the runner-up on another resource by this much
@@ -280,7 +281,7 @@ def _chain(root: str, entry: list[str], sustained: list[Evidence], topo: Topolog
 
 # Ids the resource graph makes up to keep kinds apart (a cache parameter group may share its name with a
 # cache): a report names the resource as AWS does.
-GRAPH_PREFIXES = ("parametergroup:",)
+GRAPH_PREFIXES = (PARAMETER_GROUP,)
 
 
 def aws_name(resource: str) -> str:
@@ -332,8 +333,7 @@ def _summary(
             f"No fault in progress: {warning.summary.removeprefix('alarm ')}, an alarm on headroom, not on what "
             "users get; no errors, latency, backlog, throttles or unhealthy hosts are abnormal beside it. "
             "It warns of trouble to come: act on what it watches (headroom to add, a certificate to renew) before "
-            "it bites, and route "
-            "such alarms as warnings rather than pages."
+            "it bites, and route such alarms as warnings rather than pages."
         )
     if verdict == "no_fault":
         what = f"The alarm {alarm} fired" if alarm else "The reported symptom"

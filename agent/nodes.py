@@ -1360,7 +1360,8 @@ def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
         caches = {k: d for k, d in near.items() if 0 < d <= 2 and topo.nodes[k].kind in CACHE_KINDS}
         # The nearest cache is the one it dials (a replication group by its primary endpoint, before
         # the nodes that are the group's members).
-        closest = [k for k, d in caches.items() if d == min(caches.values(), default=0)]
+        nearest = min(caches.values(), default=0)
+        closest = [k for k, d in caches.items() if d == nearest]
         if len(closest) == 1:
             there = closest[0]
             extra.append(batch.copy_onto(e, there, f"refused by cache {topo.nodes[there].name or there}"))

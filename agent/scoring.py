@@ -319,6 +319,8 @@ def generate(
             pooled += [e for e in by_resource.get(inst, []) if e not in pooled]
         if pooled:
             by_resource[cluster] = pooled
+    # Hosts launched in the window that fail on their own: one reading for every change candidate.
+    confined = _failing_new_hosts(None, None, evidence, topo)
     out: list[Hypothesis] = []
     for mode in modes.values():
         root = set(mode.root_signals)
@@ -332,7 +334,9 @@ def generate(
             fits = "any" in mode.applies_to or kinds & set(mode.applies_to)
             if not fits and not (None in kinds and "service" in mode.applies_to):
                 continue
-            h = _score(mode, resource, nominating, evs, evidence, observed, distinctive, onset, near, topo)
+            h = _score(
+                mode, resource, nominating, evs, evidence, observed, distinctive, onset, near, topo, confined
+            )
             if h is not None:
                 out.append(h)
     _explain_away(out, modes, evidence, topo)
@@ -411,12 +415,17 @@ def read_at_start(holder: str, topo: Topology) -> bool:
     return bool(ways) and ways <= AT_START
 
 
+def _launching_from(template: str, topo: Topology) -> set[str]:
+    """The groups that launch their instances from `template`."""
+    return {a for a, b, rel in topo.edges if b == template and rel == "launches_from"}
+
+
 def _first_launch_after(
     holder: str, after: datetime, evidence: list[Evidence], topo: Topology
 ) -> datetime | None:
     """When what starts with `holder`'s settings first started after `after`: an instance launched by a
     group launching from the template; a new deployment of a service whose tasks are handed it."""
-    groups = {a for a, b, rel in topo.edges if b == holder and rel == "launches_from"}
+    groups = _launching_from(holder, topo)
     readers = {a for a, b, rel in topo.edges if b == holder and rel == "reads_at_start"}
     times = [
         datetime.fromisoformat(str(t))
@@ -442,7 +451,7 @@ def _failing_new_hosts(
     """Instances launched (from `template`, after `after`; else by any group, at any time in the
     window) that show errors of their own (a log pattern written by that one host, an error metric on
     it): instance -> one such item."""
-    groups = {a for a, b, rel in topo.edges if b == template and rel == "launches_from"} if template else None
+    groups = _launching_from(template, topo) if template else None
     new = {
         str(i)
         for e in evidence
@@ -557,7 +566,10 @@ def _score(
     onset: datetime | None,
     near: dict[str, int],
     topo: Topology,
+    confined: dict[str, Evidence],
 ) -> Hypothesis | None:
+    """`confined`: the newly launched hosts that fail on their own (`_failing_new_hosts` over the
+    whole window), read once per generation."""
     terms: list[str] = []
     kind = topo.kind(resource) or _prefix_kind(resource)
     best = max(nominating, key=lambda e: e.strength)
@@ -944,16 +956,14 @@ def _score(
     )
     supporting += [e.id for e in evidence if e.id not in supporting and set(e.signals) & set(explained)][:6]
     contra = [e.id for e in on_resource if set(e.signals) & set(contradicting)]
-    if is_change and kind not in LAUNCHES_HOSTS:
-        confined = _failing_new_hosts(None, None, evidence, topo)
-        if confined and canonical(resource, topo) not in confined:
-            # Only hosts launched in the window fail, the rest of the fleet serves: what differs about
-            # them is what they were launched with, not a setting every host reads.
-            score -= CONFINED_COST
-            terms.append(
-                f"the failures are confined to newly launched hosts ({', '.join(sorted(confined)[:3])}), "
-                "which a change every host sees does not explain"
-            )
+    if is_change and kind not in LAUNCHES_HOSTS and confined and canonical(resource, topo) not in confined:
+        # Only hosts launched in the window fail, the rest of the fleet serves: what differs about
+        # them is what they were launched with, not a setting every host reads.
+        score -= CONFINED_COST
+        terms.append(
+            f"the failures are confined to newly launched hosts ({', '.join(sorted(confined)[:3])}), "
+            "which a change every host sees does not explain"
+        )
     if unanchored:
         score = min(score, NO_CHANGE_CAP)
     if ceiling_unseen:

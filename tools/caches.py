@@ -315,10 +315,19 @@ def walk_caches(walk: GraphWalk, refs: list[str], *, guess: bool = False) -> Non
                 walk.link(m["CacheClusterId"], gid, "member_of")
                 # Its members' engine settings are the group's: one parameter group for all of them.
                 group = (m.get("CacheParameterGroup") or {}).get("CacheParameterGroupName")
-                if group and f"parametergroup:{group}" in walk.nodes:
-                    walk.link(gid, f"parametergroup:{group}", "uses_parameters")
+                if group and parameter_group_id(group) in walk.nodes:
+                    walk.link(gid, parameter_group_id(group), "uses_parameters")
         else:
             _cluster(walk, item, None, warning="; ".join(found))
+
+
+# A cache parameter group's node id in the resource graph: prefixed, as a group may share its name with
+# a cache (a report names it without the prefix).
+PARAMETER_GROUP = "parametergroup:"
+
+
+def parameter_group_id(name: str) -> str:
+    return f"{PARAMETER_GROUP}{name}"
 
 
 def _cluster(walk: GraphWalk, c: dict[str, Any], role: str | None, warning: str = "") -> None:
@@ -344,12 +353,12 @@ def _cluster(walk: GraphWalk, c: dict[str, Any], role: str | None, warning: str 
     if group and walk.add(
         Node(
             kind="cache_parameter_group",
-            id=f"parametergroup:{group}",
+            id=parameter_group_id(group),
             name=group,
             attrs={"apply_status": str((c.get("CacheParameterGroup") or {}).get("ParameterApplyStatus"))},
         )
     ):
-        walk.link(cid, f"parametergroup:{group}", "uses_parameters")
+        walk.link(cid, parameter_group_id(group), "uses_parameters")
     for sg in c.get("SecurityGroups", []):
         walk.want("security_group", sg.get("SecurityGroupId"))
         walk.link(cid, sg.get("SecurityGroupId"), "secured_by")

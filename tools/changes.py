@@ -209,10 +209,12 @@ def _sizes_before(request: Any, response: Any) -> dict[str, str]:
             key = str(k)
             if key.lower().startswith("current") and f"target{key[7:]}".lower() in asked and _scalar(v):
                 found[f"target{key[7:]}"] = str(v)
+    taken = {f.lower() for f in found}
     for part in parts:
         for k, v in part.items():
-            if str(k).lower() in asked and _scalar(v) and str(k).lower() not in {f.lower() for f in found}:
+            if str(k).lower() in asked and _scalar(v) and str(k).lower() not in taken:
                 found[str(k)] = str(v)
+                taken.add(str(k).lower())
     return found
 
 

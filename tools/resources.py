@@ -75,6 +75,9 @@ class _Builder(GraphWalk):
         self._invokers = Invokers()
         self._apis: list[tuple[str, str, str]] | None = None  # the account's APIs, read once
         self._dns = DnsIndex(self)  # the account's hosted zones and records, read once
+        self._proxies: list[tuple[dict[str, Any], set[str]]] | None = (
+            None  # proxies and what they front, read once
+        )
         self.grants: list[tuple[str, str]] = []  # (role, resource ARN) its inline policies allow
 
     # --- resolution ------------------------------------------------------------------------------
@@ -884,17 +887,23 @@ class _Builder(GraphWalk):
         """The RDS Proxies in front of these clusters or instances. A proxy's pool (a percentage of the
         database's max_connections, a borrow timeout) caps the connections all its callers share, so
         it is a hop on their path: callers -> proxy -> database."""
-        page = self.call("rds", "DescribeDBProxies", probe=True) or {}
+        if self._proxies is None:
+            page = self.call("rds", "DescribeDBProxies", probe=True) or {}
+            self._proxies = []
+            for proxy in page.get("DBProxies", [])[:MAX_PROXIES]:
+                name = str(proxy.get("DBProxyName", ""))
+                listed = self.call("rds", "DescribeDBProxyTargets", probe=True, DBProxyName=name) or {}
+                behind = {
+                    str(t.get("TrackedClusterId") or str(t.get("TargetArn", "")).rsplit(":db:", 1)[-1])
+                    for t in listed.get("Targets", [])
+                    if t.get("TrackedClusterId") or ":db:" in str(t.get("TargetArn", ""))
+                }
+                if name:
+                    self._proxies.append((proxy, behind))
         fronted = set(databases)
-        for proxy in page.get("DBProxies", [])[:MAX_PROXIES]:
-            name = str(proxy.get("DBProxyName", ""))
-            listed = self.call("rds", "DescribeDBProxyTargets", probe=True, DBProxyName=name) or {}
-            behind = {
-                str(t.get("TrackedClusterId") or str(t.get("TargetArn", "")).rsplit(":db:", 1)[-1])
-                for t in listed.get("Targets", [])
-                if t.get("TrackedClusterId") or ":db:" in str(t.get("TargetArn", ""))
-            }
-            if not name or not behind & fronted:
+        for proxy, behind in self._proxies:
+            name = str(proxy["DBProxyName"])
+            if not behind & fronted:
                 continue
             groups = self.call("rds", "DescribeDBProxyTargetGroups", probe=True, DBProxyName=name) or {}
             pool = next(

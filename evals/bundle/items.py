@@ -134,13 +134,23 @@ OPTIONAL_PARENT_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def _check_child(service: str, type_: str, item: dict[str, Any]) -> None:
-    shape, parents = CHILD_RESOURCE_TYPES[(service, type_)]
+def _set_parents_aside(
+    service: str, type_: str, item: dict[str, Any], parents: tuple[str, ...], *, required: bool
+) -> dict[str, Any]:
+    """The item without its parents' key fields, each checked to be a non-empty string (and present,
+    when `required`)."""
     for key in parents:
+        if not required and key not in item:
+            continue
         value = item.get(key)
         if not isinstance(value, str) or not value:
             raise ValueError(f"{service}/{type_}: field {key!r} (the parent's id) must be a non-empty string")
-    rest = {k: v for k, v in item.items() if k not in parents}
+    return {k: v for k, v in item.items() if k not in parents}
+
+
+def _check_child(service: str, type_: str, item: dict[str, Any]) -> None:
+    shape, parents = CHILD_RESOURCE_TYPES[(service, type_)]
+    rest = _set_parents_aside(service, type_, item, parents, required=True)
     validate_item(service, shape, rest, label=f"{service}/{type_}")
 
 
@@ -210,10 +220,7 @@ def check_resource(service: str, type_: str, item: dict[str, Any]) -> None:
         known = ", ".join(f"{s}/{t}" for s, t in (*PSEUDO_RESOURCE_TYPES, *CHILD_RESOURCE_TYPES))
         raise ShapeError(f"{service}/{type_} is neither a botocore shape nor a pseudo type ({known})")
     optional = OPTIONAL_PARENT_KEYS.get((service, type_), ())
-    for key in optional:
-        if key in item and (not isinstance(item[key], str) or not item[key]):
-            raise ValueError(f"{service}/{type_}: field {key!r} (the parent's id) must be a non-empty string")
-    validate_item(service, type_, {k: v for k, v in item.items() if k not in optional})
+    validate_item(service, type_, _set_parents_aside(service, type_, item, optional, required=False))
 
 
 def check_event(source: str, item: dict[str, Any]) -> None:

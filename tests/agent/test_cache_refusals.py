@@ -12,6 +12,7 @@ from agent.investigate import offline
 from evals.replay import replay_session
 from tests.conftest import make_bundle
 from tests.evals.test_scoring_diagnosis import trail
+from tests.tools.test_resources import res
 from tools.aws import AwsClients
 from tools.registry import ToolContext
 from tools.resources import describe_resources
@@ -30,10 +31,6 @@ def test_a_caches_oom_refusal_is_not_a_process_killed_for_memory() -> None:
     assert _signals(OOM) == {"cache_full_logs"}
     assert "oom_logs" in _signals("Task stopped: OutOfMemoryError: Container killed due to memory usage")
     assert "oom_logs" in _signals("reason: OOMKilled")
-
-
-def res(service: str, type_: str, item: dict[str, Any]) -> dict[str, Any]:
-    return {"service": service, "type": type_, "item": item}
 
 
 def _resources() -> list[dict[str, Any]]:

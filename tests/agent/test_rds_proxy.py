@@ -11,6 +11,7 @@ from agent.investigate import offline
 from evals.replay import replay_session
 from tests.conftest import make_bundle
 from tests.evals.test_scoring_diagnosis import trail
+from tests.tools.test_resources import res
 from tools.aws import AwsClients
 from tools.redact import data_endpoint, strip_environment
 from tools.registry import ToolContext
@@ -22,10 +23,6 @@ PROXY = "bookings-proxy"
 ENDPOINT = "bookings-proxy.proxy-abcdefghijkl.us-east-1.rds.amazonaws.com"
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 ADMIN = f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_DBA_0a1b/kim"
-
-
-def res(service: str, type_: str, item: dict[str, Any]) -> dict[str, Any]:
-    return {"service": service, "type": type_, "item": item}
 
 
 def _resources() -> list[dict[str, Any]]:
