@@ -211,18 +211,22 @@ class Bundle:
     def validate(self) -> dict[str, int]:
         """Check every record; return the count per kind. Raises BundleError at the first bad line."""
         counts: dict[str, int] = {}
-        for kind, (name, check) in KINDS.items():
-            n = 0
-            for lineno, line in self._lines(kind):
-                n += 1
-                try:
-                    _check_depth(line, self._limits)
-                    check(line)
-                except (ValidationError, ValueError, ShapeError, TypeError, RecursionError) as exc:
-                    raise BundleError(_describe(exc), file=self._label(kind, name), line=lineno) from exc
+        for kind in KINDS:
+            n = sum(1 for _ in self._checked(kind))
             if n:
                 counts[kind] = n
         return counts
+
+    def _checked(self, kind: str) -> Iterator[str]:
+        """The lines of one kind, each checked before it is yielded (BundleError at the first bad one)."""
+        name, check = KINDS[kind]
+        for lineno, line in self._lines(kind):
+            try:
+                _check_depth(line, self._limits)
+                check(line)
+            except (ValidationError, ValueError, ShapeError, TypeError, RecursionError) as exc:
+                raise BundleError(_describe(exc), file=self._label(kind, name), line=lineno) from exc
+            yield line
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -257,16 +261,16 @@ class Bundle:
     # --- writing ------------------------------------------------------------------------------------
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write to a directory, or to a `.tar.gz` when the path ends so. Validates first."""
-        self.validate()
+        """Write to a directory, or to a `.tar.gz` when the path ends so. Validates first: every line is
+        checked (and serialised once) before anything is written, so a bad record leaves no half bundle."""
+        bodies = {kind: list(self._checked(kind)) for kind in self.kinds()}
         dest = Path(path)
         if dest.name.endswith((".tar.gz", ".tgz")):
             dest.parent.mkdir(parents=True, exist_ok=True)
             with tarfile.open(dest, "w:gz") as tar:
                 _add_bytes(tar, MANIFEST, self._manifest_bytes())
-                for kind in self.kinds():
-                    body = b"".join(line.encode() + b"\n" for _, line in self._lines(kind))
-                    _add_bytes(tar, KINDS[kind][0], body)
+                for kind, lines in bodies.items():
+                    _add_bytes(tar, KINDS[kind][0], "".join(line + "\n" for line in lines).encode())
             return dest
         if dest.exists() and not dest.is_dir():
             raise BundleError(f"{dest} exists and is not a directory")
@@ -274,12 +278,11 @@ class Bundle:
         (dest / MANIFEST).write_bytes(self._manifest_bytes())
         for kind, (name, _) in KINDS.items():
             target = dest / name
-            if kind not in self.kinds():
+            if kind not in bodies:
                 target.unlink(missing_ok=True)
                 continue
             with target.open("w", encoding="utf-8") as out:
-                for _, line in self._lines(kind):
-                    out.write(line + "\n")
+                out.writelines(line + "\n" for line in bodies[kind])
         return dest
 
     # --- internals ----------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ import hashlib
 import importlib.util
 import json
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from evals.bundle import Bundle
+from evals.bundle.bundle import KINDS
 from evals.runner import CaseSpec, keep_in_cache, load_case
 from evals.scenarios import list_scenarios
 from evals.suites import fresh
@@ -23,12 +24,22 @@ ALLOWED_PREFIXES = ("evals.bundle", "evals.suites.fresh._")
 FORBIDDEN_PREFIXES = ("agent", "tools", "evals.scenarios", "evals.datasets", "evals.replay", "prompts")
 
 
-def _digest(bundle: Bundle, where: Path) -> str:
-    bundle.write(where)
+def _digest(where: Path) -> str:
     h = hashlib.sha256()
     for file in sorted(where.iterdir()):
         h.update(file.name.encode() + b"\0" + file.read_bytes())
     return h.hexdigest()
+
+
+def _counts(where: Path) -> dict[str, int]:
+    """Records per kind in a written bundle (writing validated every one of them)."""
+    counts = {}
+    for kind, (name, _) in KINDS.items():
+        file = where / name
+        n = sum(1 for line in file.read_bytes().splitlines() if line.strip()) if file.exists() else 0
+        if n:
+            counts[kind] = n
+    return counts
 
 
 FIRST_SIGHT = json.loads((Path(fresh.__file__).parent / "FIRST_SIGHT.json").read_text(encoding="utf-8"))
@@ -56,10 +67,10 @@ DETERMINISM_SAMPLE = frozenset(NAMES[::10])
 @pytest.mark.parametrize("name", NAMES)
 def test_incident_is_valid_deterministic_and_realistic(name: str, tmp_path: Path) -> None:
     bundle = fresh.build(name, 1)
-    counts = bundle.validate()
-    digest = _digest(bundle, tmp_path / "a")
+    counts = _counts(bundle.write(tmp_path / "a"))  # writing validates every record first
     if name in DETERMINISM_SAMPLE:
-        assert digest == _digest(fresh.build(name, 1), tmp_path / "b"), "same seed, same bytes"
+        written = fresh.build(name, 1).write(tmp_path / "b")
+        assert _digest(tmp_path / "a") == _digest(written), "same seed, same bytes"
     keep_in_cache(
         "fresh", name, 1, tmp_path / "a"
     )  # the gate investigates this bundle: it need not rebuild it
@@ -77,6 +88,12 @@ def test_incident_is_valid_deterministic_and_realistic(name: str, tmp_path: Path
         assert m.truth.root_cause.event_id in ids, "the culprit record is in cloudtrail.jsonl"
 
 
+@cache
+def _tree(source: Path) -> ast.Module:
+    """A source file parsed once per process: an author's helper module serves several incidents."""
+    return ast.parse(source.read_text(encoding="utf-8"))
+
+
 def _helper_modules(node: ast.ImportFrom) -> list[str]:
     """The author's helper modules an import names (`from evals.suites.fresh import _kit_a` or
     `from evals.suites.fresh._kit_a import x`)."""
@@ -87,8 +104,8 @@ def _helper_modules(node: ast.ImportFrom) -> list[str]:
 
 
 # Seed variation is checked by each author when writing and cannot change once an incident is frozen
-# (only realism fixes touch a generator): CI checks it on every tenth incident, not on all of them.
-@pytest.mark.parametrize("name", NAMES[::10])
+# (only realism fixes touch a generator): CI checks it on every twentieth incident, not on all of them.
+@pytest.mark.parametrize("name", NAMES[::20])
 def test_another_seed_is_another_incident(name: str) -> None:
     # Other dates, ids and magnitudes: the manifest alone shows it. (Seed 1 as the realism test kept it.)
     first = load_case(CaseSpec(f"{name}/1", "fresh", name, 1))
@@ -101,7 +118,7 @@ def test_incident_imports_nothing_of_the_agent(name: str) -> None:
     spec = importlib.util.find_spec(module)
     assert spec and spec.origin
     sources = [Path(spec.origin)]
-    tree = ast.parse(sources[0].read_text(encoding="utf-8"))
+    tree = _tree(sources[0])
     helpers = [
         name
         for node in ast.walk(tree)
@@ -113,7 +130,7 @@ def test_incident_imports_nothing_of_the_agent(name: str) -> None:
         assert found and found.origin
         sources.append(Path(found.origin))
     for source in sources:
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(source)):
             names = (
                 [a.name for a in node.names]
                 if isinstance(node, ast.Import)
