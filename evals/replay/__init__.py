@@ -12,8 +12,10 @@ does not implement raise `ReplayUnsupported`; mutating operations raise `ReplayR
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import boto3
+import botocore.client
 import botocore.loaders
 import botocore.session
 
@@ -57,8 +59,47 @@ def _loader() -> botocore.loaders.Loader:
     return botocore.loaders.create_loader()
 
 
+@cache
+def _share_models() -> None:
+    """Let every replay session of the process share botocore's service models and client classes.
+
+    botocore builds a new `ServiceModel` (whose shapes it then resolves again) and a new client class
+    (one method per operation) for every client of every session: a fifth of an offline investigation,
+    which makes a session per bundle and a client per service. Both are read-only once built, and
+    replay sessions differ only in the handlers `attach` registers on the session (which each client
+    still copies), so a process-wide memo serves them all. Clients whose session does not use the
+    replay loader (live ones) build their own, as botocore does.
+    """
+    creator = botocore.client.ClientCreator
+    load, make = getattr(creator, "_load_service_model", None), getattr(creator, "_create_client_class", None)
+    if load is None or make is None:  # another botocore: correct without the memo, only slower
+        return
+    models: dict[tuple[str, str | None], Any] = {}
+    classes: dict[tuple[str, int], type] = {}
+
+    def load_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+        if self._loader is not _loader():
+            return load(self, service_name, api_version)
+        key = (service_name, api_version)
+        if key not in models:
+            models[key] = load(self, service_name, api_version)
+        return models[key]
+
+    def create_client_class(self: Any, service_name: str, service_model: Any) -> type:
+        if self._loader is not _loader():
+            return make(self, service_name, service_model)
+        key = (service_name, id(service_model))  # the shared model: kept alive by `models`
+        if key not in classes:
+            classes[key] = make(self, service_name, service_model)
+        return classes[key]
+
+    creator._load_service_model = load_service_model
+    creator._create_client_class = create_client_class
+
+
 def replay_session(bundle: Bundle) -> tuple[boto3.Session, ReplayContext]:
     """A fresh boto3 session in the bundle's region, attached to the bundle, needing no credentials."""
+    _share_models()
     core = botocore.session.get_session()
     core.register_component("data_loader", _loader())
     session = boto3.Session(

@@ -107,3 +107,18 @@ def test_pagination_tokens_are_bound_to_their_request() -> None:
 def test_supported_lists_registered_operations() -> None:
     assert ("sts", "GetCallerIdentity") in supported()
     assert all(registry.is_read_only(service, name) for service, name in supported())
+
+
+def test_replay_sessions_share_service_models_and_client_classes_but_answer_their_own_bundle() -> None:
+    from evals.replay import replay_session
+
+    first, _ = replay_session(make_bundle({}, account_id="111111111111"))
+    second, _ = replay_session(make_bundle({}, account_id="222222222222"))
+    a, b = first.client("sts"), second.client("sts")
+    assert type(a) is type(b) and a.meta.service_model is b.meta.service_model  # built once per process
+    # Each client still carries its own session's handlers: it answers from its own bundle.
+    assert a.get_caller_identity()["Account"] == "111111111111"
+    assert b.get_caller_identity()["Account"] == "222222222222"
+    # A session that does not replay (a live one) builds its own, as botocore does.
+    live = boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    assert type(live.client("sts")) is not type(a)
