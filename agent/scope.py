@@ -39,7 +39,14 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
         r"\bstopped\b|\bno new\b|not (?:being )?(?:processed|arriving|coming|delivered)|nothing (?:is )?"
         r"(?:arriving|coming|happening|moving)|(?:went|gone|going) quiet|\bstalled\b|dried up|\bidle\b|"
         # "points haven't been credited", "stock hasn't updated", "no invoices since 9am"
-        r"\bha(?:s|ve)(?:n'?t| not) (?:been )?(?!seen|noticed|found|heard|had\b)[a-z]+(?:ed|en|t)\b|\bno [a-z]+(?: [a-z]+)? since\b",
+        r"\bha(?:s|ve)(?:n'?t| not) (?:been )?(?!seen|noticed|found|heard|had\b)[a-z]+(?:ed|en|t)\b|\bno [a-z]+(?: [a-z]+)? since\b|"
+        # "no courier collections have been booked", "customers aren't getting their notifications",
+        # "haven't had a single new job", "only had 5 invoices in it"
+        r"\bno (?:new )?[a-z]+(?: [a-z]+){0,2} (?:ha(?:s|ve) been|were|was) [a-z]+(?:ed|en|t)\b|"
+        r"\b(?:aren'?t|isn'?t|are not|is not|not|stopped|no longer) (?:getting|receiving|arriving|reaching|showing up|"
+        r"going out|being (?:sent|delivered|created|written|saved|picked up))\b|"
+        r"\bha(?:s|ve)(?:n'?t| not) (?:had|received|got(?:ten)?) (?:a single|any)\b|"
+        r"\bonly (?:had|got|has|have|contained|carried) (?:about |around )?\d",
         "flow_stopped",
     ),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
@@ -57,6 +64,16 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
     (r"cpu|\bcredits?\b", "cpu"),
     (r"memory|oom", "memory"),
 ]
+
+# What the asker says is absent is not a symptom: "shows no errors at all", "the API isn't erroring",
+# "without any 5xx" report that errors are missing, which says the trouble is elsewhere (work that
+# stopped, data that went), not that errors are the failure.
+NEGATED = re.compile(
+    r"\b(?:no|without|zero|never|not a single)\s+(?:[a-z]+\s+){0,2}?"
+    r"(?:errors?|erroring|failures?|5xx|5\d\ds|exceptions?|alarms?|timeouts?)\b"
+    r"|\b(?:isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|don'?t|didn'?t|hasn'?t|haven'?t|not|nor)\s+"
+    r"(?:[a-z]+\s+){0,2}?(?:erroring|errors?|failing|throwing|alarming|timing out)\b"
+)
 
 DEFAULT_LOOKBACK = timedelta(hours=2)
 ALARM_BEFORE = timedelta(minutes=60)
@@ -230,7 +247,8 @@ def from_trigger(
     symptoms: list[str] = []
     if question:
         low = question.lower()
-        symptoms = [name for pattern, name in SYMPTOM_WORDS if re.search(pattern, low)]
+        asserted = NEGATED.sub(" ", low)
+        symptoms = [name for pattern, name in SYMPTOM_WORDS if re.search(pattern, asserted)]
         words = sorted({w for w in re.findall(r"[a-z][a-z0-9]+(?:[-_][a-z0-9]+)+|\b[a-z]{4,}\b", low)})
         for ident in re.findall(r"\b(i-[0-9a-f]{8,17}|vol-[0-9a-f]{8,17}|sg-[0-9a-f]{8,17})\b", low):
             entry.append(

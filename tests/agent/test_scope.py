@@ -208,6 +208,10 @@ def test_an_asker_who_reports_refused_or_missing_requests_makes_client_errors_th
         "loyalty points haven't been credited for any orders since about 10:15am",
         "stock levels on the website haven't updated since 11:39",
         "no invoices since 9am",
+        "no courier collections have been booked since about 2:17pm",
+        "customers aren't getting their delivery notifications since 10:30",
+        "contractors haven't had a single new job since around 10:40am",
+        "this morning's import only had 5 invoices in it",
     ],
 )
 def test_an_asker_who_reports_that_work_stopped_makes_the_stop_the_symptom(question: str) -> None:
@@ -218,3 +222,19 @@ def test_an_asker_who_reports_that_work_stopped_makes_the_stop_the_symptom(quest
     seen = from_trigger("we haven't seen errors but logins are slow", None, now).symptoms
     assert "flow_stopped" not in seen
     assert "cpu" not in from_trigger("points haven't been credited since 10:00", None, now).symptoms
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("no courier bookings since 2pm and the booker shows no errors at all", {"flow_stopped"}),
+        ("the dispatch worker isn't showing any errors but contractors get no jobs since 10am", {"flow_stopped"}),
+        ("the API isn't erroring, yet homes vanished from shortlists", set()),
+        ("we haven't seen errors but logins are slow", {"latency"}),
+        ("orders failing with no errors in the app logs but 502s at the ALB", {"errors"}),
+    ],
+)
+def test_what_the_asker_says_is_absent_is_not_a_symptom(question: str, named: set[str]) -> None:
+    now = datetime(2024, 3, 11, 14, 0, tzinfo=UTC)
+    symptoms = set(from_trigger(question, None, now).symptoms)
+    assert symptoms & {"errors", "flow_stopped", "latency"} == named
