@@ -242,15 +242,15 @@ def _draft(
         # window, with nothing before it, is a rise from zero.
         return _appeared(resource, namespace, metric, stat, stats, window_end)
     if (
-        stats.direction == "flat"
-        and stat in ("Sum", "SampleCount")
+        stat in ("Sum", "SampleCount")
         and ((stats.baseline_median or 0) >= STOPPED_FROM or _too_long_at_zero(stats))
         and stats.window_median == 0
         and stats.last == 0
     ):
         # A steady count that went to zero for most of the window, and is zero still, stopped: however
         # noisy its baseline, nothing is not a quiet spell of something. A small count stopped too
-        # when it has read zero for longer than its own baseline ever made plausible.
+        # when it has read zero for longer than its own baseline ever made plausible. A burst before
+        # the stop (the last work going through, a retry storm) does not make it a spike.
         return _stopped(resource, namespace, metric, stat, stats, window_end)
     if stats.direction not in ("up", "down"):
         return None

@@ -776,6 +776,33 @@ def test_a_steady_count_that_went_to_zero_stopped_however_noisy_its_baseline() -
     assert draft.signals == ["traffic_down"] and "stopped" in draft.summary
 
 
+def test_a_small_count_that_went_to_zero_after_a_burst_stopped() -> None:
+    # The last work going through (or a retry storm) just before a count stops does not make the
+    # window a spike: zeros for far longer than the baseline's own zeros make plausible are a stop.
+    from agent.analyzers.metrics import from_key_metrics
+    from tools.metrics import KeyMetrics, MetricFinding
+    from tools.series import summarize
+
+    start = T0
+    stamps = [start - timedelta(minutes=180 - m) for m in range(180)] + [
+        start + timedelta(minutes=m) for m in range(150)
+    ]
+    small = [float((m * 7) % 5) for m in range(180)]  # 0..4 a minute, a zero one minute in five
+    values = small + [2.0] * 25 + [9.0, 8.0, 6.0] + [0.0] * 122
+    finding = MetricFinding(
+        resource="dispatch-jobs",
+        kind="sqs_queue",
+        namespace="AWS/SQS",
+        metric="NumberOfMessagesSent",
+        dimensions={"QueueName": "dispatch-jobs"},
+        stat="Sum",
+        stats=summarize(stamps, values, start),
+    )
+    assert finding.stats.direction != "flat"
+    [draft] = from_key_metrics(KeyMetrics(findings=[finding], scanned=1))
+    assert draft.signals == ["traffic_down"] and "stopped" in draft.summary, draft.summary
+
+
 def test_one_change_to_several_instances_changed_each_of_them() -> None:
     topo = Topology()
     lb = topo.add("alb", "app/quote-web/0123456789abcdef")
