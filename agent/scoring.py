@@ -112,6 +112,10 @@ REFUSALS = frozenset(
 FULLER_FLOOR = 0.3
 # The most a change no known failure mode names can be believed (time and place are its whole argument).
 GENERIC_CHANGE_CAP = 0.6
+# What a capped generic change loses when what it changed shows nothing itself (only its neighbours
+# do): a tie-breaker that orders it after an equal change whose own resource broke, never more (a
+# route table, secret or NAT gateway shows its changes' effects only on what uses it).
+PLACE_COST = 0.01
 # A capacity reading with no sign that anything is at its ceiling.
 CEILING_UNSEEN_CAP = 0.5
 UNNAMED_KINDS = frozenset({"aws_api"})
@@ -849,8 +853,13 @@ def _score(
             # place alone: never certain, and below any known mode that explains the same trouble.
             score = min(score, GENERIC_CHANGE_CAP)
             if onset is not None and best.start <= onset + GRACE:
-                # Capped alike, the closer change still comes first: time is its whole argument.
+                # Capped alike, the closer change still comes first: time and place are its whole
+                # argument. Closer in place is a change to the resource whose own traffic, errors or
+                # health broke, before one to a resource beside it that shows nothing itself.
                 score -= 0.05 * min(1.0, (onset - best.start) / HEALTH_LAG)
+                if not own:
+                    score -= PLACE_COST
+                    terms.append("what it changed shows no trouble itself")
         if best.facts.get("applied_pending"):
             # A restart that applied settings written earlier: what changed is those settings.
             score -= 0.15

@@ -900,3 +900,32 @@ def test_a_node_the_platform_replaced_because_it_failed_is_a_component_failure()
         ].category
         == "system_change"
     )
+
+
+def test_of_two_equal_changes_the_one_to_what_broke_comes_first() -> None:
+    # Time and place are a generic change's whole argument: at the same minute, the change to the queue
+    # whose own traffic stopped comes before the change to its dead-letter queue beside it.
+    topo = Topology()
+    queue = topo.add("sqs_queue", "courier-bookings")
+    dlq = topo.add("sqs_queue", "courier-bookings-dlq")
+    topo.link(queue, dlq, "dead_letters_to")
+    evidence = [
+        ev("metric_anomaly", queue, T0, ["traffic_down", "flow_stopped"], 0.6),
+        *(
+            ev(
+                "change_event",
+                q,
+                T0 - timedelta(minutes=1),
+                ["change", "change_other"],
+                0.6,
+                action="SetQueueAttributes",
+            )
+            for q in (dlq, queue)
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [])
+    ranked = sorted(hyps, key=lambda h: -h.confidence)
+    assert ranked[0].resource == queue and ranked[0].failure_mode == "resource-setting-changed"
+    changed = next(h for h in hyps if h.resource == dlq)
+    assert changed.confidence < ranked[0].confidence
+    assert "shows no trouble itself" in changed.rationale
