@@ -345,6 +345,13 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
             else None
         )
         ref: dict[str, Any] = {"kind": node.kind, "id": dim or node.id}
+        if node.kind == "dynamodb_index" and node.attrs.get("table"):
+            # Published by index name within its table, not by the index's ARN.
+            ref = {
+                "kind": node.kind,
+                "id": node.attrs.get("index") or node.name,
+                "extra": node.attrs["table"],
+            }
         if node.kind == "target_group":
             lb = next(
                 (topo.nodes[b] for a, b, _ in topo.edges if a == node.id and topo.nodes[b].kind == "alb"),
@@ -484,6 +491,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         st = batch.run("instance_status", {"instances": instances[:100]})
         if st and st.data:
             batch.add(state_an.from_instance_status(st.data), st)
+            _attribute_attached_ebs(batch, topo, window, end)
     for asg in [n for n in topo.nodes.values() if n.kind == "asg"][:MAX_ASGS]:
         sa = batch.run("scaling_activities", {"group": asg.name or asg.id})
         if sa and sa.data:
@@ -1224,6 +1232,65 @@ def _endpoint_for(topo: Topology, host: str) -> str | None:
         ),
         None,
     )
+
+
+def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str], end: datetime) -> None:
+    """State names the part that failed: an instance whose only failing status check is the attached-EBS
+    one is healthy, and the volume it cannot reach is the failed component. The check is evidence about
+    its volume (the one of its volumes whose own metrics are abnormal, or its only one)."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind != "resource_state" or "status_check_failed" not in e.signals:
+            continue
+        if e.facts.get("attached_ebs") != "impaired" or "impaired" in (
+            e.facts.get("system"),
+            e.facts.get("instance"),
+        ):
+            continue
+        host = topo.resolve(e.resource)
+        if host is None:
+            continue
+
+        def attached() -> list[str]:
+            return sorted(
+                {b for a, b, rel in topo.edges if a == host and rel == "uses_volume"}
+                | {a for a, b, rel in topo.edges if b == host and rel == "uses_volume"}
+            )
+
+        volumes = attached()
+        if not volumes:
+            # Known only by id (a status, a target): described once to learn what it has attached.
+            graph = batch.run(
+                "describe_resources", {"refs": [host], "include_network": False, "max_nodes": 20}
+            )
+            if graph and graph.data:
+                _place_graph(topo, graph.data)
+            volumes = attached()
+        unread = [v for v in volumes if not any(topo.resolve(x.resource) == v for x in batch.evidence)]
+        if len(volumes) > 1 and unread:
+            # Which of its volumes: their own metrics say (a stalled one queues I/O it never completes).
+            res = batch.run(
+                "key_metrics",
+                {"resources": [{"kind": "ebs_volume", "id": v} for v in unread[:8]], **window, "limit": 20},
+            )
+            if res and res.data:
+                batch.add(metric_an.from_key_metrics(res.data, end), res)
+        troubled = sorted(
+            {
+                v
+                for v in volumes
+                for x in batch.evidence
+                if x.kind == "metric_anomaly" and topo.resolve(x.resource) == v
+            }
+        )
+        chosen = troubled if len(troubled) == 1 else volumes if len(volumes) == 1 else []
+        for volume in chosen:
+            extra.append(
+                batch.copy_onto(
+                    e, volume, f"the attached-EBS check of {e.resource} failed: its volume {volume}"
+                )
+            )
+    batch.evidence += extra
 
 
 def _attribute_endpoint_hosts(batch: _Batch, topo: Topology) -> None:

@@ -28,6 +28,7 @@ SIGNALS: dict[str, str] = {
     "unhealthy_hosts": "load-balancer targets reported unhealthy",
     "unhealthy_alone": "a target fails its group's health checks while most of its peers pass them",
     "status_check_failed": "EC2 status checks failed",
+    "attached_ebs_impaired": "only an instance's attached-EBS status check failed: its system and instance checks pass",
     "port_allocation_errors": "NAT gateway could not allocate source ports",
     "network_allowance_exceeded": "an instance or cache node met its network allowance (bandwidth, packets per second or tracked connections): packets queued or dropped",
     "route_blackhole": "a route points at a target that no longer exists (deleted NAT gateway, detached gateway): its traffic is dropped",

@@ -236,7 +236,13 @@ def from_instance_status(out: InstanceStatuses) -> list[Draft]:
                     + (f", attached EBS {i.attached_ebs}" if i.attached_ebs else "")
                     + f"): {', '.join(i.failed) or 'checks failing'}"
                     + (f" since {i.impaired_since:%H:%M}" if i.impaired_since else ""),
-                    signals=["status_check_failed"],
+                    signals=["status_check_failed"]
+                    + (
+                        # Which check failed says which part failed: only the attached-EBS one is a volume.
+                        ["attached_ebs_impaired"]
+                        if i.attached_ebs == "impaired" and "impaired" not in (i.system, i.instance)
+                        else []
+                    ),
                     strength=0.85,
                     facts={"system": i.system, "instance": i.instance, "attached_ebs": i.attached_ebs},
                 )
