@@ -58,6 +58,7 @@ ResourceKind = Literal[
     "secret",
     "kinesis_stream",
     "rds_proxy",
+    "dynamodb_index",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

@@ -58,6 +58,12 @@ def _known(resource: str, topo: Topology, evidence: list[Evidence]) -> dict[str,
                 known.setdefault("target-group-arn", arn)
         elif node.kind == "ecs_cluster":
             known.setdefault("cluster", node.id)
+    own = topo.nodes.get(key)
+    if own is not None and own.kind == "dynamodb_index":
+        # An index is updated through its table.
+        known.setdefault("index-name", own.attrs.get("index") or own.name or key)
+        if own.attrs.get("table"):
+            known.setdefault("table-name", own.attrs["table"])
     for e in evidence:
         if e.kind == "change_event" and (topo.resolve(e.resource or "") or e.resource) == key:
             known.update({k: v for k, v in _from_change(e.facts).items() if k not in known})

@@ -379,6 +379,8 @@ OWN_STATE = frozenset(
         "oom_logs",
     }
 )
+# A resource's throttles: its own capacity meeting its load.
+THROTTLES = frozenset({"throttled"})
 OWN_STATE_REACH = 3  # hops along the resource graph within which that dependence is credible
 
 
@@ -513,6 +515,18 @@ def _explain_away(
                 # a deploy of one service does not empty an unconnected service's tasks.
                 hops = topo.distances([b.resource], CONTAINERS) if hops is None else hops
                 if hops.get(a.resource, 99) > OWN_STATE_REACH:
+                    continue
+            if explained <= THROTTLES:
+                # A throttle is the throttled resource's capacity meeting its load: only more load or
+                # less capacity makes one. Elsewhere, only a change can have sent it more load (a
+                # release that retries in a loop, a cache TTL set to zero); a limit or failure upstream
+                # sends it less. A known kind of change reaches along the path; one linked to the
+                # trouble by time and place alone, only what it calls directly.
+                ma = modes[a.failure_mode]
+                anchored = any(by_id[i].kind == "change_event" for i in a.supporting if i in by_id)
+                hops = topo.distances([b.resource], CONTAINERS) if hops is None else hops
+                reach = 1 if "any" in ma.applies_to else OWN_STATE_REACH
+                if ma.category != "change" or not anchored or hops.get(a.resource, 99) > reach:
                     continue
             ta, tb = first[ka], first[kb]
             if a._released_healthy:

@@ -21,6 +21,7 @@ ResourceKind = Literal[
     "lambda",
     "ecs_service",
     "dynamodb_table",
+    "dynamodb_index",
     "ebs_volume",
     "nat_gateway",
     "api_gateway",
@@ -167,6 +168,17 @@ CATALOG: dict[str, KindMetrics] = {
             ("ConsumedWriteCapacityUnits", "Sum"),
             ("ReadThrottleEvents", "Sum"),
             ("WriteThrottleEvents", "Sum"),
+        ),
+    ),
+    # A global secondary index publishes its own capacity and throttles, by table and index name.
+    "dynamodb_index": KindMetrics(
+        dimension="GlobalSecondaryIndexName",
+        extra_dimension="TableName",
+        metrics=_m(
+            "AWS/DynamoDB",
+            ("ConsumedWriteCapacityUnits", "Sum"),
+            ("WriteThrottleEvents", "Sum"),
+            ("ReadThrottleEvents", "Sum"),
         ),
     ),
     "ebs_volume": KindMetrics(

@@ -1009,6 +1009,25 @@ class _Builder(GraphWalk):
                     attrs=attrs,
                 )
             )
+            self._indexes(t, billing)
+
+    def _indexes(self, table: dict[str, Any], billing: str) -> None:
+        """A table's global secondary indexes, each with its own capacity: every write to the table
+        that projects into an index is a write to the index too, and an index short of write capacity
+        throttles the table's writes (DynamoDB's back-pressure) while the table shows headroom."""
+        name = table["TableName"]
+        for gsi in table.get("GlobalSecondaryIndexes", []):
+            index = gsi.get("IndexName")
+            arn = gsi.get("IndexArn") or f"{table.get('TableArn', name)}/index/{index}"
+            if not index:
+                continue
+            attrs = {"table": name, "index": index}
+            if billing == "PROVISIONED":
+                tp = gsi.get("ProvisionedThroughput") or {}
+                attrs["capacity"] = f"RCU {tp.get('ReadCapacityUnits')} WCU {tp.get('WriteCapacityUnits')}"
+                attrs |= graph_attrs(self, "dynamodb", f"table/{name}/index/{index}")
+            self.add(Node(kind="dynamodb_index", id=arn, name=index, state=gsi.get("IndexStatus"), attrs=attrs))
+            self.link(arn, name, "index_of")
 
 
 @tool
@@ -1025,7 +1044,8 @@ def describe_resources(ctx: ToolContext, args: DescribeResourcesInput) -> Resour
     readers), ElastiCache replication groups and clusters (nodes, parameter groups), Route 53 record
     sets (what a hostname points at, the names that point at a load balancer), a load balancer's TLS
     listeners and their ACM certificates (expiry, status, what else uses them), ECS services (tasks, deployments), RDS clusters and
-    instances, DynamoDB tables, and the subnets, VPCs, security groups (rules summarised), network
+    instances, DynamoDB tables (and their global secondary indexes, each with its own capacity), and the
+    subnets, VPCs, security groups (rules summarised), network
     ACLs, route tables (blackholes flagged) and transit gateway attachments around them. Nodes carry
     state, AZ and key attributes; problems (unhealthy targets, failed rollouts) are called out.
 
