@@ -288,6 +288,10 @@ def api_details(ctx: ToolContext, args: ApiDetailsInput) -> ApiDetails:
     return _rest(ctx, api) if kind == "REST" else _http(ctx, kind, api)
 
 
+# API Gateway caches a Lambda authorizer's answer for 300 seconds unless told otherwise.
+DEFAULT_AUTHORIZER_TTL_S = 300
+
+
 def listed_apis(walk: GraphWalk) -> list[tuple[str, str, str]]:
     """(kind, id, name) of the account's REST and HTTP APIs: one page of each (a gap if more exist)."""
     out: list[tuple[str, str, str]] = []
@@ -372,6 +376,23 @@ def graph_apis(walk: GraphWalk, refs: list[str]) -> None:
                 }
                 if walk.add(Node(kind="usage_plan", id=p["id"], name=p.get("name"), attrs=plan_attrs)):
                     walk.link(p["id"], api_id, "throttles")
+            # A Lambda authorizer runs before the integration, on every request its cached result does
+            # not answer: its function is on the path of every call, and its settings (the result TTL)
+            # set how much load that function takes.
+            authorizers = walk.call("apigateway", "GetAuthorizers", restApiId=api_id, limit=MAX_APIS) or {}
+            for a in authorizers.get("items", []):
+                auth_attrs = {
+                    "type": str(a.get("type")),
+                    "result_ttl_s": str(a.get("authorizerResultTtlInSeconds", DEFAULT_AUTHORIZER_TTL_S)),
+                }
+                if not walk.add(Node(kind="api_authorizer", id=a["id"], name=a.get("name"), attrs=auth_attrs)):
+                    continue
+                walk.link(api_id, a["id"], "authorizes_with")
+                function = function_of(a.get("authorizerUri") or "")
+                if function:
+                    short = function.split(":function:")[1]
+                    walk.want("lambda", short)
+                    walk.link(a["id"], short, "invokes")
         for uri in uris:
             function = function_of(uri)
             lb = _listener_lb(uri)

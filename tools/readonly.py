@@ -147,6 +147,8 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
             "GetResources",
             "GetIntegration",
             "GetUsagePlans",
+            "GetAuthorizers",
+            "GetAuthorizer",
         }
     ),
     "apigatewayv2": frozenset({"GetApis", "GetApi", "GetStages", "GetStage", "GetIntegrations", "GetRoutes"}),

@@ -128,9 +128,11 @@ CHILD_RESOURCE_TYPES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
 
 # Items whose parent key may be left out where the bundle holds one parent only: an RDS Proxy target
 # names neither its proxy nor its target group (DescribeDBProxyTargets is asked per proxy); with one
-# proxy in the bundle it is that proxy's, and with several each target carries `DBProxyName`.
+# proxy in the bundle it is that proxy's, and with several each target carries `DBProxyName`. The same
+# holds for a REST API's authorizers (GetAuthorizers is asked per API).
 OPTIONAL_PARENT_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
     ("rds", "DBProxyTarget"): ("DBProxyName", "TargetGroupName"),
+    ("apigateway", "Authorizer"): ("restApiId",),
 }
 
 

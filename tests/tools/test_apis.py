@@ -82,3 +82,21 @@ def test_the_graph_walks_from_an_api_to_its_backends(tool_ctx: Callable[..., Too
         {"refs": [f"arn:aws:apigateway:us-east-1::/restapis/{REST_ID}"], "include_network": False},
     ).data
     assert graph.node(REST_ID) is not None
+
+
+def test_an_apis_lambda_authorizer_is_on_the_path_of_every_request(
+    tool_ctx: Callable[..., ToolContext],
+) -> None:
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN}:jwt-check/invocations"
+    authorizer = {
+        "service": "apigateway",
+        "type": "Authorizer",
+        "item": {"id": "au7h01", "name": "jwt", "type": "TOKEN", "authorizerUri": uri, "restApiId": REST_ID},
+    }
+    bundle = {"resources": [*BUNDLE["resources"], authorizer, function("jwt-check")]}
+    graph = describe_resources.run(tool_ctx(bundle), {"refs": ["orders-api"], "include_network": False}).data
+    node = graph.node("au7h01")
+    assert node is not None and node.kind == "api_authorizer"
+    assert node.attrs == {"type": "TOKEN", "result_ttl_s": "300"}  # AWS's default cache time when unset
+    edges = {(e.source, e.target, e.relation) for e in graph.edges}
+    assert (REST_ID, "au7h01", "authorizes_with") in edges and ("au7h01", "jwt-check", "invokes") in edges

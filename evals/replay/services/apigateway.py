@@ -1,6 +1,7 @@
 """API Gateway, REST (`apigateway`) and HTTP/WebSocket (`apigatewayv2`) APIs: configuration only.
 
-REST: `apigateway/RestApi`, `RestApiStage`, `RestApiResource`, `MethodIntegration` and `UsagePlan` items.
+REST: `apigateway/RestApi`, `RestApiStage`, `RestApiResource`, `MethodIntegration`, `Authorizer` and
+`UsagePlan` items.
 GetResources with `embed=["methods"]` puts each method's integration into `resourceMethods`, as AWS does.
 HTTP: `apigatewayv2/Api`, `ApiStage`, `ApiIntegration`, `ApiRoute`. An API created after now does not exist
 yet. API keys are never in a bundle: usage plans filtered by `keyId` are not answered.
@@ -144,6 +145,30 @@ def get_integration(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any
     if found is None:
         raise _not_found("Integration")
     return copy.deepcopy(found)
+
+
+def _authorizers(ctx: ReplayContext, api_id: str) -> list[dict[str, Any]]:
+    """An API's authorizers. Items that name no `restApiId` belong to the bundle's only REST API."""
+    _rest_api(ctx, api_id)
+    single = len(_rest_apis(ctx)) == 1
+    return [
+        to_parsed("apigateway", "Authorizer", {k: v for k, v in a.items() if k != "restApiId"})
+        for a in ctx.resources("apigateway", "Authorizer")
+        if a.get("restApiId", api_id if single else None) == api_id
+    ]
+
+
+@operation("apigateway", "GetAuthorizers")
+def get_authorizers(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    return _rest_page(ctx, _authorizers(ctx, params["restApiId"]), params)
+
+
+@operation("apigateway", "GetAuthorizer")
+def get_authorizer(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    for authorizer in _authorizers(ctx, params["restApiId"]):
+        if authorizer["id"] == params["authorizerId"]:
+            return copy.deepcopy(authorizer)
+    raise _not_found("authorizer")
 
 
 @operation("apigateway", "GetUsagePlans")

@@ -314,3 +314,35 @@ def test_replay_answers_as_moto_does(moto_session: Callable[[str], Any]) -> None
     for client in (live, replayed):
         with pytest.raises(client.exceptions.NotFoundException):
             client.get_rest_api(restApiId="nope000000")
+
+
+AUTH_URI = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN}:jwt-check/invocations"
+
+
+def test_authorizers_of_an_api_and_of_the_only_api(replay: Callable[..., Any]) -> None:
+    authorizer = res(
+        "apigateway",
+        "Authorizer",
+        id="au7h01",
+        name="jwt",
+        type="REQUEST",
+        authorizerUri=AUTH_URI,
+        authorizerResultTtlInSeconds=0,
+    )
+    # AWS's shape names no API: with several REST APIs in the bundle, each authorizer carries its own.
+    session, _ = replay(
+        {"resources": [*REST, {**authorizer, "item": {**authorizer["item"], "restApiId": REST_ID}}]}
+    )
+    rest = session.client("apigateway")
+    assert [
+        (a["id"], a["authorizerResultTtlInSeconds"]) for a in rest.get_authorizers(restApiId=REST_ID)["items"]
+    ] == [("au7h01", 0)]
+    assert rest.get_authorizers(restApiId="bbbbbbbbbb")["items"] == []
+    assert rest.get_authorizer(restApiId=REST_ID, authorizerId="au7h01")["authorizerUri"] == AUTH_URI
+    with pytest.raises(rest.exceptions.NotFoundException):
+        rest.get_authorizer(restApiId=REST_ID, authorizerId="nope01")
+    # With one REST API, an authorizer that names none is that API's.
+    session, _ = replay({"resources": [REST[0], authorizer]})
+    assert [a["name"] for a in session.client("apigateway").get_authorizers(restApiId=REST_ID)["items"]] == [
+        "jwt"
+    ]
