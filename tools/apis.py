@@ -385,7 +385,9 @@ def graph_apis(walk: GraphWalk, refs: list[str]) -> None:
                     "type": str(a.get("type")),
                     "result_ttl_s": str(a.get("authorizerResultTtlInSeconds", DEFAULT_AUTHORIZER_TTL_S)),
                 }
-                if not walk.add(Node(kind="api_authorizer", id=a["id"], name=a.get("name"), attrs=auth_attrs)):
+                if not walk.add(
+                    Node(kind="api_authorizer", id=a["id"], name=a.get("name"), attrs=auth_attrs)
+                ):
                     continue
                 walk.link(api_id, a["id"], "authorizes_with")
                 function = function_of(a.get("authorizerUri") or "")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 MASK = "[REDACTED]"

@@ -1026,7 +1026,9 @@ class _Builder(GraphWalk):
                 tp = gsi.get("ProvisionedThroughput") or {}
                 attrs["capacity"] = f"RCU {tp.get('ReadCapacityUnits')} WCU {tp.get('WriteCapacityUnits')}"
                 attrs |= graph_attrs(self, "dynamodb", f"table/{name}/index/{index}")
-            self.add(Node(kind="dynamodb_index", id=arn, name=index, state=gsi.get("IndexStatus"), attrs=attrs))
+            self.add(
+                Node(kind="dynamodb_index", id=arn, name=index, state=gsi.get("IndexStatus"), attrs=attrs)
+            )
             self.link(arn, name, "index_of")
 
 

@@ -228,7 +228,10 @@ def test_an_asker_who_reports_that_work_stopped_makes_the_stop_the_symptom(quest
     ("question", "named"),
     [
         ("no courier bookings since 2pm and the booker shows no errors at all", {"flow_stopped"}),
-        ("the dispatch worker isn't showing any errors but contractors get no jobs since 10am", {"flow_stopped"}),
+        (
+            "the dispatch worker isn't showing any errors but contractors get no jobs since 10am",
+            {"flow_stopped"},
+        ),
         ("the API isn't erroring, yet homes vanished from shortlists", set()),
         ("we haven't seen errors but logins are slow", {"latency"}),
         ("orders failing with no errors in the app logs but 502s at the ALB", {"errors"}),
