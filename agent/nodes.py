@@ -1251,13 +1251,13 @@ def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str
         if host is None:
             continue
 
-        def attached() -> list[str]:
+        def attached(host: str) -> list[str]:
             return sorted(
                 {b for a, b, rel in topo.edges if a == host and rel == "uses_volume"}
                 | {a for a, b, rel in topo.edges if b == host and rel == "uses_volume"}
             )
 
-        volumes = attached()
+        volumes = attached(host)
         if not volumes:
             # Known only by id (a status, a target): described once to learn what it has attached.
             graph = batch.run(
@@ -1265,7 +1265,7 @@ def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str
             )
             if graph and graph.data:
                 _place_graph(topo, graph.data)
-            volumes = attached()
+            volumes = attached(host)
         unread = [v for v in volumes if not any(topo.resolve(x.resource) == v for x in batch.evidence)]
         if len(volumes) > 1 and unread:
             # Which of its volumes: their own metrics say (a stalled one queues I/O it never completes).
