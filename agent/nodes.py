@@ -1239,7 +1239,7 @@ def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str
     one is healthy, and the volume it cannot reach is the failed component. The check is evidence about
     its volume (the one of its volumes whose own metrics are abnormal, or its only one)."""
     extra: list[Evidence] = []
-    for e in batch.evidence:
+    for e in list(batch.evidence):  # reading a volume's metrics adds evidence as we go
         if e.kind != "resource_state" or "status_check_failed" not in e.signals:
             continue
         if e.facts.get("attached_ebs") != "impaired" or "impaired" in (

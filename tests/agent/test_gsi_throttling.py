@@ -163,8 +163,6 @@ def test_an_index_short_of_write_capacity_is_the_cause_of_its_tables_throttled_w
     assert top.failure_mode == "dynamodb-gsi-write-capacity-exceeded", report.summary
     assert top.resource == "by-batch" and top.category == "limit"  # the graph names the index by its name
     scale = next(r for r in top.remediation if r.action == "scale")
-    assert "--table-name scan-events" in (scale.command or "") and "IndexName=by-batch" in (
-        scale.command or ""
-    )
+    assert "--resource-id table/scan-events/index/by-batch" in (scale.command or "")
     # The unrelated edit does not explain the index's throttles away, nor outrank it.
     assert all(h.confidence < top.confidence for h in report.hypotheses[1:])
