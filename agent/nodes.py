@@ -1234,6 +1234,13 @@ def _endpoint_for(topo: Topology, host: str) -> str | None:
     )
 
 
+def _attached_volumes(topo: Topology, host: str) -> list[str]:
+    """The EBS volumes the graph shows attached to an instance."""
+    return sorted(
+        b if a == host else a for a, b, rel in topo.edges if rel == "uses_volume" and host in (a, b)
+    )
+
+
 def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str], end: datetime) -> None:
     """State names the part that failed: an instance whose only failing status check is the attached-EBS
     one is healthy, and the volume it cannot reach is the failed component. The check is evidence about
@@ -1250,14 +1257,7 @@ def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str
         host = topo.resolve(e.resource)
         if host is None:
             continue
-
-        def attached(host: str) -> list[str]:
-            return sorted(
-                {b for a, b, rel in topo.edges if a == host and rel == "uses_volume"}
-                | {a for a, b, rel in topo.edges if b == host and rel == "uses_volume"}
-            )
-
-        volumes = attached(host)
+        volumes = _attached_volumes(topo, host)
         if not volumes:
             # Known only by id (a status, a target): described once to learn what it has attached.
             graph = batch.run(
@@ -1265,7 +1265,7 @@ def _attribute_attached_ebs(batch: _Batch, topo: Topology, window: dict[str, str
             )
             if graph and graph.data:
                 _place_graph(topo, graph.data)
-            volumes = attached(host)
+            volumes = _attached_volumes(topo, host)
         unread = [v for v in volumes if not any(topo.resolve(x.resource) == v for x in batch.evidence)]
         if len(volumes) > 1 and unread:
             # Which of its volumes: their own metrics say (a stalled one queues I/O it never completes).

@@ -1026,9 +1026,10 @@ class _Builder(GraphWalk):
                 tp = gsi.get("ProvisionedThroughput") or {}
                 attrs["capacity"] = f"RCU {tp.get('ReadCapacityUnits')} WCU {tp.get('WriteCapacityUnits')}"
                 attrs |= graph_attrs(self, "dynamodb", f"table/{name}/index/{index}")
-            self.add(
+            if not self.add(
                 Node(kind="dynamodb_index", id=arn, name=index, state=gsi.get("IndexStatus"), attrs=attrs)
-            )
+            ):
+                return
             self.link(arn, name, "index_of")
 
 
