@@ -831,7 +831,16 @@ def _settings_changed_earlier(batch: _Batch, topo: Topology, scope: Scope) -> No
     """The settings of what is failing may have changed long before the trouble: read the changes of
     the settings holders (parameter groups, launch templates) of the symptomatic resources, and of the
     groups they belong to, back before the window's changes (which were read already)."""
-    sick = symptomatic(batch.evidence, topo)
+    # What is failing includes what is at its ceiling: a cache evicting or a database out of
+    # connections runs into a limit its settings set (an eviction policy, max_connections).
+    sick = symptomatic(batch.evidence, topo) | {
+        key
+        for e in batch.evidence
+        if e.kind == "metric_anomaly"
+        and set(e.signals) & AT_CEILING
+        and e.facts.get("sustained", True)
+        and (key := topo.resolve(e.resource)) is not None
+    }
     # What shows the trouble and what sits right beside it (the group behind a failing target group,
     # the cluster of a failing node) may each have settings held elsewhere.
     users = (
@@ -1417,18 +1426,32 @@ def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
     """A cache that refuses writes at its memory limit says so to its callers ("OOM command not
     allowed"): the refusal is evidence about the cache the caller calls, when it calls one."""
     extra: list[Evidence] = []
+    # A replication group answers for its member nodes.
+    group_of = {a: b for a, b, rel in topo.edges if rel == "member_of" and topo.nodes[b].kind in CACHE_KINDS}
+    full = {
+        group_of.get(key, key)
+        for e in batch.evidence
+        if e.kind == "metric_anomaly"
+        and "memory_high" in e.signals
+        and (key := topo.resolve(e.resource)) is not None
+        and topo.nodes[key].kind in CACHE_KINDS
+    }
+    caches_in_play = sorted(k for k, n in topo.nodes.items() if n.kind in CACHE_KINDS and k not in group_of)
     for e in batch.evidence:
         if e.kind != "log_pattern" or "cache_full_logs" not in e.signals:
             continue
         caller = topo.resolve(e.resource)
-        if caller is None:
-            continue
-        near = topo.distances([caller])
+        near = topo.distances([caller]) if caller else {}
         caches = {k: d for k, d in near.items() if 0 < d <= 2 and topo.nodes[k].kind in CACHE_KINDS}
         # The nearest cache is the one it dials (a replication group by its primary endpoint, before
         # the nodes that are the group's members).
         nearest = min(caches.values(), default=0)
         closest = [k for k, d in caches.items() if d == nearest]
+        if not closest:
+            # Nothing says which cache the caller dials: the refusal came from a cache at its memory
+            # limit, so when exactly one cache shows that (evicting, memory full), it is that one;
+            # when none shows it, and the account has one cache, that one.
+            closest = sorted(full) or caches_in_play
         if len(closest) == 1:
             there = closest[0]
             extra.append(batch.copy_onto(e, there, f"refused by cache {topo.nodes[there].name or there}"))

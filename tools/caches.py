@@ -319,6 +319,10 @@ def walk_caches(walk: GraphWalk, refs: list[str], *, guess: bool = False) -> Non
                     walk.link(gid, parameter_group_id(group), "uses_parameters")
         else:
             _cluster(walk, item, None, warning="; ".join(found))
+            if item.get("ReplicationGroupId"):
+                # A member node reached by its own id: its group (the endpoint clients dial, the
+                # failover unit, the shared settings) is part of the graph too.
+                walk.want("elasticache", item["ReplicationGroupId"])
 
 
 # A cache parameter group's node id in the resource graph: prefixed, as a group may share its name with

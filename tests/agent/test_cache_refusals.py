@@ -133,3 +133,73 @@ def test_writes_refused_at_the_memory_limit_name_the_setting_changed_hours_befor
     top = report.hypotheses[0]
     assert top.failure_mode == "elasticache-memory-full-writes-refused", report.summary
     assert top.category == "change" and "basket-redis7" in top.resource
+
+
+def _unlinked_resources() -> list[dict[str, Any]]:
+    """The same cache, and a caller whose configuration says nothing about which cache it dials."""
+    out = _resources()
+    out[0]["item"]["Environment"] = {"Variables": {"LOG_LEVEL": "info"}}
+    return out
+
+
+def _evictions(start_minute: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "namespace": "AWS/ElastiCache",
+            "metric": "Evictions",
+            "dimensions": {"CacheClusterId": "basket-cache-001", "CacheNodeId": "0001"},
+            "timestamp": (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "unit": "Count",
+            "value": 400.0 + minute % 7 if minute >= start_minute else 0.0,
+        }
+        for minute in range(360)
+    ]
+
+
+def test_a_refusal_from_an_unnamed_cache_lands_on_the_cache_at_its_memory_limit() -> None:
+    logs = [
+        {
+            "log_group": "/aws/lambda/basket-api",
+            "log_stream": "2024/05/01/[$LATEST]0a1b2c3d",
+            "timestamp": int((T0 + timedelta(minutes=minute)).timestamp() * 1000),
+            "message": OOM if minute >= 300 else "INFO put basket ok",
+        }
+        for minute in range(200, 360)
+        for _ in range(3 if minute >= 300 else 1)
+    ]
+    change = trail(
+        "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e02",
+        "2024-05-01T00:20:00Z",
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Platform_0a1b/lee",
+        "ModifyCacheParameterGroup",
+        {
+            "cacheParameterGroupName": "basket-redis7",
+            "parameterNameValues": [{"parameterName": "maxmemory-policy", "parameterValue": "volatile-lru"}],
+        },
+    )
+    change["eventSource"] = "elasticache.amazonaws.com"
+    bundle = make_bundle(
+        {
+            "resources": _unlinked_resources(),
+            "metrics": _evictions(295),
+            "logs": logs,
+            "cloudtrail": [change],
+        },
+        trigger={"question": "basket-api has been failing to save baskets since about 05:00"},
+    )
+    report = offline(bundle)
+    # the member node was found by its metrics; its group came with it and answers for it
+    assert any("cache_full_logs" in e.signals and e.resource == "basket-cache" for e in report.evidence)
+    # the setting changed almost five hours before: read because the cache was at its ceiling
+    top = report.hypotheses[0]
+    assert top.failure_mode == "elasticache-memory-full-writes-refused", report.summary
+    assert "basket-redis7" in top.resource
+
+
+def test_a_member_node_brings_its_replication_group_into_the_graph() -> None:
+    session, _ = replay_session(make_bundle({"resources": _resources()}))
+    ctx = ToolContext(aws=AwsClients(session), now=T0 + timedelta(hours=6))
+    graph = describe_resources.run(ctx, {"refs": ["basket-cache-001"]}).data
+    assert graph is not None
+    edges = {(e.source, e.target, e.relation) for e in graph.edges}
+    assert ("basket-cache-001", "basket-cache", "member_of") in edges
