@@ -130,6 +130,8 @@ class _Batch:
             "resource": resource,
             "strength": round(e.strength * 0.9, 3),
             "summary": f"{e.summary} ({note})",
+            # whose lines these are: the one that saw the trouble, waiting on what they name
+            "facts": {**e.facts, "seen_by": e.facts.get("seen_by") or e.resource},
         }
         if signals is not None:
             update["signals"] = signals
@@ -395,6 +397,18 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         )
         if errs and errs.data:
             made = batch.add(log_an.from_error_counts(errs.data, end), errs)
+            # What the alarm or question names: its own errors count however few they are.
+            entry = {topo.resolve_loose(e.id) or e.id for e in scope.entry}
+            drafted = {str(e.facts["log_group"]) for e in made}
+            own = {
+                g.log_group
+                for g in errs.data.groups
+                if g.log_group not in drafted
+                and (topo.resolve_loose(log_an.owner_of(g.log_group)) or log_an.owner_of(g.log_group))
+                in entry
+            }
+            if own:
+                made += batch.add(log_an.from_first_errors(errs.data, own, end), errs)
             noisy = [str(e.facts["log_group"]) for e in made][:5]
             for group in noisy:
                 tpl = batch.run(
@@ -403,11 +417,16 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                         "log_groups": [group],
                         **window,
                         "baseline_hours": 3,
-                        "filter_regex": "(?i)(error|exception|fail|fatal|denied|refused|timeout|throttl)",
+                        "filter_regex": "(?i)(error|exception|fail|fatal|denied|refused|timeout|timed out|throttl)",
                     },
                 )
                 if tpl and tpl.data:
-                    batch.add(log_an.from_templates(tpl.data, [group], scope.start, scope.end), tpl)
+                    batch.add(
+                        log_an.from_templates(
+                            tpl.data, [group], scope.start, scope.end, any_new=group in own
+                        ),
+                        tpl,
+                    )
     else:
         batch.gaps.append("no log groups: application and platform logs are missing")
         obs_gaps.append("No CloudWatch log groups: ship application logs to CloudWatch Logs.")

@@ -478,6 +478,10 @@ def produces(mode: FailureMode) -> set[str]:
     out = set(mode.symptoms)
     if out & CONSUMER_TROUBLE:
         out.add("queue_backlog")
+    if out & {"timeout_logs", "latency_up"}:
+        # What is slow makes whatever waits on it run to its own timeout: a function stopped at its
+        # configured timeout is what a slow or unreachable dependency looks like from the function.
+        out.add("function_timed_out")
     return out
 
 
@@ -487,6 +491,13 @@ def _explain_away(
     """Demote a hypothesis whose own root signal is a symptom another, earlier hypothesis explains:
     the ASG replacing instances is what a failing database looks like from the load balancer."""
     by_id = {e.id: e for e in evidence}
+    # What each resource was seen waiting on: its own log lines, attributed to what they name.
+    waits_on: dict[str, set[str]] = {}
+    for e in evidence:
+        seer = canonical(str(e.facts.get("seen_by") or ""), topo)
+        there = canonical(e.resource, topo)
+        if seer and there and seer != there:
+            waits_on.setdefault(seer, set()).add(there)
     first: dict[int, datetime | None] = {}
     roots: dict[int, set[str]] = {}
     for h in hyps:
@@ -533,8 +544,10 @@ def _explain_away(
                 # A release that served its traffic healthy for a while did not begin the trouble when
                 # it shipped: its release time cannot put it before anyone's signs.
                 continue
-            # A symptom seen without a time (traces, templates) cannot have come first.
-            if ta is not None and (tb is None or ta <= tb + GRACE):
+            # A symptom seen without a time (traces, templates) cannot have come first. Unless b's own
+            # lines name a as what it was waiting on: then they are one observation, not two onsets.
+            named = a.resource in waits_on.get(b.resource, set())
+            if named or (ta is not None and (tb is None or ta <= tb + GRACE)):
                 # Signs with no time of their own (traces, templates) weigh least against a dated cause.
                 # And what another hypothesis produces ranks below it: an effect is not its cause's rival.
                 lowered = min(b.confidence - (0.3 if tb is None else 0.2), a.confidence - 0.01)

@@ -45,6 +45,7 @@ SIGNALS: dict[str, str] = {
     "new_error_pattern": "an error message pattern not seen in the baseline appeared",
     "access_denied_logs": "AccessDenied / not authorized errors in logs",
     "timeout_logs": "timeouts in logs",
+    "function_timed_out": "Lambda stopped invocations at the function's configured timeout ('Task timed out after')",
     "connection_refused_logs": "connections refused or reset in logs",
     "db_connection_errors": "applications failing to connect to a database (too many connections, aborted)",
     "oom_logs": "out-of-memory kills in logs",

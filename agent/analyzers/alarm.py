@@ -168,14 +168,23 @@ def _metric_signal(alarm: AlarmInfo) -> list[str]:
     return [found] if found else []
 
 
+# Namespaces whose counts are published as zero whenever the resource was active: Lambda publishes
+# Errors and Throttles with every period that had invocations.
+PUBLISHES_ZEROS = frozenset({"AWS/Lambda"})
+
+
 def with_missing_counts(
     alarm: AlarmInfo, timestamps: list[datetime], values: list[float], end: datetime
 ) -> tuple[list[datetime], list[float]]:
-    """CloudWatch publishes many counts (ELB and API 5XX, Lambda errors) only when non-zero: for a Sum
+    """CloudWatch publishes many counts (ELB and API Gateway 5XX) only when non-zero: for a Sum
     or SampleCount, a period with no datapoint counted zero. Filled in from the first datapoint to the
     last complete period, so a breach that stopped reads as stopped."""
     metric = alarm.metric
     if metric is None or not metric.period_s or (metric.stat or "Average") not in ("Sum", "SampleCount"):
+        return timestamps, values
+    if metric.namespace in PUBLISHES_ZEROS:
+        # Published with every period the resource was busy, zeros included: no datapoint means it did
+        # not run, not that it ran cleanly (a nightly job's one failed run stays its last word).
         return timestamps, values
     if not timestamps:
         return timestamps, values

@@ -23,6 +23,10 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         "db_connection_errors",
     ),
     (re.compile(r"timed? ?out|timeout|deadline exceeded", re.I), "timeout_logs"),
+    # Lambda's own word that an invocation ran to the function's configured timeout and was stopped
+    # ("Task timed out after 900.00 seconds"; a REPORT line's "Status: timeout"): the function's limit,
+    # whatever made it take that long.
+    (re.compile(r"task timed out after [\d.]+ ?s|\bstatus: ?timeout\b", re.I), "function_timed_out"),
     (
         re.compile(r"connection (refused|reset)|econnrefused|econnreset|no route to host|unreachable", re.I),
         "connection_refused_logs",
@@ -159,6 +163,39 @@ def from_error_counts(out: ErrorCounts, window_end: datetime | None = None) -> l
     return drafts
 
 
+def from_first_errors(out: ErrorCounts, groups: set[str], window_end: datetime | None = None) -> list[Draft]:
+    """Error lines in `groups` (the logs of what the alarm or question names) where the baseline had
+    none at all, however few: a job that runs once a night fails once, and that one failure is the
+    incident. Groups whose rise was already drafted are left alone."""
+    drafts: list[Draft] = []
+    for g in out.groups:
+        s = g.stats
+        if g.log_group not in groups or s.onset is not None or not s.peak or s.peak_at is None:
+            continue
+        if s.zero_share != 1.0 or not s.baseline_points:
+            continue
+        drafts.append(
+            Draft(
+                kind="log_pattern",
+                resource=owner_of(g.log_group),
+                start=s.peak_at,
+                end=window_end,
+                summary=f"error-like lines in {g.log_group} appeared: {g.total} in the window, none in the "
+                f"{s.baseline_points} baseline intervals before it (peak {s.peak:.0f} at {s.peak_at:%H:%M})",
+                signals=["log_errors_up"],
+                strength=0.3,
+                facts={
+                    "log_group": g.log_group,
+                    "total": g.total,
+                    "onset": s.peak_at.isoformat(),
+                    "query": out.query,
+                    "resolution_s": out.bin_minutes * 60,
+                },
+            )
+        )
+    return drafts
+
+
 # AWS's authorization errors say which policy decided: "... is not authorized to perform: A on resource:
 # R because no resource-based policy allows A" (R's own policy: a key, bucket, queue, topic) or "because no
 # identity-based policy allows A" / "... explicit deny in an identity-based policy" (the caller's role); "because
@@ -208,11 +245,20 @@ def _attributed(t: Template, end: datetime | None, log_groups: list[str]) -> Dra
 
 
 def from_templates(
-    out: LogTemplates, log_groups: list[str], start: datetime | None, end: datetime | None
+    out: LogTemplates,
+    log_groups: list[str],
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    any_new: bool = False,
 ) -> list[Draft]:
+    """`any_new`: a pattern absent from the baseline is new however few times it appears (the logs of
+    what the alarm names, where one failed run is the incident)."""
     drafts: list[Draft] = []
     owner = owner_of(log_groups[0]) if len(log_groups) == 1 else None
     for t in out.templates:
+        if any_new and t.baseline_count == 0 and t.kind == "steady":
+            t = t.model_copy(update={"kind": "new"})
         if t.kind not in ("new", "surging"):
             continue
         where = owner
