@@ -471,6 +471,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     _attribute_principals(batch, topo)
     _attribute_endpoint_hosts(batch, topo)
     _attribute_throttles(batch, topo)
+    _quota_consumers(batch, topo, scope)
     _attribute_cache_refusals(batch, topo)
     _attribute_remote_hosts(batch, topo)
     _dead_routes(batch, topo)
@@ -1435,6 +1436,94 @@ def _attribute_throttles(batch: _Batch, topo: Topology) -> None:
                 topo.link(caller, there, "calls")
         signals = sorted({*e.signals, "throttled"})
         extra.append(batch.copy_onto(e, there, f"throttled by {service}", signals))
+    batch.evidence += extra
+
+
+# Calls that start a batch of work (a task, a workflow, a job): what they start can make many calls of
+# its own to any AWS API, at once.
+WORK_STARTERS = frozenset(
+    {
+        "RunTask",
+        "StartTask",
+        "StartExecution",
+        "StartJobRun",
+        "SubmitJob",
+        "StartBuild",
+        "CreateJob",
+        "UpdateJobStatus",
+        "StartQueryExecution",
+        "StartExportTask",
+        "StartImportTask",
+        "StartReplay",
+        "StartPipelineExecution",
+    }
+)
+# How long before the throttling a started job may have begun using the quota up (a bulk job ramps up,
+# a campaign reaches its full rate).
+CONSUMER_LEAD = timedelta(hours=2)
+
+
+def _workload(e: Evidence) -> str | None:
+    """What a work-starting call started, as the resource to name: a task's definition family, a
+    workflow, a job; None when the call did not start anything (a job cancelled, a call refused)."""
+    raw = e.facts.get("params") or {}
+    parsed = raw if isinstance(raw, dict) else change_an.request_params(str(raw))
+    keys = ("requestedJobStatus", "jobId", "id", "taskDefinition", "stateMachineArn", "jobName")
+    keys += ("projectName", "pipelineName", "replayName")
+    # Parameters cut short (long overrides) still name what was started.
+    params = parsed or {k: v for k in keys if (v := change_an.keyed(str(raw), k))}
+    action = str(e.facts.get("action") or "")
+    if action == "UpdateJobStatus":
+        if str(params.get("requestedJobStatus", "")).lower() != "ready":
+            return None
+        return str(params.get("jobId") or params.get("id") or "") or None
+    if action in ("RunTask", "StartTask"):
+        named = [str(params.get("taskDefinition") or "")]
+        named += [str(r) for r in e.facts.get("resources") or [] if "task-definition/" in str(r)]
+        family = next((n for n in named if n), "").rsplit("task-definition/", 1)[-1].split(":", 1)[0]
+        return family or e.resource
+    for key in ("stateMachineArn", "jobName", "projectName", "pipelineName", "replayName"):
+        if params.get(key):
+            return str(params[key])
+    return e.resource
+
+
+def _quota_consumers(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """An account's request quota for an API is shared by everything in the account: when it throttles
+    its callers, a batch of work started shortly before (a task, a workflow, a bulk job) is a new
+    consumer that may have taken it. Each is evidence about the work it started, linked to the API."""
+    throttled = {
+        key: [e for e in batch.evidence if topo.resolve(e.resource) == key and "throttled" in e.signals]
+        for key, node in topo.nodes.items()
+        if node.kind == "aws_api"
+    }
+    throttled = {k: v for k, v in throttled.items() if v}
+    if not throttled:
+        return
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind != "change_event" or e.start is None or "change_failed" in e.signals:
+            continue
+        if str(e.facts.get("action") or "") not in WORK_STARTERS:
+            continue
+        if not scope.start - CONSUMER_LEAD <= e.start <= scope.end:
+            continue
+        work = _workload(e)
+        if not work:
+            continue
+        there = topo.resolve(work) or topo.add(kind_of(e, topo) or "resource", work)
+        for api in throttled:
+            topo.link(there, api, "calls")
+            name = topo.nodes[api].name or api
+            extra.append(
+                batch.copy_onto(
+                    e,
+                    there,
+                    f"work started {e.start:%H:%M}, before {name} throttled its callers: a new consumer of "
+                    "the account's quota for it",
+                    ["quota_consumer_started"],
+                )
+            )
     batch.evidence += extra
 
 

@@ -179,7 +179,7 @@ def unwrapped(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def _keyed(text: str, key: str) -> str | None:
+def keyed(text: str, key: str) -> str | None:
     """A key's string value in parameters cut short (a long policy document made them unparseable):
     the first `"key":"value"` pair in the text, at any depth, the key matched without regard to case."""
     m = re.search(rf'"{re.escape(key)}":"([^"\\]+)"', text, re.I)
@@ -242,7 +242,7 @@ def targets(change: Change) -> list[str]:
     ):
         # Request parameters keep the API's own spelling (API Gateway records "usageplanId"): match
         # names without regard to case.
-        value = lowered.get(key.lower()) if lowered else _keyed(change.params, key)
+        value = lowered.get(key.lower()) if lowered else keyed(change.params, key)
         if isinstance(value, str) and value not in found:
             found.append(value)
     for m in _ID.findall(change.params):
