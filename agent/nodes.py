@@ -1468,8 +1468,8 @@ def _workload(e: Evidence) -> str | None:
     workflow, a job; None when the call did not start anything (a job cancelled, a call refused)."""
     raw = e.facts.get("params") or {}
     parsed = raw if isinstance(raw, dict) else change_an.request_params(str(raw))
-    keys = ("requestedJobStatus", "jobId", "id", "taskDefinition", "stateMachineArn", "jobName")
-    keys += ("projectName", "pipelineName", "replayName")
+    keys = ["requestedJobStatus", "jobId", "id", "taskDefinition", "stateMachineArn", "jobName"]
+    keys += ["projectName", "pipelineName", "replayName"]
     # Parameters cut short (long overrides) still name what was started.
     params = parsed or {k: v for k in keys if (v := change_an.keyed(str(raw), k))}
     action = str(e.facts.get("action") or "")
