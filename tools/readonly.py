@@ -95,7 +95,9 @@ READ_OPERATIONS: dict[str, frozenset[str]] = {
     "dynamodb": frozenset({"DescribeTable"}),
     "health": frozenset({"DescribeEvents", "DescribeEventDetails", "DescribeAffectedEntities"}),
     "kms": frozenset({"DescribeKey"}),
-    "iam": frozenset({"GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"}),
+    "iam": frozenset(
+        {"GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies", "GetInstanceProfile"}
+    ),
     "sts": frozenset({"GetCallerIdentity"}),
     "codedeploy": frozenset({"ListDeployments", "GetDeployment", "BatchGetDeployments"}),
     # Topic and subscription metadata only: Publish stays off the list.

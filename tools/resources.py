@@ -15,6 +15,7 @@ from tools.caches import walk_caches
 from tools.certificates import walk_certificates, walk_listeners
 from tools.dns import DNS_NAME, ZONE_ID, DnsIndex, plain, walk_dns, walk_pointing_at
 from tools.endpoints import walk_vpc_endpoints
+from tools.errors import OperationUnsupported
 from tools.functions import mapping_of
 from tools.policies import parse_policy
 from tools.queues import redrive_of
@@ -41,6 +42,7 @@ _ARN = re.compile(r"arn:[\w-]+:([\w-]+):([\w-]*):(\d*):(.+)")
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
 MAX_ROLES_READ = 6  # roles whose inline policies are read in one walk
 MAX_POLICIES_READ = 5  # inline policies read per role
+MAX_PROFILE_INSTANCES = 50  # instances linked to their instance profile's role
 MAX_PROXIES = 10  # RDS Proxies checked for the databases in the graph
 _ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "cluster/service"
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
@@ -79,6 +81,7 @@ class _Builder(GraphWalk):
             None  # proxies and what they front, read once
         )
         self.grants: list[tuple[str, str]] = []  # (role, resource ARN) its inline policies allow
+        self.profiles: dict[str, list[str]] = {}  # instance profile ARN -> the instances launched with it
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -263,6 +266,7 @@ class _Builder(GraphWalk):
             ("certificate", lambda arns: walk_certificates(self, arns)),
             ("instance", self._instances),
             ("volume", self._volumes),
+            ("instance_profile", self._instance_profiles),
             ("role_policies", self._role_policies),
         ]
         if self.args.include_network:
@@ -359,6 +363,10 @@ class _Builder(GraphWalk):
         )
         if not self.add(node):
             return
+        profile = (inst.get("IamInstanceProfile") or {}).get("Arn")
+        if profile and ":instance-profile/" in profile:
+            self.profiles.setdefault(profile, []).append(iid)
+            self.want("instance_profile", profile)
         if tags.get("aws:autoscaling:groupName"):
             self.want("asg", tags["aws:autoscaling:groupName"])
             self.link(iid, tags["aws:autoscaling:groupName"], "member_of")
@@ -373,6 +381,27 @@ class _Builder(GraphWalk):
             inst.get("VpcId"),
             [g["GroupId"] for g in inst.get("SecurityGroups", [])],
         )
+
+    def _optional(self, service: str, op: str, **params: Any) -> dict[str, Any] | None:
+        """A read that may be missing without harm: absent, denied or not answerable (a recording
+        that did not capture it) is None."""
+        try:
+            return self.call(service, op, probe=True, **params)
+        except OperationUnsupported:
+            return None
+
+    def _instance_profiles(self, arns: list[str]) -> None:
+        """An instance acts as the role of the instance profile it was launched with: what that role's
+        policies allow (a key, a secret) is on its path. When the profile cannot be read, the role of
+        the same name stands for it, as the console and most tools create them, if such a role exists."""
+        for arn in arns[:MAX_ROLES_READ]:
+            name = arn.rsplit("/", 1)[-1]
+            page = self._optional("iam", "GetInstanceProfile", InstanceProfileName=name)
+            roles = [r["Arn"] for r in ((page or {}).get("InstanceProfile") or {}).get("Roles", [])]
+            if page is None and self._optional("iam", "GetRole", RoleName=name) is not None:
+                roles = [f"{arn.split(':instance-profile/', 1)[0]}:role/{name}"]
+            for iid in self.profiles.get(arn, [])[:MAX_PROFILE_INSTANCES]:
+                self._roles(iid, [(role, "assumes") for role in roles])
 
     def _volumes(self, ids: list[str]) -> None:
         # A filter, not VolumeIds: one volume deleted since its instance was read must not fail them all.

@@ -72,6 +72,20 @@ def get_role(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"Role": to_parsed("iam", "Role", item)}
 
 
+@operation("iam", "GetInstanceProfile")
+def get_instance_profile(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["InstanceProfileName"]
+    profiles = ctx.resources("iam", "InstanceProfile")
+    for profile in profiles:
+        if _same(profile["InstanceProfileName"], name):
+            return {"InstanceProfile": to_parsed("iam", "InstanceProfile", profile)}
+    if not profiles:
+        # The bundle captured no instance profiles: whether this one exists, and with which role, it
+        # cannot say.
+        raise ReplayUnsupported("iam", "GetInstanceProfile", "the bundle holds no instance profiles")
+    raise AwsError("NoSuchEntity", f"Instance Profile {name} cannot be found.", 404)
+
+
 @operation("iam", "GetRolePolicy")
 def get_role_policy(ctx: ReplayContext, params: dict[str, Any]) -> dict[str, Any]:
     role_name, policy_name = params["RoleName"], params["PolicyName"]

@@ -189,3 +189,39 @@ def test_matches_moto(moto_session: Callable[[str], Any]) -> None:
     for client in (iam, ours_iam):
         with pytest.raises(client.exceptions.NoSuchEntityException):
             client.get_role_policy(RoleName="api-task", PolicyName="absent")
+
+
+def test_instance_profiles_match_moto(moto_session: Callable[[str], Any]) -> None:
+    iam = moto_session("iam")
+    iam.create_role(RoleName="web-ec2", AssumeRolePolicyDocument=json.dumps(POLICY))
+    iam.create_instance_profile(InstanceProfileName="web-ec2")
+    iam.add_role_to_instance_profile(InstanceProfileName="web-ec2", RoleName="web-ec2")
+    profile = iam.get_instance_profile(InstanceProfileName="web-ec2")["InstanceProfile"]
+    # A bundle stores each role's trust policy as IAM sends it: JSON text.
+    stored = {
+        **profile,
+        "Roles": [
+            {**role, "AssumeRolePolicyDocument": json.dumps(role["AssumeRolePolicyDocument"])}
+            for role in profile["Roles"]
+        ],
+    }
+    session, _ = replay_session(
+        make_bundle(
+            {"resources": [r("iam", "InstanceProfile", json.loads(json.dumps(stored, default=str)))]},
+            end="2100-01-01T00:00:00Z",
+            now="2100-01-01T00:00:00Z",
+        )
+    )
+    ours = session.client("iam")
+    again = ours.get_instance_profile(InstanceProfileName="web-ec2")["InstanceProfile"]
+    assert {k: again[k] for k in ("InstanceProfileName", "Arn", "InstanceProfileId")} == {
+        k: profile[k] for k in ("InstanceProfileName", "Arn", "InstanceProfileId")
+    }
+    assert [role["Arn"] for role in again["Roles"]] == [role["Arn"] for role in profile["Roles"]]
+    for client in (iam, ours):
+        with pytest.raises(client.exceptions.NoSuchEntityException):
+            client.get_instance_profile(InstanceProfileName="absent")
+    # a bundle that captured no instance profiles cannot say which role one holds
+    empty, _ = replay_session(make_bundle({"resources": []}))
+    with pytest.raises(ReplayUnsupported):
+        empty.client("iam").get_instance_profile(InstanceProfileName="web-ec2")
