@@ -101,3 +101,26 @@ def test_error_lines_date_the_onset_only_a_period_or_two_ahead_of_what_the_metri
     assert incident_onset([early, leading, metric], topo, [tg]) == T0 - timedelta(minutes=4)
     # Without a metric, the logs are all there is.
     assert incident_onset([early], topo, [tg]) == T0 - timedelta(minutes=45)
+
+
+def test_a_key_its_fleet_cannot_decrypt_with_explains_the_fleets_replacement_loop() -> None:
+    topo = Topology()
+    tg = topo.add("target_group", "targetgroup/web/0123456789abcdef", "web")
+    asg = topo.add("asg", "web-asg")
+    inst = topo.add("instance", "i-0123456789abcdef0")
+    role = topo.add("iam_role", "arn:aws:iam::123456789012:role/web-ec2", "web-ec2")
+    key = topo.add("kms_key", "arn:aws:kms:us-east-1:123456789012:key/6c73b997-d242-4b94-8263-53226085acf4")
+    topo.link(asg, tg, "registers_in")
+    topo.link(inst, asg, "member_of")
+    topo.link(inst, role, "assumes")
+    topo.link(role, key, "may_use")
+    evidence = [
+        ev("change_event", key, T0 - timedelta(hours=3), ["change", "change_kms_key"], 0.6),
+        ev("metric_anomaly", tg, T0, ["unhealthy_hosts"], 0.95),
+        ev("resource_state", asg, T0, ["asg_replacement_loop", "capacity_below_desired"], 0.95),
+        ev("log_pattern", inst, None, ["new_error_pattern", "access_denied_logs", "kms_errors"], 0.85),
+    ]
+    ranked = sorted(generate(catalog(), evidence, topo, [tg]), key=lambda h: -h.confidence)
+    assert (ranked[0].failure_mode, ranked[0].resource) == ("kms-key-disabled", key), [
+        (h.failure_mode, h.resource, h.confidence) for h in ranked[:3]
+    ]
