@@ -99,7 +99,15 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         # The symptom the trigger is about, judged against its own history, never left its normal range:
         # whatever else moved did not make this incident.
         sustained = []
-    if not sustained:
+    unseen_harm = False
+    if not sustained and "flow_stopped" in scope.symptoms and not scope.alarm_name and not warning:
+        # People report that something stopped arriving (messages, deliveries, files) and nothing read
+        # shows it: the telemetry cannot see this harm, which is a gap, not an all-clear. The changes
+        # found are leads, however weakly they are linked.
+        unseen_harm = True
+        verdict = "inconclusive"
+        top = ranked[0] if ranked else None
+    elif not sustained:
         verdict = "no_fault"
         top = None
     elif (
@@ -124,6 +132,8 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         verdict=verdict,
         summary=_blind_summary(ledger.refused, state)
         if verdict == "insufficient_data"
+        else _unseen_summary(ranked)
+        if unseen_harm
         else _summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo, warning),
         title=(
             top.title
@@ -351,6 +361,19 @@ def _summary(
         return f"Inconclusive{since}: symptoms are real but no known failure mode matches the evidence."
     alts = ", ".join(f"{h.title} ({h.confidence:.0%})" for h in ranked[:3])
     return f"Inconclusive{since}: the evidence does not separate the candidates: {alts}."
+
+
+def _unseen_summary(ranked: list[Hypothesis]) -> str:
+    leads = ", ".join(f"{h.title} ({aws_name(h.resource)})" for h in ranked[:3])
+    return (
+        "Inconclusive: what is reported as stopped does not show in the metrics, logs or traces read, so "
+        "they cannot confirm or rule it out (see the data gaps and the telemetry advice). "
+        + (
+            f"Leads, each linked to it by time alone: {leads}."
+            if leads
+            else "No change was found to follow up."
+        )
+    )
 
 
 def _why(top: Hypothesis) -> str:

@@ -46,7 +46,9 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
         r"\b(?:aren'?t|isn'?t|are not|is not|not|stopped|no longer) (?:getting|receiving|arriving|reaching|showing up|"
         r"going out|being (?:sent|delivered|created|written|saved|picked up))\b|"
         r"\bha(?:s|ve)(?:n'?t| not) (?:had|received|got(?:ten)?) (?:a single|any)\b|"
-        r"\bonly (?:had|got|has|have|contained|carried) (?:about |around )?\d",
+        r"\bonly (?:had|got|has|have|contained|carried) (?:about |around )?\d|"
+        # "suppliers never got this morning's orders"
+        r"\bnever (?:got|received|arrived|came|showed up|went out)\b",
         "flow_stopped",
     ),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),
