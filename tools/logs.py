@@ -23,8 +23,10 @@ MESSAGE_CHARS = 300  # a log line is cut to this (context budget; lines are untr
 EXAMPLE_CHARS = 600
 QUERY_TIMEOUT_S = 60.0
 ERROR_REGEX = r"(?i)(error|exception|fatal|panic|timeout|timed out|denied|refused|unavailable|failed|failure)"
-# A counter that reads zero ("failed=0", "errors: 0") reports that nothing failed: not an error line.
-ZERO_COUNT_REGEX = r"(?i)\b(errors?|failed|failures?|exceptions?|timeouts?)[=:] ?0\b"
+# A counter that reads zero ("failed=0", "errors: 0", JSON's "failed": 0) reports that nothing failed:
+# not an error line.
+ZERO_COUNT_REGEX = r'(?i)\b(errors?|failed|failures?|exceptions?|timeouts?)"? ?[=:] ?0\b'
+
 
 # Log groups AWS services write for a resource, by resource kind, and which of them should exist.
 EXPECTED_GROUPS: dict[str, list[str]] = {

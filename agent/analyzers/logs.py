@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from agent.analyzers import Draft, strength_from_z
-from tools.logs import ErrorCounts, LogTemplates, Template
+from tools.logs import ZERO_COUNT_REGEX, ErrorCounts, LogTemplates, Template
 
 # What a log message says, generically.
 MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
@@ -272,6 +272,16 @@ def from_templates(
             drafts.append(named)
         said = message_signals(t.template + " " + t.example)
         if not said and not re.search(r"error|exception|fail|fatal|critical|warn", t.template, re.I):
+            continue
+        if (
+            not said
+            and re.search(ZERO_COUNT_REGEX, t.example)
+            and not re.search(
+                r"error|exception|fail|fatal|critical|warn", re.sub(ZERO_COUNT_REGEX, "", t.example), re.I
+            )
+        ):
+            # Its only word of failure is a counter reading zero ("failed": 0): a report that nothing
+            # failed, not an error.
             continue
         drafts.append(
             Draft(

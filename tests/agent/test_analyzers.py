@@ -162,3 +162,26 @@ def test_the_degradation_starts_at_the_deepest_degraded_service() -> None:
     ]
     # Components the entry does not reach are not its origin.
     assert origins([degraded("other")], calls, ["site"]) == []
+
+
+def test_a_pattern_whose_only_failure_word_is_a_zero_counter_is_not_an_error_pattern() -> None:
+    from agent.analyzers.logs import from_templates
+    from tools.logs import LogTemplates, Template
+
+    def template(example: str) -> Template:
+        return Template(
+            template='[INFO] {"msg": "batch rendered", "invoices": <NUM>, "failed": <NUM>}',
+            window_count=40,
+            baseline_count=4,
+            rate_ratio=10.0,
+            kind="surging",
+            example=example,
+            streams=[],
+        )
+
+    def drafts(example: str) -> list[Any]:
+        out = LogTemplates(templates=[template(example)], window_lines=40, baseline_lines=4)
+        return from_templates(out, ["/aws/lambda/invoice-render"], None, None)
+
+    assert drafts('[INFO] {"msg": "batch rendered", "invoices": 12, "failed": 0}') == []
+    assert drafts('[INFO] {"msg": "batch rendered", "invoices": 12, "failed": 3}')

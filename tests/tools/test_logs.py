@@ -184,7 +184,12 @@ def test_a_counter_reading_zero_is_not_an_error_line(tool_ctx: Any) -> None:
     lines = []
     for minute in range(0, 90):
         at = datetime(2024, 5, 1, 4, 30, tzinfo=UTC) + timedelta(minutes=minute)
-        for text in ("batch done ok=5 failed=0", "retries: 2 errors: 0", "render failed: printer offline"):
+        for text in (
+            "batch done ok=5 failed=0",
+            "retries: 2 errors: 0",
+            '[INFO] {"msg": "batch rendered", "invoices": 12, "failed": 0}',
+            "render failed: printer offline",
+        ):
             lines.append(
                 {
                     "log_group": "/aws/lambda/label-render",
