@@ -47,8 +47,9 @@ SYMPTOM_WORDS: list[tuple[str, str]] = [
         r"going out|being (?:sent|delivered|created|written|saved|picked up))\b|"
         r"\bha(?:s|ve)(?:n'?t| not) (?:had|received|got(?:ten)?) (?:a single|any)\b|"
         r"\bonly (?:had|got|has|have|contained|carried) (?:about |around )?\d|"
-        # "suppliers never got this morning's orders"
-        r"\bnever (?:got|received|arrived|came|showed up|went out)\b",
+        # "suppliers never got this morning's orders", "the dashboard has shown zero orders since 10am"
+        r"\bnever (?:got|received|arrived|came|showed up|went out)\b|"
+        r"\b(?:shows?|shown|showing|reads?|reading|counts?|counting) zero\b|\bzero [a-z]+(?: [a-z]+){0,4} since\b",
         "flow_stopped",
     ),
     (r"slow|latency|timeouts?|timing out|response time|p9\d", "latency"),

@@ -21,6 +21,9 @@ def test_never_receiving_something_is_a_flow_that_stopped() -> None:
     said = "Suppliers are ringing to say they never got this morning's purchase orders."
     assert "flow_stopped" in from_trigger(said, None, now).symptoms
     assert "flow_stopped" not in from_trigger("The export never failed before today", None, now).symptoms
+    dashboard = "The sales dashboard has shown zero orders for every hour since about 10am"
+    assert "flow_stopped" in from_trigger(dashboard, None, now).symptoms
+    assert "flow_stopped" not in from_trigger("errors dropped to zero after the rollback", None, now).symptoms
 
 
 def _bundle(question: str) -> Any:
