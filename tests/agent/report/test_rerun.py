@@ -61,7 +61,7 @@ def test_error_counts_reruns_the_query_over_the_baseline_too() -> None:
     assert cmds[0] == (
         "aws logs start-query --log-group-names /ecs/web --start-time 1714528800 --end-time 1714539600 "
         "--query-string 'filter @message like /ERROR/ and @message not like "
-        "/(?i)\\b(errors?|failed|failures?|exceptions?|timeouts?)[=:] ?0\\b/ "
+        '/(?i)\\b(errors?|failed|failures?|exceptions?|timeouts?)"? ?[=:] ?0\\b/ '
         "| stats count(*) as errors by bin(1m), @log' --limit 10000"
     )
 
