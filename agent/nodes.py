@@ -130,9 +130,11 @@ class _Batch:
             "resource": resource,
             "strength": round(e.strength * 0.9, 3),
             "summary": f"{e.summary} ({note})",
-            # whose lines these are: the one that saw the trouble, waiting on what they name
-            "facts": {**e.facts, "seen_by": e.facts.get("seen_by") or e.resource},
         }
+        if e.kind != "change_event":
+            # whose observation this is: the one that saw the trouble, waiting on what it names (a
+            # change copied onto what it started is no one's observation)
+            update["facts"] = {**e.facts, "seen_by": e.facts.get("seen_by") or e.resource}
         if signals is not None:
             update["signals"] = signals
         self.next_id += 1
@@ -1492,12 +1494,15 @@ def _quota_consumers(batch: _Batch, topo: Topology, scope: Scope) -> None:
     """An account's request quota for an API is shared by everything in the account: when it throttles
     its callers, a batch of work started shortly before (a task, a workflow, a bulk job) is a new
     consumer that may have taken it. Each is evidence about the work it started, linked to the API."""
-    throttled = {
-        key: [e for e in batch.evidence if topo.resolve(e.resource) == key and "throttled" in e.signals]
-        for key, node in topo.nodes.items()
-        if node.kind == "aws_api"
-    }
-    throttled = {k: v for k, v in throttled.items() if v}
+    throttled = sorted(
+        {
+            key
+            for e in batch.evidence
+            if "throttled" in e.signals
+            and (key := topo.resolve(e.resource)) is not None
+            and topo.nodes[key].kind == "aws_api"
+        }
+    )
     if not throttled:
         return
     extra: list[Evidence] = []

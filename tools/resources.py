@@ -398,8 +398,9 @@ class _Builder(GraphWalk):
             name = arn.rsplit("/", 1)[-1]
             page = self._optional("iam", "GetInstanceProfile", InstanceProfileName=name)
             roles = [r["Arn"] for r in ((page or {}).get("InstanceProfile") or {}).get("Roles", [])]
-            if page is None and self._optional("iam", "GetRole", RoleName=name) is not None:
-                roles = [f"{arn.split(':instance-profile/', 1)[0]}:role/{name}"]
+            same = self._optional("iam", "GetRole", RoleName=name) if page is None else None
+            if same and (same.get("Role") or {}).get("Arn"):
+                roles = [same["Role"]["Arn"]]
             for iid in self.profiles.get(arn, [])[:MAX_PROFILE_INSTANCES]:
                 self._roles(iid, [(role, "assumes") for role in roles])
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from agent.analyzers import Draft, strength_from_z
-from tools.logs import ZERO_COUNT_REGEX, ErrorCounts, LogTemplates, Template
+from tools.logs import ZERO_COUNT_REGEX, ErrorCounts, GroupErrors, LogTemplates, Template
 
 # What a log message says, generically.
 MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
@@ -143,24 +143,38 @@ def from_error_counts(out: ErrorCounts, window_end: datetime | None = None) -> l
         if s.direction != "up" or s.onset is None:
             continue
         drafts.append(
-            Draft(
-                kind="log_pattern",
-                resource=owner_of(g.log_group),
-                start=s.onset,
-                end=window_end,
-                summary=f"error-like lines in {g.log_group} rose: {s.text()} ({g.total} lines)",
-                signals=["log_errors_up"],
-                strength=strength_from_z(s.score) or 0.3,
-                facts={
-                    "log_group": g.log_group,
-                    "total": g.total,
-                    "onset": s.onset.isoformat(),
-                    "query": out.query,
-                    "resolution_s": out.bin_minutes * 60,
-                },
+            _group_errors(
+                out,
+                g,
+                s.onset,
+                f"error-like lines in {g.log_group} rose: {s.text()} ({g.total} lines)",
+                strength_from_z(s.score) or 0.3,
+                window_end,
             )
         )
     return drafts
+
+
+def _group_errors(
+    out: ErrorCounts, g: GroupErrors, onset: datetime, summary: str, strength: float, end: datetime | None
+) -> Draft:
+    """Error lines of one log group as evidence about the resource the group belongs to."""
+    return Draft(
+        kind="log_pattern",
+        resource=owner_of(g.log_group),
+        start=onset,
+        end=end,
+        summary=summary,
+        signals=["log_errors_up"],
+        strength=strength,
+        facts={
+            "log_group": g.log_group,
+            "total": g.total,
+            "onset": onset.isoformat(),
+            "query": out.query,
+            "resolution_s": out.bin_minutes * 60,
+        },
+    )
 
 
 def from_first_errors(out: ErrorCounts, groups: set[str], window_end: datetime | None = None) -> list[Draft]:
@@ -174,25 +188,11 @@ def from_first_errors(out: ErrorCounts, groups: set[str], window_end: datetime |
             continue
         if s.zero_share != 1.0 or not s.baseline_points:
             continue
-        drafts.append(
-            Draft(
-                kind="log_pattern",
-                resource=owner_of(g.log_group),
-                start=s.peak_at,
-                end=window_end,
-                summary=f"error-like lines in {g.log_group} appeared: {g.total} in the window, none in the "
-                f"{s.baseline_points} baseline intervals before it (peak {s.peak:.0f} at {s.peak_at:%H:%M})",
-                signals=["log_errors_up"],
-                strength=0.3,
-                facts={
-                    "log_group": g.log_group,
-                    "total": g.total,
-                    "onset": s.peak_at.isoformat(),
-                    "query": out.query,
-                    "resolution_s": out.bin_minutes * 60,
-                },
-            )
+        summary = (
+            f"error-like lines in {g.log_group} appeared: {g.total} in the window, none in the "
+            f"{s.baseline_points} baseline intervals before it (peak {s.peak:.0f} at {s.peak_at:%H:%M})"
         )
+        drafts.append(_group_errors(out, g, s.peak_at, summary, 0.3, window_end))
     return drafts
 
 
