@@ -194,7 +194,8 @@ def test_a_function_waiting_on_what_its_own_lines_name_is_that_dependencys_effec
     ranked = sorted(generate(modes, evidence, topo, [fn]), key=lambda h: -h.confidence)
     own = next(h for h in ranked if h.failure_mode == "lambda-timeout-reached")
     assert ranked[0].resource == remote, [(h.failure_mode, h.resource, h.confidence) for h in ranked]
-    assert "what" in own.rationale and own.confidence < ranked[0].confidence
+    assert "its own signs (function_timed_out) are what" in own.rationale
+    assert own.confidence < ranked[0].confidence
     # without the link (lines that name nothing), the function's own limit stands first
     alone = sorted(generate(modes, evidence[:2], topo, [fn]), key=lambda h: -h.confidence)
     assert (alone[0].failure_mode, alone[0].resource) == ("lambda-timeout-reached", fn)
