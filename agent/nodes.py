@@ -406,8 +406,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
                 g.log_group
                 for g in errs.data.groups
                 if g.log_group not in drafted
-                and (topo.resolve_loose(log_an.owner_of(g.log_group)) or log_an.owner_of(g.log_group))
-                in entry
+                and (topo.resolve_loose(owner := log_an.owner_of(g.log_group)) or owner) in entry
             }
             if own:
                 made += batch.add(log_an.from_first_errors(errs.data, own, end), errs)
@@ -1465,13 +1464,16 @@ WORK_STARTERS = frozenset(
 CONSUMER_LEAD = timedelta(hours=2)
 
 
+# The request parameter that names what a workflow, job, build, pipeline or replay call started.
+STARTED_NAMES = ("stateMachineArn", "jobName", "projectName", "pipelineName", "replayName")
+
+
 def _workload(e: Evidence) -> str | None:
     """What a work-starting call started, as the resource to name: a task's definition family, a
     workflow, a job; None when the call did not start anything (a job cancelled, a call refused)."""
     raw = e.facts.get("params") or {}
     parsed = raw if isinstance(raw, dict) else change_an.request_params(str(raw))
-    keys = ["requestedJobStatus", "jobId", "id", "taskDefinition", "stateMachineArn", "jobName"]
-    keys += ["projectName", "pipelineName", "replayName"]
+    keys = ("requestedJobStatus", "jobId", "id", "taskDefinition", *STARTED_NAMES)
     # Parameters cut short (long overrides) still name what was started.
     params = parsed or {k: v for k in keys if (v := change_an.keyed(str(raw), k))}
     action = str(e.facts.get("action") or "")
@@ -1484,7 +1486,7 @@ def _workload(e: Evidence) -> str | None:
         named += [str(r) for r in e.facts.get("resources") or [] if "task-definition/" in str(r)]
         family = next((n for n in named if n), "").rsplit("task-definition/", 1)[-1].split(":", 1)[0]
         return family or e.resource
-    for key in ("stateMachineArn", "jobName", "projectName", "pipelineName", "replayName"):
+    for key in STARTED_NAMES:
         if params.get(key):
             return str(params[key])
     return e.resource

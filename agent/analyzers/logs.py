@@ -244,6 +244,10 @@ def _attributed(t: Template, end: datetime | None, log_groups: list[str]) -> Dra
     )
 
 
+# Words that make a line with no specific signal an error line.
+ERROR_WORDS = re.compile(r"error|exception|fail|fatal|critical|warn", re.I)
+
+
 def from_templates(
     out: LogTemplates,
     log_groups: list[str],
@@ -271,14 +275,12 @@ def from_templates(
         if named is not None:
             drafts.append(named)
         said = message_signals(t.template + " " + t.example)
-        if not said and not re.search(r"error|exception|fail|fatal|critical|warn", t.template, re.I):
+        if not said and not ERROR_WORDS.search(t.template):
             continue
         if (
             not said
             and re.search(ZERO_COUNT_REGEX, t.example)
-            and not re.search(
-                r"error|exception|fail|fatal|critical|warn", re.sub(ZERO_COUNT_REGEX, "", t.example), re.I
-            )
+            and not ERROR_WORDS.search(re.sub(ZERO_COUNT_REGEX, "", t.example))
         ):
             # Its only word of failure is a counter reading zero ("failed": 0): a report that nothing
             # failed, not an error.
