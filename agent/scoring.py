@@ -498,6 +498,24 @@ def _explain_away(
         there = canonical(e.resource, topo)
         if seer and there and seer != there:
             waits_on.setdefault(seer, set()).add(there)
+    # The same line in other resources' logs names the same thing they wait on.
+    named_in = {
+        str(e.facts["template"]): e.resource
+        for e in evidence
+        if e.facts.get("seen_by") and e.facts.get("template")
+    }
+    for e in evidence:
+        there = named_in.get(str(e.facts.get("template") or ""))
+        seer = canonical(e.resource, topo)
+        if there and seer and not e.facts.get("seen_by") and seer != canonical(there, topo):
+            waits_on.setdefault(seer, set()).add(canonical(there, topo) or there)
+    # When each function's invocations got slower: a function's concurrency is its request rate times
+    # its duration, so at the same traffic a slower function needs more of it.
+    slower: dict[str, datetime] = {}
+    for e in evidence:
+        there = canonical(e.resource, topo)
+        if there and e.start and "latency_up" in e.signals and topo.kind(there) == "lambda":
+            slower[there] = min(e.start, slower.get(there, e.start))
     first: dict[int, datetime | None] = {}
     roots: dict[int, set[str]] = {}
     for h in hyps:
@@ -517,8 +535,21 @@ def _explain_away(
             ka = id(a)
             if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.45:
                 continue
-            explained = roots[kb] & produces(modes[a.failure_mode])
-            if not explained or not roots[kb] <= produces(modes[a.failure_mode]):
+            made = produces(modes[a.failure_mode])
+            tb = first[kb]
+            waited = slower.get(canonical(b.resource, topo) or "")
+            if (
+                made & {"latency_up", "timeout_logs"}
+                and waited is not None
+                and _reaches(a.resource, b.resource, waits_on, slower, topo)
+                and tb is not None
+                and waited <= tb + GRACE
+            ):
+                # A function throttled once its invocations got slower, not when its traffic grew, is
+                # throttled by what made them slower: the same requests now hold its concurrency longer.
+                made = made | THROTTLES
+            explained = roots[kb] & made
+            if not explained or not roots[kb] <= made:
                 continue
             if explained <= OWN_STATE:
                 # A resource's own state (its tasks, its capacity, its instances' checks) is what a
@@ -527,7 +558,7 @@ def _explain_away(
                 hops = topo.distances([b.resource], CONTAINERS) if hops is None else hops
                 if hops.get(a.resource, 99) > OWN_STATE_REACH:
                     continue
-            if explained <= THROTTLES:
+            if explained <= THROTTLES and not (made - produces(modes[a.failure_mode])):
                 # A throttle is the throttled resource's capacity meeting its load: only more load or
                 # less capacity makes one. Elsewhere, only a change can have sent it more load (a
                 # release that retries in a loop, a cache TTL set to zero); a limit or failure upstream
@@ -539,14 +570,16 @@ def _explain_away(
                 reach = 1 if "any" in ma.applies_to else OWN_STATE_REACH
                 if ma.category != "change" or not anchored or hops.get(a.resource, 99) > reach:
                     continue
-            ta, tb = first[ka], first[kb]
+            ta = first[ka]
             if a._released_healthy:
                 # A release that served its traffic healthy for a while did not begin the trouble when
                 # it shipped: its release time cannot put it before anyone's signs.
                 continue
             # A symptom seen without a time (traces, templates) cannot have come first. Unless b's own
             # lines name a as what it was waiting on: then they are one observation, not two onsets.
-            named = a.resource in waits_on.get(b.resource, set())
+            named = a.resource in waits_on.get(b.resource, set()) or bool(
+                made - produces(modes[a.failure_mode])
+            )
             if named or (ta is not None and (tb is None or ta <= tb + GRACE)):
                 # Signs with no time of their own (traces, templates) weigh least against a dated cause.
                 # And what another hypothesis produces ranks below it: an effect is not its cause's rival.
@@ -555,6 +588,22 @@ def _explain_away(
                 b._an_effect = True
                 b.rationale += f"; its own signs ({', '.join(sorted(explained))}) are what {a.title} produces, and that began first"
                 break
+
+
+def _reaches(
+    a: str, b: str, waits_on: dict[str, set[str]], slower: dict[str, datetime], topo: Topology
+) -> bool:
+    """Whether function `b` waits on `a`: its own lines name `a`, `a` is what it calls directly, or it
+    got slower in the same minutes as functions whose lines name `a` (a shared dependency slows all
+    its callers at once)."""
+    if a in waits_on.get(b, set()) or topo.distances([b], CONTAINERS).get(a, 99) <= 1:
+        return True
+    began = slower.get(b)
+    return began is not None and any(
+        a in waits_on.get(peer, set()) and abs(when - began) <= GRACE
+        for peer, when in slower.items()
+        if peer != b
+    )
 
 
 def _prefer_fuller(hyps: list[Hypothesis], modes: dict[str, FailureMode]) -> None:

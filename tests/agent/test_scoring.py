@@ -124,3 +124,66 @@ def test_a_key_its_fleet_cannot_decrypt_with_explains_the_fleets_replacement_loo
     assert (ranked[0].failure_mode, ranked[0].resource) == ("kms-key-disabled", key), [
         (h.failure_mode, h.resource, h.confidence) for h in ranked[:3]
     ]
+
+
+def _slow_vendor_fleet() -> tuple[Topology, list[Evidence], str]:
+    """Three functions call a remote vendor from a shared layer; the vendor slows at T0. One function
+    has a small reserved concurrency and is throttled a minute later; another had its configuration
+    updated two hours before."""
+    topo = Topology()
+    api = topo.add("api_gateway", "shop-api")
+    names = ["orders", "cart", "search"]
+    fns = [topo.add("lambda", n) for n in names]
+    for f in fns:
+        topo.link(api, f, "routes_to")
+    host = topo.add("remote", "intake.vendor.example")
+    template = (
+        'VENDOR | WARN | flush failed after <NUM>: Post "https://intake.vendor.example/v1": deadline exceeded'
+    )
+    evidence = [
+        ev("metric_anomaly", api, T0 + timedelta(minutes=1), ["error_rate_up"], 0.95),
+        *[ev("metric_anomaly", f, T0, ["latency_up"], 0.9) for f in fns],
+        ev("metric_anomaly", "orders", T0 + timedelta(minutes=1), ["throttled"], 0.95),
+        ev("resource_state", "orders", T0 - timedelta(days=6), ["lambda_concurrency_limited"], 0.7),
+        ev("metric_anomaly", "orders", T0 - timedelta(hours=1), ["traffic_up"], 0.6),
+        # the vendor's line, seen in one function's logs and copied onto the host it names ...
+        ev(
+            "log_pattern",
+            host,
+            None,
+            ["new_error_pattern", "remote_slow", "timeout_logs"],
+            0.85,
+            template=template,
+            seen_by="cart",
+        ),
+        # ... and the same line in another function's own logs
+        ev("log_pattern", "search", None, ["new_error_pattern", "timeout_logs"], 0.85, template=template),
+        ev("change_event", "search", T0 - timedelta(hours=2), ["change", "change_config"], 0.6),
+    ]
+    return topo, evidence, host
+
+
+def test_a_function_throttled_once_its_invocations_got_slower_is_throttled_by_what_slowed_them() -> None:
+    topo, evidence, host = _slow_vendor_fleet()
+    ranked = sorted(generate(catalog(), evidence, topo, ["shop-api"]), key=lambda h: -h.confidence)
+    throttle = next(h for h in ranked if h.failure_mode == "lambda-account-concurrency-limit")
+    vendor = next(h for h in ranked if h.resource == host)
+    # orders got slower with the functions whose lines name the vendor, then hit its concurrency
+    assert throttle.confidence < vendor.confidence, [
+        (h.failure_mode, h.resource, h.confidence) for h in ranked[:4]
+    ]
+    assert "what A third-party" in throttle.rationale
+
+
+def test_a_throttle_that_began_before_the_function_slowed_is_its_own() -> None:
+    topo, evidence, _ = _slow_vendor_fleet()
+    # the same throttle, but twenty minutes before anything got slower: more load, not longer calls
+    evidence = [
+        ev("metric_anomaly", "orders", T0 - timedelta(minutes=20), ["throttled"], 0.95)
+        if e.signals == ["throttled"]
+        else e
+        for e in evidence
+    ]
+    ranked = sorted(generate(catalog(), evidence, topo, ["shop-api"]), key=lambda h: -h.confidence)
+    throttle = next(h for h in ranked if h.failure_mode == "lambda-account-concurrency-limit")
+    assert "what A third-party" not in throttle.rationale
