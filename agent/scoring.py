@@ -381,6 +381,10 @@ OWN_STATE = frozenset(
 )
 # A resource's throttles: its own capacity meeting its load.
 THROTTLES = frozenset({"throttled"})
+# A resource's load (its CPU, its connections): what its callers send it.
+LOAD = frozenset({"cpu_high", "connections_high"})
+# Symptoms that show a change's own side went wrong first (its service, its balancer, its cache).
+PATH_TROUBLE = frozenset({"latency_up", "error_rate_up", "log_errors_up", "new_error_pattern", "memory_high"})
 OWN_STATE_REACH = 3  # hops along the resource graph within which that dependence is credible
 
 
@@ -548,6 +552,8 @@ def _explain_away(
                 # A function throttled once its invocations got slower, not when its traffic grew, is
                 # throttled by what made them slower: the same requests now hold its concurrency longer.
                 made = made | THROTTLES
+            elif roots[kb] and roots[kb] <= LOAD and _sent_load(a, b, tb, modes, by_id, evidence, topo):
+                made = made | LOAD
             explained = roots[kb] & made
             if not explained or not roots[kb] <= made:
                 continue
@@ -588,6 +594,52 @@ def _explain_away(
                 b._an_effect = True
                 b.rationale += f"; its own signs ({', '.join(sorted(explained))}) are what {a.title} produces, and that began first"
                 break
+
+
+def _sent_load(
+    a: Hypothesis,
+    b: Hypothesis,
+    tb: datetime | None,
+    modes: dict[str, FailureMode],
+    by_id: dict[str, Evidence],
+    evidence: list[Evidence],
+    topo: Topology,
+) -> bool:
+    """Whether change `a` to one of `b`'s callers sent `b` the load it is saturated with: a database's
+    CPU and connections are its callers' queries, and a release that changed them shows on its own
+    side (its latency, its errors, the cache in front) after it shipped and before `b` saturated."""
+    if modes[a.failure_mode].category != "change" or tb is None:
+        return False
+    shipped = [by_id[i].start for i in a.supporting if i in by_id and by_id[i].kind == "change_event"]
+    when = min((t for t in shipped if t is not None), default=None)
+    if when is None or when > tb + GRACE:
+        return False
+    hops = topo.distances([a.resource], CONTAINERS)
+    if hops.get(b.resource, 99) > OWN_STATE_REACH and not _admits(b.resource, a.resource, topo):
+        return False
+    target = canonical(b.resource, topo)
+    return any(
+        e.start is not None
+        and when <= e.start < tb
+        and set(e.signals) & PATH_TROUBLE
+        and (there := canonical(e.resource, topo)) != target
+        and hops.get(there or "", 99) <= 2
+        for e in evidence
+    )
+
+
+def _admits(callee: str, caller: str, topo: Topology) -> bool:
+    """Whether `callee`'s security groups let `caller`'s in: what a group's inbound rules name by its
+    group id is how a database or cache says which services call it."""
+
+    def groups(ref: str) -> set[str]:
+        there = canonical(ref, topo)
+        return {b for a, b, rel in topo.edges if a == there and rel == "secured_by"}
+
+    mine = groups(caller)
+    return bool(mine) and any(
+        m in topo.nodes[g].attrs.get("inbound", "") for g in groups(callee) if g in topo.nodes for m in mine
+    )
 
 
 def _reaches(
@@ -919,7 +971,21 @@ def _score(
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)
             terms.append("nothing abnormal on or next to the changed resource after the change")
-        if onset is not None and (spell := _ran_healthy(best, mode, onset, topo)) is not None:
+        # A release stops being healthy when what is measured on or next to it first goes wrong, which
+        # can be well before the alarm that was raised further along the path.
+        sick = min(
+            (
+                e.start
+                for e in effects
+                if e.start
+                and best.start <= e.start
+                and e.kind in ("metric_anomaly", "resource_state")
+                and set(e.signals) & PATH_TROUBLE
+            ),
+            default=None,
+        )
+        until = min(onset, sick) if onset is not None and sick is not None else onset
+        if until is not None and (spell := _ran_healthy(best, mode, until, topo)) is not None:
             healthy, cost, long_healthy = spell
             score -= cost
             released_healthy = True

@@ -187,3 +187,63 @@ def test_a_throttle_that_began_before_the_function_slowed_is_its_own() -> None:
     ranked = sorted(generate(catalog(), evidence, topo, ["shop-api"]), key=lambda h: -h.confidence)
     throttle = next(h for h in ranked if h.failure_mode == "lambda-account-concurrency-limit")
     assert "what A third-party" not in throttle.rationale
+
+
+def _release_loads_the_database(caller_admitted: bool = True) -> tuple[Topology, list[Evidence]]:
+    """An API's release at T0; its own response time and the cache in front of the database rise six
+    minutes later; the database's CPU saturates after that and its alarm fires half an hour on. The
+    database is reached only through its security group, which admits the API's tasks."""
+    topo = Topology()
+    tg = topo.add("target_group", "targetgroup/catalog-tg/0123456789abcdef", "catalog-tg")
+    api = topo.add("ecs_service", "catalog-api")
+    db = topo.add("rds_instance", "catalog-pg")
+    tasks = topo.add(
+        "security_group", "sg-0aaaaaaaaaaaaaaa1", "tasks", attrs={"inbound": "tcp 8080 from sg-0ccc"}
+    )
+    admitted = "sg-0aaaaaaaaaaaaaaa1" if caller_admitted else "sg-0bbbbbbbbbbbbbbb9"
+    dbsg = topo.add(
+        "security_group", "sg-0ddddddddddddddd2", "db", attrs={"inbound": f"tcp 5432 from {admitted}"}
+    )
+    topo.link(api, tg, "registers_in")
+    topo.link(api, tasks, "secured_by")
+    topo.link(db, dbsg, "secured_by")
+    evidence = [
+        ev("change_event", api, T0, ["change", "change_deploy"], 0.6),
+        ev("metric_anomaly", tg, T0 + timedelta(minutes=6), ["latency_up"], 0.9),
+        ev("metric_anomaly", db, T0 + timedelta(minutes=9), ["cpu_high"], 0.95),
+        ev("metric_anomaly", db, T0 + timedelta(minutes=20), ["latency_up"], 0.8),
+        ev("metric_anomaly", db, T0 + timedelta(minutes=25), ["alarm_breached", "cpu_high"], 0.95),
+        ev("metric_anomaly", tg, T0 + timedelta(minutes=27), ["error_rate_up"], 0.9),
+    ]
+    return topo, evidence
+
+
+def test_a_release_is_healthy_only_until_its_own_side_goes_wrong() -> None:
+    topo, evidence = _release_loads_the_database()
+    release = next(
+        h
+        for h in generate(catalog(), evidence, topo, ["catalog-pg"])
+        if h.failure_mode == "bad-code-deploy-errors"
+    )
+    # its target group slowed six minutes after it shipped: not "served traffic for 20 min"
+    assert "served traffic for" not in release.rationale, release.rationale
+
+
+def test_a_database_saturated_after_a_callers_release_slowed_its_own_side_is_loaded_by_the_release() -> None:
+    topo, evidence = _release_loads_the_database()
+    ranked = sorted(generate(catalog(), evidence, topo, ["catalog-pg"]), key=lambda h: -h.confidence)
+    assert (ranked[0].failure_mode, ranked[0].resource) == ("bad-code-deploy-errors", "catalog-api"), [
+        (h.failure_mode, h.resource, h.confidence) for h in ranked[:3]
+    ]
+    cpu = next(h for h in ranked if h.failure_mode == "rds-cpu-saturated-by-query-load")
+    assert "what A new code release" in cpu.rationale
+
+
+def test_a_release_of_a_service_the_database_does_not_admit_does_not_explain_its_load() -> None:
+    topo, evidence = _release_loads_the_database(caller_admitted=False)
+    cpu = next(
+        h
+        for h in generate(catalog(), evidence, topo, ["catalog-pg"])
+        if h.failure_mode == "rds-cpu-saturated-by-query-load"
+    )
+    assert "what A new code release" not in cpu.rationale
