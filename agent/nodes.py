@@ -1531,7 +1531,66 @@ def _quota_consumers(batch: _Batch, topo: Topology, scope: Scope) -> None:
                     ["quota_consumer_started"],
                 )
             )
+    extra += _surging_callers(batch, topo, throttled)
     batch.evidence += extra
+
+
+# A caller's own call rate that grew this many times over its baseline is a new load, not a peak.
+SURGE = 5.0
+
+
+def _surging_callers(batch: _Batch, topo: Topology, throttled: list[str]) -> list[Evidence]:
+    """A throttled caller whose own calls jumped as the shared quota ran out is a new consumer too,
+    started by its own load (a flood of messages, a backfill) rather than by a call that starts work.
+    Each such caller is evidence about itself, linked to the API. Its surge has to come first: a caller
+    that only retries its throttled calls rises after the others begin to fail."""
+    callers: dict[str, set[str]] = {}
+    for e in batch.evidence:
+        api = topo.resolve(e.resource)
+        seer = topo.resolve(str(e.facts.get("seen_by") or ""))
+        if api in throttled and seer and "throttled" in e.signals:
+            callers.setdefault(seer, set()).add(api)
+    failing = [
+        e.start
+        for e in batch.evidence
+        if e.start is not None
+        and set(e.signals) & {"error_rate_up", "log_errors_up"}
+        and topo.resolve(e.resource) in callers
+    ]
+    first_failure = min(failing, default=None)
+    out: list[Evidence] = []
+    for e in batch.evidence:
+        caller = topo.resolve(e.resource)
+        if (
+            e.kind != "metric_anomaly"
+            or "traffic_up" not in e.signals
+            or e.start is None
+            or caller not in callers
+        ):
+            continue
+        base, peak = e.facts.get("baseline"), e.facts.get("extreme")
+        if (
+            not isinstance(base, int | float)
+            or not isinstance(peak, int | float)
+            or base <= 0
+            or peak < SURGE * base
+        ):
+            continue
+        if first_failure is not None and e.start > first_failure + timedelta(minutes=3):
+            continue
+        for api in sorted(callers[caller]):
+            topo.link(caller, api, "calls")
+            name = topo.nodes[api].name or api
+            out.append(
+                batch.copy_onto(
+                    e,
+                    caller,
+                    f"its calls rose {peak / base:.0f}x from {e.start:%H:%M}, as {name} throttled its callers: "
+                    "a new consumer of the account's quota for it",
+                    ["quota_consumer_started"],
+                )
+            )
+    return out
 
 
 CACHE_KINDS = frozenset({"elasticache_cluster", "elasticache_replication_group"})

@@ -148,3 +148,90 @@ def test_what_a_call_started_is_the_work_not_where_it_runs() -> None:
         )
         is None
     )
+
+
+def _surge_bundle(surge_at: int, factor: float) -> Any:
+    """envelope-api and import-worker both call KMS and both are throttled from minute 300;
+    import-worker's own invocations grew `factor` times from minute `surge_at`."""
+
+    def fn(name: str) -> dict[str, Any]:
+        return res(
+            "lambda",
+            "FunctionConfiguration",
+            {
+                "FunctionName": name,
+                "FunctionArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}",
+                "Runtime": "nodejs20.x",
+                "State": "Active",
+            },
+        )
+
+    logs = [
+        {
+            "log_group": f"/aws/lambda/{name}",
+            "log_stream": "2024/05/01/[$LATEST]0a1b2c3d",
+            "timestamp": int((T0 + timedelta(minutes=minute, seconds=i * 7)).timestamp() * 1000),
+            "message": THROTTLED if minute >= 300 else "INFO document stored",
+        }
+        for name in ("envelope-api", "import-worker")
+        for minute in range(200, 360)
+        for i in range(4 if minute >= 300 else 1)
+    ]
+
+    def point(name: str, metric: str, minute: int, value: float) -> dict[str, Any]:
+        return {
+            "namespace": "AWS/Lambda",
+            "metric": metric,
+            "dimensions": {"FunctionName": name},
+            "timestamp": (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "unit": "Count",
+            "value": value,
+        }
+
+    metrics = [
+        *(point("envelope-api", "Errors", m, 40.0 + m % 5 if m >= 300 else float(m % 2)) for m in range(360)),
+        *(point("envelope-api", "Invocations", m, 300.0 + m % 7) for m in range(360)),
+        *(
+            point("import-worker", "Invocations", m, (20.0 + m % 3) * (factor if m >= surge_at else 1))
+            for m in range(360)
+        ),
+    ]
+    trails = [
+        _change(
+            "7a1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e11",
+            290,
+            "ssm.amazonaws.com",
+            "PutParameter",
+            {"name": "/envelope/log-level", "type": "String", "overwrite": True},
+        )
+    ]
+    return make_bundle(
+        {
+            "resources": [fn("envelope-api"), fn("import-worker")],
+            "metrics": metrics,
+            "logs": logs,
+            "cloudtrail": trails,
+        },
+        trigger={"question": "envelope-api has been returning errors since about 05:00"},
+    )
+
+
+def test_a_throttled_caller_whose_own_calls_surged_first_is_named_as_the_quotas_new_consumer() -> None:
+    report = offline(_surge_bundle(surge_at=297, factor=20))
+    top = report.hypotheses[0]
+    assert (top.failure_mode, top.resource) == ("account-quota-taken-by-new-workload", "import-worker"), (
+        report.summary
+    )
+    made = [e for e in report.evidence if "quota_consumer_started" in e.signals]
+    assert made and all(e.resource == "import-worker" for e in made)
+    assert "its calls rose 21x from 04:57" in made[0].summary
+
+
+def test_a_caller_that_surges_only_after_the_throttling_began_is_retrying_not_consuming() -> None:
+    report = offline(_surge_bundle(surge_at=320, factor=20))
+    assert not any("quota_consumer_started" in e.signals for e in report.evidence)
+
+
+def test_a_caller_at_a_busier_hour_is_no_new_consumer() -> None:
+    report = offline(_surge_bundle(surge_at=297, factor=2))
+    assert not any("quota_consumer_started" in e.signals for e in report.evidence)
