@@ -30,6 +30,7 @@ SIGNALS: dict[str, str] = {
     "status_check_failed": "EC2 status checks failed",
     "attached_ebs_impaired": "only an instance's attached-EBS status check failed: its system and instance checks pass",
     "port_allocation_errors": "NAT gateway could not allocate source ports",
+    "packets_dropped": "a NAT gateway or endpoint dropped packets: a transient issue with it or its zone (a port shortage also drops them, and says so in ErrorPortAllocation)",
     "network_allowance_exceeded": "an instance or cache node met its network allowance (bandwidth, packets per second or tracked connections): packets queued or dropped",
     "route_blackhole": "a route points at a target that no longer exists (deleted NAT gateway, detached gateway): its traffic is dropped",
     "capacity_below_desired": "fewer in-service instances or tasks than desired",

@@ -30,7 +30,10 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("cpusurpluscreditscharged",), "up", "credits_exhausted"),
     (("abortedclients", "abortedconnects"), "up", "connections_aborted"),
     (("databaseconnections", "activeconnectioncount", "currconnections"), "up", "connections_high"),
-    (("errorportallocation", "packetsdropcount"), "up", "port_allocation_errors"),
+    (("errorportallocation",), "up", "port_allocation_errors"),
+    # A gateway's or endpoint's dropped packets: a transient issue with it or its zone, which a port
+    # shortage also causes but does not alone show.
+    (("packetsdropcount", "packetsdropped"), "up", "packets_dropped"),
     (
         ("volumequeuelength", "volumethroughputpercentage", "diskqueuedepth", "percentiolimit"),
         "up",

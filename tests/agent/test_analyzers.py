@@ -185,3 +185,13 @@ def test_a_pattern_whose_only_failure_word_is_a_zero_counter_is_not_an_error_pat
 
     assert drafts('[INFO] {"msg": "batch rendered", "invoices": 12, "failed": 0}') == []
     assert drafts('[INFO] {"msg": "batch rendered", "invoices": 12, "failed": 3}')
+
+
+def test_a_nat_gateways_dropped_packets_are_not_a_port_shortage() -> None:
+    from agent.analyzers.metrics import signal_for
+
+    # ErrorPortAllocation is the port shortage; PacketsDropCount is any drop (an issue with the gateway
+    # or its zone), which a port shortage causes too but does not alone show
+    assert signal_for("ErrorPortAllocation", "up") == "port_allocation_errors"
+    assert signal_for("PacketsDropCount", "up") == "packets_dropped"
+    assert signal_for("PacketsDropped", "up") == "packets_dropped"
