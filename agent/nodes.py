@@ -1519,18 +1519,7 @@ def _quota_consumers(batch: _Batch, topo: Topology, scope: Scope) -> None:
         if not work:
             continue
         there = topo.resolve(work) or topo.add(kind_of(e, topo) or "resource", work)
-        for api in throttled:
-            topo.link(there, api, "calls")
-            name = topo.nodes[api].name or api
-            extra.append(
-                batch.copy_onto(
-                    e,
-                    there,
-                    f"work started {e.start:%H:%M}, before {name} throttled its callers: a new consumer of "
-                    "the account's quota for it",
-                    ["quota_consumer_started"],
-                )
-            )
+        extra += _consumer_of(batch, topo, e, there, throttled, f"work started {e.start:%H:%M}, before")
     extra += _surging_callers(batch, topo, throttled)
     batch.evidence += extra
 
@@ -1578,18 +1567,27 @@ def _surging_callers(batch: _Batch, topo: Topology, throttled: list[str]) -> lis
             continue
         if first_failure is not None and e.start > first_failure + timedelta(minutes=3):
             continue
-        for api in sorted(callers[caller]):
-            topo.link(caller, api, "calls")
-            name = topo.nodes[api].name or api
-            out.append(
-                batch.copy_onto(
-                    e,
-                    caller,
-                    f"its calls rose {peak / base:.0f}x from {e.start:%H:%M}, as {name} throttled its callers: "
-                    "a new consumer of the account's quota for it",
-                    ["quota_consumer_started"],
-                )
+        lead = f"its calls rose {peak / base:.0f}x from {e.start:%H:%M}, as"
+        out += _consumer_of(batch, topo, e, caller, sorted(callers[caller]), lead)
+    return out
+
+
+def _consumer_of(
+    batch: _Batch, topo: Topology, e: Evidence, consumer: str, apis: list[str], lead: str
+) -> list[Evidence]:
+    """`e` as evidence about `consumer`, linked to each throttled API: a new consumer of its quota."""
+    out: list[Evidence] = []
+    for api in apis:
+        topo.link(consumer, api, "calls")
+        name = topo.nodes[api].name or api
+        out.append(
+            batch.copy_onto(
+                e,
+                consumer,
+                f"{lead} {name} throttled its callers: a new consumer of the account's quota for it",
+                ["quota_consumer_started"],
             )
+        )
     return out
 
 

@@ -35,6 +35,17 @@ def _change(event_id: str, minutes: int, source: str, name: str, params: dict[st
     return record
 
 
+def _innocent_edit() -> dict[str, Any]:
+    """An unrelated parameter edit ten minutes before the throttling: a change beside it, not its cause."""
+    return _change(
+        "7a1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e11",
+        290,
+        "ssm.amazonaws.com",
+        "PutParameter",
+        {"name": "/envelope/log-level", "type": "String", "overwrite": True},
+    )
+
+
 def _bundle(with_job: bool) -> Any:
     logs = [
         {
@@ -57,16 +68,7 @@ def _bundle(with_job: bool) -> Any:
         }
         for minute in range(360)
     ]
-    trails = [
-        # an innocent edit beside it
-        _change(
-            "7a1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e11",
-            290,
-            "ssm.amazonaws.com",
-            "PutParameter",
-            {"name": "/envelope/log-level", "type": "String", "overwrite": True},
-        )
-    ]
+    trails = [_innocent_edit()]
     if with_job:
         job = _change(
             "7a1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e12",
@@ -196,15 +198,7 @@ def _surge_bundle(surge_at: int, factor: float) -> Any:
             for m in range(360)
         ),
     ]
-    trails = [
-        _change(
-            "7a1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e11",
-            290,
-            "ssm.amazonaws.com",
-            "PutParameter",
-            {"name": "/envelope/log-level", "type": "String", "overwrite": True},
-        )
-    ]
+    trails = [_innocent_edit()]
     return make_bundle(
         {
             "resources": [fn("envelope-api"), fn("import-worker")],
