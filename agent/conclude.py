@@ -45,6 +45,31 @@ def beyond_recurring(sustained: list[Evidence], evidence: list[Evidence], topo: 
     ]
 
 
+def _capped_as_set(e: Evidence, evidence: list[Evidence], topo: Topology, start: datetime) -> bool:
+    """Whether `e` is a queue-fed function's throttles at a reserved concurrency that stood before the
+    window: an event source mapping retries what its function's reservation turns away, so the messages
+    wait in the queue and none is lost. That is the cap doing what it was set for; the queue's own age
+    and the function's own errors say whether anyone suffers."""
+    if e.kind != "metric_anomaly" or set(e.signals) != {"throttled"}:
+        return False
+    fn = topo.resolve(e.resource)
+    if not fn or topo.kind(fn) != "lambda":
+        return False
+    fed = any(b == fn and rel == "triggers" and topo.kind(a) == "sqs_queue" for a, b, rel in topo.edges)
+    reserved = [
+        r
+        for r in evidence
+        if "lambda_concurrency_limited" in r.signals
+        and topo.resolve(r.resource) == fn
+        and r.start is not None
+    ]
+    failing = any(
+        "error_rate_up" in r.signals and topo.resolve(r.resource) == fn and r.facts.get("sustained", True)
+        for r in evidence
+    )
+    return fed and bool(reserved) and all(r.start and r.start < start for r in reserved) and not failing
+
+
 def symptom_within_normal(evidence: list[Evidence]) -> bool:
     """Whether the trigger's own symptom was judged against its history and stayed within its normal
     range, with nothing showing it out of range."""
@@ -74,6 +99,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
     blips = [e for e in evidence if "metric_blip" in e.signals]
     sustained = beyond_recurring(sustained, evidence, topo)
+    sustained = [e for e in sustained if not _capped_as_set(e, evidence, topo, scope.start)]
 
     verdict: Literal["root_cause", "inconclusive", "no_fault", "insufficient_data"]
     on_entry = [

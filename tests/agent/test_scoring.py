@@ -247,3 +247,56 @@ def test_a_release_of_a_service_the_database_does_not_admit_does_not_explain_its
         if h.failure_mode == "rds-cpu-saturated-by-query-load"
     )
     assert "what A new code release" not in cpu.rationale
+
+
+def test_a_function_with_reserved_concurrency_is_not_throttled_by_the_accounts_pool() -> None:
+    topo = Topology()
+    fn = topo.add("lambda", "report-render")
+    evidence = [
+        ev("metric_anomaly", fn, T0, ["throttled"], 0.95),
+        ev("metric_anomaly", fn, T0, ["traffic_up"], 0.8),
+        ev("resource_state", fn, T0 - timedelta(days=20), ["lambda_concurrency_limited"], 0.75),
+    ]
+    pool = next(
+        h
+        for h in generate(catalog(), evidence, topo, [fn])
+        if h.failure_mode == "lambda-account-concurrency-limit"
+    )
+    # its reservation is where it is throttled: the account's unreserved pool is not what it draws from
+    assert "contradicted by lambda_concurrency_limited" in pool.rationale
+    assert pool.confidence < 0.8
+
+
+def _queue_fed(
+    reserved_at: datetime, erroring: bool = False, fed: bool = True
+) -> tuple[Topology, list[Evidence]]:
+    topo = Topology()
+    fn = topo.add("lambda", "report-render")
+    queue = topo.add(
+        "sqs_queue", "https://sqs.us-east-1.amazonaws.com/123456789012/report-jobs", "report-jobs"
+    )
+    if fed:
+        topo.link(queue, fn, "triggers")
+    evidence = [
+        ev("metric_anomaly", fn, T0, ["throttled"], 0.95),
+        ev("resource_state", fn, reserved_at, ["lambda_concurrency_limited"], 0.75),
+    ]
+    if erroring:
+        evidence.append(ev("metric_anomaly", fn, T0, ["error_rate_up"], 0.9))
+    return topo, evidence
+
+
+def test_a_queue_fed_functions_throttles_at_a_standing_reservation_are_the_cap_doing_its_job() -> None:
+    from agent.conclude import _capped_as_set
+
+    start = T0 - timedelta(hours=3)
+    topo, evidence = _queue_fed(T0 - timedelta(days=20))
+    assert _capped_as_set(evidence[0], evidence, topo, start)
+    # a reservation set in the window is a change to look at, not a standing cap
+    topo, evidence = _queue_fed(T0 - timedelta(hours=1))
+    assert not _capped_as_set(evidence[0], evidence, topo, start)
+    # a function that also fails, or one called directly (its callers get the throttle), is trouble
+    topo, evidence = _queue_fed(T0 - timedelta(days=20), erroring=True)
+    assert not _capped_as_set(evidence[0], evidence, topo, start)
+    topo, evidence = _queue_fed(T0 - timedelta(days=20), fed=False)
+    assert not _capped_as_set(evidence[0], evidence, topo, start)
