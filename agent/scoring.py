@@ -539,21 +539,24 @@ def _explain_away(
             ka = id(a)
             if a is b or a.resource == b.resource or a.confidence < b.confidence - 0.45:
                 continue
-            made = produces(modes[a.failure_mode])
+            own = produces(modes[a.failure_mode])
+            made = own
             tb = first[kb]
             waited = slower.get(canonical(b.resource, topo) or "")
             if (
                 made & {"latency_up", "timeout_logs"}
                 and waited is not None
-                and _reaches(a.resource, b.resource, waits_on, slower, topo)
                 and tb is not None
                 and waited <= tb + GRACE
+                and _reaches(a.resource, b.resource, waits_on, slower, topo)
             ):
                 # A function throttled once its invocations got slower, not when its traffic grew, is
                 # throttled by what made them slower: the same requests now hold its concurrency longer.
                 made = made | THROTTLES
             elif roots[kb] and roots[kb] <= LOAD and _sent_load(a, b, tb, modes, by_id, evidence, topo):
                 made = made | LOAD
+            # What a explains only through b's load or concurrency: the two are one observation.
+            widened = made != own
             explained = roots[kb] & made
             if not explained or not roots[kb] <= made:
                 continue
@@ -564,7 +567,7 @@ def _explain_away(
                 hops = topo.distances([b.resource], CONTAINERS) if hops is None else hops
                 if hops.get(a.resource, 99) > OWN_STATE_REACH:
                     continue
-            if explained <= THROTTLES and not (made - produces(modes[a.failure_mode])):
+            if explained <= THROTTLES and not widened:
                 # A throttle is the throttled resource's capacity meeting its load: only more load or
                 # less capacity makes one. Elsewhere, only a change can have sent it more load (a
                 # release that retries in a loop, a cache TTL set to zero); a limit or failure upstream
@@ -583,9 +586,7 @@ def _explain_away(
                 continue
             # A symptom seen without a time (traces, templates) cannot have come first. Unless b's own
             # lines name a as what it was waiting on: then they are one observation, not two onsets.
-            named = a.resource in waits_on.get(b.resource, set()) or bool(
-                made - produces(modes[a.failure_mode])
-            )
+            named = widened or a.resource in waits_on.get(b.resource, set())
             if named or (ta is not None and (tb is None or ta <= tb + GRACE)):
                 # Signs with no time of their own (traces, templates) weigh least against a dated cause.
                 # And what another hypothesis produces ranks below it: an effect is not its cause's rival.
