@@ -279,3 +279,44 @@ def test_validate_command_line(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "ok: " in run.stdout and "1 logs" in run.stdout
     assert "invalid: " in run.stderr and "logs.jsonl line 1" in run.stderr
+
+
+def test_records_are_copied_as_a_json_round_trip_would_copy_them() -> None:
+    """Records built in memory are copied directly when they hold only JSON's types and datetimes;
+    the copy must be what a round trip through JSON text gives, for every other value too."""
+    import enum
+    import math
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from evals.bundle.bundle import _json_default, _plain
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Name(str):
+        pass
+
+    record = {
+        "when": datetime(2024, 5, 1, 5, 10, 0, 123, tzinfo=UTC),
+        "local": datetime(2024, 5, 1, 7, 10, tzinfo=timezone(timedelta(hours=2))),
+        "naive": datetime(2024, 5, 1, 5, 10),
+        "dims": ({"Name": "InstanceId", "Value": "i-0abc"},),
+        "keys": {1: "int key", None: "null key", 2.5: "float key", False: "bool key"},
+        "level": Level.HIGH,
+        "name": Name("subclassed"),
+        "nested": [[1, 2.0, -0.0, 10**30], {"a": None, "b": False}],
+        "nan": math.nan,
+        "inf": -math.inf,
+    }
+    copied = _plain(record)
+    expected = json.loads(json.dumps(record, default=_json_default))
+    assert math.isnan(copied.pop("nan")) and math.isnan(expected.pop("nan"))
+    assert copied == expected and json.dumps(copied) == json.dumps(expected)
+    assert type(copied["name"]) is str and type(copied["level"]) is int
+    assert copied["dims"] is not record["dims"] and copied["dims"][0] is not record["dims"][0]
+    with pytest.raises(TypeError, match="set is not JSON serialisable"):
+        _plain({"tags": {"a", "b"}})
+    looped: dict[str, Any] = {}
+    looped["self"] = looped
+    with pytest.raises(ValueError, match="Circular reference"):
+        _plain(looped)
