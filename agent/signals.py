@@ -46,6 +46,7 @@ SIGNALS: dict[str, str] = {
     "new_error_pattern": "an error message pattern not seen in the baseline appeared",
     "access_denied_logs": "AccessDenied / not authorized errors in logs",
     "timeout_logs": "timeouts in logs",
+    "integration_timeout": "API Gateway's latency reached its integration timeout (29 s for REST APIs, 30 s for HTTP APIs)",
     "quota_consumer_started": "work started (a task, workflow or bulk job) shortly before an account-wide API quota throttled its callers",
     "function_timed_out": "Lambda stopped invocations at the function's configured timeout ('Task timed out after')",
     "connection_refused_logs": "connections refused or reset in logs",

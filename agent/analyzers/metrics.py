@@ -76,6 +76,10 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     ),
 ]
 
+# API Gateway ends a request whose integration has not answered after 29 s (REST APIs, by default) or
+# 30 s (HTTP APIs): a latency that peaks near that is requests cut off there, in milliseconds.
+INTEGRATION_TIMEOUT_MS = 28_000.0
+
 # Below these a "saturation" signal is not credible whatever the z-score says (percent metrics).
 FLOORS = {"cpu_high": 80.0, "disk_full": 85.0, "memory_high": 85.0}
 
@@ -279,6 +283,14 @@ def _draft(
         strength = min(0.98, strength + 0.2)
     strength = round(strength, 3)
     signals = [signal]
+    if (
+        signal == "latency_up"
+        and namespace == "AWS/ApiGateway"
+        and stats.peak is not None
+        and stats.peak >= INTEGRATION_TIMEOUT_MS
+    ):
+        # Requests cut off at the integration timeout, not only slower ones.
+        signals.append("integration_timeout")
     if not sustained:
         signals = ["metric_blip"]
     at = stats.onset or (stats.peak_at if stats.direction == "up" else stats.low_at)
