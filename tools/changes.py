@@ -73,7 +73,12 @@ def _who(identity: dict[str, Any], username: str | None) -> tuple[str, str]:
     kind = str(identity.get("type", "Unknown"))
     if kind == "AssumedRole":
         issuer = identity.get("sessionContext", {}).get("sessionIssuer", {}).get("userName")
-        session = str(identity.get("arn", "")).rsplit("/", 1)[-1]
+        arn = str(identity.get("arn", ""))
+        session = arn.rsplit("/", 1)[-1]
+        if not issuer and ":assumed-role/" in arn and arn.count("/") >= 2:
+            # No session context in the record: the role is named in the session's own ARN
+            # (arn:aws:sts::<account>:assumed-role/<role>/<session>).
+            issuer = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
         if str(issuer or "").startswith("AWSServiceRoleFor"):
             # A service-linked role: the platform acting (Auto Scaling replacing instances), not a person.
             return f"{issuer}/{session}", "AWSService"

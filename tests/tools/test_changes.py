@@ -91,3 +91,45 @@ def test_lookup_by_event_id(tool_ctx: Any, records: list[dict[str, Any]]) -> Non
 def test_impossible_window_is_a_usage_error(tool_ctx: Any) -> None:
     res = recent_changes.run(tool_ctx(), {"start": WINDOW["end"], "end": WINDOW["start"]})
     assert (res.status, res.error_code) == (ToolStatus.ERROR, "usage")
+
+
+def test_a_service_linked_role_is_the_platform_acting_even_without_a_session_context(tool_ctx: Any) -> None:
+    """Application Auto Scaling resizing a table writes a record whose identity names its
+    service-linked role only in the session's ARN: it is still the platform reacting, dropped as a
+    routine service event like one whose session context names the role, and kept when asked for."""
+    record = {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAOOTVA7CEMSJ5OVDWN:AutoScaling",
+            "arn": "arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable/AutoScaling",
+            "accountId": "123456789012",
+            "invokedBy": "application-autoscaling.amazonaws.com",
+        },
+        "eventTime": "2024-05-01T05:00:00Z",
+        "eventSource": "dynamodb.amazonaws.com",
+        "eventName": "UpdateTable",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "application-autoscaling.amazonaws.com",
+        "userAgent": "application-autoscaling.amazonaws.com",
+        "requestParameters": {
+            "tableName": "checkins",
+            "provisionedThroughput": {"readCapacityUnits": 100, "writeCapacityUnits": 125},
+        },
+        "responseElements": {"tableDescription": {"tableName": "checkins", "tableStatus": "UPDATING"}},
+        "requestID": "b5f2f0d3-c135-49f1-aa66-0ce5e9b172f6",
+        "eventID": "59148d7f-ca36-4b0b-b83e-fa551729474e",
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": "123456789012",
+    }
+    ctx = tool_ctx({"cloudtrail": [record]})
+    routine = recent_changes.run(ctx, WINDOW)
+    assert routine.data is not None
+    assert (routine.data.changes, routine.data.dropped_as_noise) == ([], 1)
+    asked = recent_changes.run(ctx, {**WINDOW, "include_service_events": True})
+    assert asked.data is not None
+    (change,) = asked.data.changes
+    assert change.principal_type == "AWSService"
+    assert change.who == "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable/AutoScaling"
