@@ -352,8 +352,49 @@ def housekeeping_only(c: Change) -> bool:
     return bool(named) and all(k.endswith(("identifier", "id", "name", "arn")) for k in rest)
 
 
+# A call refused because the subnet it names had no free addresses left (EC2's
+# InsufficientFreeAddressesInSubnet, an ENI's secondary addresses, a Lambda or EKS interface): the refusal
+# is the subnet's state, whoever made the call.
+_NO_FREE_ADDRESSES = re.compile(r"free address|InsufficientFreeAddresses", re.I)
+_SUBNET = re.compile(r"\bsubnet-[0-9a-f]{8,17}\b")
+
+
+def _refusals_by_subnet(out: Changes) -> list[Draft]:
+    """One item per subnet that failed calls name as out of free addresses: the subnet's state."""
+    refused: dict[str, list[Change]] = {}
+    for c in out.changes:
+        if c.error and _NO_FREE_ADDRESSES.search(c.error):
+            named = _SUBNET.findall(c.error) or [t for t in targets(c) if t.startswith("subnet-")][:1]
+            for subnet in dict.fromkeys(named):
+                refused.setdefault(subnet, []).append(c)
+    drafts = []
+    for subnet, calls in sorted(refused.items()):
+        calls.sort(key=lambda c: c.time)
+        first, last = calls[0], calls[-1]
+        actions = sorted({c.action for c in calls})
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=subnet,
+                start=first.time,
+                end=last.time,
+                summary=f"{len(calls)} call{'s' if len(calls) > 1 else ''} ({', '.join(actions)}) refused because "
+                f"{subnet} had no free addresses, from {first.time:%H:%M} to {last.time:%H:%M}: {first.error}",
+                signals=["subnet_addresses_exhausted"],
+                strength=0.9 if len(calls) >= 3 else 0.7,
+                facts={
+                    "refused_calls": len(calls),
+                    "actions": actions,
+                    "who": sorted({c.who for c in calls})[:3],
+                    "event_ids": [c.event_id for c in calls[:5]],
+                },
+            )
+        )
+    return drafts
+
+
 def from_changes(out: Changes) -> list[Draft]:
-    drafts: list[Draft] = []
+    drafts: list[Draft] = _refusals_by_subnet(out)
     for c in out.changes:
         signal = kind_of(c.action)
         if signal in ("change_security_group", "change_network_acl", "change_iam_policy") and not restrictive(

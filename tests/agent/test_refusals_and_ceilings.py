@@ -1,18 +1,88 @@
-"""What a ceiling needs: an API's integration timeout needs answers that reached it, not only slower ones."""
+"""What a refusal names and what a ceiling needs: calls refused for a subnet's addresses are that
+subnet's state; an API's integration timeout needs answers that reached it, not only slower ones."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+from agent.analyzers.changes import from_changes
 from agent.analyzers.metrics import from_key_metrics
 from agent.catalog import catalog
 from agent.scoring import generate
 from agent.topology import Topology
 from tests.agent.test_scoring import ev
+from tools.changes import Changes, normalise
 from tools.metrics import KeyMetrics, MetricFinding
 from tools.series import summarize
 
 T0 = datetime(2026, 4, 9, 18, 30, tzinfo=UTC)
+SUBNET = "subnet-00c46d1fb6dfbdb0a"
+
+
+def _refused(minute: int, action: str, params: dict[str, object], message: str) -> object:
+    record = {
+        "eventID": f"00000000-0000-4000-8000-{minute:012d}",
+        "eventTime": (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": action,
+        "userIdentity": {
+            "type": "AssumedRole",
+            "arn": "arn:aws:sts::123456789012:assumed-role/prod-vpc-cni/1775757962000",
+        },
+        "requestParameters": params,
+        "errorCode": "Client.InsufficientFreeAddressesInSubnet",
+        "errorMessage": message,
+    }
+    return normalise(
+        {
+            "EventId": record["eventID"],
+            "EventName": action,
+            "EventTime": T0 + timedelta(minutes=minute),
+            "EventSource": "ec2.amazonaws.com",
+            "CloudTrailEvent": json.dumps(record),
+        }
+    )
+
+
+def test_calls_refused_for_want_of_addresses_are_the_named_subnets_state() -> None:
+    """A CNI, an Auto Scaling group or Lambda asking for addresses in a full subnet is refused, and the
+    refusal names the subnet: whoever called, the subnet is what ran out (an ENI's refusal too)."""
+    secondary = f"There are not enough free addresses in subnet '{SUBNET}' to satisfy the requested number of secondary addresses."
+    calls = [
+        _refused(i, "AssignPrivateIpAddresses", {"networkInterfaceId": "eni-022ae386fb856967b"}, secondary)
+        for i in (0, 4, 9)
+    ] + [
+        _refused(
+            6,
+            "CreateNetworkInterface",
+            {"subnetId": SUBNET, "groupSet": {"items": [{"groupId": "sg-0c548d61fcbc51283"}]}},
+            f"insufficient free address space in subnet '{SUBNET}' to satisfy the request",
+        )
+    ]
+    drafts = from_changes(Changes(changes=calls, read=4, dropped_as_noise=0))  # type: ignore[arg-type]
+    (state,) = [d for d in drafts if d.kind == "resource_state"]
+    assert (state.resource, state.signals, state.start) == (SUBNET, ["subnet_addresses_exhausted"], T0)
+    assert state.facts["refused_calls"] == 4 and state.strength == 0.9
+    assert "4 calls (AssignPrivateIpAddresses, CreateNetworkInterface) refused" in state.summary
+    # Each call is still a failed change of its own.
+    assert sum("change_failed" in d.signals for d in drafts) == 4
+    # The subnet is then the limit that was reached.
+    topo = Topology()
+    subnet = topo.add("subnet", SUBNET)
+    found = [
+        ev(d.kind, d.resource or "", d.start, d.signals, d.strength)
+        for d in drafts
+        if d.kind == "resource_state"
+    ]
+    hyps = generate(
+        catalog(), [*found, ev("metric_anomaly", "search-api", T0, ["error_rate_up"])], topo, ["search-api"]
+    )
+    assert (hyps[0].resource, hyps[0].failure_mode, hyps[0].category) == (
+        subnet,
+        "subnet-out-of-addresses",
+        "limit",
+    )
 
 
 def _api_latency(peak_ms: float) -> MetricFinding:
