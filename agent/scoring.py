@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from agent.analyzers.changes import base_action
+from agent.analyzers.logs import called_api, has_operation
 from agent.board import Evidence, Hypothesis, RemediationStep
 from agent.catalog import FailureMode
 from agent.inverse import inverse_command
@@ -414,6 +416,45 @@ def _ran_healthy(
     if healthy <= lag:
         return None
     return healthy, min(HEALTHY_RELEASE_COST, 0.3 * (healthy - lag) / DEPLOY_TAKES_TRAFFIC), healthy > 2 * lag
+
+
+# Writes of a resource's own policy (who may call it): a bucket, key, queue, topic, function, secret or
+# repository policy, its ACL or public-access block, a permission added or removed.
+_RESOURCE_POLICY = re.compile(
+    r"^(?:Put|Set|Delete|Remove|Add)\w*(?:Policy|Permission|Acl|PublicAccessBlock)$"
+)
+
+
+def writes_resource_policy(e: Evidence) -> bool:
+    """Whether a change rewrote who may call the resource it changed (its resource-based policy)."""
+    service, action = str(e.facts.get("service") or ""), base_action(str(e.facts.get("action") or ""))
+    if service in ("iam", "sts") or "change_failed" in e.signals:
+        return False  # a role's policies are the caller's, not the callee's
+    if _RESOURCE_POLICY.match(action):
+        return True
+    # SQS and SNS keep their policy among the attributes they set.
+    return action in ("SetQueueAttributes", "SetTopicAttributes") and bool(
+        re.search(r'"(?:attributeName":"Policy|Policy":)', str(e.facts.get("params") or ""), re.I)
+    )
+
+
+def refused_by_its_service(change: Evidence, evidence: list[Evidence]) -> list[Evidence]:
+    """Calls refused as denied after a change to a resource's own policy, when what was called is an
+    operation of that resource's service (S3's PutObject after a bucket policy was rewritten): a
+    resource policy is decided where the resource is, whoever calls it, so those refusals are its."""
+    if change.start is None or not writes_resource_policy(change):
+        return []
+    service = str(change.facts.get("service") or "")
+    found = []
+    for e in evidence:
+        if "access_denied_logs" not in e.signals or e.kind == "change_event":
+            continue
+        if e.start is not None and e.start < change.start - GRACE:
+            continue
+        called, operation = called_api(str(e.facts.get("example") or e.summary))
+        if called == service or (called is None and operation and has_operation(service, operation)):
+            found.append(e)
+    return found
 
 
 def read_at_start(holder: str, topo: Topology) -> bool:
@@ -904,6 +945,13 @@ def _score(
         # A role, key or parameter named after a resource in the topology sits next to it.
         close = [near[k] + 1 for k in topo.related(resource) if k in near]
         hops = min(close) if close else None
+    refused = refused_by_its_service(best, evidence) if is_change else []
+    if hops is None and refused:
+        # The callers whose calls its service refused are one hop from it, linked or not.
+        hops = 1
+        terms.append(
+            f"calls to {best.facts.get('service')} were refused after it ({', '.join(sorted({e.resource or '?' for e in refused})[:3])})"
+        )
     if hops is not None:
         score += 0.1 if hops <= 2 else 0.04
         terms.append(f"{hops} hop{'' if hops == 1 else 's'} from the symptoms")
@@ -942,6 +990,7 @@ def _score(
             )
             or set(e.signals) & specific
         ]
+        effects += [e for e in refused if e not in effects]
         if read_at_start(resource, topo):
             # A template reaches instances only when they are launched, a parameter or secret handed to
             # tasks only when they start: dated by the first launch or deployment after the edit, and
@@ -1000,7 +1049,7 @@ def _score(
                 # argument. Closer in place is a change to the resource whose own traffic, errors or
                 # health broke, before one to a resource beside it that shows nothing itself.
                 score -= 0.05 * min(1.0, (onset - best.start) / HEALTH_LAG)
-                if not own:
+                if not own and not refused:
                     score -= PLACE_COST
                     terms.append("what it changed shows no trouble itself")
         if best.facts.get("applied_pending"):

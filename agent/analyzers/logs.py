@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from agent.analyzers import Draft, strength_from_z
 from tools.logs import ZERO_COUNT_REGEX, ErrorCounts, GroupErrors, LogTemplates, Template
@@ -107,6 +108,20 @@ OPERATION_SERVICE = {
     **dict.fromkeys(("AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity"), "sts"),
     **dict.fromkeys(("SendEmail", "SendRawEmail", "SendTemplatedEmail"), "ses"),
 }
+
+
+@lru_cache(maxsize=64)
+def has_operation(service: str, operation: str) -> bool:
+    """Whether `service` (its API name: s3, sqs, kms) has an operation of that name, by botocore's own
+    model of the service; False for a service botocore does not know."""
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except botocore.exceptions.UnknownServiceError:
+        return False
+    return operation in model.operation_names
 
 
 def called_api(text: str) -> tuple[str | None, str | None]:

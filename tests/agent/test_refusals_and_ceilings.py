@@ -1,5 +1,6 @@
 """What a refusal names and what a ceiling needs: calls refused for a subnet's addresses are that
-subnet's state; an API's integration timeout needs answers that reached it, not only slower ones."""
+subnet's state; calls a service refuses after its resource's own policy changed are that change's;
+an API's integration timeout needs answers that reached it, not only slower ones."""
 
 from __future__ import annotations
 
@@ -125,3 +126,62 @@ def test_an_integration_is_timed_out_only_when_its_answers_reach_the_timeout() -
     assert slower.confidence <= 0.5 and "no sign of a ceiling" in slower.rationale  # type: ignore[attr-defined]
     reached = timeout_reading(cut_off.signals)
     assert reached.confidence > 0.5 and "no sign of a ceiling" not in reached.rationale  # type: ignore[attr-defined]
+
+
+def test_denied_calls_to_a_service_follow_a_change_of_its_resources_own_policy() -> None:
+    """A bucket policy decides who may call the bucket, whoever calls it: S3's PutObject refused as
+    Access Denied from the minute the policy was rewritten is that rewrite's effect, though the graph
+    never linked the uploader to the bucket; an edit of the uploader's settings hours before is not."""
+    topo = Topology()
+    fn = topo.add("lambda", "docscan-ingest")
+    queue = topo.add("sqs_queue", "docscan-uploads")
+    topo.link(queue, fn, "triggers")
+    bucket = "arn:aws:s3:::docs-archive-prod"
+    denied = ev(
+        "log_pattern",
+        fn,
+        None,
+        ["new_error_pattern", "access_denied_logs"],
+        0.85,
+        example="[ERROR] ClientError: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+    )
+
+    def policy_change(action: str, service: str = "s3", **facts: object) -> object:
+        return ev(
+            "change_event",
+            bucket,
+            T0 - timedelta(seconds=30),
+            ["change", "change_other"],
+            0.6,
+            action=action,
+            service=service,
+            **facts,
+        )
+
+    def ranked(change: object) -> list[str]:
+        evidence = [
+            ev("metric_anomaly", fn, T0, ["error_rate_up"], 0.9),
+            denied,
+            ev("metric_anomaly", queue, T0, ["queue_backlog"], 0.9),
+            change,
+            ev(
+                "change_event",
+                fn,
+                T0 - timedelta(hours=2, minutes=38),
+                ["change", "change_config"],
+                0.6,
+                action="UpdateFunctionConfiguration20150331v2",
+                service="lambda",
+            ),
+        ]
+        return [h.resource for h in generate(catalog(), evidence, topo, [fn])]  # type: ignore[list-item]
+
+    assert ranked(policy_change("PutBucketPolicy"))[0] == bucket
+    # Another of the bucket's settings, or a policy of another service, says nothing about S3's refusals.
+    assert ranked(policy_change("PutBucketTagging"))[0] == fn
+    assert (
+        ranked(
+            policy_change("SetQueueAttributes", "sqs", params='{"attributes":{"VisibilityTimeout":"60"}}')
+        )[0]
+        == fn
+    )
