@@ -82,6 +82,7 @@ PROBES = (
     "db_log_tail",
     "ecs_service_events",
     "lambda_config",
+    "runtime_versions",
     "codedeploy_deployments",
     "health_events",
     "flow_log_rejects",

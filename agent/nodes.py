@@ -324,6 +324,10 @@ def discover(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
 # --- survey ---------------------------------------------------------------------------------------
 
 
+# Failing functions whose runtime versions are read (one Logs Insights query each).
+MAX_RUNTIME_READS = 3
+
+
 def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     rt = _rt(config)
     scope = Scope.model_validate(state["scope"])
@@ -572,6 +576,19 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         lc = batch.run("lambda_config", {"function": fn})
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
+    # A function failing on its own (its errors, or error lines in its own log group): which runtime
+    # versions its environments started on, since AWS may have moved it to a new one under its code.
+    functions = {k: n.name or n.id for k, n in topo.nodes.items() if n.kind == "lambda"}
+    keys = {
+        topo.resolve(e.resource)
+        for e in batch.evidence
+        if {"error_rate_up", "new_error_pattern"} & set(e.signals)
+    }
+    failing = sorted({functions[k] for k in keys if k in functions})
+    for fn in failing[:MAX_RUNTIME_READS]:
+        rv = batch.run("runtime_versions", {"function": fn, **window})
+        if rv and rv.data:
+            batch.add(state_an.from_runtime_versions(rv.data, scope.start, scope.end), rv)
     return batch.update(observability_gaps=obs_gaps, charts=charts, topology=topo.model_dump(mode="json"))
 
 
@@ -1959,6 +1976,8 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_db_log(data)
     if name == "lambda_config":
         return state_an.from_lambda(data, throttled=True)
+    if name == "runtime_versions":
+        return state_an.from_runtime_versions(data, scope.start, scope.end)
     if name == "scaling_activities":
         return state_an.from_scaling(data)
     if name == "scaling_config":

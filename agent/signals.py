@@ -48,6 +48,7 @@ SIGNALS: dict[str, str] = {
     "timeout_logs": "timeouts in logs",
     "integration_timeout": "API Gateway's latency reached its integration timeout (29 s for REST APIs, 30 s for HTTP APIs)",
     "quota_consumer_started": "work started (a task, workflow or bulk job) shortly before an account-wide API quota throttled its callers",
+    "runtime_updated": "a function's execution environments began starting on a Lambda runtime version it had not run before (INIT_START lines)",
     "function_timed_out": "Lambda stopped invocations at the function's configured timeout ('Task timed out after')",
     "connection_refused_logs": "connections refused or reset in logs",
     "db_connection_errors": "applications failing to connect to a database (too many connections, aborted)",

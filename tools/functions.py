@@ -226,3 +226,85 @@ def event_source_mappings(ctx: ToolContext, args: EventSourceMappingsInput) -> E
         **params,
     )
     return EventSourceMappings(mappings=[mapping_of(m) for m in found], has_more=more, total=len(found))
+
+
+# --- runtime versions ------------------------------------------------------------------------------
+
+# Lambda writes the runtime version each execution environment started on in its INIT_START line
+# ("INIT_START Runtime Version: python:3.11.v39\tRuntime Version ARN: arn:aws:lambda:...::runtime:...").
+# With the default runtime management mode (Auto) AWS moves functions to new runtime versions itself, and
+# that line is the only record of it: there is no CloudTrail event.
+RUNTIME_QUERY = (
+    "filter @message like /INIT_START Runtime Version/ "
+    "| parse @message /Runtime Version: (?<version>\\S+)\\s+Runtime Version ARN: (?<version_arn>\\S+)/ "
+    "| stats count(*) as inits, min(@timestamp) as first, max(@timestamp) as last by version, version_arn"
+)
+MAX_VERSIONS = 20
+
+
+class RuntimeVersionsInput(BaseModel):
+    """Arguments of runtime_versions."""
+
+    function: str = Field(min_length=1, max_length=170, description="the function's name")
+    start: datetime = Field(description="window start (ISO-8601 with zone)")
+    end: datetime = Field(description="window end (ISO-8601 with zone)")
+    baseline_hours: float = Field(default=24, gt=0, le=24 * 14, description="hours read before start")
+
+
+class RuntimeVersion(BaseModel):
+    version: str = Field(description="e.g. python:3.11.v39")
+    arn: str = Field(description="the runtime version's ARN")
+    inits: int = Field(description="execution environments started on it in the range read")
+    first: datetime
+    last: datetime
+
+
+class RuntimeVersions(ToolOutput):
+    function: str
+    log_group: str
+    versions: list[RuntimeVersion] = Field(description="oldest first seen first")
+    status: str
+
+    def summary(self) -> str:
+        if not self.versions:
+            return f"{self.function}: no INIT_START lines in {self.log_group} (status {self.status})"
+        return f"{self.function} started on " + "; ".join(
+            f"{v.version} x{v.inits} from {v.first:%m-%d %H:%M} to {v.last:%m-%d %H:%M}"
+            for v in self.versions
+        )
+
+    def is_empty(self) -> bool:
+        return not self.versions
+
+
+@tool
+def runtime_versions(ctx: ToolContext, args: RuntimeVersionsInput) -> RuntimeVersions:
+    """Which Lambda runtime versions a function's execution environments started on, and when each was
+    first and last seen, from its INIT_START log lines: a function moved to a new runtime version by AWS
+    (runtime management mode Auto) shows only there.
+
+    Args:
+        function: the function's name.
+        start: window start.
+        end: window end.
+        baseline_hours: hours before start also read, to know the version it ran before.
+    """
+    from tools.logs import insights_time, run_insights
+
+    group = f"/aws/lambda/{args.function}"
+    rows, _, status = run_insights(
+        ctx, [group], RUNTIME_QUERY, args.start - timedelta(hours=args.baseline_hours), args.end, MAX_VERSIONS
+    )
+    versions = [
+        RuntimeVersion(
+            version=r.get("version", "").strip(),
+            arn=r.get("version_arn", "").strip(),
+            inits=int(float(r.get("inits") or 0)),
+            first=insights_time(r["first"]),
+            last=insights_time(r["last"]),
+        )
+        for r in rows
+        if r.get("version_arn") and r.get("first") and r.get("last")
+    ]
+    versions.sort(key=lambda v: v.first)
+    return RuntimeVersions(function=args.function, log_group=group, versions=versions, status=status)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.deployments import Deployments
     from tools.ecs import EcsServiceState
     from tools.flow_logs import FlowRejects, RejectGroup
-    from tools.functions import LambdaConfig
+    from tools.functions import LambdaConfig, RuntimeVersions
     from tools.health import HealthEvents
     from tools.network import BlackholeRoutes, NaclCheck
     from tools.scaling import ScalingConfig
@@ -466,6 +466,43 @@ def from_ecs(out: EcsServiceState) -> list[Draft]:
                 )
             )
     return drafts
+
+
+# How long before the window a new runtime version may first appear and still be the window's news: AWS
+# rolls a version out over hours, and environments start on it only as old ones are recycled.
+RUNTIME_LEAD = timedelta(hours=2)
+
+
+def from_runtime_versions(out: RuntimeVersions, start: datetime, end: datetime) -> list[Draft]:
+    """A function whose execution environments began starting on a runtime version it had not run
+    before, near the window, after running another: the runtime under its code changed (AWS updates
+    managed runtimes itself in the default Auto mode, and says so only in INIT_START lines)."""
+    if len(out.versions) < 2:
+        return []
+    newest = max(out.versions, key=lambda v: v.first)
+    before = [v for v in out.versions if v.first < newest.first and v.arn != newest.arn]
+    if not before or not (start - RUNTIME_LEAD <= newest.first <= end):
+        return []
+    previous = max(before, key=lambda v: v.last)
+    return [
+        Draft(
+            kind="resource_state",
+            resource=out.function,
+            start=newest.first,
+            end=newest.last,
+            summary=f"{out.function}'s execution environments moved from runtime {previous.version} "
+            f"(x{previous.inits}, last started {previous.last:%H:%M}) to {newest.version} "
+            f"(x{newest.inits}, first started {newest.first:%H:%M}), per INIT_START in {out.log_group}",
+            signals=["runtime_updated"],
+            strength=0.75,
+            facts={
+                "previous_version": previous.version,
+                "previous_arn": previous.arn,
+                "version": newest.version,
+                "version_arn": newest.arn,
+            },
+        )
+    ]
 
 
 def from_lambda(out: LambdaConfig, throttled: bool) -> list[Draft]:

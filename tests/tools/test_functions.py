@@ -113,3 +113,54 @@ def test_lambda_config_matches_moto(moto_tool_ctx: Any, tool_ctx: Any) -> None:
     keep = {"changed_recently"}  # depends on each side's clock
     assert live.data.model_dump(exclude=keep) == replayed.data.model_dump(exclude=keep)
     assert (live.data.memory_mb, live.data.timeout_s, live.data.reserved_concurrency) == (256, 9, 5)
+
+
+def _init_start(minute: int, version: str, arn_hex: str) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    at = datetime(2024, 5, 1, 0, 0, tzinfo=UTC) + timedelta(minutes=minute)
+    return {
+        "log_group": "/aws/lambda/orders",
+        "log_stream": f"2024/05/01/[$LATEST]{minute:032x}",
+        "timestamp": int(at.timestamp() * 1000),
+        "message": f"INIT_START Runtime Version: {version}\tRuntime Version ARN: "
+        f"arn:aws:lambda:us-east-1::runtime:{arn_hex}\n",
+    }
+
+
+def test_runtime_versions_are_read_from_init_start_lines(tool_ctx: Any) -> None:
+    """AWS moves a function to a new runtime version itself (runtime management Auto) and says so only
+    in INIT_START lines: the versions its environments started on, each first and last seen."""
+    from tools.functions import runtime_versions
+
+    old, new = "f85a" * 16, "ad48" * 16
+    lines = [_init_start(m, "python:3.11.v38", old) for m in range(0, 200, 20)]
+    lines += [_init_start(m, "python:3.11.v39", new) for m in range(250, 330, 10)]
+    lines += [
+        {
+            **lines[0],
+            "message": "START RequestId: 1f3c Version: $LATEST\n",
+            "timestamp": lines[0]["timestamp"] + 9,
+        }
+    ]
+    ctx = tool_ctx({"logs": lines})
+    res = runtime_versions.run(
+        ctx, {"function": "orders", "start": "2024-05-01T04:00:00Z", "end": "2024-05-01T06:00:00Z"}
+    )
+    assert res.status is ToolStatus.OK, res.summary
+    assert res.data is not None
+    got = [
+        (v.version, v.arn.rsplit(":", 1)[1], v.inits, f"{v.first:%H:%M}", f"{v.last:%H:%M}")
+        for v in res.data.versions
+    ]
+    assert got == [
+        ("python:3.11.v38", old, 10, "00:00", "03:00"),
+        ("python:3.11.v39", new, 8, "04:10", "05:20"),
+    ]
+    assert "python:3.11.v38 x10" in res.summary
+    # A function that logged no INIT_START (or whose log group is empty) has nothing to say.
+    quiet = runtime_versions.run(
+        tool_ctx({"logs": lines[-1:]}),
+        {"function": "orders", "start": "2024-05-01T04:00:00Z", "end": "2024-05-01T06:00:00Z"},
+    )
+    assert quiet.data is not None and quiet.data.versions == [] and quiet.data.is_empty()
