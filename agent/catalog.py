@@ -59,6 +59,7 @@ ResourceKind = Literal[
     "kinesis_stream",
     "rds_proxy",
     "dynamodb_index",
+    "ecr_repository",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

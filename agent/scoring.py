@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from agent.analyzers.changes import base_action
+from agent.analyzers.changes import base_action, keyed, request_params
 from agent.analyzers.logs import called_api, has_operation
 from agent.board import Evidence, Hypothesis, RemediationStep
 from agent.catalog import FailureMode
@@ -169,14 +169,30 @@ NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
 # Resources that hold settings for others (what they are used by is what a change to them changes),
 # and the graph relations from a user to its settings holder.
 SETTINGS_HOLDERS = frozenset(
-    {"db_parameter_group", "cache_parameter_group", "launch_template", "ssm_parameter", "secret"}
+    {
+        "db_parameter_group",
+        "cache_parameter_group",
+        "launch_template",
+        "ssm_parameter",
+        "secret",
+        "ecr_repository",
+    }
 )
-SETTINGS_RELATIONS = frozenset({"uses_parameters", "launches_from", "reads_at_start", "reads_setting"})
+SETTINGS_RELATIONS = frozenset(
+    {"uses_parameters", "launches_from", "reads_at_start", "reads_setting", "runs_image"}
+)
 # Relations by which settings reach their users only when these start: an instance launched from a
-# template, a task that is handed a parameter or secret as it starts.
-AT_START = frozenset({"launches_from", "reads_at_start"})
+# template, a task that is handed a parameter or secret as it starts, or that pulls the image a tag
+# names when its deployment starts.
+AT_START = frozenset({"launches_from", "reads_at_start", "runs_image"})
+# A push that a deployment of the same release follows within this is one release, named by its deploy.
+RELEASE_PIPELINE = timedelta(minutes=30)
 # A change that has reached nothing yet (a template no instance was launched from since) caused nothing.
 NOT_YET_IN_SERVICE_CAP = 0.1
+# A push the release's own deployment followed: the deployment is how that release is named.
+RELEASED_WITH_DEPLOY_CAP = 0.3
+# A deployment whose tasks picked up an image pushed earlier to a tag it already ran.
+MOVED_TAG_COST = 0.3
 LAUNCHES_HOSTS = frozenset({"launch_template", "asg", "ec2"})  # what decides how a new host is built
 CONFINED_COST = 0.15
 # What serves only the instances launched after it is changed.
@@ -457,6 +473,57 @@ def refused_by_its_service(change: Evidence, evidence: list[Evidence]) -> list[E
     return found
 
 
+def _tags(push: Evidence, repository: str, topo: Topology) -> tuple[str | None, set[str]]:
+    """The tag an image push wrote, and the tags of the repository the graph's services run."""
+    node = topo.nodes.get(canonical(repository, topo) or repository)
+    run = {t for t in str(node.attrs.get("tags_run", "") if node else "").split(",") if t}
+    text = str(push.facts.get("params") or "")
+    tag = request_params(text).get("imageTag") or keyed(text, "imageTag")
+    return (str(tag) if tag else None), run
+
+
+def _pushed_before(push: Evidence, evidence: list[Evidence], topo: Topology) -> bool:
+    """Whether the same tag of the same repository was pushed before this push too: a tag pushed again
+    is a pointer that moves (release, latest, prod), where a tag pushed once names one build."""
+    repo = canonical(push.resource, topo)
+    tag = _tags(push, repo or "", topo)[0]
+    return bool(tag) and any(
+        e is not push
+        and "change_image" in e.signals
+        and e.start is not None
+        and push.start is not None
+        and e.start < push.start
+        and canonical(e.resource, topo) == repo
+        and _tags(e, repo or "", topo)[0] == tag
+        for e in evidence
+    )
+
+
+def _moved_tag_under(
+    deploy: Evidence, service: str, evidence: list[Evidence], topo: Topology
+) -> Evidence | None:
+    """An image push, well before this deployment, to a tag the service runs: what the deployment's
+    tasks started with is whatever that tag named then, so the push is what changed their code."""
+    if deploy.start is None:
+        return None
+    key = canonical(service, topo) or service
+    repos = {b for a, b, rel in topo.edges if a == key and rel == "runs_image"}
+    for e in evidence:
+        if (
+            e.kind == "change_event"
+            and "change_image" in e.signals
+            and "change_failed" not in e.signals
+            and e.start is not None
+            and e.start < deploy.start - RELEASE_PIPELINE
+            and deploy.start - e.start <= NEXT_PEAK
+            and (repo := canonical(e.resource, topo)) in repos
+        ):
+            pushed, run = _tags(e, repo, topo)
+            if pushed and pushed in run and _pushed_before(e, evidence, topo):
+                return e
+    return None
+
+
 def read_at_start(holder: str, topo: Topology) -> bool:
     """Whether a settings holder reaches its users only when they start: a launch template, or a
     parameter or secret that tasks are handed as they start (and that nothing reads while running)."""
@@ -477,7 +544,7 @@ def _first_launch_after(
     """When what starts with `holder`'s settings first started after `after`: an instance launched by a
     group launching from the template; a new deployment of a service whose tasks are handed it."""
     groups = _launching_from(holder, topo)
-    readers = {a for a, b, rel in topo.edges if b == holder and rel == "reads_at_start"}
+    readers = {a for a, b, rel in topo.edges if b == holder and rel in ("reads_at_start", "runs_image")}
     times = [
         datetime.fromisoformat(str(t))
         for e in evidence
@@ -747,6 +814,13 @@ def _score(
     terms: list[str] = []
     kind = topo.kind(resource) or _prefix_kind(resource)
     best = max(nominating, key=lambda e: e.strength)
+    if kind == "ecr_repository" and onset is not None:
+        # Of several pushes, the one that counts is the last, before the onset, to a tag its services run.
+        runs = [e for e in nominating if (t := _tags(e, resource, topo))[0] in t[1] and e.start is not None]
+        before = [e for e in runs if e.start and e.start <= onset + GRACE]
+        if before:
+            best = max(before, key=lambda e: e.start or onset)
+            nominating = [best]
     root = best.strength
     score = 0.4 * root
     terms.append(f"root {root:.2f}")
@@ -961,6 +1035,18 @@ def _score(
     if is_change and "change_failed" in best.signals:
         score -= 0.2
         terms.append("the change itself failed")
+    if (
+        is_change
+        and "change_deploy" in best.signals
+        and (push := _moved_tag_under(best, resource, evidence, topo))
+    ):
+        # The deployment started its tasks on whatever the tag named: the code it shipped was pushed
+        # earlier, under a tag its task definition already used.
+        score -= MOVED_TAG_COST
+        terms.append(
+            f"the image tag its tasks run was pushed {_minutes(best.start - push.start)} before it"  # type: ignore[operator]
+            f" ({push.resource}): what changed is the image"
+        )
     category = mode.category
     lowered: Evidence | None = None
     if is_change and best.start is not None:
@@ -997,12 +1083,17 @@ def _score(
             # nothing at all when none has happened since.
             launch = _first_launch_after(resource, best.start, evidence, topo)
             template = kind in LAUNCHED_LATER
+            pushed, run = _tags(best, resource, topo) if kind == "ecr_repository" else (None, set())
+            image = kind == "ecr_repository"
+            tasks, task = (
+                ("tasks running its tag", "runs its tag") if image else ("tasks handed it", "is handed it")
+            )
             if launch is None:
                 score = min(score, NOT_YET_IN_SERVICE_CAP)
                 terms.append(
                     "no instance was launched from it after the change"
                     if template
-                    else "no task that is handed it was deployed after the change"
+                    else f"no task that {task} was deployed after the change"
                 )
             elif onset is not None and launch <= onset + GRACE:
                 score += 0.2 * max(0.0, 1 - (onset - launch) / HEALTH_LAG)
@@ -1015,8 +1106,22 @@ def _score(
                         f"the failing hosts ({', '.join(sorted(hosts)[:3])}) were launched from it after the change"
                     )
                 terms.append(
-                    f"{'instances launched from it' if template else 'tasks handed it were deployed'} "
+                    f"{'instances launched from it' if template else f'{tasks} were deployed'} "
                     f"{_minutes(onset - launch)} before the onset"
+                )
+            if pushed and run and pushed not in run:
+                # A push to a tag no task here runs changed nothing they start with.
+                score = min(score, NOT_YET_IN_SERVICE_CAP)
+                terms.append(f"it pushed tag {pushed}; the services run {', '.join(sorted(run))}")
+            elif image and launch is not None and launch - best.start <= RELEASE_PIPELINE:
+                # Pushed and deployed minutes apart: one release, which its deployment names.
+                score = min(score, RELEASED_WITH_DEPLOY_CAP)
+                terms.append(f"deployed {_minutes(launch - best.start)} after the push, as one release")
+            elif image and not _pushed_before(best, evidence, topo):
+                # A tag first pushed here names one build: the deployment that adopted it is the release.
+                score = min(score, RELEASED_WITH_DEPLOY_CAP)
+                terms.append(
+                    f"tag {pushed} was not pushed before: the deployment that adopted it is the release"
                 )
         if not effects:
             score = min(score, UNSEEN_EFFECT_CAP)

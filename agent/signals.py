@@ -69,6 +69,7 @@ SIGNALS: dict[str, str] = {
     "change_iam_policy": "an IAM policy or role permission was changed",
     "change_kms_key": "a KMS key was disabled, scheduled for deletion or its policy changed",
     "change_config": "configuration changed (parameter, environment, function or DB settings)",
+    "change_image": "an image was pushed to a repository under a tag: what tasks that run that tag start with next",
     "change_deploy": "new code or a new task definition / deployment was rolled out",
     "change_capacity": "capacity or concurrency settings were lowered or changed",
     "change_network_placement": "a function, task or instance was moved to other subnets or security groups",

@@ -48,6 +48,14 @@ _ECS_SERVICE = re.compile(r"[A-Za-z0-9_-]{1,255}/[A-Za-z0-9_-]{1,255}")  # "clus
 _QUEUE_URL = re.compile(r"https://(sqs\.[\w.-]+|queue\.amazonaws\.com)/\d{12}/[A-Za-z0-9_.-]{1,80}")
 
 
+# An image in ECR as a task definition names it: by tag (mutable unless the repository forbids it) or by
+# digest (one image for good).
+_ECR_IMAGE = re.compile(
+    r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
+    r"(?P<repo>[a-z0-9][a-z0-9._/-]*?)(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
+)
+
+
 class DescribeResourcesInput(BaseModel):
     """Arguments of describe_resources."""
 
@@ -534,6 +542,25 @@ class _Builder(GraphWalk):
             for m in (page or {}).get("EventSourceMappings", []):
                 self._event_source(m, fname)
 
+    def _image(self, node: str, image: str) -> None:
+        """An ECR image a service's tasks run by tag (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`):
+        a tag is resolved when a deployment starts its tasks, so whatever was pushed to that tag last is
+        what the next deployment runs (`runs_image`, the tags on the repository node). An image pinned by
+        digest names one image for good and is no such setting."""
+        m = _ECR_IMAGE.fullmatch(image.strip())
+        if not m or m.group("digest"):
+            return
+        account, region, repo, tag = m.group("account", "region", "repo", "tag")
+        arn = f"arn:aws:ecr:{region}:{account}:repository/{repo}"
+        tag = tag or "latest"
+        known = self.nodes.get(arn)
+        if known is not None:
+            tags = {t for t in str(known.attrs.get("tags_run", "")).split(",") if t} | {tag}
+            known.attrs["tags_run"] = ",".join(sorted(tags))
+        elif not self.add(Node(kind="ecr_repository", id=arn, name=repo, attrs={"tags_run": tag})):
+            return
+        self.link(node, arn, "runs_image")
+
     def _configured(self, node: str, env: dict[str, str], settings: list[str]) -> None:
         """What a function or service is configured to use, from its own configuration (no extra call):
         the parameters and secrets injected at start (`reads_at_start`: read when a task starts, so an
@@ -838,6 +865,8 @@ class _Builder(GraphWalk):
             td = (page or {}).get("taskDefinition") or {}
             self._roles(sid, [(td.get("taskRoleArn"), "assumes"), (td.get("executionRoleArn"), "starts_as")])
             containers = td.get("containerDefinitions") or []
+            for container in containers:
+                self._image(sid, str(container.get("image") or ""))
             self._configured(
                 sid,
                 {

@@ -64,6 +64,8 @@ ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
         ),
         "change_capacity",
     ),
+    # An image pushed under a tag: what every task that runs the tag starts with from then on.
+    (("PutImage",), "change_image"),
     (
         (
             "UpdateFunctionCode",

@@ -596,3 +596,44 @@ def test_functions_and_services_are_linked_to_the_roles_they_act_as(tool_ctx: An
     # A definition that cannot be read is a gap for that service; the rest of the graph stands.
     assert g.node("prod/billing") is not None and g.neighbours("prod/billing", "assumes") == []
     assert any("DescribeTaskDefinition" in gap and "billing:3" in gap for gap in g.gaps), g.gaps
+
+
+def test_a_service_runs_the_ecr_images_its_task_definition_names_by_tag(tool_ctx: Any) -> None:
+    """A tag is resolved when a deployment starts its tasks, so the repository behind a tag is a
+    setting the service reads at start; an image pinned by digest, or from outside ECR, is not."""
+    ecs = "arn:aws:ecs:us-east-1:123456789012"
+    registry = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
+    service = {
+        "serviceArn": f"{ecs}:service/prod/orders",
+        "serviceName": "orders",
+        "clusterArn": f"{ecs}:cluster/prod",
+        "status": "ACTIVE",
+        "taskDefinition": f"{ecs}:task-definition/orders:108",
+        "createdAt": "2024-04-01T00:00:00Z",
+    }
+    definition = {
+        "taskDefinitionArn": f"{ecs}:task-definition/orders:108",
+        "family": "orders",
+        "revision": 108,
+        "status": "ACTIVE",
+        "containerDefinitions": [
+            {"name": "app", "image": f"{registry}/shop/orders-api:release"},
+            {"name": "proxy", "image": f"{registry}/shop/envoy@sha256:{'a' * 64}"},
+            {"name": "agent", "image": "public.ecr.aws/datadog/agent:7"},
+            {"name": "migrate", "image": f"{registry}/shop/orders-api"},
+        ],
+        "registeredAt": "2024-04-20T00:00:00Z",
+    }
+    base = records()
+    extra = [res("ecs", "Service", service), res("ecs", "TaskDefinition", definition)]
+    ctx = tool_ctx({"resources": base["resources"] + extra, "events": base["events"]})
+    out = describe_resources.run(ctx, {"refs": ["orders"], "ecs_cluster": "prod", "include_network": False})
+    assert out.status is ToolStatus.OK, out.summary
+    g = out.data
+    assert g is not None
+    repo = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/shop/orders-api"
+    assert g.neighbours("prod/orders", "runs_image") == [repo]
+    node = g.node(repo)
+    assert node is not None and node.kind == "ecr_repository" and node.name == "shop/orders-api"
+    # An image named without a tag runs "latest".
+    assert node.attrs["tags_run"] == "latest,release"
