@@ -246,6 +246,60 @@ def buckets(
     return out
 
 
+MetricKey = tuple[str, str, str]  # namespace, metric, dkey (see `dim_key`)
+
+
+def buckets_many(
+    ctx: ReplayContext,
+    keys: Iterable[MetricKey],
+    *,
+    start_s: int,
+    end: datetime,
+    period: int,
+    unit: str | None = None,
+    with_dist: bool = False,
+) -> dict[MetricKey, list[Bucket]]:
+    """`buckets` for several metrics over the same range, period and unit in one query (a
+    GetMetricData request names tens of metrics); each metric's buckets as `buckets` gives them."""
+    wanted = sorted(set(keys))
+    found: dict[MetricKey, list[Bucket]] = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    table = metric_table(ctx)
+    start_ms = start_s * 1000
+    period_ms = period * 1000
+    select = [
+        "namespace",
+        "metric",
+        "dkey",
+        "(? + ((ts - ?) // ?) * ?) // 1000 AS b",
+        "sum(n)",
+        "sum(s)",
+        "min(mn)",
+        "max(mx)",
+    ]
+    args: list[Any] = [start_ms, start_ms, period_ms, period_ms]
+    if with_dist:
+        select += ["bool_and(vals IS NOT NULL)", "flatten(list(vals))", "flatten(list(cnts))"]
+    where = "ts >= ? AND ts < ? AND namespace || chr(0) || metric || chr(0) || dkey IN (SELECT unnest(?::VARCHAR[]))"
+    args += [start_ms, int(end.timestamp() * 1000), ["\0".join(key) for key in wanted]]
+    if unit is not None:
+        where += " AND unit = ?"
+        args.append(unit)
+    sql = (
+        f"SELECT {', '.join(select)} FROM {table} WHERE {where} "
+        "GROUP BY namespace, metric, dkey, b ORDER BY namespace, metric, dkey, b"
+    )
+    for row in ctx.cursor().execute(sql, args).fetchall():
+        dist = None
+        if with_dist and row[8]:
+            dist = (list(row[9]), list(row[10]))
+        found[(row[0], row[1], row[2])].append(
+            Bucket(int(row[3]), None, row[4], row[5], row[6], row[7], dist)
+        )
+    return found
+
+
 def statistic(bucket: Bucket, stat: str) -> float | None:
     """The value of `stat` (a simple statistic or pNN[.N]) for a bucket; None where AWS has none."""
     if stat == "SampleCount":

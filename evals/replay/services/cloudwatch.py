@@ -14,10 +14,14 @@ from evals.replay.engines.metric_math import Env, Series, Value
 from evals.replay.engines.metrics import (
     OTHER_EXTENDED,
     SIMPLE_STATS,
+    Bucket,
+    MetricKey,
     aligned_start,
     bucket_count,
     buckets,
+    buckets_many,
     catalogue,
+    dim_key,
     parse_stat,
     period_retained,
     statistic,
@@ -134,6 +138,7 @@ class _Request:
         self.values: dict[str, Value] = {}
         self.active: list[str] = []
         self.trees: dict[str, metric_math.Node] = {}
+        self._read: dict[str, list[Bucket]] | None = None
         self._validate()
 
     def _validate(self) -> None:
@@ -206,23 +211,42 @@ class _Request:
         self.values[qid] = result
         return result
 
+    def _read_all(self) -> dict[str, list[Bucket]]:
+        """Every MetricStat query's buckets, read together: one query per period, unit and kind of
+        statistic rather than one per metric (the same rows as `buckets` gives each)."""
+        if self._read is not None:
+            return self._read
+        groups: dict[tuple[int, str | None, bool], list[tuple[str, MetricKey]]] = {}
+        for query in self.queries:
+            stat = query.get("MetricStat")
+            if stat is None or not period_retained(self.start, self.ctx.now, stat["Period"]):
+                continue
+            metric = stat["Metric"]
+            key = (metric["Namespace"], metric["MetricName"], dim_key(_dims(metric.get("Dimensions"))))
+            shape = (stat["Period"], stat.get("Unit"), stat["Stat"] not in SIMPLE_STATS)
+            groups.setdefault(shape, []).append((query["Id"], key))
+        self._read = {}
+        for (period, unit, with_dist), members in groups.items():
+            found = buckets_many(
+                self.ctx,
+                [key for _, key in members],
+                start_s=aligned_start(self.start, self.ctx.now, period),
+                end=self.end,
+                period=period,
+                unit=unit,
+                with_dist=with_dist,
+            )
+            for qid, key in members:
+                self._read[qid] = found[key]
+        return self._read
+
     def _metric(self, query: dict[str, Any]) -> Series:
         stat = query["MetricStat"]
         metric, period, name = stat["Metric"], stat["Period"], stat["Stat"]
         series = Series(query.get("Label") or metric["MetricName"], period)
         if not period_retained(self.start, self.ctx.now, period):
             return series
-        rows = buckets(
-            self.ctx,
-            namespace=metric["Namespace"],
-            metric=metric["MetricName"],
-            dimensions=_dims(metric.get("Dimensions")),
-            start_s=aligned_start(self.start, self.ctx.now, period),
-            end=self.end,
-            period=period,
-            unit=stat.get("Unit"),
-            with_dist=name not in SIMPLE_STATS,
-        )
+        rows = self._read_all()[query["Id"]]
         for bucket in rows:
             value = statistic(bucket, name)
             if value is not None:

@@ -446,3 +446,69 @@ def test_other_extended_statistics_are_unsupported(cw: Any) -> None:
         data(client, [mdq("m1", "tm99")], when(0), when(5))
     with pytest.raises(ReplayUnsupported, match="IQM"):
         data(client, [mdq("m1", "IQM")], when(0), when(5))
+
+
+def test_metric_data_reads_many_metrics_at_once_as_each_would_be_read_alone(cw: Any) -> None:
+    """GetMetricData reads its MetricStat queries together (one query per period, unit and kind of
+    statistic): each metric's answer is what it would be asked alone, the same dimension set still
+    matched exactly and a unit filter kept to its own query."""
+    points = [
+        datum(m, "Latency", values=[float(m % 7), float(m % 3 + 10)], counts=[2.0, 1.0], unit="Milliseconds")
+        for m in range(0, 300, 1)
+    ]
+    points += [datum(m, "Errors", value=float(m % 4), unit="Count") for m in range(0, 300, 2)]
+    points += [
+        datum(m, "Errors", {"Service": "api", "Az": "a"}, value=5.0, unit="Count") for m in range(0, 300, 2)
+    ]
+    points += [
+        datum(m, "Latency", {"Service": "web"}, value=float(m), unit="Seconds") for m in range(0, 300, 3)
+    ]
+    client = cw(points)
+
+    def query(
+        qid: str, metric: str, stat: str, period: int, dims: list[dict[str, str]], unit: str | None = None
+    ) -> dict[str, Any]:
+        ms: dict[str, Any] = {
+            "Metric": {"Namespace": "App", "MetricName": metric, "Dimensions": dims},
+            "Period": period,
+            "Stat": stat,
+        }
+        if unit:
+            ms["Unit"] = unit
+        return {"Id": qid, "MetricStat": ms}
+
+    web = [{"Name": "Service", "Value": "web"}]
+    queries = [
+        query("lat_avg", "Latency", "Average", 300, API),
+        query("lat_p90", "Latency", "p90", 300, API),
+        query("err_sum", "Errors", "Sum", 300, API),
+        query("err_sum_1m", "Errors", "Sum", 60, API),
+        query("web_max", "Latency", "Maximum", 300, web),
+        query("web_ms", "Latency", "Maximum", 300, web, unit="Milliseconds"),
+        query("missing", "Throttles", "Sum", 300, API),
+    ]
+
+    def ask(qs: list[dict[str, Any]]) -> dict[str, tuple[list[Any], list[Any]]]:
+        answer = client.get_metric_data(MetricDataQueries=qs, StartTime=when(0), EndTime=when(300))
+        return {r["Id"]: (r["Timestamps"], r["Values"]) for r in answer["MetricDataResults"]}
+
+    together = ask(queries)
+    alone = {q["Id"]: ask([q])[q["Id"]] for q in queries}
+    assert together == alone
+    assert together["err_sum"][1] and together["lat_p90"][1] and together["web_max"][1]
+    # Exact dimension sets (the Az series is not the API's) and exact units (web publishes seconds).
+    # Newest first: the last five minutes hold the API's errors at minutes 296 and 298 only.
+    assert together["err_sum"][1][0] == sum(m % 4 for m in range(0, 300, 2) if m >= 295)
+    assert together["web_ms"] == ([], []) and together["missing"] == ([], [])
+    # And what GetMetricStatistics, which reads each metric alone, answers for the same buckets.
+    alone_stats = client.get_metric_statistics(
+        Namespace="App",
+        MetricName="Errors",
+        Dimensions=API,
+        StartTime=when(0),
+        EndTime=when(300),
+        Period=300,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    by_time = {d["Timestamp"]: d["Sum"] for d in alone_stats}
+    assert dict(zip(*together["err_sum"], strict=True)) == by_time
