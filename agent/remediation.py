@@ -39,6 +39,8 @@ def fill(command: str | None, resource: str, topo: Topology, evidence: Iterable[
 def _identifier(resource: str, topo: Topology) -> str:
     key = topo.resolve(resource) or resource
     node = topo.nodes.get(key)
+    if node is not None and node.kind == "ecr_repository" and node.name:
+        return node.name  # ECR's commands take a repository by name, never by ARN
     return node.id if node is not None else key
 
 
@@ -58,6 +60,14 @@ def _known(resource: str, topo: Topology, evidence: list[Evidence]) -> dict[str,
                 known.setdefault("target-group-arn", arn)
         elif node.kind == "ecs_cluster":
             known.setdefault("cluster", node.id)
+        elif node.kind == "ecs_service" and rel == "runs_image":
+            # A service that runs the repository's image: the one to redeploy, in its cluster.
+            known.setdefault("service", node.name or node.id.rsplit("/", 1)[-1])
+            cluster = next((c for s, c, r in topo.edges if s == other and r == "in_cluster"), None)
+            if cluster is not None:
+                known.setdefault("cluster", topo.nodes[cluster].name or cluster.removeprefix("cluster/"))
+            elif "/" in node.id:
+                known.setdefault("cluster", node.id.split("/", 1)[0])
     own = topo.nodes.get(key)
     if own is not None and own.kind == "dynamodb_index":
         # An index is updated through its table.
@@ -71,7 +81,11 @@ def _known(resource: str, topo: Topology, evidence: list[Evidence]) -> dict[str,
 
 
 def _from_change(facts: dict[str, Any]) -> dict[str, str]:
-    """Values a change's CloudTrail request parameters pin down (the rule a revoke removed)."""
+    """Values a change's CloudTrail request parameters pin down (the rule a revoke removed, the tag
+    an image was pushed to)."""
+    if facts.get("action") == "PutImage":
+        tag = request_params(str(facts.get("params") or "{}")).get("imageTag")
+        return {"tag": str(tag)} if tag else {}
     if facts.get("action") not in ("RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress"):
         return {}
     # Cut short in the evidence, the parameters read as empty: better a placeholder than a guess.

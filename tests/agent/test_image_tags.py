@@ -65,7 +65,14 @@ def test_a_push_over_a_tag_a_service_runs_is_what_its_next_deployment_shipped() 
     assert "tasks running its tag were deployed 2 min before the onset" in top.rationale  # type: ignore[attr-defined]
     assert "what changed is the image" in deploy.rationale
     # Rolling the task definition back would start the same tag again: the tag itself is pointed back.
-    assert any("put-image" in (s.command or "") for s in top.remediation if s.action == "rollback")  # type: ignore[attr-defined]
+    (rollback,) = [s for s in top.remediation if s.action == "rollback"]  # type: ignore[attr-defined]
+    # By name, with the tag the push wrote and the service that runs it filled in.
+    assert "aws ecr put-image --repository-name shop/orders-api --image-tag release " in (
+        rollback.command or ""
+    )
+    assert "update-service --cluster prod --service orders-api --force-new-deployment" in (
+        rollback.command or ""
+    )
 
 
 def test_a_push_of_another_tag_or_of_one_release_with_its_deployment_is_not_the_change() -> None:
