@@ -134,7 +134,12 @@ def called_api(text: str) -> tuple[str | None, str | None]:
 
 
 def message_signals(text: str) -> list[str]:
-    return [signal for pattern, signal in MESSAGE_SIGNALS if pattern.search(text)]
+    found = [signal for pattern, signal in MESSAGE_SIGNALS if pattern.search(text)]
+    if "cache_full_logs" in found:
+        # A cache's refusal at its maxmemory, however the client library names it (redis-py raises
+        # OutOfMemoryError): the cache is full, the process that logged it did not run out of memory.
+        found = [s for s in found if s != "oom_logs"]
+    return found
 
 
 def owner_of(log_group: str) -> str:

@@ -203,3 +203,17 @@ def test_a_member_node_brings_its_replication_group_into_the_graph() -> None:
     assert graph is not None
     edges = {(e.source, e.target, e.relation) for e in graph.edges}
     assert ("basket-cache-001", "basket-cache", "member_of") in edges
+
+
+def test_a_caches_refusal_named_out_of_memory_by_its_client_is_not_the_callers_memory() -> None:
+    """redis-py raises OutOfMemoryError for Redis's "command not allowed when used memory > 'maxmemory'":
+    the cache is full; the function that logged it did not run out of memory. A process's own
+    OutOfMemoryError still is its memory."""
+    from agent.analyzers.logs import message_signals
+
+    refused = message_signals(
+        "[ERROR] OutOfMemoryError: command not allowed when used memory > 'maxmemory'. Traceback (most recent call last):"
+    )
+    assert "cache_full_logs" in refused and "oom_logs" not in refused
+    assert "oom_logs" in message_signals("java.lang.OutOfMemoryError: Java heap space")
+    assert "oom_logs" in message_signals("Runtime.OutOfMemory: Runtime exited with error: signal: killed")
