@@ -197,6 +197,16 @@ class Bucket:
     dist: tuple[list[float], list[float]] | None
 
 
+def _aggregates(start_s: int, period: int, with_dist: bool) -> tuple[list[str], list[Any]]:
+    """The SELECT terms of a period bucket (its start in epoch seconds, then the statistic set and, with
+    `with_dist`, the value distribution) and the arguments they take."""
+    start_ms, period_ms = start_s * 1000, period * 1000
+    terms = ["(? + ((ts - ?) // ?) * ?) // 1000 AS b", "sum(n)", "sum(s)", "min(mn)", "max(mx)"]
+    if with_dist:
+        terms += ["bool_and(vals IS NOT NULL)", "flatten(list(vals))", "flatten(list(cnts))"]
+    return terms, [start_ms, start_ms, period_ms, period_ms]
+
+
 def buckets(
     ctx: ReplayContext,
     *,
@@ -218,18 +228,8 @@ def buckets(
     table = metric_table(ctx)
     end_ms = int(end.timestamp() * 1000)
     start_ms = start_s * 1000
-    period_ms = period * 1000
-    select = [
-        "(? + ((ts - ?) // ?) * ?) // 1000 AS b",
-        "unit" if by_unit else "NULL",
-        "sum(n)",
-        "sum(s)",
-        "min(mn)",
-        "max(mx)",
-    ]
-    args: list[Any] = [start_ms, start_ms, period_ms, period_ms]
-    if with_dist:
-        select += ["bool_and(vals IS NOT NULL)", "flatten(list(vals))", "flatten(list(cnts))"]
+    aggregates, args = _aggregates(start_s, period, with_dist)
+    select = [aggregates[0], "unit" if by_unit else "NULL", *aggregates[1:]]
     where = "namespace = ? AND metric = ? AND dkey = ? AND ts >= ? AND ts < ?"
     args += [namespace, metric, dim_key(dimensions), start_ms, end_ms]
     if unit is not None:
@@ -267,20 +267,8 @@ def buckets_many(
         return found
     table = metric_table(ctx)
     start_ms = start_s * 1000
-    period_ms = period * 1000
-    select = [
-        "namespace",
-        "metric",
-        "dkey",
-        "(? + ((ts - ?) // ?) * ?) // 1000 AS b",
-        "sum(n)",
-        "sum(s)",
-        "min(mn)",
-        "max(mx)",
-    ]
-    args: list[Any] = [start_ms, start_ms, period_ms, period_ms]
-    if with_dist:
-        select += ["bool_and(vals IS NOT NULL)", "flatten(list(vals))", "flatten(list(cnts))"]
+    aggregates, args = _aggregates(start_s, period, with_dist)
+    select = ["namespace", "metric", "dkey", *aggregates]
     where = "ts >= ? AND ts < ? AND namespace || chr(0) || metric || chr(0) || dkey IN (SELECT unnest(?::VARCHAR[]))"
     args += [start_ms, int(end.timestamp() * 1000), ["\0".join(key) for key in wanted]]
     if unit is not None:
