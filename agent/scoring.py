@@ -435,9 +435,11 @@ def _ran_healthy(
 
 
 # Writes of a resource's own policy (who may call it): a bucket, key, queue, topic, function, secret or
-# repository policy, its ACL or public-access block, a permission added or removed.
+# repository policy, its ACL or public-access block, a permission added or removed. Policies that govern
+# something else (scaling, log retention, lifecycle, replication, backups) say nothing about callers.
 _RESOURCE_POLICY = re.compile(
-    r"^(?:Put|Set|Delete|Remove|Add)\w*(?:Policy|Permission|Acl|PublicAccessBlock)$"
+    r"^(?!\w*(?:Scaling|Retention|Lifecycle|Replication|Backup))"
+    r"(?:Put|Set|Delete|Remove|Add)\w*(?:Policy|Permission|Acl|PublicAccessBlock)$"
 )
 
 

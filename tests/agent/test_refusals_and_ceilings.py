@@ -185,3 +185,24 @@ def test_denied_calls_to_a_service_follow_a_change_of_its_resources_own_policy()
         )[0]
         == fn
     )
+
+
+def test_only_policies_that_decide_who_may_call_are_resource_policies() -> None:
+    from agent.scoring import writes_resource_policy
+
+    def change(action: str, service: str) -> object:
+        return ev("change_event", "x", T0, ["change", "change_other"], 0.6, action=action, service=service)
+
+    callers = [
+        ("PutBucketPolicy", "s3"),
+        ("PutKeyPolicy", "kms"),
+        ("AddPermission", "lambda"),
+        ("SetRepositoryPolicy", "ecr"),
+    ]
+    others = [
+        ("PutScalingPolicy", "autoscaling"),
+        ("PutRetentionPolicy", "logs"),
+        ("PutLifecyclePolicy", "ecr"),
+    ]
+    assert all(writes_resource_policy(change(a, s)) for a, s in callers)  # type: ignore[arg-type]
+    assert not any(writes_resource_policy(change(a, s)) for a, s in [*others, ("PutRolePolicy", "iam")])  # type: ignore[arg-type]
