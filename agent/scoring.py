@@ -183,8 +183,9 @@ SETTINGS_RELATIONS = frozenset(
 )
 # Relations by which settings reach their users only when these start: an instance launched from a
 # template, a task that is handed a parameter or secret as it starts, or that pulls the image a tag
-# names when its deployment starts.
-AT_START = frozenset({"launches_from", "reads_at_start", "runs_image"})
+# names when its deployment starts (the last two dated by the user's next deployment).
+HANDED_AT_START = frozenset({"reads_at_start", "runs_image"})
+AT_START = HANDED_AT_START | {"launches_from"}
 # A push that a deployment of the same release follows within this is one release, named by its deploy.
 RELEASE_PIPELINE = timedelta(minutes=30)
 # A change that has reached nothing yet (a template no instance was launched from since) caused nothing.
@@ -475,20 +476,24 @@ def refused_by_its_service(change: Evidence, evidence: list[Evidence]) -> list[E
     return found
 
 
-def _tags(push: Evidence, repository: str, topo: Topology) -> tuple[str | None, set[str]]:
-    """The tag an image push wrote, and the tags of the repository the graph's services run."""
-    node = topo.nodes.get(canonical(repository, topo) or repository)
-    run = {t for t in str(node.attrs.get("tags_run", "") if node else "").split(",") if t}
+def _pushed_tag(push: Evidence) -> str | None:
+    """The tag an image push wrote."""
     text = str(push.facts.get("params") or "")
     tag = request_params(text).get("imageTag") or keyed(text, "imageTag")
-    return (str(tag) if tag else None), run
+    return str(tag) if tag else None
+
+
+def _tags_run(repository: str, topo: Topology) -> set[str]:
+    """The tags of a repository that the graph's services run."""
+    node = topo.nodes.get(canonical(repository, topo) or repository)
+    return {t for t in str(node.attrs.get("tags_run", "") if node else "").split(",") if t}
 
 
 def _pushed_before(push: Evidence, evidence: list[Evidence], topo: Topology) -> bool:
     """Whether the same tag of the same repository was pushed before this push too: a tag pushed again
     is a pointer that moves (release, latest, prod), where a tag pushed once names one build."""
     repo = canonical(push.resource, topo)
-    tag = _tags(push, repo or "", topo)[0]
+    tag = _pushed_tag(push)
     return bool(tag) and any(
         e is not push
         and "change_image" in e.signals
@@ -496,7 +501,7 @@ def _pushed_before(push: Evidence, evidence: list[Evidence], topo: Topology) -> 
         and push.start is not None
         and e.start < push.start
         and canonical(e.resource, topo) == repo
-        and _tags(e, repo or "", topo)[0] == tag
+        and _pushed_tag(e) == tag
         for e in evidence
     )
 
@@ -519,10 +524,10 @@ def _moved_tag_under(
             and e.start < deploy.start - RELEASE_PIPELINE
             and deploy.start - e.start <= NEXT_PEAK
             and (repo := canonical(e.resource, topo)) in repos
+            and _pushed_tag(e) in _tags_run(repo, topo)
+            and _pushed_before(e, evidence, topo)
         ):
-            pushed, run = _tags(e, repo, topo)
-            if pushed and pushed in run and _pushed_before(e, evidence, topo):
-                return e
+            return e
     return None
 
 
@@ -546,7 +551,7 @@ def _first_launch_after(
     """When what starts with `holder`'s settings first started after `after`: an instance launched by a
     group launching from the template; a new deployment of a service whose tasks are handed it."""
     groups = _launching_from(holder, topo)
-    readers = {a for a, b, rel in topo.edges if b == holder and rel in ("reads_at_start", "runs_image")}
+    readers = {a for a, b, rel in topo.edges if b == holder and rel in HANDED_AT_START}
     times = [
         datetime.fromisoformat(str(t))
         for e in evidence
@@ -818,8 +823,8 @@ def _score(
     best = max(nominating, key=lambda e: e.strength)
     if kind == "ecr_repository" and onset is not None:
         # Of several pushes, the one that counts is the last, before the onset, to a tag its services run.
-        runs = [e for e in nominating if (t := _tags(e, resource, topo))[0] in t[1] and e.start is not None]
-        before = [e for e in runs if e.start and e.start <= onset + GRACE]
+        run = _tags_run(resource, topo)
+        before = [e for e in nominating if e.start and e.start <= onset + GRACE and _pushed_tag(e) in run]
         if before:
             best = max(before, key=lambda e: e.start or onset)
             nominating = [best]
@@ -1085,8 +1090,8 @@ def _score(
             # nothing at all when none has happened since.
             launch = _first_launch_after(resource, best.start, evidence, topo)
             template = kind in LAUNCHED_LATER
-            pushed, run = _tags(best, resource, topo) if kind == "ecr_repository" else (None, set())
             image = kind == "ecr_repository"
+            pushed, run = (_pushed_tag(best), _tags_run(resource, topo)) if image else (None, set())
             tasks, task = (
                 ("tasks running its tag", "runs its tag") if image else ("tasks handed it", "is handed it")
             )
