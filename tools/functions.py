@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from tools.registry import ToolContext, tool
 from tools.result import ToolOutput
 from tools.state import text_of
+from tools.window import Window
 
 
 class LambdaConfigInput(BaseModel):
@@ -242,12 +243,10 @@ RUNTIME_QUERY = (
 MAX_VERSIONS = 20
 
 
-class RuntimeVersionsInput(BaseModel):
+class RuntimeVersionsInput(Window):
     """Arguments of runtime_versions."""
 
     function: str = Field(min_length=1, max_length=170, description="the function's name")
-    start: datetime = Field(description="window start (ISO-8601 with zone)")
-    end: datetime = Field(description="window end (ISO-8601 with zone)")
     baseline_hours: float = Field(default=24, gt=0, le=24 * 14, description="hours read before start")
 
 

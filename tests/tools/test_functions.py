@@ -164,3 +164,9 @@ def test_runtime_versions_are_read_from_init_start_lines(tool_ctx: Any) -> None:
         {"function": "orders", "start": "2024-05-01T04:00:00Z", "end": "2024-05-01T06:00:00Z"},
     )
     assert quiet.data is not None and quiet.data.versions == [] and quiet.data.is_empty()
+    # A window that ends before it starts is refused before any query, and says why.
+    backwards = runtime_versions.run(
+        ctx, {"function": "orders", "start": "2024-05-01T06:00:00Z", "end": "2024-05-01T04:00:00Z"}
+    )
+    assert (backwards.status, backwards.error_code) == (ToolStatus.ERROR, "usage")
+    assert "is not before end" in backwards.summary
