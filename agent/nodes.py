@@ -403,8 +403,13 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         )
         if errs and errs.data:
             made = batch.add(log_an.from_error_counts(errs.data, end), errs)
-            # What the alarm or question names: its own errors count however few they are.
-            entry = {topo.resolve_loose(e.id) or e.id for e in scope.entry}
+            # What the alarm or question names, and what fails by its own metrics: their errors count
+            # however few they are (a job that runs every few minutes fails a few lines at a time).
+            entry = {topo.resolve_loose(e.id) or e.id for e in scope.entry} | {
+                topo.resolve_loose(e.resource) or e.resource
+                for e in batch.evidence
+                if e.kind == "metric_anomaly" and e.resource and FAILING_METRICS & set(e.signals)
+            }
             drafted = {str(e.facts["log_group"]) for e in made}
             own = {
                 g.log_group
@@ -1647,13 +1652,21 @@ def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
     batch.evidence += extra
 
 
+# A resource's own metrics saying it fails: its errors or its latency rose.
+FAILING_METRICS = frozenset({"error_rate_up", "latency_up"})
+
+
+# What a caller logs when the party it called did not answer, refused, or answered with its own failure.
+REMOTE_FAILURES = frozenset({"timeout_logs", "connection_refused_logs", "remote_server_error"})
+
+
 def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
-    """Calls to an outside endpoint that time out or are refused, seen only in logs (no traces name
-    it): the endpoint becomes a remote node and the errors evidence about it. Internal names and AWS
-    endpoints are left to the resources they belong to."""
+    """Calls to an outside endpoint that time out, are refused or are answered with the server's own
+    failure (5xx), seen only in logs (no traces name it): the endpoint becomes a remote node and the
+    errors evidence about it. Internal names and AWS endpoints are left to the resources they belong to."""
     extra: list[Evidence] = []
     for e in batch.evidence:
-        if e.kind != "log_pattern" or not {"timeout_logs", "connection_refused_logs"} & set(e.signals):
+        if e.kind != "log_pattern" or not REMOTE_FAILURES & set(e.signals):
             continue
         text = _error_text(e, ("template", "example"))
         dialled = {m.group(1) for m in DIALLED.finditer(text) if PRIVATE_IP.match(m.group(1))}

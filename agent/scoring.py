@@ -419,11 +419,17 @@ def _ran_healthy(
     than it takes to reach its traffic did not start the trouble (unless what it shipped builds up
     while serving). How long it ran before the onset, what that costs it, and whether that spell was
     longer than twice its rollout; None when it is no alibi."""
-    if "change_deploy" not in release.signals or release.start is None:
-        return None
-    if set(mode.root_signals) & ACCUMULATES:
+    if release.start is None or set(mode.root_signals) & ACCUMULATES:
         return None
     kind = kind_of(release, topo)
+    if "change_deploy" not in release.signals and not (
+        kind == "lambda"
+        and base_action(str(release.facts.get("action") or "")) == "UpdateFunctionConfiguration"
+    ):
+        # A function's own configuration (timeout, memory, environment) is read by its very next
+        # invocation, as its code is. Other settings (how a queue feeds it, its concurrency, a setting
+        # elsewhere) may bite only when what they govern next happens: a full batch, a peak.
+        return None
     if kind in LAUNCHED_LATER:
         # A new launch template version serves nothing until instances are launched from it (the next
         # scale-out or replacement): time since the edit is no alibi.

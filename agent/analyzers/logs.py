@@ -72,6 +72,20 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         "subnet_addresses_exhausted",
     ),
     (re.compile(r"kms|disabledexception|kmsinvalidstate|key .*disabled", re.I), "kms_errors"),
+    # A server's own failure as its client prints the answer: an HTTP 5xx status in words ("500 Server
+    # Error", "503 Service Unavailable", "too many 503 error responses", "status 502", "HTTP 504"). The
+    # server that answered failed; what the client sent was accepted as a request. Bare numbers (an access
+    # log's status column) are left alone: which side wrote the line is unknown.
+    (
+        re.compile(
+            r"\b5\d\d (?:server error|internal server error|service unavailable|bad gateway|gateway time-?out)\b|"
+            r"\b(?:server error|service unavailable|bad gateway|gateway time-?out)\W{1,3}5\d\d\b|"
+            r"too many 5\d\d error responses|\b(?:status(?: ?code)?|http)[=: ]+5\d\d\b|"
+            r"\b(?:answered|returned|responded(?: with)?|got|received) (?:http |status )?5\d\d\b",
+            re.I,
+        ),
+        "remote_server_error",
+    ),
     # EC2 and Fargate say so when they take Spot capacity back (ECS stopCode SpotInterruption, the ASG's
     # "Spot instance interruption" activity, the two-minute interruption notice).
     (
