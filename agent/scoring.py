@@ -181,6 +181,8 @@ SETTINGS_HOLDERS = frozenset(
 SETTINGS_RELATIONS = frozenset(
     {"uses_parameters", "launches_from", "reads_at_start", "reads_setting", "runs_image"}
 )
+# Ceilings of the hardware under a resource: its storage's I/O and its burst credits.
+HARDWARE_CEILINGS = frozenset({"io_saturated", "credits_exhausted"})
 # Relations by which settings reach their users only when these start: an instance launched from a
 # template, a task that is handed a parameter or secret as it starts, or that pulls the image a tag
 # names when its deployment starts (the last two dated by the user's next deployment).
@@ -1197,7 +1199,12 @@ def _score(
         # Its settings may live elsewhere (a parameter group, a launch template): an edit there is an
         # edit of it, and like a capacity cut it bites when the condition it governs next arises (the
         # next launch, the next long query, the next peak), not necessarily at once.
-        holders = {b for a, b, rel in topo.edges if a == resource and rel in SETTINGS_RELATIONS}
+        relations = SETTINGS_RELATIONS
+        if set(mode.root_signals) <= HARDWARE_CEILINGS:
+            # A storage or burst ceiling is set by the volume and the instance class, never by the
+            # engine's parameters: a parameter group edit does not move it.
+            relations = relations - {"uses_parameters"}
+        holders = {b for a, b, rel in topo.edges if a == resource and rel in relations}
         held = [
             e
             for e in evidence

@@ -124,6 +124,9 @@ CATALOG: dict[str, KindMetrics] = {
             ("ReadLatency", "Average"),
             ("WriteLatency", "Average"),
             ("DiskQueueDepth", "Average"),
+            # Instance classes with burst EBS bandwidth: the instance's own I/O and byte credits.
+            ("EBSIOBalance%", "Minimum"),
+            ("EBSByteBalance%", "Minimum"),
             ("AbortedClients", "Sum"),
             ("Deadlocks", "Sum"),
             ("BurstBalance", "Minimum"),

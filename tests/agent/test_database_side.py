@@ -1,0 +1,128 @@
+"""What happens inside a database, seen from it and from its clients: storage I/O at its ceiling (queue
+depth and latency climb, the instance's EBS byte credits run out), lock waits and deadlocks (decided in
+the database, whoever holds the lock), and a failover that made an alarm blip (a brief excursion that a
+platform event on the path explains is that event's impact, not noise)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.investigate import offline
+from tests.conftest import make_bundle
+from tests.evals.test_scoring_diagnosis import trail
+from tests.tools.test_resources import res
+
+ACCOUNT = "123456789012"
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+DB = "statements-pg"
+API = "statements-api"
+
+
+def _series(namespace: str, name: str, dims: dict[str, str], unit: str, value: Any) -> list[dict[str, Any]]:
+    """A datapoint a minute for six hours; `value(minute)` gives each."""
+    return [
+        {
+            "namespace": namespace,
+            "metric": name,
+            "dimensions": dims,
+            "timestamp": (T0 + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "unit": unit,
+            "value": float(value(m)),
+        }
+        for m in range(360)
+    ]
+
+
+def _db(engine: str = "postgres") -> dict[str, Any]:
+    return res(
+        "rds",
+        "DBInstance",
+        {
+            "DBInstanceIdentifier": DB,
+            "DBInstanceClass": "db.m6g.large",
+            "DBInstanceStatus": "available",
+            "Engine": engine,
+            "Endpoint": {"Address": f"{DB}.c1a2b3.us-east-1.rds.amazonaws.com", "Port": 5432},
+            "DBParameterGroups": [
+                {"DBParameterGroupName": f"{DB}-params", "ParameterApplyStatus": "in-sync"}
+            ],
+        },
+    )
+
+
+def _api() -> dict[str, Any]:
+    return res(
+        "lambda",
+        "FunctionConfiguration",
+        {
+            "FunctionName": API,
+            "FunctionArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{API}",
+            "Runtime": "python3.12",
+            "State": "Active",
+            "Environment": {"Variables": {"DB_HOST": f"{DB}.c1a2b3.us-east-1.rds.amazonaws.com"}},
+        },
+    )
+
+
+def _logs(first: int, message: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "log_group": f"/aws/lambda/{API}",
+            "log_stream": "2024/05/01/[$LATEST]9a8b7c",
+            "timestamp": int((T0 + timedelta(minutes=m, seconds=s)).timestamp() * 1000),
+            "message": message if m >= first else "[INFO] statement page served in 84 ms",
+        }
+        for m in range(120, 360)
+        for s in ((5, 25, 45) if m >= first else (30,))
+    ]
+
+
+def test_a_database_whose_storage_io_is_at_its_ceiling_is_the_origin() -> None:
+    dims = {"DBInstanceIdentifier": DB}
+    metrics = (
+        _series(
+            "AWS/RDS", "DiskQueueDepth", dims, "Count", lambda m: 60 + m % 5 if m >= 270 else 1 + m % 2 * 0.2
+        )
+        + _series("AWS/RDS", "ReadLatency", dims, "Seconds", lambda m: 0.03 if m >= 270 else 0.0006)
+        + _series(
+            "AWS/RDS",
+            "EBSByteBalance%",
+            dims,
+            "Percent",
+            lambda m: max(0, 100 - 4 * (m - 250)) if m >= 250 else 100,
+        )
+        + _series("AWS/RDS", "CPUUtilization", dims, "Percent", lambda m: 22 + m % 3)
+        + _series(
+            "AWS/Lambda", "Errors", {"FunctionName": API}, "Count", lambda m: 12 + m % 3 if m >= 290 else 0
+        )
+    )
+    # an engine parameter edited hours before: it does not set how fast the storage is
+    edit = trail(
+        "3b1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e07",
+        "2024-05-01T01:10:00Z",
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_DatabaseAdmin_0a1b/priya",
+        "ModifyDBParameterGroup",
+        {
+            "dBParameterGroupName": f"{DB}-params",
+            "parameters": [
+                {"parameterName": "work_mem", "parameterValue": "65536", "applyMethod": "immediate"}
+            ],
+        },
+    )
+    edit["awsRegion"] = "us-east-1"
+    bundle = make_bundle(
+        {
+            "resources": [_db(), _api()],
+            "metrics": metrics,
+            "logs": _logs(290, "[ERROR] canceling statement due to statement timeout"),
+            "cloudtrail": [edit],
+        },
+        trigger={"question": "statement pages have been slow and failing since about 04:50"},
+    )
+    report = offline(bundle)
+    assert any("credits_exhausted" in e.signals and e.resource == DB for e in report.evidence)
+    top = report.hypotheses[0]
+    assert (top.resource, top.failure_mode, top.category) == (DB, "rds-storage-io-ceiling", "limit"), (
+        report.summary
+    )
