@@ -483,6 +483,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     _attribute_throttles(batch, topo)
     _quota_consumers(batch, topo, scope)
     _attribute_cache_refusals(batch, topo)
+    _attribute_lock_waits(batch, topo)
     _attribute_remote_hosts(batch, topo)
     _dead_routes(batch, topo)
     _network_follow_up(batch, topo, window, scope)
@@ -1658,6 +1659,38 @@ FAILING_METRICS = frozenset({"error_rate_up", "latency_up"})
 
 # What a caller logs when the party it called did not answer, refused, or answered with its own failure.
 REMOTE_FAILURES = frozenset({"timeout_logs", "connection_refused_logs", "remote_server_error"})
+
+
+DATABASE_KINDS = frozenset({"rds_instance", "rds_cluster"})
+
+
+def _attribute_lock_waits(batch: _Batch, topo: Topology) -> None:
+    """A lock wait or a deadlock is decided inside the database: the client that logs it reports the
+    database's state (another transaction holds the rows). The waits are evidence about the database the
+    client uses: the nearest one on the resource graph, else the only one in play."""
+    extra: list[Evidence] = []
+    cluster_of = {
+        a: b for a, b, rel in topo.edges if rel == "member_of" and topo.nodes[b].kind == "rds_cluster"
+    }
+    in_play = sorted({cluster_of.get(k, k) for k, n in topo.nodes.items() if n.kind in DATABASE_KINDS})
+    for e in batch.evidence:
+        if e.kind != "log_pattern" or "db_lock_contention" not in e.signals:
+            continue
+        caller = topo.resolve(e.resource)
+        if caller is not None and topo.nodes[caller].kind in DATABASE_KINDS:
+            continue  # the database's own log
+        near = topo.distances([caller]) if caller else {}
+        dbs = {
+            cluster_of.get(k, k): d
+            for k, d in near.items()
+            if 0 < d <= 2 and topo.nodes[k].kind in DATABASE_KINDS
+        }
+        nearest = min(dbs.values(), default=0)
+        closest = sorted({k for k, d in dbs.items() if d == nearest}) or in_play
+        if len(closest) == 1:
+            there = closest[0]
+            extra.append(batch.copy_onto(e, there, f"lock waits in {topo.nodes[there].name or there}"))
+    batch.evidence += extra
 
 
 def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:

@@ -72,6 +72,18 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         "subnet_addresses_exhausted",
     ),
     (re.compile(r"kms|disabledexception|kmsinvalidstate|key .*disabled", re.I), "kms_errors"),
+    # Row or table locks held by another transaction, as the database reports them to the client that
+    # waited (MySQL 1205 "Lock wait timeout exceeded", 1213 "Deadlock found"; PostgreSQL "deadlock
+    # detected", "canceling statement due to lock timeout", "could not obtain lock"): decided inside the
+    # database, whoever holds the lock.
+    (
+        re.compile(
+            r"lock wait timeout|deadlock found|deadlock detected|due to lock timeout|could not obtain lock|"
+            r"lock request time ?out",
+            re.I,
+        ),
+        "db_lock_contention",
+    ),
     # A server's own failure as its client prints the answer: an HTTP 5xx status in words ("500 Server
     # Error", "503 Service Unavailable", "too many 503 error responses", "status 502", "HTTP 504"). The
     # server that answered failed; what the client sent was accepted as a request. Bare numbers (an access

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from agent.analyzers.logs import message_signals
 from agent.investigate import offline
 from tests.conftest import make_bundle
 from tests.evals.test_scoring_diagnosis import trail
@@ -17,6 +18,17 @@ ACCOUNT = "123456789012"
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 DB = "statements-pg"
 API = "statements-api"
+
+
+def test_lock_waits_are_the_databases_state() -> None:
+    for said in (
+        "SQL Error: 1205, SQLState: 40001 Lock wait timeout exceeded; try restarting transaction",
+        "Deadlock found when trying to get lock; try restarting transaction",
+        "ERROR: canceling statement due to lock timeout",
+        "ERROR: deadlock detected",
+    ):
+        assert "db_lock_contention" in message_signals(said), said
+    assert "db_lock_contention" not in message_signals("HikariPool-1 - Connection is not available")
 
 
 def _series(namespace: str, name: str, dims: dict[str, str], unit: str, value: Any) -> list[dict[str, Any]]:
@@ -126,3 +138,24 @@ def test_a_database_whose_storage_io_is_at_its_ceiling_is_the_origin() -> None:
     assert (top.resource, top.failure_mode, top.category) == (DB, "rds-storage-io-ceiling", "limit"), (
         report.summary
     )
+
+
+def test_lock_waits_in_a_clients_logs_are_the_database_it_uses() -> None:
+    metrics = _series(
+        "AWS/Lambda", "Errors", {"FunctionName": API}, "Count", lambda m: 20 + m % 4 if m >= 300 else 0
+    )
+    bundle = make_bundle(
+        {
+            "resources": [_db("mysql"), _api()],
+            "metrics": metrics,
+            "logs": _logs(
+                300,
+                "[ERROR] OperationalError: (1205, 'Lock wait timeout exceeded; try restarting transaction')",
+            ),
+        },
+        trigger={"question": "statement saves fail since 05:00"},
+    )
+    report = offline(bundle)
+    assert any("db_lock_contention" in e.signals and e.resource == DB for e in report.evidence)
+    top = report.hypotheses[0]
+    assert (top.resource, top.failure_mode) == (DB, "rds-lock-contention"), report.summary
