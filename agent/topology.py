@@ -270,4 +270,12 @@ def derived_aliases(ref: str) -> list[str]:
         m = pattern.match(ref)
         if m:
             out += [g for g in m.groups() if g]
+    queue = _QUEUE_URL.match(ref)
+    if queue:
+        # A queue URL is its queue's ARN in another spelling, never a table or function of its name.
+        region, account, name = queue.groups()
+        out.insert(0, f"arn:aws:sqs:{region}:{account}:{name}")
     return out
+
+
+_QUEUE_URL = re.compile(r"^https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d{12})/([A-Za-z0-9_.-]+)$")

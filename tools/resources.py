@@ -808,6 +808,13 @@ class _Builder(GraphWalk):
         if dlq:
             self.want("sqs_queue", dlq)
             self.link(arn, dlq, "dead_letters_to")
+        if q.get("QueueArn") and attrs.get("dead_letter_queue_of"):
+            # A dead-letter queue fills with what its sources' consumers failed: the sources (same
+            # account and region, by the API's own rule) and their consumers are on its path.
+            for source in dead_from[:MAX_MAPPINGS]:
+                source_arn = f"{q['QueueArn'].rsplit(':', 1)[0]}:{source}"
+                self.want("sqs_queue", source_arn)
+                self.link(source_arn, arn, "dead_letters_to")
         for m in mappings:
             function = str(m.get("FunctionArn") or "").split(":function:")[-1].split(":")[0]
             if function:

@@ -92,3 +92,11 @@ def test_a_name_shared_across_kinds_names_different_resources() -> None:
     assert topo.nodes[asg].kind == "asg" and topo.nodes[alb].kind == "alb"
     svc = topo.add("service", "checkout")
     assert topo.add("ecs_service", "checkout") == svc and topo.nodes[svc].kind == "ecs_service"
+
+
+def test_a_queue_url_names_its_queue_not_a_table_of_the_same_name() -> None:
+    topo = Topology()
+    topo.add("dynamodb_table", "export-jobs")
+    queue = topo.add("sqs_queue", "arn:aws:sqs:eu-west-1:123456789012:export-jobs", "export-jobs")
+    assert topo.resolve("https://sqs.eu-west-1.amazonaws.com/123456789012/export-jobs") == queue
+    assert topo.resolve("export-jobs") == "export-jobs"  # the bare name stays the table's: it came first

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.evals.replay.test_sqs import ARN, FN, RECORDS, U1, URL
+from evals.replay import replay_session
+from tests.conftest import make_bundle
+from tests.evals.replay.test_sqs import ARN, FN, RECORDS, U1, URL, queue
+from tools.aws import AwsClients
 from tools.functions import event_source_mappings
 from tools.queues import queue_details
 from tools.registry import ToolContext
@@ -100,3 +104,19 @@ def test_the_graph_walks_queue_to_consumer_and_dead_letter_queue(
         tool_ctx(BUNDLE), {"refs": [f"{URL}/payments", f"{ARN}:payments"], "include_network": False}
     ).data
     assert [n.name for n in graph.nodes if n.kind == "sqs_queue"] == ["payments"] and graph.unresolved == []
+
+
+def test_a_dead_letter_queue_brings_the_queues_that_feed_it() -> None:
+    """Described alone (its alarm named it), a dead-letter queue brings its sources: what fills it is
+    what their consumers failed."""
+    redrive = json.dumps({"deadLetterTargetArn": f"{ARN}:export-jobs-dlq", "maxReceiveCount": 5})
+    bundle = make_bundle(
+        {"resources": [queue("export-jobs", RedrivePolicy=redrive), queue("export-jobs-dlq")]}
+    )
+    session, _ = replay_session(bundle)
+    ctx = ToolContext(aws=AwsClients(session), now=bundle.manifest.now)
+    graph = describe_resources.run(ctx, {"refs": ["export-jobs-dlq"]}).data
+    assert graph is not None
+    assert (f"{ARN}:export-jobs", f"{ARN}:export-jobs-dlq", "dead_letters_to") in {
+        (e.source, e.target, e.relation) for e in graph.edges
+    }
