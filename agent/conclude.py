@@ -70,6 +70,34 @@ def _capped_as_set(e: Evidence, evidence: list[Evidence], topo: Topology, start:
     return fed and bool(reserved) and all(r.start and r.start < start for r in reserved) and not failing
 
 
+# How far a brief excursion may start from a platform event on its path and still be that event's impact:
+# a failover takes a minute or two, and a period of the metric or two passes before its effect is counted.
+EVENT_NEAR = timedelta(minutes=10)
+PLATFORM_EVENTS = frozenset({"db_event", "cache_event"})
+# What interrupts service: a failover, a restart, a node replaced or recovered (not a storage change
+# applied online, a backup, a notice).
+INTERRUPTS = re.compile(r"fail ?over|restart|reboot|shut ?down|replac|recover|unhealthy|unavailable", re.I)
+
+
+def _struck_by_event(
+    on_entry: list[Evidence], evidence: list[Evidence], topo: Topology, entry_ids: list[str]
+) -> list[Evidence]:
+    """The entry's brief excursions, when the platform acted on a resource on its path as they began (a
+    database failover or restart, a cache node replaced); none otherwise."""
+    blips = [e for e in on_entry if e.kind == "metric_anomaly" and "metric_blip" in e.signals and e.start]
+    reach = topo.distances(entry_ids)
+    events = [
+        e.start
+        for e in evidence
+        if e.kind == "health_event"
+        and e.start is not None
+        and PLATFORM_EVENTS & set(e.signals)
+        and INTERRUPTS.search(e.summary)
+        and reach.get(topo.resolve(e.resource) or "", 99) <= 3
+    ]
+    return [b for b in blips if b.start and any(abs(b.start - t) <= EVENT_NEAR for t in events)]
+
+
 def symptom_within_normal(evidence: list[Evidence]) -> bool:
     """Whether the trigger's own symptom was judged against its history and stayed within its normal
     range, with nothing showing it out of range."""
@@ -125,6 +153,11 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         # The symptom the trigger is about, judged against its own history, never left its normal range:
         # whatever else moved did not make this incident.
         sustained = []
+    if not sustained and not warning:
+        # Nothing sustained: noise, unless the platform acted on the path just as the trigger's resource
+        # blipped (a failover, a restart, a replaced node). Then the excursion is that event's impact,
+        # brief but real, and the event is the lead.
+        sustained = _struck_by_event(on_entry, evidence, topo, entry_ids)
     unseen_harm = False
     if not sustained and "flow_stopped" in scope.symptoms and not scope.alarm_name and not warning:
         # People report that something stopped arriving (messages, deliveries, files) and nothing read

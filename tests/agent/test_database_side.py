@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.analyzers.logs import message_signals
 from agent.investigate import offline
+from tests.agent.triggers.conftest import alarm_event
 from tests.conftest import make_bundle
 from tests.evals.test_scoring_diagnosis import trail
 from tests.tools.test_resources import res
@@ -159,3 +160,74 @@ def test_lock_waits_in_a_clients_logs_are_the_database_it_uses() -> None:
     assert any("db_lock_contention" in e.signals and e.resource == DB for e in report.evidence)
     top = report.hypotheses[0]
     assert (top.resource, top.failure_mode) == (DB, "rds-lock-contention"), report.summary
+
+
+def _rds_event(minute: float, message: str, cats: list[str]) -> dict[str, Any]:
+    return {
+        "source": "rds",
+        "item": {
+            "SourceIdentifier": DB,
+            "SourceType": "db-instance",
+            "Message": message,
+            "EventCategories": cats,
+            "Date": (T0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "SourceArn": f"arn:aws:rds:us-east-1:{ACCOUNT}:db:{DB}",
+        },
+    }
+
+
+def _blip_bundle(events: list[dict[str, Any]]) -> Any:
+    """An API's errors alarm fired on a two-minute burst and cleared; the API reads the database."""
+    metrics = _series(
+        "AWS/Lambda", "Errors", {"FunctionName": API}, "Count", lambda m: 400 if m in (334, 335) else m % 2
+    ) + _series("AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": DB}, "Percent", lambda m: 30 + m % 3)
+    alarm = {
+        "AlarmName": f"{API}-errors",
+        "AlarmArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:{API}-errors",
+        "StateValue": "OK",
+        "StateReason": "Threshold Crossed: 1 datapoint [1.0 (01/05/24 05:40:00)] was not greater than the threshold (50.0).",
+        "StateUpdatedTimestamp": "2024-05-01T05:40:00.000Z",
+        "MetricName": "Errors",
+        "Namespace": "AWS/Lambda",
+        "Dimensions": [{"Name": "FunctionName", "Value": API}],
+        "Statistic": "Sum",
+        "Period": 60,
+        "EvaluationPeriods": 1,
+        "DatapointsToAlarm": 1,
+        "Threshold": 50.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+    }
+    return make_bundle(
+        {"resources": [_db(), _api()], "metrics": metrics, "alarms": [alarm], "events": events},
+        trigger={
+            "alarm_event": alarm_event(
+                f"{API}-errors",
+                {"FunctionName": API},
+                T0 + timedelta(minutes=336),
+                namespace="AWS/Lambda",
+                metric="Errors",
+            )
+        },
+    )
+
+
+def test_a_blip_that_a_failover_on_the_path_explains_is_not_noise() -> None:
+    failover = [
+        _rds_event(333.5, "The primary host of the RDS Multi-AZ instance is unhealthy.", ["failover"]),
+        _rds_event(333.6, "Multi-AZ instance failover started.", ["failover"]),
+        _rds_event(335.2, "Multi-AZ instance failover completed.", ["failover"]),
+    ]
+    report = offline(_blip_bundle(failover))
+    assert report.verdict != "no_fault", report.summary
+    assert report.hypotheses[0].resource == DB, report.summary
+    # the same blip with nothing on the path: an alarm too eager, not an incident
+    assert offline(_blip_bundle([])).verdict == "no_fault"
+    # nor does a change the database applies online (storage grown by autoscaling) explain it
+    grown = [
+        _rds_event(
+            333.0, "Applying autoscaling-initiated modification to allocated storage.", ["notification"]
+        ),
+        _rds_event(336.0, "Finished applying autoscaling-initiated modification to allocated storage.", []),
+    ]
+    assert offline(_blip_bundle(grown)).verdict == "no_fault"
