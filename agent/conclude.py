@@ -70,6 +70,8 @@ def _capped_as_set(e: Evidence, evidence: list[Evidence], topo: Topology, start:
     return fed and bool(reserved) and all(r.start and r.start < start for r in reserved) and not failing
 
 
+# A group that did not add capacity while load rose.
+NOT_SCALED = frozenset({"asg_no_scaling", "scaling_blocked", "alarm_threshold_not_met"})
 # How far a brief excursion may start from a platform event on its path and still be that event's impact:
 # a failover takes a minute or two, and a period of the metric or two passes before its effect is counted.
 EVENT_NEAR = timedelta(minutes=10)
@@ -153,6 +155,10 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         # The symptom the trigger is about, judged against its own history, never left its normal range:
         # whatever else moved did not make this incident.
         sustained = []
+    if not sustained and not warning and "no_scaling" in scope.symptoms:
+        # The question is why capacity was not added: a group that did not scale while load rose is the
+        # very trouble asked about, whatever errors the load brought.
+        sustained = [e for e in evidence if NOT_SCALED & set(e.signals)]
     if not sustained and not warning:
         # Nothing sustained: noise, unless the platform acted on the path just as the trigger's resource
         # blipped (a failover, a restart, a replaced node). Then the excursion is that event's impact,

@@ -7,6 +7,7 @@ scoring to agent/scoring.py.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -393,6 +394,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     # After every namespace is read: a stream's throttles or a queue's ceiling count as much as a
     # database's CPU.
     _who_set_the_ceiling(batch, topo, scope)
+    _errors_with_traffic(batch, topo)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []
@@ -1659,6 +1661,53 @@ FAILING_METRICS = frozenset({"error_rate_up", "latency_up"})
 
 # What a caller logs when the party it called did not answer, refused, or answered with its own failure.
 REMOTE_FAILURES = frozenset({"timeout_logs", "connection_refused_logs", "remote_server_error"})
+
+
+# Error counts and the request counts they are a share of, by namespace.
+ERRORS_OF_REQUESTS = {
+    "AWS/ApplicationELB": (
+        frozenset({"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_4XX_Count"}),
+        frozenset({"RequestCount"}),
+    ),
+    "AWS/Lambda": (frozenset({"Errors"}), frozenset({"Invocations"})),
+    "AWS/ApiGateway": (frozenset({"5XXError", "4XXError"}), frozenset({"Count"})),
+}
+
+
+def _errors_with_traffic(batch: _Batch, topo: Topology) -> None:
+    """An error count is a share of the requests: when requests grew and the errors grew no more than the
+    extra requests alone would bring at the baseline's error rate (within counting noise), the error
+    rate did not change and users meet no new failure. Such counts stop being read as errors rising."""
+    traffic = [
+        e
+        for e in batch.evidence
+        if e.kind == "metric_anomaly"
+        and "traffic_up" in e.signals
+        and e.facts.get("metric") in ERRORS_OF_REQUESTS.get(str(e.facts.get("namespace")), ((), ()))[1]
+    ]
+    for e in batch.evidence:
+        if e.kind != "metric_anomaly" or "error_rate_up" not in e.signals:
+            continue
+        counts = ERRORS_OF_REQUESTS.get(str(e.facts.get("namespace")))
+        if counts is None or e.facts.get("metric") not in counts[0]:
+            continue
+        base, peak = e.facts.get("baseline"), e.facts.get("extreme")
+        if not isinstance(base, (int, float)) or not isinstance(peak, (int, float)) or base <= 0:
+            continue  # from none: no rate to compare
+        here = topo.resolve(e.resource)
+        near = topo.distances([here]) if here else {}
+        for t in traffic:
+            there = topo.resolve(t.resource)
+            if there != here and near.get(there or "", 99) > 1:
+                continue
+            t_base, t_peak = t.facts.get("baseline"), t.facts.get("extreme")
+            if not isinstance(t_base, (int, float)) or not isinstance(t_peak, (int, float)) or t_base <= 0:
+                continue
+            expected = base * t_peak / t_base
+            if peak <= expected + 3 * math.sqrt(expected) + 2:
+                e.signals = [s if s != "error_rate_up" else "errors_with_traffic" for s in e.signals]
+                e.facts["with_traffic"] = t.id
+                break
 
 
 DATABASE_KINDS = frozenset({"rds_instance", "rds_cluster"})

@@ -58,6 +58,7 @@ SIGNALS: dict[str, str] = {
     "disk_full_logs": "no space left on device in logs",
     "kms_errors": "KMS key disabled / access errors",
     "db_lock_contention": "a database made clients wait for locks another transaction holds (lock wait timeouts, deadlocks)",
+    "errors_with_traffic": "errors rose only as much as the extra requests bring at the usual error rate",
     "remote_server_error": "a called server answered with its own failure (an HTTP 5xx status)",
     # traces
     "trace_faults": "traces fault with this resource as the deepest failing entity",
