@@ -1208,7 +1208,9 @@ def _place_refusals(topo: Topology, drafts: list[analyzers.Draft]) -> None:
 # Where a failing call went: a URL's host, host='...', or "call to <host>".
 CALLED_HOST = re.compile(
     r"https?://([a-z0-9.-]+\.[a-z]{2,})|host=['\"]?([a-z0-9.-]+\.[a-z]{2,})"
-    r"|\b(?:call|calls|request|requests|connect|connection|connecting)\s+to\s+([a-z0-9.-]+\.[a-z]{2,})\b",
+    r"|\b(?:call|calls|request|requests|connect|connection|connecting)\s+to\s+([a-z0-9.-]+\.[a-z]{2,})\b"
+    # A delivery's own record of where it went (Firehose's "destination", a webhook's "endpoint").
+    r"|[\"']?\b(?:destination|endpoint)[\"']?\s*[:=]\s*[\"']?([a-z0-9.-]+\.[a-z]{2,})\b",
     re.I,
 )
 
@@ -1218,7 +1220,7 @@ def _called_hosts(text: str) -> set[str]:
     return {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
 
 
-INTERNAL_SUFFIXES = (".internal", ".local", ".svc", ".consul", ".lan", ".corp", ".intra")
+EC2_HOSTNAMES = (".ec2.internal", ".compute.internal")
 
 
 # The address a connection was dialled to, as runtimes print a failed dial ("dial tcp 10.0.3.7:3128: i/o
@@ -1763,12 +1765,13 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
                 continue
         hosts = _called_hosts(text)
         named = bool(hosts)
+        # A private name no resource of the account answers to is another team's service (or one
+        # the account's telemetry does not describe): the party that failed, as an outside host is.
+        # An instance's own EC2 name is the instance, not a service.
         hosts = {
             h
             for h in hosts
-            if not h.endswith(INTERNAL_SUFFIXES)
-            and not h.endswith("amazonaws.com")
-            and topo.resolve(h) is None
+            if not h.endswith(EC2_HOSTNAMES) and not h.endswith("amazonaws.com") and topo.resolve(h) is None
         }
         if not named:
             # The failure names no host: the code may name the dependency as its configuration does
@@ -1789,6 +1792,10 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
             continue
         host = hosts.pop()
         topo.add("remote", host)
+        caller = topo.resolve(e.resource)
+        if caller and caller != host:
+            # The caller's way to the host (its subnets, routes, security groups) is the host's path.
+            topo.link(caller, host, "calls")
         extra.append(batch.copy_onto(e, host, f"calls to {host} fail", sorted({*e.signals, "remote_slow"})))
     batch.evidence += extra
 

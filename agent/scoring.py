@@ -166,6 +166,20 @@ _PREFIX_KIND = [
 MAX_SIBLINGS = 20
 # Resources traffic passes through rather than runs on.
 NETWORK_PATH = frozenset({"route_table", "network_acl", "subnet"})
+# The account's own links to private networks, and names that live only on them.
+PRIVATE_LINKS = frozenset(
+    {"vpn_connection", "vpn_gateway", "dx_connection", "transit_gateway", "transit_gateway_attachment"}
+)
+PRIVATE_NAMES = (".internal", ".local", ".corp", ".lan", ".intra", ".consul", ".svc")
+# The most a remote host is believed when the way to it changed or broke as its calls began failing.
+PATH_CHANGED_CAP = 0.5
+
+
+def _prefix_kind_link(ref: str | None) -> bool:
+    """Whether an id names one of the account's private links by its prefix (vpn-, dxcon-, tgw-)."""
+    return bool(ref and re.match(r"^(?:vpn-|vgw-|dxcon-|dxvif-|tgw-)[0-9a-z-]+$", ref))
+
+
 # Resources that hold settings for others (what they are used by is what a change to them changes),
 # and the graph relations from a user to its settings holder.
 SETTINGS_HOLDERS = frozenset(
@@ -992,10 +1006,14 @@ def _score(
             lag = first - onset
             score -= 0.3 if lag > timedelta(minutes=15) else 0.2
             terms.append(f"began {_minutes(lag)} after the symptoms")
+    path_unsure = False  # a remote host seen through a path that changed or broke as its calls failed
     if mode.category == "dependency_failure" and kind_of(best, topo) == "remote" and onset is not None:
         # A remote host cannot be judged through a path that just changed: if a route, ACL or security
         # group between the callers and the outside changed just before the calls began failing, the
-        # calls may never have reached the host.
+        # calls may never have reached the host. Between them: near the symptoms, or near the host by
+        # way of the callers that call it (their subnets and route tables).
+        from_host = topo.distances([resource])
+        between = {k: min(near.get(k, 99), from_host.get(k, 99)) for k in {*near, *from_host}}
         path = next(
             (
                 e
@@ -1005,7 +1023,7 @@ def _score(
                 and onset - HEALTH_LAG <= e.start <= onset + GRACE
                 and "change_failed" not in e.signals
                 and (kind_of(e, topo) in NETWORK_PATH | {"security_group"} or moves_network(e))
-                and near.get(canonical(e.resource, topo) or "", 99) <= 3
+                and between.get(canonical(e.resource, topo) or "", 99) <= 3
             ),
             None,
         )
@@ -1017,18 +1035,41 @@ def _score(
                 if e.kind == "resource_state"
                 and "route_blackhole" in e.signals
                 and e.facts.get("egress")
-                and near.get(canonical(e.resource, topo) or "", 99) <= 3
+                and between.get(canonical(e.resource, topo) or "", 99) <= 3
             ),
             None,
         )
+        # A private name is reached over the account's own links (a VPN, Direct Connect, a transit
+        # gateway): an impairment of one of them at the onset is the path failing, not the host.
+        link_down = (
+            next(
+                (
+                    e
+                    for e in evidence
+                    if e.kind == "health_event"
+                    and e.start is not None
+                    and abs(e.start - onset) <= HEALTH_LAG
+                    and (kind_of(e, topo) in PRIVATE_LINKS or _prefix_kind_link(e.resource))
+                ),
+                None,
+            )
+            if resource.endswith(PRIVATE_NAMES)
+            else None
+        )
         if path is not None and path.start is not None:
             score -= 0.25
+            path_unsure = True
             terms.append(
                 f"the network path to it changed {_minutes(onset - path.start)} before ({path.resource})"
             )
         elif cut is not None:
             score -= 0.25
+            path_unsure = True
             terms.append(f"the way out to it is cut: a default route points at {cut.resource}, which is gone")
+        elif link_down is not None:
+            score -= 0.25
+            path_unsure = True
+            terms.append(f"the private link to it was impaired at the onset ({link_down.resource})")
     hops = near.get(resource)
     if hops is None and is_change:
         # A role, key or parameter named after a resource in the topology sits next to it.
@@ -1299,6 +1340,8 @@ def _score(
         # caller took it over the line is not known, so the answer is a lead, not a finding.
         score = min(score, UNNAMED_CAP)
         terms.append("names the API whose quota was reached, not which of the account's resources used it up")
+    if path_unsure:
+        score = min(score, PATH_CHANGED_CAP)
     if long_healthy:
         # Healthy for twice its rollout and more: the release is at most a possibility.
         score = min(score, HEALTHY_RELEASE_CAP)

@@ -150,3 +150,50 @@ def test_a_scheduled_job_answered_5xx_names_the_server_not_a_release_that_ran_he
     assert (top.resource, top.category) == (HOST, "dependency_failure"), report.summary
     release = next(h for h in report.hypotheses if h.resource == JOB)
     assert release.confidence <= 0.5 and "served traffic" in release.rationale
+
+
+def _attributed(owner: str, line: str, *known: tuple[str, str]) -> list[tuple[str, str]]:
+    """(resource, summary) of what `_attribute_remote_hosts` adds for one failing log pattern of `owner`;
+    each host it names is linked as called by `owner` (its way out is the host's path)."""
+    from agent.nodes import _attribute_remote_hosts, _Batch
+    from agent.runtime import Runtime
+    from agent.topology import Topology
+    from evals.replay import replay_session
+    from tests.agent.test_scoring import ev
+    from tools.aws import AwsClients
+    from tools.registry import ToolContext
+
+    bundle = make_bundle({})
+    session, _ = replay_session(bundle)
+    topo = Topology()
+    topo.add("lambda", owner)
+    for kind, name in known:
+        topo.add(kind, name)
+    batch = _Batch({}, Runtime(tools=ToolContext(aws=AwsClients(session), now=bundle.manifest.now)))
+    batch.evidence.append(ev("log_pattern", owner, None, ["timeout_logs", "new_error_pattern"], 0.85))
+    batch.evidence[0].facts["example"] = line
+    _attribute_remote_hosts(batch, topo)
+    added = [(str(e.resource), e.summary) for e in batch.evidence[1:]]
+    assert {(owner, host, "calls") for host, _ in added} <= set(topo.edges)
+    return added
+
+
+def test_a_private_name_no_resource_answers_to_is_the_service_that_failed() -> None:
+    line = (
+        "[ERROR] ReadTimeout: HTTPSConnectionPool(host='entitlements.billing.corp.internal', port=443): "
+        "Read timed out. (read timeout=3)"
+    )
+    ((where, said),) = _attributed("api-authorizer", line)
+    assert where == "entitlements.billing.corp.internal" and "calls to entitlements.billing" in said
+    # an instance's own EC2 name is that instance, not another service
+    ec2 = "connect to ip-10-0-3-7.eu-west-1.compute.internal timed out"
+    assert _attributed("api-authorizer", ec2) == []
+
+
+def test_a_delivery_records_destination_is_the_party_it_delivers_to() -> None:
+    line = (
+        '{"deliveryStreamARN":"arn:aws:firehose:us-east-1:123456789012:deliverystream/web-events",'
+        '"destination":"intake.eu.vendor.example","message":"The delivery timed out before a response was '
+        'received and will be retried.","errorCode":"HttpEndpoint.RequestTimeout"}'
+    )
+    assert [r for r, _ in _attributed("web-events", line)] == ["intake.eu.vendor.example"]

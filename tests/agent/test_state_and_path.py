@@ -11,6 +11,7 @@ from agent.analyzers.alarm import from_alarm, with_missing_counts
 from agent.analyzers.changes import targets
 from agent.analyzers.logs import denied_by, message_signals
 from agent.analyzers.state import from_ecs, from_scaling_config, from_target_health
+from agent.board import Hypothesis
 from agent.catalog import catalog
 from agent.nodes import scalable_id
 from agent.scoring import generate
@@ -897,3 +898,62 @@ def test_a_request_that_only_keeps_records_changed_nothing_callers_meet() -> Non
     drafts = from_changes(Changes(changes=[retention, resized], read=2, dropped_as_noise=0))
     assert drafts[0].signals == ["change", "change_housekeeping"]
     assert drafts[1].signals == ["change", "change_config"]
+
+
+def test_a_remote_host_is_judged_through_the_path_of_the_callers_that_call_it() -> None:
+    """The symptoms are on a balancer; the host is called by one instance behind it, whose subnet's route
+    table lost a route just before: four hops from the balancer, but on the way from the caller to the
+    host. The calls may never have reached the host."""
+    topo = Topology()
+    alb = topo.add("alb", "app/web/0123456789abcdef")
+    tg = topo.add("target_group", "targetgroup/web-tg/0123456789abcdef")
+    asg = topo.add("asg", "web-asg")
+    instance = topo.add("ec2", "i-0eb9c8ee9be0c1dce")
+    subnet = topo.add("subnet", "subnet-022ce5a2334ff443")
+    rtb = topo.add("route_table", "rtb-0d45d18608e636bc2")
+    topo.link(alb, tg, "forwards_to")
+    topo.link(asg, tg, "registers_in")
+    topo.link(instance, asg, "member_of")
+    topo.link(instance, subnet, "in_subnet")
+    topo.link(subnet, rtb, "route_table")
+    host = topo.add("remote", "identity.shared.example")
+    topo.link(instance, host, "calls")
+    remote = ev("log_pattern", host, T0, ["new_error_pattern", "remote_slow", "timeout_logs"], 0.8)
+    evidence = [
+        ev("metric_anomaly", alb, T0, ["error_rate_up"], 0.9),
+        remote,
+        ev(
+            "change_event",
+            rtb,
+            T0 - timedelta(minutes=1),
+            ["change", "change_config"],
+            0.6,
+            action="DeleteRoute",
+        ),
+    ]
+    hyp = next(h for h in generate(catalog(), evidence, topo, [alb]) if h.resource == host)
+    assert f"the network path to it changed 1 min before ({rtb})" in hyp.rationale
+    assert hyp.confidence <= 0.5  # at most a possibility, however well it explains the rest
+
+
+def test_a_private_host_is_not_judged_while_the_private_link_to_it_was_impaired() -> None:
+    """A name that lives only on the account's private network is reached over its own links: an AWS
+    Health event on a VPN connection at the onset is the way there failing, so the host is at most a
+    possibility. A public host is not reached that way."""
+    topo = Topology()
+    fn = topo.add("lambda", "erp-sync")
+
+    def remote(host: str) -> Hypothesis:
+        topo.add("remote", host)
+        topo.link(fn, host, "calls")
+        evidence = [
+            ev("metric_anomaly", fn, T0, ["error_rate_up", "latency_up"], 0.9),
+            ev("log_pattern", host, T0, ["new_error_pattern", "remote_slow", "timeout_logs"], 0.85),
+            ev("health_event", "vpn-06db8ba77cc11cbc1", T0 - timedelta(minutes=2), ["health_event"], 0.6),
+        ]
+        return next(h for h in generate(catalog(), evidence, topo, [fn]) if h.resource == host)
+
+    private = remote("erp-gw.plant.internal")
+    assert private.confidence <= 0.5
+    assert "the private link to it was impaired at the onset (vpn-06db8ba77cc11cbc1)" in private.rationale
+    assert "private link" not in remote("api.vendor.example").rationale
