@@ -89,6 +89,11 @@ HEALTHY_RELEASE_CAP = 0.5
 FUNCTION_TAKES_TRAFFIC = timedelta(minutes=3)
 
 
+BALANCERS = frozenset({"alb", "nlb", "elb"})
+# Balancer edits every next connection or request meets.
+APPLIED_AT_ONCE = frozenset({"ModifyLoadBalancerAttributes", "ModifyListener", "ModifyRule"})
+
+
 def takes_traffic(kind: str | None) -> timedelta:
     """How long after a release its code serves the traffic, by what was released."""
     return FUNCTION_TAKES_TRAFFIC if kind == "lambda" else DEPLOY_TAKES_TRAFFIC
@@ -438,13 +443,15 @@ def _ran_healthy(
     if release.start is None or set(mode.root_signals) & ACCUMULATES:
         return None
     kind = kind_of(release, topo)
+    action = base_action(str(release.facts.get("action") or ""))
     if "change_deploy" not in release.signals and not (
-        kind == "lambda"
-        and base_action(str(release.facts.get("action") or "")) == "UpdateFunctionConfiguration"
+        (kind == "lambda" and action == "UpdateFunctionConfiguration")
+        or (kind in BALANCERS and action in APPLIED_AT_ONCE)
     ):
         # A function's own configuration (timeout, memory, environment) is read by its very next
-        # invocation, as its code is. Other settings (how a queue feeds it, its concurrency, a setting
-        # elsewhere) may bite only when what they govern next happens: a full batch, a peak.
+        # invocation, as its code is; a load balancer's attributes, listeners and rules by its next
+        # connections and requests. Other settings (how a queue feeds a function, its concurrency, a
+        # setting elsewhere) may bite only when what they govern next happens: a full batch, a peak.
         return None
     if kind in LAUNCHED_LATER:
         # A new launch template version serves nothing until instances are launched from it (the next

@@ -936,6 +936,32 @@ def test_a_remote_host_is_judged_through_the_path_of_the_callers_that_call_it() 
     assert hyp.confidence <= 0.5  # at most a possibility, however well it explains the rest
 
 
+def test_a_balancer_edit_that_then_served_hours_healthy_did_not_start_the_trouble() -> None:
+    """A load balancer's attributes, listeners and rules apply to its next connections: an edit that was
+    followed by hours of healthy traffic is not what broke it; the same edit minutes before still is."""
+    topo = Topology()
+    alb = topo.add("alb", "app/web/0123456789abcdef")
+
+    def edited(before: timedelta) -> Hypothesis:
+        evidence = [
+            ev("metric_anomaly", alb, T0, ["error_rate_up"], 0.9),
+            ev(
+                "change_event",
+                alb,
+                T0 - before,
+                ["change", "change_config"],
+                0.6,
+                action="ModifyLoadBalancerAttributes",
+                service="elasticloadbalancing",
+            ),
+        ]
+        return next(h for h in generate(catalog(), evidence, topo, [alb]) if h.resource == alb)
+
+    hours = edited(timedelta(hours=3, minutes=40))
+    assert "served traffic for" in hours.rationale and hours.confidence <= 0.5
+    assert "served traffic" not in edited(timedelta(minutes=2)).rationale
+
+
 def test_a_private_host_is_not_judged_while_the_private_link_to_it_was_impaired() -> None:
     """A name that lives only on the account's private network is reached over its own links: an AWS
     Health event on a VPN connection at the onset is the way there failing, so the host is at most a
