@@ -107,15 +107,17 @@ class _Batch:
     def add(self, drafts: list[analyzers.Draft], result: ToolResult[Any]) -> list[Evidence]:
         # A CloudTrail event read again (a wider window, a probe for one resource) is the same evidence:
         # keep the first reading, which later steps may have annotated (dated at a restart, attributed).
+        # So are refusals read from CloudTrail, known by their newest event.
+        from_trail = ("change_event", "resource_state")
         known = self.read_events | {
             (str(e.facts["event_id"]), e.resource)
             for e in self.evidence
-            if e.kind == "change_event" and e.facts.get("event_id")
+            if e.kind in from_trail and e.facts.get("event_id")
         }
         drafts = [
             d
             for d in drafts
-            if not (d.kind == "change_event" and (str(d.facts.get("event_id")), d.resource) in known)
+            if not (d.kind in from_trail and (str(d.facts.get("event_id")), d.resource) in known)
         ]
         made = to_evidence(drafts, result, self.next_id)
         self.next_id += len(made)

@@ -59,6 +59,7 @@ SIGNALS: dict[str, str] = {
     "kms_errors": "KMS key disabled / access errors",
     "db_lock_contention": "a database made clients wait for locks another transaction holds (lock wait timeouts, deadlocks)",
     "errors_with_traffic": "errors rose only as much as the extra requests bring at the usual error rate",
+    "calls_refused": "routine calls to it (assuming a role, using a key) were refused",
     "remote_server_error": "a called server answered with its own failure (an HTTP 5xx status)",
     # traces
     "trace_faults": "traces fault with this resource as the deepest failing entity",

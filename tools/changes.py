@@ -62,9 +62,16 @@ class Change(BaseModel):
         description="sizes the request set, as the response says the resource still had them "
         "(a class or count that changes later, or at the next maintenance, is reported as it was)",
     )
+    repeats: int = Field(
+        default=1,
+        description="failed routine calls alike (same call, error and resource) folded into this one",
+    )
+    first: datetime | None = Field(default=None, description="the earliest of the folded calls")
 
     def line(self) -> str:
         err = f" FAILED {self.error}" if self.error else ""
+        if self.repeats > 1:
+            err += f" x{self.repeats} since {self.first or self.time:%H:%M:%S}"
         res = ", ".join(self.resources[:3])
         return f"{self.time:%H:%M:%S} {self.who} {self.source.split('.')[0]}:{self.action} [{res}]{err} ({self.event_id})"
 
@@ -303,17 +310,33 @@ def recent_changes(ctx: ToolContext, args: RecentChangesInput) -> Changes:
     )
     kept: list[Change] = []
     noise = 0
+    # Routine calls (assuming a role, using a key) are machinery while they succeed; refused, they are
+    # what the role or key now does to its callers. Alike refusals fold into one, newest first.
+    refused: dict[tuple[str, str, tuple[str, ...]], Change] = {}
     for event in events:
         if args.resources and not _mentions(event, args.resources):
             continue
         change = normalise(event)
-        if not args.include_service_events and (
-            change.action in NOISE or change.principal_type == "AWSService"
+        routine_refused = (
+            change.action in NOISE and change.error is not None and change.principal_type != "AWSService"
+        )
+        if (
+            not args.include_service_events
+            and not routine_refused
+            and (change.action in NOISE or change.principal_type == "AWSService")
         ):
             noise += 1
             continue
         if change.error and not args.include_failed:
             continue
+        if routine_refused:
+            key = (change.action, str(change.error).split(":", 1)[0], tuple(change.resources))
+            if key in refused:
+                alike = refused[key]
+                alike.repeats += 1
+                alike.first = min(alike.first or alike.time, change.time)
+                continue
+            refused[key] = change
         kept.append(change)
     kept.sort(key=lambda c: c.time, reverse=True)
     return Changes(

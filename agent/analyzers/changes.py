@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from agent.analyzers import Draft
-from tools.changes import Change, Changes
+from tools.changes import NOISE, Change, Changes
 
 # event name (exact or prefix) -> signal
 ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
@@ -395,6 +395,31 @@ def _refusals_by_subnet(out: Changes) -> list[Draft]:
     return drafts
 
 
+def _refused(c: Change, resource: str) -> Draft:
+    """Routine calls a role or key refused (assuming the role, using the key): what it now does to its
+    callers, a state of that resource since the first refusal, not a change anyone made."""
+    since = c.first or c.time
+    many = f"{c.repeats} calls" if c.repeats > 1 else "a call"
+    return Draft(
+        kind="resource_state",
+        resource=resource,
+        start=since,
+        end=c.time,
+        summary=f"{many} to {c.source.split('.')[0]}:{c.action} on {resource} refused ({c.error}) from "
+        f"{since:%H:%M:%S} to {c.time:%H:%M:%S}, by {c.who} (event {c.event_id})",
+        signals=["calls_refused", *(["kms_errors"] if c.source.startswith("kms.") else [])],
+        strength=min(0.85, 0.5 + 0.05 * c.repeats),
+        facts={
+            "event_id": c.event_id,
+            "service": c.source.split(".")[0],
+            "action": c.action,
+            "who": c.who,
+            "error": c.error,
+            "repeats": c.repeats,
+        },
+    )
+
+
 def from_changes(out: Changes) -> list[Draft]:
     drafts: list[Draft] = _refusals_by_subnet(out)
     for c in out.changes:
@@ -424,6 +449,9 @@ def from_changes(out: Changes) -> list[Draft]:
                 signals.append("kms_errors")  # a use of the key failed: the key is refusing callers
         touched = targets(c)
         resource = touched[0] if touched else None
+        if c.error and c.action in NOISE and resource:
+            drafts.append(_refused(c, resource))
+            continue
         drafts.append(
             Draft(
                 kind="change_event",

@@ -962,6 +962,55 @@ def test_a_balancer_edit_that_then_served_hours_healthy_did_not_start_the_troubl
     assert "served traffic" not in edited(timedelta(minutes=2)).rationale
 
 
+def test_a_role_that_refuses_its_callers_after_an_edit_is_what_changed() -> None:
+    """Three roles edited together; the calls assuming one of them are refused from two minutes later.
+    The refusals are that role's own trouble: it is the change that broke, not its untouched siblings
+    nor a release that had served for an hour."""
+    topo = Topology()
+    worker = topo.add("ecs_service", "export-worker")
+    roles = ["tenant-export-writer", "billing-reporting", "support-readonly"]
+    for name in roles:
+        topo.add("iam_role", f"arn:aws:iam::123456789012:role/{name}", name)
+    evidence = [
+        ev("log_pattern", worker, T0, ["log_errors_up", "new_error_pattern"], 0.7),
+        ev("metric_anomaly", "tenant-exports-dlq", T0, ["queue_backlog"], 0.6),
+        ev(
+            "change_event",
+            worker,
+            T0 - timedelta(minutes=71),
+            ["change", "change_deploy"],
+            0.6,
+            action="UpdateService",
+        ),
+        *[
+            ev(
+                "change_event",
+                name,
+                T0 - timedelta(minutes=32),
+                ["change", "change_other"],
+                0.6,
+                action="UpdateRole",
+            )
+            for name in roles
+        ],
+        ev(
+            "resource_state",
+            "arn:aws:iam::123456789012:role/tenant-export-writer",
+            T0 - timedelta(minutes=30),
+            ["calls_refused"],
+            0.85,
+            action="AssumeRole",
+            repeats=30,
+        ),
+    ]
+    hyps = generate(catalog(), evidence, topo, [worker])
+    assert hyps[0].resource == "arn:aws:iam::123456789012:role/tenant-export-writer", [
+        h.resource for h in hyps
+    ]
+    # the refusals are what the edit did: an effect on what it changed, not "nothing abnormal"
+    assert "nothing abnormal on or next to" not in hyps[0].rationale
+
+
 def test_a_private_host_is_not_judged_while_the_private_link_to_it_was_impaired() -> None:
     """A name that lives only on the account's private network is reached over its own links: an AWS
     Health event on a VPN connection at the onset is the way there failing, so the host is at most a

@@ -133,3 +133,64 @@ def test_a_service_linked_role_is_the_platform_acting_even_without_a_session_con
     (change,) = asked.data.changes
     assert change.principal_type == "AWSService"
     assert change.who == "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable/AutoScaling"
+
+
+def _assume(minute: int, error: str | None, session: str) -> dict[str, Any]:
+    """A task assuming a role for a tenant, as CloudTrail records it; refused when `error` is set."""
+    role = "arn:aws:iam::123456789012:role/tenant-export-writer"
+    record: dict[str, Any] = {
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": f"AROAJOMYVALFG6QGZ3BKY:{session}",
+            "arn": f"arn:aws:sts::123456789012:assumed-role/export-worker-task/{session}",
+            "accountId": "123456789012",
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": "AROAJOMYVALFG6QGZ3BKY",
+                    "arn": "arn:aws:iam::123456789012:role/export-worker-task",
+                    "accountId": "123456789012",
+                    "userName": "export-worker-task",
+                }
+            },
+        },
+        "eventTime": (NOW - timedelta(minutes=60 - minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": "sts.amazonaws.com",
+        "eventName": "AssumeRole",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "10.20.3.14",
+        "userAgent": "Boto3/1.34.40 md/Botocore#1.34.40",
+        "requestParameters": {
+            "roleArn": role,
+            "roleSessionName": f"export-{minute}",
+            "durationSeconds": 14400,
+        },
+        "responseElements": None,
+        "requestID": f"5e0c9d7a-0000-4000-8000-{minute:012d}",
+        "eventID": f"7b1c9d7a-0000-4000-8000-{minute:012d}",
+        "readOnly": False,
+        "resources": [{"accountId": "123456789012", "type": "AWS::IAM::Role", "ARN": role}],
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": "123456789012",
+    }
+    if error:
+        record["errorCode"] = error
+        record["errorMessage"] = (
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+        )
+    return record
+
+
+def test_routine_calls_are_machinery_until_refused_and_alike_refusals_fold_into_one(tool_ctx: Any) -> None:
+    calls = [_assume(m, None, f"s{m}") for m in range(0, 20)]
+    calls += [_assume(m, "ValidationError", f"s{m}") for m in range(20, 50)]
+    ctx = tool_ctx({"cloudtrail": calls})
+    res = recent_changes.run(ctx, WINDOW)
+    assert res.data is not None
+    (refused,) = res.data.changes
+    assert refused.action == "AssumeRole" and refused.error and refused.error.startswith("ValidationError")
+    assert refused.repeats == 30
+    assert refused.first is not None and refused.first < refused.time
+    assert res.data.dropped_as_noise == 20  # the ones that succeeded
