@@ -60,6 +60,7 @@ ResourceKind = Literal[
     "rds_proxy",
     "dynamodb_index",
     "ecr_repository",
+    "vpn_connection",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

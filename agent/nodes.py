@@ -690,7 +690,12 @@ OTHER_NAMESPACES = {
     "AWS/States": "state_machine",
     "AWS/Kinesis": "kinesis_stream",
     "AWS/SNS": "sns_topic",
+    "AWS/VPN": "vpn_connection",
 }
+
+
+# The dimension naming the resource a namespace's series belong to, where several dimensions are set.
+OWNER_DIMENSION = {"AWS/VPN": "VpnId"}
 
 
 def _other_namespaces(batch: _Batch, topo: Topology, scope: Scope) -> list[dict[str, Any]]:
@@ -725,6 +730,10 @@ def _other_namespaces(batch: _Batch, topo: Topology, scope: Scope) -> list[dict[
             if (namespace, frozenset(dict(d.facts.get("dimensions") or {}))) not in catalogued
         ]
         for d in drafts:
+            owner = OWNER_DIMENSION.get(namespace)
+            dims = dict(d.facts.get("dimensions") or {})
+            if owner and dims.get(owner):
+                d.resource = dims[owner]  # a tunnel's series are its VPN connection's
             d.resource = topo.resolve(d.resource) or topo.add(kind, str(d.resource))
             d.facts["kind"] = topo.nodes[d.resource].kind
         charts += _charts(batch.add(_as_asked(drafts, scope), res))

@@ -60,6 +60,8 @@ SIGNALS: dict[str, str] = {
     "db_lock_contention": "a database made clients wait for locks another transaction holds (lock wait timeouts, deadlocks)",
     "errors_with_traffic": "errors rose only as much as the extra requests bring at the usual error rate",
     "calls_refused": "routine calls to it (assuming a role, using a key) were refused",
+    "tunnel_down": "a VPN tunnel went down (TunnelState fell)",
+    "bandwidth_at_limit": "a VPN tunnel's traffic rose and held flat at its peak: the tunnel is full",
     "remote_server_error": "a called server answered with its own failure (an HTTP 5xx status)",
     # traces
     "trace_faults": "traces fault with this resource as the deepest failing entity",

@@ -47,6 +47,9 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
         "memory_high",
     ),
     (("freeablememory",), "down", "memory_high"),
+    # A Site-to-Site VPN tunnel's bytes and its state (1 up, 0 down).
+    (("tunneldatain", "tunneldataout"), "up", "traffic_up"),
+    (("tunnelstate",), "down", "tunnel_down"),
     (("cpuutilization",), "up", "cpu_high"),
     (("ingroupservice", "groupinserviceinstances", "runningtaskcount"), "down", "capacity_below_desired"),
     (("approximateageofoldestmessage", "approximatenumberofmessagesvisible"), "up", "queue_backlog"),
@@ -291,6 +294,11 @@ def _draft(
     ):
         # Requests cut off at the integration timeout, not only slower ones.
         signals.append("integration_timeout")
+    if signal == "traffic_up" and "tunneldata" in metric.lower() and stats.at_ceiling >= 3:
+        # A VPN tunnel carries at most about 1.25 Gbps: bytes that rose and then held flat at their peak
+        # for several periods are the tunnel full, whatever else wants to cross it.
+        signals.append("bandwidth_at_limit")
+        strength = min(0.95, strength + 0.2)
     if not sustained:
         signals = ["metric_blip"]
     at = stats.onset or (stats.peak_at if stats.direction == "up" else stats.low_at)
