@@ -1232,6 +1232,17 @@ def _called_hosts(text: str) -> set[str]:
 
 
 EC2_HOSTNAMES = (".ec2.internal", ".compute.internal")
+# Names that live only on private networks.
+PRIVATE_SUFFIXES = (".internal", ".local", ".corp", ".lan", ".intra", ".consul", ".svc")
+
+
+def _private_host(host: str, text: str) -> bool:
+    """Whether a called host is on a private network: a private name, or the address the caller's own
+    message resolved it to is private ("ledger.example.net/10.40.21.180", "ledger.example.net (10.4.1.2)")."""
+    if host.endswith(PRIVATE_SUFFIXES):
+        return True
+    resolved = re.finditer(re.escape(host) + r"[/\s(\[]+(\d{1,3}(?:\.\d{1,3}){3})\b", text, re.I)
+    return any(PRIVATE_IP.match(m.group(1)) for m in resolved)
 
 
 # The address a connection was dialled to, as runtimes print a failed dial ("dial tcp 10.0.3.7:3128: i/o
@@ -1802,7 +1813,7 @@ def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
         if len(hosts) != 1:
             continue
         host = hosts.pop()
-        topo.add("remote", host)
+        topo.add("remote", host, attrs={"private": "yes"} if _private_host(host, text) else None)
         caller = topo.resolve(e.resource)
         if caller and caller != host:
             # The caller's way to the host (its subnets, routes, security groups) is the host's path.

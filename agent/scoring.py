@@ -152,7 +152,7 @@ _PREFIX_KIND = [
     (r"^vpc-[0-9a-f]+$", "vpc"),
     (r"^tgw-attach-[0-9a-f]+$", "transit_gateway_attachment"),
     (r"^nat-[0-9a-f]+$", "nat_gateway"),
-    (r"^rtb-[0-9a-f]+$", "route_table"),
+    (r"^(?:tgw-)?rtb-[0-9a-f]+$", "route_table"),
     (r"^lt-[0-9a-f]+$", "launch_template"),
     (r"^arn:aws[a-z-]*:iam::\d*:role/", "iam_role"),
     (r"^arn:aws[a-z-]*:kms:", "kms_key"),
@@ -182,7 +182,7 @@ PATH_CHANGED_CAP = 0.5
 
 def _prefix_kind_link(ref: str | None) -> bool:
     """Whether an id names one of the account's private links by its prefix (vpn-, dxcon-, tgw-)."""
-    return bool(ref and re.match(r"^(?:vpn-|vgw-|dxcon-|dxvif-|tgw-)[0-9a-z-]+$", ref))
+    return bool(ref and re.match(r"^(?:vpn-|vgw-|dxcon-|dxvif-|tgw-)[0-9a-z-]+$", ref))  # tgw-rtb- too
 
 
 # Resources that hold settings for others (what they are used by is what a change to them changes),
@@ -1053,14 +1053,23 @@ def _score(
                 (
                     e
                     for e in evidence
-                    if e.kind == "health_event"
-                    and e.start is not None
-                    and abs(e.start - onset) <= HEALTH_LAG
+                    if e.start is not None
                     and (kind_of(e, topo) in PRIVATE_LINKS or _prefix_kind_link(e.resource))
+                    and (
+                        (e.kind == "health_event" and abs(e.start - onset) <= HEALTH_LAG)
+                        # or its routes were edited just before (a transit gateway's route table)
+                        or (
+                            e.kind == "change_event"
+                            and "change_config" in e.signals
+                            and "change_failed" not in e.signals
+                            and onset - HEALTH_LAG <= e.start <= onset + GRACE
+                        )
+                    )
                 ),
                 None,
             )
             if resource.endswith(PRIVATE_NAMES)
+            or (resource in topo.nodes and topo.nodes[resource].attrs.get("private"))
             else None
         )
         if path is not None and path.start is not None:
@@ -1076,7 +1085,10 @@ def _score(
         elif link_down is not None:
             score -= 0.25
             path_unsure = True
-            terms.append(f"the private link to it was impaired at the onset ({link_down.resource})")
+            what = (
+                "was impaired at the onset" if link_down.kind == "health_event" else "had its routes edited"
+            )
+            terms.append(f"the private link to it {what} ({link_down.resource})")
     hops = near.get(resource)
     if hops is None and is_change:
         # A role, key or parameter named after a resource in the topology sits next to it.

@@ -103,6 +103,10 @@ ACTION_SIGNALS: list[tuple[tuple[str, ...], str]] = [
             "ReplaceRoute",
             "DeleteRoute",
             "CreateRoute",
+            # A transit gateway's routes steer traffic between VPCs, VPNs and Direct Connect.
+            "CreateTransitGatewayRoute",
+            "DeleteTransitGatewayRoute",
+            "ReplaceTransitGatewayRoute",
             # Creates that take over names already in use: an interface endpoint with private DNS (or a
             # resolver rule) makes the service's names resolve elsewhere for the whole VPC.
             "CreateVpcEndpoint",
@@ -222,6 +226,7 @@ def targets(change: Change) -> list[str]:
         "instanceId",
         "volumeId",
         "routeTableId",
+        "transitGatewayRouteTableId",
         "policyArn",
         "alarmName",
         "secretId",
@@ -261,6 +266,14 @@ def targets(change: Change) -> list[str]:
     ]
     if records:
         found = list(dict.fromkeys(records)) + [f for f in found if f not in records]
+    # A route added, replaced or removed changes its route table, whatever the route points at.
+    tables = [
+        str(v)
+        for k in ("routeTableId", "transitGatewayRouteTableId")
+        if isinstance(v := (lowered.get(k.lower()) if lowered else None), str)
+    ]
+    if tables:
+        found = tables + [f for f in found if f not in tables]
     # A container named alongside what it contains (the cluster of an updated service) is where the
     # change happened, not what changed: the contained resource comes first.
     parents = {params.get(k) for k in PARENT_KEYS if isinstance(params, dict) and params.get(k)}

@@ -197,3 +197,37 @@ def test_a_delivery_records_destination_is_the_party_it_delivers_to() -> None:
         'received and will be retried.","errorCode":"HttpEndpoint.RequestTimeout"}'
     )
     assert [r for r, _ in _attributed("web-events", line)] == ["intake.eu.vendor.example"]
+
+
+def test_a_host_the_caller_resolved_to_a_private_address_is_on_the_private_network() -> None:
+    from agent.nodes import _private_host
+
+    line = (
+        'I/O error on POST request for "https://ledger-core.corp.example.net:8443/v2/postings": Connect to '
+        "ledger-core.corp.example.net:8443 [ledger-core.corp.example.net/10.40.21.180] failed: Connect timed out"
+    )
+    assert _private_host("ledger-core.corp.example.net", line)
+    assert _private_host("erp.plant.internal", "timed out")
+    assert not _private_host("api.vendor.example", "Connect to api.vendor.example/203.0.113.9 timed out")
+
+
+def test_a_transit_gateway_route_changes_its_route_table() -> None:
+    from agent.analyzers.changes import from_changes, targets
+    from tools.changes import Change, Changes
+
+    change = Change(
+        event_id="5b1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e09",
+        time=datetime(2024, 5, 1, 4, 52, tzinfo=UTC),
+        who="AWSReservedSSO_NetworkAdmin_0a1b/d.okafor",
+        principal_type="AssumedRole",
+        source="ec2.amazonaws.com",
+        action="CreateTransitGatewayRoute",
+        resources=[],
+        params='{"CreateTransitGatewayRouteRequest":{"DestinationCidrBlock":"10.141.0.0/20",'
+        '"TransitGatewayAttachmentId":"tgw-attach-0087835b92558589e",'
+        '"TransitGatewayRouteTableId":"tgw-rtb-0c6d07ef7b77e90d3"}}',
+        created=["vpn-0ff309cad68386d07"],
+    )
+    assert targets(change)[0] == "tgw-rtb-0c6d07ef7b77e90d3"
+    (draft,) = from_changes(Changes(changes=[change], read=1, dropped_as_noise=0))
+    assert "change_config" in draft.signals and draft.resource == "tgw-rtb-0c6d07ef7b77e90d3"

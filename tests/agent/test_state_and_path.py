@@ -1032,3 +1032,25 @@ def test_a_private_host_is_not_judged_while_the_private_link_to_it_was_impaired(
     assert private.confidence <= 0.5
     assert "the private link to it was impaired at the onset (vpn-06db8ba77cc11cbc1)" in private.rationale
     assert "private link" not in remote("api.vendor.example").rationale
+
+
+def test_a_private_host_is_not_judged_while_the_transit_gateway_routes_to_it_were_edited() -> None:
+    topo = Topology()
+    fn = topo.add("ecs_service", "loans-api")
+    host = topo.add("remote", "ledger-core.example.net", attrs={"private": "yes"})
+    topo.link(fn, host, "calls")
+    evidence = [
+        ev("metric_anomaly", fn, T0, ["error_rate_up", "latency_up"], 0.9),
+        ev("log_pattern", host, T0, ["new_error_pattern", "remote_slow", "timeout_logs"], 0.85),
+        ev(
+            "change_event",
+            "tgw-rtb-0c6d07ef7b77e90d3",
+            T0 - timedelta(minutes=4),
+            ["change", "change_config"],
+            0.6,
+            action="CreateTransitGatewayRoute",
+        ),
+    ]
+    hyp = next(h for h in generate(catalog(), evidence, topo, [fn]) if h.resource == host)
+    assert "the private link to it had its routes edited (tgw-rtb-0c6d07ef7b77e90d3)" in hyp.rationale
+    assert hyp.confidence <= 0.5
