@@ -35,8 +35,9 @@ format: venv  ## apply ruff's formatting and safe fixes
 test: venv lint  ## lint, then the whole pytest suite
 	$(BIN)/pytest -n 2
 
-eval: venv  ## score the agent over the built-in scenarios (the CI gate's command)
+eval: venv  ## score the agent over the built-in scenarios and the whole fresh suite, against the floors
 	$(BIN)/sleuth eval --suite builtin --seeds 1-2 --jobs 2 --gate
+	$(BIN)/sleuth eval --suite fresh --seeds 1 --jobs 2 --gate
 
 bench: venv  ## replay-engine benchmarks on a large generated bundle
 	$(BIN)/python -m evals.bench

@@ -1,14 +1,18 @@
 """The regression gate: the rules planner over the built-in scenarios must stay above evals/floors.json.
 
 This is what CI runs (through `make test`): every scenario's first seed, scored, compared with the
-floors, with every evidence item re-run against its bundle (`sleuth rerun`), and the fresh suite
-against its own limits. The second seed (other ids, dates and magnitudes of the same scenarios) is
-`make eval` (`sleuth eval --suite builtin --seeds 1-2 --gate`), run before raising a floor or after a
-reasoning change; CI's ten minutes on two cores no longer hold both. Raising a floor is a deliberate
-commit after measuring with `sleuth eval --suite builtin`.
+floors, with every evidence item re-run against its bundle (`sleuth rerun`), and every second incident
+of the fresh suite (in its listed order) against the fresh suite's own limits. The second seed (other ids,
+dates and magnitudes of the same scenarios) and the whole fresh suite are `make eval` (`sleuth eval
+--suite builtin --seeds 1-2 --gate` and `sleuth eval --suite fresh --seeds 1 --gate`), run before raising
+a floor and after every reasoning change; CI's ten minutes on two cores no longer hold them all (set
+SLEUTH_FULL_FRESH_GATE=1 to gate every fresh incident here). Raising a floor is a deliberate commit after
+measuring with `sleuth eval`.
 """
 
 from __future__ import annotations
+
+import os
 
 from evals.runner import FLOORS, builtin_specs, gate, load_floors, parse_seeds, run_cases, summary_of
 
@@ -29,7 +33,11 @@ def test_fresh_suite_stays_within_its_own_limits() -> None:
 
     # Accuracy only: grounding (every evidence item re-run) is the built-in gate's to assert, and re-running
     # adds a third to each of the fresh suite's investigations.
-    results = run_cases(suite_specs("fresh", parse_seeds("1")), jobs=2, rerun=False)
+    specs = suite_specs("fresh", parse_seeds("1"))
+    if not os.environ.get("SLEUTH_FULL_FRESH_GATE"):
+        # A fixed half, the same on every run: a floor it passes holds within a few hundredths on all.
+        specs = specs[::2]
+    results = run_cases(specs, jobs=2, rerun=False)
     summary = summary_of(results)
     assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
     problems = gate(summary, FLOORS, "fresh")
