@@ -408,6 +408,11 @@ def _refusals_by_subnet(out: Changes) -> list[Draft]:
     return drafts
 
 
+def _call_facts(c: Change) -> dict[str, str]:
+    """What every reading of a CloudTrail call records: which event, which service and call, by whom."""
+    return {"event_id": c.event_id, "service": c.source.split(".")[0], "action": c.action, "who": c.who}
+
+
 def _refused(c: Change, resource: str) -> Draft:
     """Routine calls a role or key refused (assuming the role, using the key): what it now does to its
     callers, a state of that resource since the first refusal, not a change anyone made."""
@@ -422,14 +427,7 @@ def _refused(c: Change, resource: str) -> Draft:
         f"{since:%H:%M:%S} to {c.time:%H:%M:%S}, by {c.who} (event {c.event_id})",
         signals=["calls_refused", *(["kms_errors"] if c.source.startswith("kms.") else [])],
         strength=min(0.85, 0.5 + 0.05 * c.repeats),
-        facts={
-            "event_id": c.event_id,
-            "service": c.source.split(".")[0],
-            "action": c.action,
-            "who": c.who,
-            "error": c.error,
-            "repeats": c.repeats,
-        },
+        facts={**_call_facts(c), "error": c.error, "repeats": c.repeats},
     )
 
 
@@ -477,10 +475,7 @@ def from_changes(out: Changes) -> list[Draft]:
                 signals=signals,
                 strength=0.3 if c.error else 0.6,
                 facts={
-                    "event_id": c.event_id,
-                    "service": c.source.split(".")[0],
-                    "action": c.action,
-                    "who": c.who,
+                    **_call_facts(c),
                     "principal_type": c.principal_type,
                     "resources": touched,
                     "params": c.params,
