@@ -28,7 +28,7 @@ from agent.board import Evidence, Hypothesis
 from agent.catalog import catalog
 from agent.runtime import Runtime, call_key, gap_for, to_evidence
 from agent.scope import ALARM_WORDS, Scope, alarm_event, from_trigger, named_alarm
-from agent.scoring import NEXT_PEAK, SETTINGS_RELATIONS, generate, kind_of, symptomatic
+from agent.scoring import NEXT_PEAK, PRIVATE_NAMES, SETTINGS_RELATIONS, generate, kind_of, symptomatic
 from agent.state import InvestigationState
 from agent.topology import PART_ARN, Topology
 from tools.alarms import MetricRef
@@ -1226,20 +1226,29 @@ CALLED_HOST = re.compile(
 )
 
 
+# A library's pointer to its own documentation inside an error ("Background on this error at:
+# https://sqlalche.me/e/20/e3q8", "see https://...", "for more information, visit https://..."): a page
+# to read, not a host that was called.
+DOC_LINK = re.compile(
+    r"(?:background on this error at|for more (?:information|details)|more info|documentation|see|visit)"
+    r"[:\s,]*<?https?://\S+",
+    re.I,
+)
+
+
 def _called_hosts(text: str) -> set[str]:
     """The hosts a failure's text says were called (a URL's host, host=..., "call to ...")."""
+    text = DOC_LINK.sub(" ", text)
     return {next(g for g in m.groups() if g).lower().rstrip(".") for m in CALLED_HOST.finditer(text)}
 
 
 EC2_HOSTNAMES = (".ec2.internal", ".compute.internal")
-# Names that live only on private networks.
-PRIVATE_SUFFIXES = (".internal", ".local", ".corp", ".lan", ".intra", ".consul", ".svc")
 
 
 def _private_host(host: str, text: str) -> bool:
     """Whether a called host is on a private network: a private name, or the address the caller's own
     message resolved it to is private ("ledger.example.net/10.40.21.180", "ledger.example.net (10.4.1.2)")."""
-    if host.endswith(PRIVATE_SUFFIXES):
+    if host.endswith(PRIVATE_NAMES):
         return True
     resolved = re.finditer(re.escape(host) + r"[/\s(\[]+(\d{1,3}(?:\.\d{1,3}){3})\b", text, re.I)
     return any(PRIVATE_IP.match(m.group(1)) for m in resolved)
@@ -1769,7 +1778,8 @@ def _attribute_lock_waits(batch: _Batch, topo: Topology) -> None:
 def _attribute_remote_hosts(batch: _Batch, topo: Topology) -> None:
     """Calls to an outside endpoint that time out, are refused or are answered with the server's own
     failure (5xx), seen only in logs (no traces name it): the endpoint becomes a remote node and the
-    errors evidence about it. Internal names and AWS endpoints are left to the resources they belong to."""
+    errors evidence about it, linked as called by the caller. Names a resource of the account answers to,
+    and AWS endpoints, are left to those resources."""
     extra: list[Evidence] = []
     for e in batch.evidence:
         if e.kind != "log_pattern" or not REMOTE_FAILURES & set(e.signals):

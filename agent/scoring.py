@@ -181,8 +181,9 @@ PATH_CHANGED_CAP = 0.5
 
 
 def _prefix_kind_link(ref: str | None) -> bool:
-    """Whether an id names one of the account's private links by its prefix (vpn-, dxcon-, tgw-)."""
-    return bool(ref and re.match(r"^(?:vpn-|vgw-|dxcon-|dxvif-|tgw-)[0-9a-z-]+$", ref))  # tgw-rtb- too
+    """Whether an id names one of the account's private links, or a part of one, by its prefix (vpn-,
+    vgw-, dxcon-, dxvif-, tgw-: a transit gateway, its attachments and its route tables)."""
+    return bool(ref and re.match(r"^(?:vpn-|vgw-|dxcon-|dxvif-|tgw-)[0-9a-z-]+$", ref))
 
 
 # Resources that hold settings for others (what they are used by is what a change to them changes),

@@ -231,3 +231,15 @@ def test_a_transit_gateway_route_changes_its_route_table() -> None:
     assert targets(change)[0] == "tgw-rtb-0c6d07ef7b77e90d3"
     (draft,) = from_changes(Changes(changes=[change], read=1, dropped_as_noise=0))
     assert "change_config" in draft.signals and draft.resource == "tgw-rtb-0c6d07ef7b77e90d3"
+
+
+def test_a_librarys_link_to_its_own_documentation_is_not_a_called_host() -> None:
+    line = (
+        "sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection failed: connection to server at "
+        "'db.cluster-internal' (10.20.48.17), port 5432 failed: FATAL: remaining connection slots are reserved "
+        "(Background on this error at: https://sqlalche.me/e/20/e3q8)"
+    )
+    assert _attributed("progress-api", line) == []
+    # the called host is still read beside a pointer to a status page
+    called = "GET https://api.vendor.example/v1 timed out; see https://status.vendor.example for details"
+    assert [r for r, _ in _attributed("progress-api", called)] == ["api.vendor.example"]
