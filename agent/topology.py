@@ -13,6 +13,8 @@ from collections import deque
 
 from pydantic import BaseModel, Field
 
+from tools.queues import queue_arn
+
 KIND_MAP = {
     "instance": "ec2",
     "load_balancer": "alb",
@@ -270,12 +272,8 @@ def derived_aliases(ref: str) -> list[str]:
         m = pattern.match(ref)
         if m:
             out += [g for g in m.groups() if g]
-    queue = _QUEUE_URL.match(ref)
+    queue = queue_arn(ref) if ref.startswith("https://") else None
     if queue:
         # A queue URL is its queue's ARN in another spelling, never a table or function of its name.
-        region, account, name = queue.groups()
-        out.insert(0, f"arn:aws:sqs:{region}:{account}:{name}")
+        out.insert(0, queue)
     return out
-
-
-_QUEUE_URL = re.compile(r"^https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d{12})/([A-Za-z0-9_.-]+)$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,17 @@ from tools.result import ToolOutput
 
 MAX_SOURCES = 20  # queues that dead-letter into this one, listed (context budget)
 MAX_MAPPINGS = 20  # event-source mappings read per queue (context budget)
+
+
+def queue_arn(ref: str) -> str | None:
+    """A queue's ARN from its URL (https://sqs.<region>.amazonaws.com/<account>/<name>), or the ARN itself;
+    None for anything else."""
+    m = re.fullmatch(r"https://sqs\.([\w-]+)\.amazonaws\.com[^/]*/(\d{12})/([\w.-]+)", ref)
+    return (
+        f"arn:aws:sqs:{m.group(1)}:{m.group(2)}:{m.group(3)}"
+        if m
+        else (ref if ref.startswith("arn:") else None)
+    )
 
 
 class QueueDetailsInput(BaseModel):

@@ -775,6 +775,7 @@ class _Builder(GraphWalk):
         if dlq:
             attrs["dead_letter_queue"] = f"{dlq.rsplit(':', 1)[-1]} after {max_receives} receives"
         mappings = []
+        dead_from: list[str] = []
         if q.get("QueueArn"):
             page = self.call(
                 "lambda", "ListEventSourceMappings", EventSourceArn=q["QueueArn"], MaxItems=MAX_MAPPINGS
@@ -808,13 +809,12 @@ class _Builder(GraphWalk):
         if dlq:
             self.want("sqs_queue", dlq)
             self.link(arn, dlq, "dead_letters_to")
-        if q.get("QueueArn") and attrs.get("dead_letter_queue_of"):
-            # A dead-letter queue fills with what its sources' consumers failed: the sources (same
-            # account and region, by the API's own rule) and their consumers are on its path.
-            for source in dead_from[:MAX_MAPPINGS]:
-                source_arn = f"{q['QueueArn'].rsplit(':', 1)[0]}:{source}"
-                self.want("sqs_queue", source_arn)
-                self.link(source_arn, arn, "dead_letters_to")
+        # A dead-letter queue fills with what its sources' consumers failed: the sources (same account
+        # and region, by the API's own rule) and their consumers are on its path.
+        for source in dead_from[:MAX_MAPPINGS]:
+            source_arn = f"{arn.rsplit(':', 1)[0]}:{source}"
+            self.want("sqs_queue", source_arn)
+            self.link(source_arn, arn, "dead_letters_to")
         for m in mappings:
             function = str(m.get("FunctionArn") or "").split(":function:")[-1].split(":")[0]
             if function:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.queues import queue_arn
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, cut
 from tools.resource_walk import GraphWalk
@@ -113,15 +114,6 @@ def _function(ref: str) -> str:
     return ref.split(":function:")[-1].split(":")[0]
 
 
-def _queue_arn(url: str) -> str | None:
-    m = re.fullmatch(r"https://sqs\.([\w-]+)\.amazonaws\.com[^/]*/(\d{12})/([\w.-]+)", url)
-    return (
-        f"arn:aws:sqs:{m.group(1)}:{m.group(2)}:{m.group(3)}"
-        if m
-        else (url if url.startswith("arn:") else None)
-    )
-
-
 @tool
 def state_machine(ctx: ToolContext, args: StateMachineInput) -> StateMachine:
     """Show a Step Functions state machine: its type, status, revision and role, the functions,
@@ -192,9 +184,9 @@ def link_calls(walk: GraphWalk, machine: str, definition: str | None) -> None:
         if kind == "function":
             walk.want("lambda", _function(ref))
             walk.link(machine, _function(ref), "invokes")
-        elif kind == "queue" and _queue_arn(ref):
+        elif kind == "queue" and queue_arn(ref):
             walk.want("sqs_queue", ref)
-            walk.link(machine, str(_queue_arn(ref)), "sends_to")
+            walk.link(machine, str(queue_arn(ref)), "sends_to")
         elif kind == "topic" and ref.startswith("arn:"):
             walk.want("sns_topic", ref)
             walk.link(machine, ref, "publishes_to")
