@@ -1652,6 +1652,20 @@ def _consumer_of(
 CACHE_KINDS = frozenset({"elasticache_cluster", "elasticache_replication_group"})
 
 
+def _nearest_used(
+    topo: Topology, caller: str | None, kinds: frozenset[str], group_of: dict[str, str] | None = None
+) -> list[str]:
+    """The resources of `kinds` a caller uses, as far as the resource graph says: those nearest to it
+    within two hops (a member counted as its group where `group_of` maps it)."""
+    found: dict[str, int] = {}
+    for k, d in (topo.distances([caller]) if caller else {}).items():
+        if 0 < d <= 2 and topo.nodes[k].kind in kinds:
+            key = (group_of or {}).get(k, k)
+            found[key] = min(found.get(key, d), d)
+    nearest = min(found.values(), default=0)
+    return sorted(k for k, d in found.items() if d == nearest)
+
+
 def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
     """A cache that refuses writes at its memory limit says so to its callers ("OOM command not
     allowed"): the refusal is evidence about the cache the caller calls, when it calls one."""
@@ -1670,13 +1684,9 @@ def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
     for e in batch.evidence:
         if e.kind != "log_pattern" or "cache_full_logs" not in e.signals:
             continue
-        caller = topo.resolve(e.resource)
-        near = topo.distances([caller]) if caller else {}
-        caches = {k: d for k, d in near.items() if 0 < d <= 2 and topo.nodes[k].kind in CACHE_KINDS}
         # The nearest cache is the one it dials (a replication group by its primary endpoint, before
         # the nodes that are the group's members).
-        nearest = min(caches.values(), default=0)
-        closest = [k for k, d in caches.items() if d == nearest]
+        closest = _nearest_used(topo, topo.resolve(e.resource), CACHE_KINDS)
         if not closest:
             # Nothing says which cache the caller dials: the refusal came from a cache at its memory
             # limit, so when exactly one cache shows that (evicting, memory full), it is that one;
@@ -1761,14 +1771,7 @@ def _attribute_lock_waits(batch: _Batch, topo: Topology) -> None:
         caller = topo.resolve(e.resource)
         if caller is not None and topo.nodes[caller].kind in DATABASE_KINDS:
             continue  # the database's own log
-        near = topo.distances([caller]) if caller else {}
-        dbs = {
-            cluster_of.get(k, k): d
-            for k, d in near.items()
-            if 0 < d <= 2 and topo.nodes[k].kind in DATABASE_KINDS
-        }
-        nearest = min(dbs.values(), default=0)
-        closest = sorted({k for k, d in dbs.items() if d == nearest}) or in_play
+        closest = _nearest_used(topo, caller, DATABASE_KINDS, cluster_of) or in_play
         if len(closest) == 1:
             there = closest[0]
             extra.append(batch.copy_onto(e, there, f"lock waits in {topo.nodes[there].name or there}"))
