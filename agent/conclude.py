@@ -46,28 +46,46 @@ def beyond_recurring(sustained: list[Evidence], evidence: list[Evidence], topo: 
 
 
 def _capped_as_set(e: Evidence, evidence: list[Evidence], topo: Topology, start: datetime) -> bool:
-    """Whether `e` is a queue-fed function's throttles at a reserved concurrency that stood before the
-    window: an event source mapping retries what its function's reservation turns away, so the messages
-    wait in the queue and none is lost. That is the cap doing what it was set for; the queue's own age
-    and the function's own errors say whether anyone suffers."""
-    if e.kind != "metric_anomaly" or set(e.signals) != {"throttled"}:
+    """Whether `e` is the throttles, at a reserved concurrency that stood before the window, of a function
+    whose work waits in a queue: an event source mapping retries what the reservation turns away from a
+    queue it polls, and Lambda's own event queue retries throttled asynchronous invocations for up to the
+    function's maximum event age. The work waits and none is lost. That is the cap doing what it was set
+    for; the queue's age, the events Lambda dropped and the function's own errors say whether anyone
+    suffers."""
+    # The throttles themselves, or the alarm set on them.
+    if (
+        e.kind != "metric_anomaly"
+        or "throttled" not in e.signals
+        or set(e.signals) - {"alarm_breached"} != {"throttled"}
+    ):
         return False
     fn = topo.resolve(e.resource)
     if not fn or topo.kind(fn) != "lambda":
         return False
     fed = any(b == fn and rel == "triggers" and topo.kind(a) == "sqs_queue" for a, b, rel in topo.edges)
-    reserved = [
-        r
-        for r in evidence
-        if "lambda_concurrency_limited" in r.signals
+    fed = fed or any("invoked_async" in r.signals and topo.resolve(r.resource) == fn for r in evidence)
+    reserved = any(
+        "lambda_concurrency_limited" in r.signals and topo.resolve(r.resource) == fn for r in evidence
+    )
+    # A reservation set in the window or the hour before it is a change to judge, not a standing cap (a
+    # function's LastModified does not move when its concurrency is set, so the change is read in CloudTrail).
+    reset = any(
+        r.kind == "change_event"
         and topo.resolve(r.resource) == fn
+        and CONCURRENCY_SET.search(r.summary)
         and r.start is not None
-    ]
+        and r.start >= start - RECENT_RESERVATION
+        for r in evidence
+    )
     failing = any(
         "error_rate_up" in r.signals and topo.resolve(r.resource) == fn and r.facts.get("sustained", True)
         for r in evidence
     )
-    return fed and bool(reserved) and all(r.start and r.start < start for r in reserved) and not failing
+    return fed and reserved and not reset and not failing
+
+
+CONCURRENCY_SET = re.compile(r"(Put|Delete)FunctionConcurrency")
+RECENT_RESERVATION = timedelta(hours=1)
 
 
 # A group that did not add capacity while load rose.
@@ -129,7 +147,8 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
     blips = [e for e in evidence if "metric_blip" in e.signals]
     sustained = beyond_recurring(sustained, evidence, topo)
-    sustained = [e for e in sustained if not _capped_as_set(e, evidence, topo, scope.start)]
+    capped = [e for e in sustained if _capped_as_set(e, evidence, topo, scope.start)]
+    sustained = [e for e in sustained if e not in capped]
 
     verdict: Literal["root_cause", "inconclusive", "no_fault", "insufficient_data"]
     on_entry = [
@@ -199,7 +218,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         if verdict == "insufficient_data"
         else _unseen_summary(ranked)
         if unseen_harm
-        else _summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo, warning),
+        else _summary(verdict, top, ranked, onset, blips, scope.alarm_name, topo, warning, capped),
         title=(
             top.title
             if verdict == "root_cause" and top
@@ -402,7 +421,18 @@ def _summary(
     alarm: str | None,
     topo: Topology,
     warning: Evidence | None = None,
+    capped: list[Evidence] | None = None,
 ) -> str:
+    if verdict == "no_fault" and capped:
+        names = ", ".join(dict.fromkeys(aws_name(str(e.resource)) for e in capped))
+        return (
+            f"No fault: {names} was throttled at its reserved concurrency, a cap set before this window, while "
+            "its work waits in a queue that retries what the cap turns away (an event source mapping's queue, "
+            "or Lambda's own event queue for asynchronous invocations), so the work is delayed, not lost; its "
+            "own errors did not rise and nothing read shows events dropped. Raise the reservation only if the delay "
+            "matters, and alarm on the queue's age (ApproximateAgeOfOldestMessage, AsyncEventAge) or on "
+            "AsyncEventsDropped rather than on Throttles."
+        )
     if verdict == "no_fault" and warning is not None:
         return (
             f"No fault in progress: {warning.summary.removeprefix('alarm ')}, an alarm on headroom, not on what "

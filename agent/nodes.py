@@ -586,6 +586,21 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
         lc = batch.run("lambda_config", {"function": fn})
         if lc and lc.data:
             batch.add(state_an.from_lambda(lc.data, throttled=True), lc)
+        # Whether its callers invoke it asynchronously: Lambda's own event queue then holds and retries
+        # what a throttle turns away.
+        received = batch.run(
+            "metric_series",
+            {
+                "namespace": "AWS/Lambda",
+                "metric": "AsyncEventsReceived",
+                "dimensions": {"FunctionName": fn},
+                "stat": "Sum",
+                "baseline_hours": 1,
+                **window,
+            },
+        )
+        if received and received.data:
+            batch.add(state_an.from_async_events(fn, received.data), received)
     # A function failing on its own (its errors, or error lines in its own log group): which runtime
     # versions its environments started on, since AWS may have moved it to a new one under its code.
     functions = {k: n.name or n.id for k, n in topo.nodes.items() if n.kind == "lambda"}

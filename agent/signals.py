@@ -23,6 +23,7 @@ SIGNALS: dict[str, str] = {
     "connections_high": "database connections rose to a ceiling",
     "connections_aborted": "aborted client connections to a database rose",
     "throttled": "requests throttled (Lambda, DynamoDB, API)",
+    "invoked_async": "a function's callers invoke it asynchronously: Lambda's event queue retries what a throttle turns away, for up to the function's maximum event age",
     "credits_exhausted": "CPU credits, burst balance, EBS IO balance or EFS burst credits ran out",
     "io_saturated": "storage queue length or throughput at its ceiling",
     "unhealthy_hosts": "load-balancer targets reported unhealthy",

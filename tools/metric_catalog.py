@@ -155,6 +155,7 @@ CATALOG: dict[str, KindMetrics] = {
             ("Throttles", "Sum"),
             ("Duration", "p99"),
             ("ConcurrentExecutions", "Maximum"),
+            ("AsyncEventsDropped", "Sum"),
         ),
     ),
     "ecs_service": KindMetrics(

@@ -16,6 +16,8 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
         "error_rate_up",
     ),
     (("availability", "successrate"), "down", "error_rate_up"),
+    # Asynchronous events Lambda gave up on (too old, or out of retries): work lost.
+    (("asynceventsdropped",), "up", "error_rate_up"),
     (("unhealthyhostcount",), "up", "unhealthy_hosts"),
     (("healthyhostcount",), "down", "unhealthy_hosts"),
     (("statuscheckfailed",), "up", "status_check_failed"),

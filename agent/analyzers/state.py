@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.flow_logs import FlowRejects, RejectGroup
     from tools.functions import LambdaConfig, RuntimeVersions
     from tools.health import HealthEvents
+    from tools.metrics import MetricSeries
     from tools.network import BlackholeRoutes, NaclCheck
     from tools.scaling import ScalingConfig
     from tools.state import InstanceStatuses, ScalingActivities, TargetHealth
@@ -522,6 +523,27 @@ def from_lambda(out: LambdaConfig, throttled: bool) -> list[Draft]:
                 "timeout_s": out.timeout_s,
                 "memory_mb": out.memory_mb,
             },
+        )
+    ]
+
+
+def from_async_events(function: str, received: MetricSeries) -> list[Draft]:
+    """A throttled function its callers invoke asynchronously: Lambda queues those events and retries the
+    throttled ones for up to the function's maximum event age (six hours unless set lower), so a throttle
+    delays them; AsyncEventsDropped counts the ones it gave up on."""
+    s = received.summary_stats
+    if not s.peak or s.window_median is None:
+        return []
+    return [
+        Draft(
+            kind="resource_state",
+            resource=function,
+            start=s.first_at,
+            summary=f"{function} is invoked asynchronously (up to {s.peak:.0f} events a minute in the window): "
+            "Lambda's event queue retries the invocations a throttle turns away",
+            signals=["invoked_async"],
+            strength=0.3,
+            facts={"async_peak": s.peak},
         )
     ]
 

@@ -268,7 +268,7 @@ def test_a_function_with_reserved_concurrency_is_not_throttled_by_the_accounts_p
 
 
 def _queue_fed(
-    reserved_at: datetime, erroring: bool = False, fed: bool = True
+    set_at: datetime | None = None, erroring: bool = False, fed: bool = True, invoked_async: bool = False
 ) -> tuple[Topology, list[Evidence]]:
     topo = Topology()
     fn = topo.add("lambda", "report-render")
@@ -279,9 +279,17 @@ def _queue_fed(
         topo.link(queue, fn, "triggers")
     evidence = [
         ev("metric_anomaly", fn, T0, ["throttled"], 0.95),
-        ev("resource_state", fn, reserved_at, ["lambda_concurrency_limited"], 0.75),
+        # GetFunction's LastModified, in the window: a code deploy does not set the reservation
+        ev("resource_state", fn, T0 - timedelta(minutes=30), ["lambda_concurrency_limited"], 0.75),
     ]
+    if set_at is not None:
+        put = ev("change_event", fn, set_at, ["change", "change_config"], 0.6)
+        summary = f"ops called lambda:PutFunctionConcurrency20171031 on report-render at {set_at:%H:%M}"
+        evidence.append(put.model_copy(update={"summary": summary}))
+    if invoked_async:
+        evidence.append(ev("resource_state", fn, T0 - timedelta(hours=2), ["invoked_async"], 0.3))
     if erroring:
+        # its errors, or asynchronous events Lambda dropped (read as errors)
         evidence.append(ev("metric_anomaly", fn, T0, ["error_rate_up"], 0.9))
     return topo, evidence
 
@@ -290,13 +298,31 @@ def test_a_queue_fed_functions_throttles_at_a_standing_reservation_are_the_cap_d
     from agent.conclude import _capped_as_set
 
     start = T0 - timedelta(hours=3)
-    topo, evidence = _queue_fed(T0 - timedelta(days=20))
+    topo, evidence = _queue_fed()
     assert _capped_as_set(evidence[0], evidence, topo, start)
-    # a reservation set in the window is a change to look at, not a standing cap
-    topo, evidence = _queue_fed(T0 - timedelta(hours=1))
+    topo, evidence = _queue_fed(set_at=T0 - timedelta(days=20))
+    assert _capped_as_set(evidence[0], evidence, topo, start)
+    # a reservation set in the window (or the hour before it) is a change to look at, not a standing cap
+    topo, evidence = _queue_fed(set_at=T0 - timedelta(hours=1))
+    assert not _capped_as_set(evidence[0], evidence, topo, start)
+    topo, evidence = _queue_fed(set_at=start - timedelta(minutes=30))
     assert not _capped_as_set(evidence[0], evidence, topo, start)
     # a function that also fails, or one called directly (its callers get the throttle), is trouble
-    topo, evidence = _queue_fed(T0 - timedelta(days=20), erroring=True)
+    topo, evidence = _queue_fed(erroring=True)
     assert not _capped_as_set(evidence[0], evidence, topo, start)
-    topo, evidence = _queue_fed(T0 - timedelta(days=20), fed=False)
+    topo, evidence = _queue_fed(fed=False)
+    assert not _capped_as_set(evidence[0], evidence, topo, start)
+
+
+def test_an_asynchronously_invoked_functions_throttles_wait_in_lambdas_event_queue() -> None:
+    from agent.conclude import _capped_as_set
+
+    start = T0 - timedelta(hours=3)
+    topo, evidence = _queue_fed(fed=False, invoked_async=True)
+    assert _capped_as_set(evidence[0], evidence, topo, start)
+    # the alarm set on the throttles is the same observation
+    alarm = ev("metric_anomaly", evidence[0].resource or "", T0, ["alarm_breached", "throttled"], 0.9)
+    assert _capped_as_set(alarm, [alarm, *evidence], topo, start)
+    # events Lambda dropped (too old or out of retries) are work lost
+    topo, evidence = _queue_fed(fed=False, invoked_async=True, erroring=True)
     assert not _capped_as_set(evidence[0], evidence, topo, start)
