@@ -271,7 +271,15 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
 
 # What an alarm on a resource's own headroom shows, rather than what its users get.
 HEADROOM = frozenset(
-    {"memory_high", "cpu_high", "disk_full", "connections_high", "credits_exhausted", "io_saturated"}
+    {
+        "memory_high",
+        "cpu_high",
+        "disk_full",
+        "connections_high",
+        "credits_exhausted",
+        "ebs_balance_exhausted",
+        "io_saturated",
+    }
 )
 EXPIRY = re.compile(r"expir", re.I)
 

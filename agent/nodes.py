@@ -853,6 +853,7 @@ AT_CEILING = frozenset(
         "io_saturated",
         "throttled",
         "credits_exhausted",
+        "ebs_balance_exhausted",
         "capacity_below_desired",
     }
 )

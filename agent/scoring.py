@@ -79,7 +79,15 @@ DEPLOY_TAKES_TRAFFIC = timedelta(minutes=15)
 # Effects that build up while the release serves traffic (memory filling to an OOM kill, a disk or a
 # connection pool filling, credits draining): they bite after a while, so a healthy spell is no alibi.
 ACCUMULATES = frozenset(
-    {"oom_logs", "memory_high", "disk_full", "disk_full_logs", "credits_exhausted", "connections_high"}
+    {
+        "oom_logs",
+        "memory_high",
+        "disk_full",
+        "disk_full_logs",
+        "credits_exhausted",
+        "ebs_balance_exhausted",
+        "connections_high",
+    }
 )
 # The most a healthy spell after a release costs it: after twice its rollout, healthy traffic through
 # the new code is most of the proof that the code is not what broke (load- or time-triggered bugs aside).
@@ -92,6 +100,10 @@ FUNCTION_TAKES_TRAFFIC = timedelta(minutes=3)
 BALANCERS = frozenset({"alb", "nlb", "elb"})
 # Balancer edits every next connection or request meets.
 APPLIED_AT_ONCE = frozenset({"ModifyLoadBalancerAttributes", "ModifyListener", "ModifyRule"})
+# Target group edits its next health checks and requests meet: its checks, attributes and members.
+TARGETS_AT_ONCE = frozenset(
+    {"ModifyTargetGroup", "ModifyTargetGroupAttributes", "RegisterTargets", "DeregisterTargets"}
+)
 
 
 def takes_traffic(kind: str | None) -> timedelta:
@@ -202,7 +214,7 @@ SETTINGS_RELATIONS = frozenset(
     {"uses_parameters", "launches_from", "reads_at_start", "reads_setting", "runs_image"}
 )
 # Ceilings of the hardware under a resource: its storage's I/O and its burst credits.
-HARDWARE_CEILINGS = frozenset({"io_saturated", "credits_exhausted"})
+HARDWARE_CEILINGS = frozenset({"io_saturated", "credits_exhausted", "ebs_balance_exhausted"})
 # Relations by which settings reach their users only when these start: an instance launched from a
 # template, a task that is handed a parameter or secret as it starts, or that pulls the image a tag
 # names when its deployment starts (the last two dated by the user's next deployment).
@@ -448,10 +460,12 @@ def _ran_healthy(
     if "change_deploy" not in release.signals and not (
         (kind == "lambda" and action == "UpdateFunctionConfiguration")
         or (kind in BALANCERS and action in APPLIED_AT_ONCE)
+        or (kind == "target_group" and action in TARGETS_AT_ONCE)
     ):
         # A function's own configuration (timeout, memory, environment) is read by its very next
         # invocation, as its code is; a load balancer's attributes, listeners and rules by its next
-        # connections and requests. Other settings (how a queue feeds a function, its concurrency, a
+        # connections and requests; a target group's health check and members by its next checks and
+        # requests. Other settings (how a queue feeds a function, its concurrency, a
         # setting elsewhere) may bite only when what they govern next happens: a full batch, a peak.
         return None
     if kind in LAUNCHED_LATER:

@@ -24,6 +24,7 @@ SIGNALS: dict[str, str] = {
     "connections_aborted": "aborted client connections to a database rose",
     "throttled": "requests throttled (Lambda, DynamoDB, API)",
     "invoked_async": "a function's callers invoke it asynchronously: Lambda's event queue retries what a throttle turns away, for up to the function's maximum event age",
+    "ebs_balance_exhausted": "an instance's EBS burst balance (EBSIOBalance%, EBSByteBalance%) ran out: its I/O and bandwidth to its volumes are held to the instance type's baseline",
     "credits_exhausted": "CPU credits, burst balance, EBS IO balance or EFS burst credits ran out",
     "io_saturated": "storage queue length or throughput at its ceiling",
     "unhealthy_hosts": "load-balancer targets reported unhealthy",

@@ -100,6 +100,8 @@ CATALOG: dict[str, KindMetrics] = {
             ("ethtool_bw_in_allowance_exceeded", "Sum"),
             ("ethtool_pps_allowance_exceeded", "Sum"),
             ("ethtool_conntrack_allowance_exceeded", "Sum"),
+            # packets to link-local services (the VPC's DNS resolver, instance metadata, time sync)
+            ("ethtool_linklocal_allowance_exceeded", "Sum"),
         ),
     ),
     "asg": KindMetrics(

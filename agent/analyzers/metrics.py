@@ -24,11 +24,9 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("blockedrequests",), "up", "requests_blocked"),
     (("allowanceexceeded", "allowance_exceeded"), "up", "network_allowance_exceeded"),
     (("throttle",), "up", "throttled"),
-    (
-        ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance"),
-        "down",
-        "credits_exhausted",
-    ),
+    # An instance's EBS burst (its I/O and bandwidth above the type's baseline to its volumes).
+    (("ebsiobalance", "ebsbytebalance"), "down", "ebs_balance_exhausted"),
+    (("cpucreditbalance", "burstbalance", "burstcreditbalance"), "down", "credits_exhausted"),
     (("cpusurpluscreditscharged",), "up", "credits_exhausted"),
     (("abortedclients", "abortedconnects"), "up", "connections_aborted"),
     (("databaseconnections", "activeconnectioncount", "currconnections"), "up", "connections_high"),
@@ -103,12 +101,13 @@ def _credible(signal: str, stats: SeriesSummary, metric: str) -> bool:
         floor = None
     if floor is not None and (stats.peak or 0) < floor:
         return False
-    if signal == "credits_exhausted" and stats.low is not None and stats.baseline_median:
+    if signal in BALANCE_SIGNALS and stats.low is not None and stats.baseline_median:
         return stats.low <= 0.2 * stats.baseline_median
     return True
 
 
 BALANCES = ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance")
+BALANCE_SIGNALS = frozenset({"credits_exhausted", "ebs_balance_exhausted"})
 
 
 def _fell(
@@ -154,6 +153,11 @@ def _drained(
     resource: str, namespace: str, metric: str, stat: str, stats: SeriesSummary, window_end: datetime | None
 ) -> Draft:
     how = f"ran out: baseline {stats.baseline_median:.4g} -> {stats.low:.4g} at {stats.low_at:%H:%M}"
+    # A balance is spent before it runs out: the burst that drains it began when it started to fall, and
+    # the resource's trouble is dated from there (its ceiling bites at the low).
+    falling = stats.onset if stats.onset and stats.low_at and stats.onset < stats.low_at else None
+    if falling:
+        how += f" (falling since {falling:%H:%M})"
     return _fell(
         resource,
         namespace,
@@ -162,9 +166,10 @@ def _drained(
         stats,
         window_end,
         how=how,
-        signal="credits_exhausted",
+        signal=signal_for(metric, "down") or "credits_exhausted",
         strength=0.9,
         extreme=stats.low,
+        since=falling,
     )
 
 

@@ -134,7 +134,7 @@ def test_a_database_whose_storage_io_is_at_its_ceiling_is_the_origin() -> None:
         trigger={"question": "statement pages have been slow and failing since about 04:50"},
     )
     report = offline(bundle)
-    assert any("credits_exhausted" in e.signals and e.resource == DB for e in report.evidence)
+    assert any("ebs_balance_exhausted" in e.signals and e.resource == DB for e in report.evidence)
     top = report.hypotheses[0]
     assert (top.resource, top.failure_mode, top.category) == (DB, "rds-storage-io-ceiling", "limit"), (
         report.summary
