@@ -809,14 +809,16 @@ def _fired_alarm(batch: _Batch, scope: Scope) -> None:
     m = alarm.metric
     stamps: list[datetime] = []
     values: list[float] = []
+    published: list[tuple[datetime, float]] = []
     if m is not None and m.period_s and m.period_s % 60 == 0:
         series = _alarm_series(batch, m, scope)
         if series and series.data:
+            published = list(zip(series.data.timestamps, series.data.values, strict=True))
             stamps, values = alarm_an.with_missing_counts(
                 alarm, series.data.timestamps, series.data.values, scope.end
             )
     resource = scope.entry[0].id if scope.entry else None
-    batch.add(alarm_an.from_alarm(found.data, stamps, values, resource, scope.alarm_time), found)
+    batch.add(alarm_an.from_alarm(found.data, stamps, values, resource, scope.alarm_time, published), found)
 
 
 def _against_earlier_days(

@@ -9,6 +9,7 @@ normal.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -76,13 +77,51 @@ def _sustained(alarm: AlarmInfo, timestamps: list[datetime], values: list[float]
     return bool(after) and (after[-1] or sum(after) >= SUSTAINED_POINTS)
 
 
+def _last_runs_failed(alarm: AlarmInfo, published: list[tuple[datetime, float]], breach: datetime) -> bool:
+    """Whether the metric reports only while its work runs (a job, a scheduled task: datapoints in bursts,
+    zeros included, with silences between that take most of the time) and every run since the breach
+    breached. Between runs there is nothing to measure, so the silence after a failed run is not a
+    recovery: a run's result stands until the next run, as a nightly job's one failed run is its last
+    word."""
+    compare = COMPARE.get(alarm.comparison or "")
+    if compare is None or len(published) < 3:
+        return False
+    if all(compare(v, alarm.threshold or 0.0) for _, v in published):
+        return False  # publishes only what breaches (a count reported when non-zero): silence is zero
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(published)]
+    unit = min(g for g in gaps if g > timedelta(0)) if any(g > timedelta(0) for g in gaps) else timedelta(0)
+    silent = [g for g in gaps if g > RUN_GAP * unit]
+    span = published[-1][0] - published[0][0]
+    if not silent or unit <= timedelta(0) or sum(silent, timedelta(0)) < span / 2:
+        return False  # reported throughout, its own spacing: not a series of runs
+    runs: list[list[tuple[datetime, float]]] = [[published[0]]]
+    for point, gap in zip(published[1:], gaps, strict=True):
+        if gap > RUN_GAP * unit:
+            runs.append([point])
+        else:
+            runs[-1].append(point)
+    since = [r for r in runs if r[-1][0] >= breach]
+    return (
+        len(runs) - len(since) >= RUNS_BEFORE
+        and bool(since)
+        and all(any(compare(v, alarm.threshold or 0.0) for _, v in r) for r in since)
+    )
+
+
+RUN_GAP = 3  # a silence longer than this many of the series' own spacing separates two runs
+RUNS_BEFORE = 1  # an earlier run, a silence between, that shows the metric reports only while work runs
+
+
 def from_alarm(
     details: AlarmDetails,
     timestamps: list[datetime],
     values: list[float],
     resource: str | None,
     fired_at: datetime | None,
+    published: list[tuple[datetime, float]] | None = None,
 ) -> list[Draft]:
+    """The alarm's breach over the window; `published` are the datapoints the metric itself published
+    (before periods without one were counted zero), which say whether it reports only while work runs."""
     alarm = details.alarm
     if alarm is None:
         return []
@@ -90,7 +129,9 @@ def from_alarm(
     breach = current_breach(alarm, timestamps, values, fired_at)
     metric = alarm.metric
     if breach is not None and metric is not None:
-        lasting = _sustained(alarm, timestamps, values, breach)
+        lasting = _sustained(alarm, timestamps, values, breach) or _last_runs_failed(
+            alarm, published or [], breach
+        )
         drafts.append(
             Draft(
                 kind="metric_anomaly",

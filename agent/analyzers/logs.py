@@ -17,11 +17,27 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"too many connections|aborted connection|connection pool|can'?t connect to (my)?sql|"
+            r"too many connections|too many clients|remaining connection slots|aborted connection|connection pool|"
+            r"can'?t connect to (my)?sql|"
             r"could not connect to (the )?(database|server)|max_connections|connection.*(database|db|mysql|postgres)",
             re.I,
         ),
         "db_connection_errors",
+    ),
+    # A database refusing new connections because every slot is taken: it is at its connection ceiling.
+    (
+        re.compile(r"too many connections|too many clients|remaining connection slots are reserved", re.I),
+        "connections_high",
+    ),
+    # A database or cache refusing writes as read-only: whoever sent them is talking to a reader (a replica,
+    # a reader endpoint, a demoted writer). It answered as it is meant to.
+    (
+        re.compile(
+            r"in a read-only transaction|read[- ]only (?:replica|mode|database|server)|"
+            r"readonly you can'?t write|--read-only option|is read[- ]only",
+            re.I,
+        ),
+        "read_only_refused",
     ),
     (re.compile(r"timed? ?out|timeout|deadline exceeded", re.I), "timeout_logs"),
     # Lambda's own word that an invocation ran to the function's configured timeout and was stopped

@@ -323,11 +323,29 @@ def _state_signals(categories: list[str], message: str) -> list[str]:
     return []
 
 
+# A database engine's own lines about its lifecycle: it stopped, crashed, restarted or recovered.
+ENGINE_LIFECYCLE = re.compile(
+    r"shut ?down|restart|crash|recover|reboot|fail ?over|terminated by signal|was terminated|"
+    r"database system (is|was)|starting (up|mysql|postgres)|out of memory",
+    re.I,
+)
+
+
 def from_db_log(out: DbLogTail) -> list[Draft]:
-    lines = [line for line in out.lines if re.search(r"error|abort|crash|warning|fatal|too many", line, re.I)]
+    """A database's own error and warning lines: what they say (refused connections, timeouts, locks), and
+    an event of the engine only when they speak of its lifecycle (a crash, a restart, a recovery). Lines
+    refusing clients are the database at a limit, not an event that interrupted it."""
+    lines = [
+        line
+        for line in out.lines
+        if re.search(r"error|abort|crash|warning|fatal|too many", line, re.I) or ENGINE_LIFECYCLE.search(line)
+    ]
     if not lines:
         return []
-    signals = sorted({s for line in lines for s in message_signals(line)})
+    signals = sorted(
+        {s for line in lines for s in message_signals(line)}
+        | ({"db_event"} if any(ENGINE_LIFECYCLE.search(line) for line in lines) else set())
+    )
     return [
         Draft(
             kind="log_pattern",
@@ -335,7 +353,7 @@ def from_db_log(out: DbLogTail) -> list[Draft]:
             start=out.last_written,
             end=out.last_written,
             summary=f"{len(lines)} error/warning lines in {out.log_file} of {out.instance}; e.g. {lines[-1][:200]}",
-            signals=["db_event", *signals],
+            signals=signals,
             strength=0.5,
             facts={"lines": lines[-5:], "log_file": out.log_file},
         )

@@ -255,6 +255,52 @@ def test_the_fired_alarms_own_breach_is_a_symptom_dated_by_its_first_run() -> No
     assert not [d for d in drafts if "recurring_alarm" in d.signals]
 
 
+def test_a_metric_reported_only_while_a_job_runs_keeps_its_last_runs_failure() -> None:
+    """A job's failed-task count is published while it runs (zeros included) and not between runs: the
+    silence after a failed run is not a recovery, and the alarm's breach stands until a run passes."""
+    alarm = AlarmInfo(
+        name="orders-curate-failed-tasks",
+        kind="metric",
+        state="ALARM",
+        metric=MetricRef(
+            namespace="Glue",
+            metric="glue.driver.aggregate.numFailedTasks",
+            dimensions={"JobName": "orders-curate", "JobRunId": "ALL", "Type": "count"},
+            stat="Sum",
+            period_s=300,
+        ),
+        threshold=0,
+        comparison="GreaterThanThreshold",
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+    )
+    hourly = [T0 + timedelta(hours=h, minutes=m) for h in range(3) for m in (5, 10)]
+    failed = [0.0, 0.0, 0.0, 0.0, 0.0, 12.0]  # two clean runs, then the third fails
+    # the periods between runs, counted zero up to the end of the window
+    stamps = [T0 + timedelta(minutes=5 * i) for i in range(1, 32)]
+    values = [dict(zip(hourly, failed, strict=True)).get(t, 0.0) for t in stamps]
+    fired = T0 + timedelta(hours=2, minutes=15)
+    published = list(zip(hourly, failed, strict=True))
+    [breach] = from_alarm(AlarmDetails(alarm=alarm), stamps, values, None, fired, published)
+    assert breach.signals == ["alarm_breached"] and breach.facts["sustained"] is True
+    # without what it published, the zeros after the run read as a recovery
+    [blip] = from_alarm(AlarmDetails(alarm=alarm), stamps, values, None, fired)
+    assert blip.signals == ["metric_blip"]
+    # a count published only when it is non-zero (silence is zero) gets no such reading
+    sparse = [(t, v) for t, v in published if v]
+    [blip] = from_alarm(AlarmDetails(alarm=alarm), stamps, values, None, fired, sparse)
+    assert blip.signals == ["metric_blip"]
+    # nor does a series reported throughout at its own spacing, however coarser than the alarm's period
+    coarse = alarm.model_copy(update={"metric": alarm.metric.model_copy(update={"period_s": 60})})
+    every_five = [(t, 0.0 if t < fired - timedelta(minutes=5) else 12.0) for t in stamps if t <= fired]
+    [blip] = from_alarm(AlarmDetails(alarm=coarse), stamps, values, None, fired, every_five)
+    assert blip.signals == ["metric_blip"]
+    # nor does one continuous series (no run before the breach, no silence)
+    steady = [(t, v) for t, v in zip(stamps, values, strict=True)]
+    [blip] = from_alarm(AlarmDetails(alarm=alarm), stamps, values, None, fired, steady)
+    assert blip.signals == ["metric_blip"]
+
+
 def test_an_alarm_that_fires_at_the_same_time_on_earlier_days_is_a_pattern() -> None:
     fired = T0.replace(hour=2, minute=10)
     history = [

@@ -231,3 +231,38 @@ def test_a_blip_that_a_failover_on_the_path_explains_is_not_noise() -> None:
         _rds_event(336.0, "Finished applying autoscaling-initiated modification to allocated storage.", []),
     ]
     assert offline(_blip_bundle(grown)).verdict == "no_fault"
+
+
+def test_a_databases_own_lines_are_an_event_only_when_they_speak_of_its_lifecycle() -> None:
+    from agent.analyzers.state import from_db_log
+    from tools.database import DbLogTail
+
+    def signals(*lines: str) -> list[str]:
+        tail = DbLogTail(instance=DB, log_file="error/postgresql.log.2024-05-01-04", lines=list(lines))
+        return [s for d in from_db_log(tail) for s in d.signals]
+
+    # clients refused at its connection limit: the database at a limit, not an event that interrupted it
+    refused = signals(
+        "2024-05-01 04:22:23 UTC:10.20.32.140(44549):app@orders:[82592]:FATAL:  remaining connection slots "
+        "are reserved for non-replication superuser and rds_superuser connections"
+    )
+    assert refused == ["connections_high", "db_connection_errors"]
+    assert signals("FATAL: sorry, too many clients already") == ["connections_high", "db_connection_errors"]
+    # the engine stopping, crashing or recovering is
+    assert "db_event" in signals("LOG:  server process (PID 4242) was terminated by signal 9: Killed")
+    assert "db_event" in signals("LOG:  database system was interrupted; last known up at 04:10:02 UTC")
+    # an error with nothing more to say keeps its line as evidence, with no signal
+    assert signals('ERROR:  relation "audit_tmp" does not exist') == []
+
+
+def test_writes_refused_as_read_only_say_the_writer_talks_to_a_reader() -> None:
+    from agent.catalog import catalog
+
+    for said in (
+        "ERROR:  cannot execute INSERT in a read-only transaction",
+        "ERROR 1290 (HY000): The MySQL server is running with the --read-only option so it cannot execute this statement",
+        "redis.exceptions.ReadOnlyError: READONLY You can't write against a read only replica.",
+    ):
+        assert "read_only_refused" in message_signals(said), said
+    # a database answering as it is meant to is not one out of connections
+    assert "read_only_refused" in catalog()["rds-max-connections-exhausted"].contradicting
