@@ -142,6 +142,7 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     ]
     entry_ids = [e.id for e in scope.entry]
     near = {k for k, hops in topo.distances(entry_ids).items() if hops <= 2} if entry_ids else set()
+    anywhere = sustained
     if near and any(topo.resolve(e.resource) in near for e in evidence):
         # The question or alarm names where it hurts: trouble elsewhere is not this incident.
         sustained = [e for e in sustained if topo.resolve(e.resource) in near or e.kind == "change_event"]
@@ -163,7 +164,12 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         # The alarmed resource only blipped, and nothing near it shows clear, sustained trouble.
         sustained = []
     warning: Evidence | None = None
-    if sustained and all(_warns_only(e) for e in sustained):
+    felt = [e for e in anywhere if e.kind == "metric_anomaly" and _users_feel(e)]
+    if sustained and all(_warns_only(e) for e in sustained) and felt:
+        # An alarm on headroom while what users get (errors, latency at the front) is abnormal too: the
+        # alarm is one sign of the incident, wherever the rest of it shows.
+        sustained = [*sustained, *felt]
+    elif sustained and all(_warns_only(e) for e in sustained):
         warning = sustained[0]
         # The only trouble is an alarm on a resource's own headroom (memory or CPU used, storage or
         # connections taken, a certificate's days left) and nothing users get (errors, latency,
@@ -194,6 +200,20 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
     elif not sustained:
         verdict = "no_fault"
         top = None
+        if warning is None:
+            # Nothing users get is abnormal; what moved near the question is the resource's own headroom
+            # (its CPU, memory, connections): say so, rather than call it a blip.
+            warning = next(
+                (
+                    e
+                    for e in evidence
+                    if e.kind == "metric_anomaly"
+                    and HEADROOM & set(e.signals)
+                    and e.facts.get("sustained", True)
+                    and (not near or topo.resolve(e.resource) in near)
+                ),
+                None,
+            )
     elif (
         ranked and ranked[0].confidence >= CONFIDENT and ranked[0].confidence - _rival(ranked, topo) >= MARGIN
     ):
@@ -267,6 +287,28 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
         ),
     )
     return {"report": report.model_dump(mode="json")}
+
+
+# What users get: failed answers, unhealthy targets, and answers at least this many times slower.
+USERS_GET = frozenset({"error_rate_up", "unhealthy_hosts", "targets_unhealthy"})
+FELT_SLOWER = 2.0
+
+
+def _users_feel(e: Evidence) -> bool:
+    """Whether `e` shows what users get going wrong: answers failing, targets unhealthy, or answers at least
+    twice as slow (a quarter slower is what a busy hour does)."""
+    if e.strength < 0.5:
+        return False
+    if USERS_GET & set(e.signals):
+        return True
+    base, extreme = e.facts.get("baseline"), e.facts.get("extreme")
+    return (
+        "latency_up" in e.signals
+        and isinstance(base, int | float)
+        and isinstance(extreme, int | float)
+        and base > 0
+        and extreme >= FELT_SLOWER * base
+    )
 
 
 # What an alarm on a resource's own headroom shows, rather than what its users get.
@@ -443,8 +485,13 @@ def _summary(
         )
     if verdict == "no_fault" and warning is not None:
         return (
-            f"No fault in progress: {warning.summary.removeprefix('alarm ')}, an alarm on headroom, not on what "
-            "users get; no errors, latency, backlog, throttles or unhealthy hosts are abnormal beside it. "
+            f"No fault in progress: {warning.summary.removeprefix('alarm ')}, "
+            + (
+                "an alarm on headroom, not on what users get"
+                if warning.summary.startswith("alarm ")
+                else "a measure of headroom, not of what users get"
+            )
+            + "; no errors, latency, backlog, throttles or unhealthy hosts are abnormal beside it. "
             "It warns of trouble to come: act on what it watches (headroom to add, a certificate to renew) before "
             "it bites, and route such alarms as warnings rather than pages."
         )

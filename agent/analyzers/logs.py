@@ -75,7 +75,7 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"no space left|disk full|enospc|storage[- ]full|storage (has been|is) exhausted|table .* is full",
+            r"no space left|disk (is )?full|enospc|storage[- ]full|storage (has been|is) exhausted|table .* is full",
             re.I,
         ),
         "disk_full_logs",
@@ -175,8 +175,15 @@ def called_api(text: str) -> tuple[str | None, str | None]:
     return service, operation
 
 
+# An access log's request line ("POST /v1/login HTTP/1.1" 500): the logging server's own answer to a request
+# it received, not the answer of a server it called.
+ACCESS_LINE = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d(?:\.\d)?"\s+5\d\d\b')
+
+
 def message_signals(text: str) -> list[str]:
     found = [signal for pattern, signal in MESSAGE_SIGNALS if pattern.search(text)]
+    if "remote_server_error" in found and ACCESS_LINE.search(text):
+        found = [s for s in found if s != "remote_server_error"]
     if "cache_full_logs" in found:
         # A cache's refusal at its maxmemory, however the client library names it (redis-py raises
         # OutOfMemoryError): the cache is full, the process that logged it did not run out of memory.

@@ -103,7 +103,16 @@ def _credible(signal: str, stats: SeriesSummary, metric: str) -> bool:
         return False
     if signal in BALANCE_SIGNALS and stats.low is not None and stats.baseline_median:
         return stats.low <= 0.2 * stats.baseline_median
+    if signal == "latency_up" and any(m in metric.lower() for m in STORAGE_LATENCY):
+        # Per-operation storage latency in seconds: a few milliseconds is what healthy SSD-backed storage
+        # answers in, so a rise that stays below that is not slowness anyone waits on.
+        return (stats.peak or 0) >= STORAGE_LATENCY_FLOOR_S
     return True
+
+
+# RDS's per-operation storage latencies, published in seconds.
+STORAGE_LATENCY = ("readlatency", "writelatency")
+STORAGE_LATENCY_FLOOR_S = 0.005
 
 
 BALANCES = ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance")

@@ -195,3 +195,14 @@ def test_a_nat_gateways_dropped_packets_are_not_a_port_shortage() -> None:
     assert signal_for("ErrorPortAllocation", "up") == "port_allocation_errors"
     assert signal_for("PacketsDropCount", "up") == "packets_dropped"
     assert signal_for("PacketsDropped", "up") == "packets_dropped"
+
+
+def test_a_full_disk_is_read_in_the_words_programs_use_for_it() -> None:
+    from agent.analyzers.logs import message_signals
+
+    for said in (
+        "ERROR wms_bridge.checkpoint: could not open /var/lib/wms-bridge/offsets.db: database or disk is full",
+        "write /var/log/app.log: no space left on device",
+        "OSError: [Errno 28] ENOSPC",
+    ):
+        assert "disk_full_logs" in message_signals(said), said

@@ -9,6 +9,7 @@ from typing import Any
 from agent.analyzers import Draft
 from agent.analyzers.metrics import same_as_before
 from agent.investigate import offline
+from tests.agent.triggers.conftest import alarm_event
 from tests.conftest import make_bundle
 
 FUNCTION = "statement-render"
@@ -226,4 +227,96 @@ def test_an_alarm_on_headroom_with_nothing_users_get_abnormal_is_a_warning_not_a
     assert "an alarm on headroom" in report.summary and "recs-cache-memory-high" in report.summary
     # The same alarm while the node's reads slow down is an incident.
     report = offline(_memory_alarm_bundle(slow_from=240))
+    assert report.verdict != "no_fault", report.summary
+
+
+def _reader_bundle(read_latency_s: float, front_errors: bool = False, paged: bool = False) -> Any:
+    """A reader's CPU climbs past 85% for an evening job while its reads take `read_latency_s` at most
+    (and, with `front_errors`, the site's balancer answers 5xx from the same minute)."""
+    start = NOW - timedelta(hours=6)
+    dims = {"DBInstanceIdentifier": "booking-db-instance-2"}
+    metrics = [
+        {
+            "namespace": "AWS/RDS",
+            "metric": metric,
+            "dimensions": dims,
+            "timestamp": (start + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "unit": unit,
+            "value": value(m),
+        }
+        for m in range(360)
+        for metric, unit, value in (
+            ("CPUUtilization", "Percent", lambda m: 84.0 + m % 9 if m >= 300 else 9.0 + m % 3),
+            (
+                "ReadLatency",
+                "Seconds",
+                lambda m: (read_latency_s if m >= 300 else 0.0006) * (1 + (m % 4) / 10),
+            ),
+        )
+    ]
+    if front_errors:
+        metrics += [
+            {
+                "namespace": "AWS/ApplicationELB",
+                "metric": "HTTPCode_Target_5XX_Count",
+                "dimensions": {"LoadBalancer": "app/booking-public/0123456789abcdef"},
+                "timestamp": (start + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "unit": "Count",
+                "value": 40.0 + m % 7 if m >= 300 else 0.0,
+            }
+            for m in range(360)
+        ]
+    alarm = {
+        "AlarmName": "booking-db-reader-cpu",
+        "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:booking-db-reader-cpu",
+        "StateValue": "ALARM",
+        "StateUpdatedTimestamp": (start + timedelta(minutes=303)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "MetricName": "CPUUtilization",
+        "Namespace": "AWS/RDS",
+        "Statistic": "Average",
+        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": dims["DBInstanceIdentifier"]}],
+        "Period": 60,
+        "EvaluationPeriods": 3,
+        "Threshold": 80.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "missing",
+    }
+    trigger: dict[str, Any] = {
+        "question": "paged for booking-db-instance-2 CPU at 11:20; is something hammering it?"
+    }
+    if paged:
+        trigger = {
+            "alarm_event": alarm_event(
+                "booking-db-reader-cpu",
+                dims,
+                start + timedelta(minutes=303),
+                namespace="AWS/RDS",
+                metric="CPUUtilization",
+            )
+        }
+    return make_bundle(
+        {"metrics": metrics, "alarms": [alarm] if paged else []},
+        start=start.isoformat(),
+        end=NOW.isoformat(),
+        now=NOW.isoformat(),
+        trigger=trigger,
+    )
+
+
+def test_a_few_milliseconds_of_storage_latency_is_not_slowness_and_headroom_is_said_as_such() -> None:
+    report = offline(_reader_bundle(0.0015))
+    assert not any("latency_up" in e.signals for e in report.evidence)
+    assert report.verdict == "no_fault", report.summary
+    assert "a measure of headroom" in report.summary and "CPUUtilization" in report.summary
+    # reads that wait tens of milliseconds are slow
+    report = offline(_reader_bundle(0.04))
+    assert any("latency_up" in e.signals for e in report.evidence)
+    assert report.verdict != "no_fault", report.summary
+
+
+def test_an_alarm_on_headroom_while_users_get_errors_is_part_of_an_incident() -> None:
+    # paged for the reader's CPU alone: a warning
+    assert offline(_reader_bundle(0.0015, paged=True)).verdict == "no_fault"
+    # the same page while the site answers 5xx: part of an incident
+    report = offline(_reader_bundle(0.0015, front_errors=True, paged=True))
     assert report.verdict != "no_fault", report.summary

@@ -37,6 +37,8 @@ def test_a_5xx_in_words_is_the_answering_servers_failure() -> None:
         f"GET https://{HOST}/v2/latest 200 (171 ms)",
         "took 503 ms to render",
         "listening on port 5000",
+        # a server's own access line: the answer it gave, with its reason phrase
+        'INFO:     10.40.3.17:51234 - "POST /v1/auth/login HTTP/1.1" 500 Internal Server Error',
     ):
         assert "remote_server_error" not in message_signals(quiet), quiet
 
