@@ -61,6 +61,7 @@ ResourceKind = Literal[
     "dynamodb_index",
     "ecr_repository",
     "vpn_connection",
+    "opensearch_domain",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

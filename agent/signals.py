@@ -59,6 +59,7 @@ SIGNALS: dict[str, str] = {
     "throttling_logs": "throttling / rate exceeded errors in logs",
     "disk_full_logs": "no space left on device in logs",
     "kms_errors": "KMS key disabled / access errors",
+    "writes_blocked": "a store blocked writes to protect itself (an OpenSearch domain's ClusterIndexWritesBlocked, cluster_block_exception): its disk at the flood-stage watermark or its memory under pressure",
     "read_only_refused": "a database or cache refused writes as read-only: the writer is talking to a reader (a replica, a reader endpoint, a demoted primary)",
     "db_lock_contention": "a database made clients wait for locks another transaction holds (lock wait timeouts, deadlocks)",
     "errors_with_traffic": "errors rose only as much as the extra requests bring at the usual error rate",

@@ -24,6 +24,12 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         ),
         "db_connection_errors",
     ),
+    # A search cluster refusing writes with a block it set on its indices (the flood-stage disk
+    # watermark's read_only_allow_delete, an index write block): the store protecting itself.
+    (
+        re.compile(r"cluster_block_exception|index read-only / allow delete|blocked by: \[forbidden/", re.I),
+        "writes_blocked",
+    ),
     # A database refusing new connections because every slot is taken: it is at its connection ceiling.
     (
         re.compile(r"too many connections|too many clients|remaining connection slots are reserved", re.I),
@@ -182,6 +188,9 @@ ACCESS_LINE = re.compile(r'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/
 
 def message_signals(text: str) -> list[str]:
     found = [signal for pattern, signal in MESSAGE_SIGNALS if pattern.search(text)]
+    if "writes_blocked" in found:
+        # its FORBIDDEN is the block's own word, not a refused credential
+        found = [s for s in found if s != "access_denied_logs"]
     if "remote_server_error" in found and ACCESS_LINE.search(text):
         found = [s for s in found if s != "remote_server_error"]
     if "cache_full_logs" in found:

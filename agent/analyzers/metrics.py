@@ -24,6 +24,10 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
     (("blockedrequests",), "up", "requests_blocked"),
     (("allowanceexceeded", "allowance_exceeded"), "up", "network_allowance_exceeded"),
     (("throttle",), "up", "throttled"),
+    # A search domain refusing writes to protect itself (its disk at the flood stage, its JVM memory).
+    (("clusterindexwritesblocked",), "up", "writes_blocked"),
+    # A search domain's node count: a node that left it (and the shards it held).
+    (("nodes",), "down", "capacity_below_desired"),
     # An instance's EBS burst (its I/O and bandwidth above the type's baseline to its volumes).
     (("ebsiobalance", "ebsbytebalance"), "down", "ebs_balance_exhausted"),
     (("cpucreditbalance", "burstbalance", "burstcreditbalance"), "down", "credits_exhausted"),
@@ -115,6 +119,8 @@ STORAGE_LATENCY = ("readlatency", "writelatency")
 STORAGE_LATENCY_FLOOR_S = 0.005
 
 
+# Metrics that are a state, 0 or 1, not a count of events.
+STATE_FLAGS = ("clusterindexwritesblocked", "statuscheckfailed", "clusterstatus.")
 BALANCES = ("cpucreditbalance", "burstbalance", "burstcreditbalance", "ebsiobalance", "ebsbytebalance")
 BALANCE_SIGNALS = frozenset({"credits_exhausted", "ebs_balance_exhausted"})
 
@@ -294,8 +300,10 @@ def _draft(
         stat in ("Sum", "SampleCount")
         and stats.baseline_median is not None
         and (extreme := (stats.peak if stats.direction == "up" else stats.low)) is not None
+        and not any(f in metric.lower() for f in STATE_FLAGS)
     ):
-        # A handful of events above baseline is weak evidence whatever the z-score says.
+        # A handful of events above baseline is weak evidence whatever the z-score says (a state flag,
+        # 0 or 1, counts no events: its 1 is the whole change).
         strength *= min(1.0, abs(extreme - stats.baseline_median) / 10)
     if signal in ("connections_high", "memory_high", "cpu_high") and stats.at_ceiling >= 3:
         # Flat at its maximum for minutes: a hard limit, not a busy spell.
