@@ -114,8 +114,8 @@ def test_key_metrics_splits_large_scans_into_few_calls(tool_ctx: Any) -> None:
     resources = [{"kind": "ec2", "id": f"i-{n}"} for n in range(60)]
     res = key_metrics.run(ctx, {"resources": resources, **WINDOW})
     assert res.data is not None
-    assert res.data.scanned == 60 * len(CATALOG["ec2"].metrics) == 960
-    assert res.aws_calls == 2 + 1  # GetMetricData takes at most 500 queries a call; 1 ListMetrics for CWAgent
+    assert res.data.scanned == 60 * len(CATALOG["ec2"].metrics) == 1020
+    assert res.aws_calls == 3 + 1  # GetMetricData takes at most 500 queries a call; 1 ListMetrics for CWAgent
 
 
 def test_agent_metrics_are_queried_with_their_full_dimensions(tool_ctx: Any) -> None:
