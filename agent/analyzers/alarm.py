@@ -89,10 +89,13 @@ def _last_runs_failed(alarm: AlarmInfo, published: list[tuple[datetime, float]],
     if all(compare(v, alarm.threshold or 0.0) for _, v in published):
         return False  # publishes only what breaches (a count reported when non-zero): silence is zero
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(published)]
-    unit = min(g for g in gaps if g > timedelta(0)) if any(g > timedelta(0) for g in gaps) else timedelta(0)
+    spacings = [g for g in gaps if g > timedelta(0)]
+    if not spacings:
+        return False
+    unit = min(spacings)  # the series' own spacing within a run
     silent = [g for g in gaps if g > RUN_GAP * unit]
     span = published[-1][0] - published[0][0]
-    if not silent or unit <= timedelta(0) or sum(silent, timedelta(0)) < span / 2:
+    if not silent or sum(silent, timedelta(0)) < span / 2:
         return False  # reported throughout, its own spacing: not a series of runs
     runs: list[list[tuple[datetime, float]]] = [[published[0]]]
     for point, gap in zip(published[1:], gaps, strict=True):
