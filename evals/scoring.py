@@ -178,6 +178,12 @@ class Spellings:
             # Only the spellings that name this resource alone (a Name tag several instances share
             # names none of them).
             forms |= {s for s in self._groups[owners.pop()] if len(self._index[s]) == 1}
+        elif not owners and ref.strip().startswith("arn:"):
+            # An ARN no resource record spells (a service whose resources the bundle does not list)
+            # still names its resource by its last component: `...:configuration:c-1a2b` is `c-1a2b`.
+            tail = re.split(r"[:/]", ref.strip())[-1]
+            if tail:
+                forms.add(_fold(tail))
         return forms
 
 

@@ -219,6 +219,18 @@ def test_spellings_gather_ids_arns_and_names_of_one_resource() -> None:
     }
 
 
+def test_an_arn_no_resource_record_spells_names_its_resource_by_its_last_component() -> None:
+    config = "c-d418f7af-25b7-401a-89c1-ffeffdc1786b"
+    arn = f"arn:aws:mq:eu-north-1:{ACCOUNT}:configuration:{config}"
+    assert score_case(report(hyp(1, arn)), truth(config)).top1 is True
+    assert (
+        score_case(
+            report(hyp(1, f"arn:aws:mq:eu-north-1:{ACCOUNT}:configuration:c-other")), truth(config)
+        ).top1
+        is False
+    )
+
+
 # --- ranks, category, actions, chain --------------------------------------------------------------
 
 
