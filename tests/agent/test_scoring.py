@@ -326,3 +326,35 @@ def test_an_asynchronously_invoked_functions_throttles_wait_in_lambdas_event_que
     # events Lambda dropped (too old or out of retries) are work lost
     topo, evidence = _queue_fed(fed=False, invoked_async=True, erroring=True)
     assert not _capped_as_set(evidence[0], evidence, topo, start)
+
+
+def test_a_callers_faulted_traces_are_what_the_vendor_it_waits_on_produces() -> None:
+    """A function times out waiting on a vendor that answers 503s: its traces fault at the function (its
+    own segment ends with the timeout), but the vendor its own lines name is where the failure starts."""
+    topo = Topology()
+    api = topo.add("api_gateway", "shop-api")
+    fn = topo.add("lambda", "tax-quote")
+    topo.link(api, fn, "routes_to")
+    host = topo.add("remote", "calc.vendor.example")
+    topo.link(fn, host, "calls")
+    line = 'ERROR Invoke Error {"errorMessage": "Tax provider returned 503 Service Unavailable"}'
+    evidence = [
+        ev("metric_anomaly", fn, T0, ["alarm_breached", "error_rate_up"], 0.95),
+        ev("log_pattern", fn, T0, ["log_errors_up"], 0.8),
+        ev("trace_fault", fn, None, ["trace_faults", "timeout_logs"], 0.9),
+        ev("log_pattern", fn, None, ["new_error_pattern", "remote_server_error"], 0.85, template=line),
+        ev("trace_fault", host, None, ["remote_slow"], 0.6),
+        ev(
+            "log_pattern",
+            host,
+            None,
+            ["new_error_pattern", "remote_server_error", "remote_slow"],
+            0.85,
+            template=line,
+            seen_by=fn,
+        ),
+    ]
+    ranked = sorted(generate(catalog(), evidence, topo, ["shop-api"]), key=lambda h: -h.confidence)
+    assert ranked[0].resource == host, [(h.failure_mode, h.resource, h.confidence) for h in ranked[:3]]
+    caller = next(h for h in ranked if h.resource == fn)
+    assert "what A third-party" in caller.rationale
