@@ -250,8 +250,8 @@ def redact_value(value: Any) -> Any:
 
 # Environment variables hold secrets by name, not by shape: their values never leave the AWS response,
 # except the names of what the code is configured to call (which are no secret, and which say what is on
-# its path): a queue URL or a queue or topic ARN whole, a parameter's name under a key that says it is
-# one, an AWS database's or cache's endpoint host, and of any other web URL only its host (never a user,
+# its path): a queue URL or a queue or topic ARN whole, a parameter's or table's name under a key that
+# says it is one (or a table's ARN), an AWS database's or cache's endpoint host, and of any other web URL only its host (never a user,
 # password, path or query).
 _ENV_HIDDEN = "[WITHHELD]"
 _KEPT_NAME = re.compile(
@@ -290,9 +290,26 @@ def names_parameter(key: str, value: str) -> bool:
     return bool(re.search(r"PARAM|SSM", key, re.I) and _PARAMETER.match(value))
 
 
+_TABLE_ARN = re.compile(r"^arn:aws[a-z-]*:dynamodb:[\w-]+:\d{12}:table/([A-Za-z0-9_.-]{3,255})$")
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+
+
+def names_table(key: str, value: str) -> str | None:
+    """The DynamoDB table an environment value hands the code: a table's ARN, or a name under a key that
+    says it is a table's (ORDERS_TABLE, TABLE_NAME, DDB_TABLE); None when it names none."""
+    text = value.strip()
+    arn = _TABLE_ARN.match(text)
+    if arn:
+        return arn.group(1)
+    says = re.search(r"TABLE", key, re.I) and not re.search(
+        r"PASS|SECRET|TOKEN|KEY|CRED|AUTH|SALT", key, re.I
+    )
+    return text if says and _TABLE_NAME.match(text) else None
+
+
 def _withheld(key: str, value: Any) -> str:
     text = str(value).strip()
-    if _KEPT_NAME.match(text) or names_parameter(key, text):
+    if _KEPT_NAME.match(text) or names_parameter(key, text) or names_table(key, text):
         return text
     host = data_endpoint(text)
     if host:

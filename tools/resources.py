@@ -19,7 +19,7 @@ from tools.errors import OperationUnsupported
 from tools.functions import mapping_of
 from tools.policies import parse_policy
 from tools.queues import redrive_of
-from tools.redact import WEB_URL, data_endpoint, names_parameter
+from tools.redact import WEB_URL, data_endpoint, names_parameter, names_table
 from tools.registry import ToolContext, tool
 from tools.resource_graph import Node, ResourceGraph, cut
 from tools.resource_walk import GraphWalk
@@ -590,6 +590,13 @@ class _Builder(GraphWalk):
                 kind = "sns_topic" if value.startswith("arn:aws:sns:") else "sqs_queue"
                 self.want(kind, value)
                 self.link(node, value, "sends_to")
+                continue
+            table = names_table(key, value)
+            if table and self.call("dynamodb", "DescribeTable", probe=True, TableName=table):
+                # A table the code is handed by name: what it reads and writes (checked to exist, so a
+                # name that only looks like a table's is not one).
+                self.want("table", table)
+                self.link(node, table, "uses_table")
                 continue
             url = WEB_URL.match(value)
             endpoint = data_endpoint(value)

@@ -10,7 +10,7 @@ import pytest
 from tests.tools.test_functions import FN
 from tools.functions import lambda_config
 from tools.logs import logs_insights
-from tools.redact import redact, redact_value, strip_environment
+from tools.redact import names_table, redact, redact_value, strip_environment
 from tools.result import ToolStatus
 
 # Built at run time so that no scanner mistakes this file for a leak.
@@ -204,6 +204,20 @@ def test_tool_results_are_redacted_before_anyone_reads_them(tool_ctx: Any) -> No
 def test_lambda_environment_values_never_reach_a_tool(tool_ctx: Any) -> None:
     ctx = tool_ctx({"resources": [{"service": "lambda", "type": "FunctionConfiguration", "item": FN}]})
     raw = ctx.aws.call("lambda", "GetFunctionConfiguration", FunctionName="orders")
-    assert raw["Environment"]["Variables"] == {"DB_PASSWORD": "[WITHHELD]", "TABLE": "[WITHHELD]"}
+    # A table's name under a key that says so is what the code uses, not a secret.
+    assert raw["Environment"]["Variables"] == {"DB_PASSWORD": "[WITHHELD]", "TABLE": "orders"}
     res = lambda_config.run(ctx, {"function": "orders"})
     assert "s3cret" not in res.model_dump_json()
+
+
+def test_only_a_tables_name_or_arn_under_a_table_key_is_kept() -> None:
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-v2"
+    assert names_table("ORDERS_TABLE", "orders-v2") == "orders-v2"
+    assert names_table("DATA", arn) == "orders-v2"
+    assert names_table("API_TOKEN", "orders-v2") is None
+    # a value with what no table name holds (a space, a slash, a colon) is not a table's name
+    assert names_table("TABLE_PASSWORD", "hunter2hunter2") is None
+    assert names_table("TABLE", "postgres://u:p@h/db") is None
+    fn = {"Environment": {"Variables": {"ORDERS_TABLE": "orders-v2", "TOKEN": "orders-v2", "T": arn}}}
+    strip_environment("GetFunctionConfiguration", fn)
+    assert fn["Environment"]["Variables"] == {"ORDERS_TABLE": "orders-v2", "TOKEN": "[WITHHELD]", "T": arn}

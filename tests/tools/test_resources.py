@@ -637,3 +637,46 @@ def test_a_service_runs_the_ecr_images_its_task_definition_names_by_tag(tool_ctx
     assert node is not None and node.kind == "ecr_repository" and node.name == "shop/orders-api"
     # An image named without a tag runs "latest".
     assert node.attrs["tags_run"] == "latest,release"
+
+
+def test_a_function_uses_the_tables_its_environment_names_that_exist(tool_ctx: Any) -> None:
+    fn = {
+        "FunctionName": "cart-writer",
+        "FunctionArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:cart-writer",
+        "Runtime": "python3.12",
+        "State": "Active",
+        "LastModified": "2024-05-01T05:12:00.000+0000",
+        # a table by name under a table key, one by ARN, and a name that is no table of the account
+        "Environment": {
+            "Variables": {
+                "CARTS_TABLE": "carts",
+                "AUDIT": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/cart-audit",
+                "LEGACY_TABLE": "carts-2019",
+            }
+        },
+    }
+
+    def table(name: str) -> dict[str, Any]:
+        return {
+            "TableName": name,
+            "TableArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{name}",
+            "TableStatus": "ACTIVE",
+            "ItemCount": 7,
+            "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+        }
+
+    ctx = tool_ctx(
+        {
+            "resources": [
+                res("lambda", "FunctionConfiguration", fn),
+                res("dynamodb", "TableDescription", table("carts")),
+                res("dynamodb", "TableDescription", table("cart-audit")),
+            ]
+        }
+    )
+    out = describe_resources.run(ctx, {"refs": ["cart-writer"], "include_network": False})
+    g = out.data
+    assert g is not None, out.summary
+    assert sorted(g.neighbours("cart-writer", "uses_table")) == ["cart-audit", "carts"]
+    # the name that is no table is neither a node nor a gap
+    assert g.node("carts-2019") is None and not any("DescribeTable" in gap for gap in g.gaps)
