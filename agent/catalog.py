@@ -62,6 +62,9 @@ ResourceKind = Literal[
     "ecr_repository",
     "vpn_connection",
     "opensearch_domain",
+    "state_machine",
+    "sns_topic",
+    "firehose_stream",
     # Any resource, of a kind the catalog does not name: a mode argued from generic evidence (a change
     # to what sits on the failing path) rather than from a kind's own signals.
     "any",

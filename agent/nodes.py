@@ -397,6 +397,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     # database's CPU.
     _who_set_the_ceiling(batch, topo, scope)
     _errors_with_traffic(batch, topo)
+    _failing_workflows(batch, topo, scope)
 
     groups_res = batch.run("list_log_groups", {"limit": 200})
     groups = groups_res.data.groups if groups_res and groups_res.data else []
@@ -487,6 +488,7 @@ def survey(state: InvestigationState, config: RunnableConfig) -> dict[str, Any]:
     _attribute_throttles(batch, topo)
     _quota_consumers(batch, topo, scope)
     _attribute_cache_refusals(batch, topo)
+    _attribute_size_refusals(batch, topo)
     _attribute_lock_waits(batch, topo)
     _attribute_remote_hosts(batch, topo)
     _dead_routes(batch, topo)
@@ -753,6 +755,36 @@ def _other_namespaces(batch: _Batch, topo: Topology, scope: Scope) -> list[dict[
             d.facts["kind"] = topo.nodes[d.resource].kind
         charts += _charts(batch.add(_as_asked(drafts, scope), res))
     return charts
+
+
+MAX_WORKFLOWS = 3  # failing state machines whose executions are read
+
+
+def _failing_workflows(batch: _Batch, topo: Topology, scope: Scope) -> None:
+    """A state machine whose executions fail (by its own metrics): how they ended, in its own words. The
+    error a workflow stops with names what stopped it (a state over the size ceiling, a task that timed
+    out, a throttled or refused call), which no log of its tasks may show."""
+    failing = {
+        key
+        for e in batch.evidence
+        if e.kind == "metric_anomaly"
+        and "error_rate_up" in e.signals
+        and (key := topo.resolve(e.resource)) is not None
+        and topo.nodes[key].kind == "state_machine"
+    }
+    # The one the alarm watches or the question names, whether or not its metrics could be read.
+    failing |= {
+        key
+        for r in scope.entry
+        if (key := topo.resolve_loose(r.id)) is not None and topo.nodes[key].kind == "state_machine"
+    }
+    for key in sorted(failing)[:MAX_WORKFLOWS]:
+        arn = key if key.startswith("arn:") else _arn(topo.nodes[key])
+        if not arn:
+            continue
+        res = batch.run("state_machine", {"state_machine": arn})
+        if res and res.data:
+            batch.add(state_an.from_state_machine(res.data, scope.start, scope.end), res)
 
 
 def _custom_metrics(batch: _Batch, topo: Topology, scope: Scope) -> None:
@@ -1684,6 +1716,41 @@ def _nearest_used(
     return sorted(k for k, d in found.items() if d == nearest)
 
 
+# The size ceilings a refusal's own words name, with the kind of resource that enforces each: DynamoDB's
+# item size, SQS's message size. A refusal that names none stays on whoever logged it (a function whose
+# own response the runtime refused).
+SIZE_CEILINGS = (
+    (re.compile(r"item size|item collection size|dynamodb", re.I), frozenset({"dynamodb_table"})),
+    (re.compile(r"messagetoolong|message must be shorter|\bsqs\b", re.I), frozenset({"sqs_queue"})),
+)
+
+
+def _attribute_size_refusals(batch: _Batch, topo: Topology) -> None:
+    """A request refused for its size is refused by the service whose ceiling it is: the refusal is
+    evidence about the resource of that service the caller writes to (the table whose item outgrew
+    400 KB), the nearest one it uses, else the only one in play."""
+    extra: list[Evidence] = []
+    for e in batch.evidence:
+        if e.kind != "log_pattern" or "payload_too_large" not in e.signals:
+            continue
+        text = _error_text(e)
+        kinds = next((k for pattern, k in SIZE_CEILINGS if pattern.search(text)), None)
+        caller = topo.resolve(e.resource)
+        if kinds is None or (caller is not None and topo.nodes[caller].kind in kinds):
+            continue
+        closest = _nearest_used(topo, caller, kinds) or sorted(
+            k for k, n in topo.nodes.items() if n.kind in kinds
+        )
+        if len(closest) == 1:
+            there = closest[0]
+            extra.append(
+                batch.copy_onto(e, there, f"refused for its size by {topo.nodes[there].name or there}")
+            )
+            # The ceiling is the table's or queue's, not the caller's: its line no longer nominates it.
+            e.signals = [s for s in e.signals if s != "payload_too_large"]
+    batch.evidence += extra
+
+
 def _attribute_cache_refusals(batch: _Batch, topo: Topology) -> None:
     """A cache that refuses writes at its memory limit says so to its callers ("OOM command not
     allowed"): the refusal is evidence about the cache the caller calls, when it calls one."""
@@ -2151,6 +2218,8 @@ def analyze(name: str, res: ToolResult[Any], scope: Scope) -> list[analyzers.Dra
         return state_an.from_instance_status(data)
     if name == "blackhole_routes":
         return state_an.from_blackholes(data)
+    if name == "state_machine":
+        return state_an.from_state_machine(data, scope.start, scope.end)
     return []
 
 

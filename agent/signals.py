@@ -66,6 +66,7 @@ SIGNALS: dict[str, str] = {
     "calls_refused": "routine calls to it (assuming a role, using a key) were refused",
     "tunnel_down": "a VPN tunnel went down (TunnelState fell)",
     "bandwidth_at_limit": "a VPN tunnel's traffic rose and held flat at its peak: the tunnel is full",
+    "payload_too_large": "a request, message, item or answer was refused for its size (over the size ceiling of the service that refused it)",
     "remote_server_error": "a called server answered with its own failure (an HTTP 5xx status)",
     # traces
     "trace_faults": "traces fault with this resource as the deepest failing entity",

@@ -36,6 +36,7 @@ class SeriesSummary(BaseModel):
     onset: datetime | None  # first point of the first sustained excursion in the window
     last: float | None
     first_at: datetime | None = None  # the window's first datapoint (for series published only when nonzero)
+    first_nonzero_at: datetime | None = None  # the window's first datapoint above zero
     zero_share: float | None = None  # share of baseline points that read 0 (how often nothing is normal)
     zero_run: int = 0  # consecutive points reading 0 at the end of the window
     zero_since: datetime | None = None  # the first of those points: when the count stopped
@@ -132,6 +133,7 @@ def summarize(
             onset=None,
             last=wv[-1],
             first_at=win[0][0],
+            first_nonzero_at=next((t for t, v in win if v > 0), None),
         )
     center = statistics.median(base)
     scale = max(abs(v) for v in [*base, *wv])
@@ -178,6 +180,7 @@ def summarize(
         zero_since=win[len(win) - zero_run][0] if zero_run else None,
         last=wv[-1],
         first_at=win[0][0],
+        first_nonzero_at=next((t for t, v in win if v > 0), None),
     )
 
 

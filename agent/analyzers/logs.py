@@ -120,6 +120,21 @@ MESSAGE_SIGNALS: list[tuple[re.Pattern[str], str]] = [
         ),
         "remote_server_error",
     ),
+    # A request, message, item or answer refused for its size, by the service whose ceiling it is: a
+    # DynamoDB item over 400 KB, a workflow's state over 256 KB (States.DataLimitExceeded), a Lambda
+    # response over 6 MB (the runtime API's 413), a queue's or topic's message over its maximum.
+    (
+        re.compile(
+            r"datalimitexceeded|item size (?:to update )?has exceeded|"
+            r"exceeded (?:the )?maximum allowed (?:payload |item |message )?size|payload size exceeded|"
+            r"maximum allowed payload size|request entity too large|requestentitytoolarge|payload too large|"
+            r"\b(?:response code|status code|status|http)[=: ]+413\b|message (?:size|length) exceeds|"
+            r"must be shorter than \d+ bytes|exceeds the maximum (?:allowed )?(?:size|length)|"
+            r"recordtoolarge|record (?:is )?too large",
+            re.I,
+        ),
+        "payload_too_large",
+    ),
     # EC2 and Fargate say so when they take Spot capacity back (ECS stopCode SpotInterruption, the ASG's
     # "Spot instance interruption" activity, the two-minute interruption notice).
     (

@@ -16,12 +16,18 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
         "error_rate_up",
     ),
     (("availability", "successrate"), "down", "error_rate_up"),
+    # A delivery stream's share of records delivered to its destination (1.0 when all arrive).
+    ((".success",), "down", "error_rate_up"),
     # Asynchronous events Lambda gave up on (too old, or out of retries): work lost.
     (("asynceventsdropped",), "up", "error_rate_up"),
     (("unhealthyhostcount",), "up", "unhealthy_hosts"),
     (("healthyhostcount",), "down", "unhealthy_hosts"),
     (("statuscheckfailed",), "up", "status_check_failed"),
     (("blockedrequests",), "up", "requests_blocked"),
+    # Counts of work that failed, timed out or was not delivered (a workflow's failed or timed-out
+    # executions, a rule's failed target invocations, a topic's failed notifications, records a
+    # stream refused) are error counts, whatever the service calls them.
+    (("failed", "timedout", "failures"), "up", "error_rate_up"),
     (("allowanceexceeded", "allowance_exceeded"), "up", "network_allowance_exceeded"),
     (("throttle",), "up", "throttled"),
     # A search domain refusing writes to protect itself (its disk at the flood stage, its JVM memory).
@@ -91,8 +97,15 @@ INTEGRATION_TIMEOUT_MS = 28_000.0
 FLOORS = {"cpu_high": 80.0, "disk_full": 85.0, "memory_high": 85.0}
 
 
+# Counts named like failures that are a store working as asked: a conditional write refused because the
+# item had moved on is optimistic locking doing its job.
+NOT_FAILURES = ("conditionalcheckfailed",)
+
+
 def signal_for(metric: str, direction: str) -> str | None:
     name = metric.lower()
+    if any(f in name for f in NOT_FAILURES):
+        return None
     for fragments, want, signal in RULES:
         if direction == want and any(f in name for f in fragments):
             return signal
@@ -237,8 +250,10 @@ def _appeared(
     return Draft(
         kind="metric_anomaly",
         resource=resource,
-        # Published only when it happens: the first datapoint is when it began.
-        start=stats.onset or stats.first_at or stats.peak_at,
+        # Published only when it happens: the first datapoint is when it began; a count published at
+        # zero whenever its resource runs (a function's Errors with every invocation) began at its
+        # first point above zero.
+        start=stats.onset or stats.first_nonzero_at or stats.first_at or stats.peak_at,
         end=window_end,
         summary=f"{namespace} {metric} ({stat}) on {resource} appeared: {stats.points} datapoints in the window, "
         f"none before; peak {stats.peak:.4g} at {stats.peak_at:%H:%M}",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the analyzers read attributes only; the tool modules stay f
     from tools.network import BlackholeRoutes, NaclCheck
     from tools.scaling import ScalingConfig
     from tools.state import InstanceStatuses, ScalingActivities, TargetHealth
+    from tools.workflows import StateMachine
 
 # An account notification that reports something lost or degraded (a VPN tunnel's redundancy, an
 # impaired volume, a retiring host) is the platform telling what happened to a resource of the
@@ -543,6 +544,45 @@ def from_lambda(out: LambdaConfig, throttled: bool) -> list[Draft]:
             },
         )
     ]
+
+
+def from_state_machine(out: StateMachine, start: datetime, end: datetime) -> list[Draft]:
+    """A state machine's failed, timed-out or aborted executions that started by the window's end,
+    pooled by the error they ended with: what the workflow itself says went wrong, read for what its
+    error and cause say (a state over the size ceiling, a task that timed out, a throttled call)."""
+    by_error: dict[str, list[Any]] = {}
+    for f in out.failures:
+        if f.started > end or (f.stopped or f.started) < start:
+            continue
+        by_error.setdefault(f.error or f.status, []).append(f)
+    drafts = []
+    for error, runs in sorted(by_error.items(), key=lambda kv: -len(kv[1])):
+        runs.sort(key=lambda f: f.started)
+        cause = next((f.cause for f in runs if f.cause), None) or ""
+        said = message_signals(f"{error} {cause}")
+        if "States.Timeout" in error:
+            said.append("timeout_logs")
+        drafts.append(
+            Draft(
+                kind="resource_state",
+                resource=out.arn,
+                start=runs[0].started,
+                end=runs[-1].stopped or runs[-1].started,
+                summary=f"{len(runs)} execution(s) of {out.name} ended {runs[-1].status} with {error} "
+                f"(first at {runs[0].started:%H:%M}, last at {runs[-1].started:%H:%M})"
+                + (f": {cause[:240]}" if cause else ""),
+                signals=sorted({"error_rate_up", "new_error_pattern", *said}),
+                strength=min(0.9, 0.5 + 0.1 * len(runs)),
+                facts={
+                    "error": error,
+                    "cause": cause[:400],
+                    "runs": len(runs),
+                    "executions": dict(out.executions),
+                    "kind": "state_machine",
+                },
+            )
+        )
+    return drafts
 
 
 def from_async_events(function: str, received: MetricSeries) -> list[Draft]:
