@@ -1965,6 +1965,10 @@ def _attribute_mentions(batch: _Batch, topo: Topology, *, states: bool = False) 
         failed_state = e.kind == "resource_state" and bool(FAILED_STATES & set(e.signals))
         if not (failed_state if states else e.kind in ("log_pattern", "trace_fault")):
             continue
+        if e.kind == "log_pattern" and not any(e.facts.get(k) for k in ("template", "example", "exception")):
+            # A count of a group's error-like lines says only that they rose: its summary is our words
+            # and the group's name (which names its writer and the cluster it runs in), not the lines'.
+            continue
         text = _error_text(e)
         named = [
             k

@@ -628,11 +628,15 @@ def _failing_new_hosts(
         for i, t in (e.facts.get("instances") or {}).items()
         if after is None or datetime.fromisoformat(str(t)) >= after
     }
-    return {
-        str(e.resource): e
-        for e in evidence
-        if e.resource in new and set(e.signals) & {"new_error_pattern", "log_errors_up", "error_rate_up"}
-    }
+    failing = {"new_error_pattern", "log_errors_up", "error_rate_up"}
+    out = {str(e.resource): e for e in evidence if e.resource in new and set(e.signals) & failing}
+    # A pattern a few hosts write all of is each of theirs.
+    for e in evidence:
+        if e.kind == "log_pattern" and set(e.signals) & failing:
+            for host in e.facts.get("hosts") or []:
+                if host in new:
+                    out.setdefault(str(host), e)
+    return out
 
 
 def produces(mode: FailureMode) -> set[str]:

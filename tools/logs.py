@@ -445,6 +445,10 @@ class LogTemplatesInput(_Window):
     limit: int = Field(default=15, ge=1, le=40, description="templates returned (context budget)")
 
 
+# Streams named per template: enough to see the few hosts (one scaling launch's) that write it all.
+MAX_STREAMS = 10
+
+
 class Template(BaseModel):
     template: str
     window_count: int
@@ -538,7 +542,7 @@ def log_templates(ctx: ToolContext, args: LogTemplatesInput) -> LogTemplates:
                 rate_ratio=round(ratio, 2) if ratio is not None else None,
                 kind=kind,
                 example=redact(examples.get(cid, "")),
-                streams=streams.get(cid, Counter()).most_common(3),
+                streams=streams.get(cid, Counter()).most_common(MAX_STREAMS),
             )
         )
     order = {"new": 0, "surging": 1, "steady": 2, "fading": 3}

@@ -220,8 +220,11 @@ def owner_of(log_group: str) -> str:
     for pattern in (
         r"^/aws/lambda/([^/]+)",
         r"^/aws/rds/(?:cluster|instance)/([^/]+)/",
-        r"^/aws/ecs/(?:containerinsights/)?([^/]+)",
-        r"^/ecs/([^/]+)",
+        r"^/aws/ecs/containerinsights/([^/]+)",  # a cluster's own performance records
+        # A service's group, by its name alone or under its cluster's (/ecs/<cluster>/<service>): the
+        # service wrote it, not every service of the cluster.
+        r"^/(?:aws/)?ecs/(?:[^/]+/)?([^/]+)$",
+        r"^/(?:aws/)?ecs/([^/]+)",
     ):
         m = re.match(pattern, log_group)
         if m:
@@ -359,11 +362,23 @@ def from_templates(
         if t.kind not in ("new", "surging"):
             continue
         where = owner
+        writers: list[str] = []
         if t.streams and t.window_count:
-            stream, n = t.streams[0]
-            instance = re.search(r"\bi-[0-9a-f]{8,17}\b", stream)
-            if instance and n / t.window_count >= 0.8:
-                where = instance.group(0)  # one host writes (nearly) all of it: the pattern is that host's
+            # The hosts whose streams (named by instance id) write (nearly) all of it: one host, or a
+            # few of them (those launched together, say), are where it comes from.
+            covered = 0
+            for stream, n in t.streams:
+                instance = re.search(r"\bi-[0-9a-f]{8,17}\b", stream)
+                if not instance:
+                    break
+                writers.append(instance.group(0))
+                covered += n
+                if covered / t.window_count >= 0.8:
+                    break
+            if covered / t.window_count < 0.8:
+                writers = []
+            if len(writers) == 1:
+                where = writers[0]  # one host writes (nearly) all of it: the pattern is that host's
         named = _attributed(t, end, log_groups)
         if named is not None:
             drafts.append(named)
@@ -395,4 +410,7 @@ def from_templates(
                 },
             )
         )
+        if len(writers) > 1:
+            # A few hosts write it all (the rest of the group, if it has more, none): who they are.
+            drafts[-1].facts["hosts"] = writers
     return drafts

@@ -206,3 +206,32 @@ def test_a_full_disk_is_read_in_the_words_programs_use_for_it() -> None:
         "OSError: [Errno 28] ENOSPC",
     ):
         assert "disk_full_logs" in message_signals(said), said
+
+
+def test_a_pattern_written_only_by_a_few_hosts_names_them() -> None:
+    from agent.analyzers.logs import from_templates
+    from tools.logs import LogTemplates, Template
+
+    def drafts(streams: list[tuple[str, int]]) -> list[Any]:
+        t = Template(
+            template="ERROR worker.poller: receive_message failed: Unable to locate credentials",
+            window_count=sum(n for _, n in streams),
+            baseline_count=0,
+            rate_ratio=None,
+            kind="new",
+            example="ERROR worker.poller: receive_message failed: Unable to locate credentials",
+            streams=streams,
+        )
+        out = LogTemplates(templates=[t], window_lines=t.window_count, baseline_lines=0)
+        return from_templates(out, ["/app/proof-processor"], None, None)
+
+    # one host writes it all: the pattern is that host's
+    assert [d.resource for d in drafts([("i-0aaaaaaaaaaaaaaa1", 40)])] == ["i-0aaaaaaaaaaaaaaa1"]
+    # three hosts write it all (the others of the group none): the group's, naming them
+    new = [("i-0aaaaaaaaaaaaaaa1", 40), ("i-0aaaaaaaaaaaaaaa2", 38), ("i-0aaaaaaaaaaaaaaa3", 35)]
+    (group,) = drafts(new)
+    assert group.resource == "/app/proof-processor"
+    assert group.facts["hosts"] == ["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2", "i-0aaaaaaaaaaaaaaa3"]
+    # streams not named by host say nothing of hosts
+    (group,) = drafts([("web/app/0a1b2c", 40), ("web/app/3d4e5f", 30)])
+    assert "hosts" not in group.facts

@@ -376,3 +376,28 @@ def test_a_security_group_named_after_the_application_is_not_what_its_errors_are
     batch.evidence[0].facts["example"] = "ERROR [floorplan-api] sg-000cbf0b41d9c9d48 refused the connection"
     _attribute_mentions(batch, topo)
     assert [e.resource for e in batch.evidence[1:]] == [sg]
+
+
+def test_a_count_of_a_services_error_lines_is_about_that_service_not_its_cluster() -> None:
+    from agent.analyzers.logs import owner_of
+    from agent.nodes import _attribute_mentions
+
+    # A service's group under its cluster's name was written by the service.
+    assert owner_of("/ecs/shop-prod/orders-api") == "orders-api"
+    assert owner_of("/ecs/orders-api") == "orders-api"
+    assert owner_of("/aws/ecs/containerinsights/shop-prod/performance") == "shop-prod"
+    topo = Topology()
+    cluster = topo.add("ecs_cluster", "shop-prod")
+    svc = topo.add("ecs_service", "orders-api")
+    topo.link(svc, cluster, "runs_in")
+    batch = _Batch({}, Runtime(tools=None))  # type: ignore[arg-type]  # this step calls nothing
+    # a count's summary names the group, and so the cluster in its path: the lines name nothing
+    count = ev("log_pattern", "orders-api", None, ["log_errors_up"], 0.8)
+    count.summary = "error-like lines in /ecs/shop-prod/orders-api rose: baseline 0 -> peak 16"
+    batch.evidence.append(count)
+    _attribute_mentions(batch, topo)
+    assert len(batch.evidence) == 1
+    # a line that names the cluster is about it
+    count.facts["example"] = "ERROR cluster shop-prod has no container instance with capacity"
+    _attribute_mentions(batch, topo)
+    assert [e.resource for e in batch.evidence[1:]] == [cluster]
