@@ -1746,8 +1746,9 @@ def _attribute_size_refusals(batch: _Batch, topo: Topology) -> None:
             extra.append(
                 batch.copy_onto(e, there, f"refused for its size by {topo.nodes[there].name or there}")
             )
-            # The ceiling is the table's or queue's, not the caller's: its line no longer nominates it.
-            e.signals = [s for s in e.signals if s != "payload_too_large"]
+        # The ceiling is the table's or queue's, not the caller's: its line no longer nominates it,
+        # whether or not the graph says which table or queue it was.
+        e.signals = [s for s in e.signals if s != "payload_too_large"]
     batch.evidence += extra
 
 

@@ -30,7 +30,8 @@ def origins(degraded: list[Degraded], calls: Iterable[tuple[str, str]], entry: l
     A slow database makes its service slow, which makes the front end slow: the front end and the
     service are symptoms, the database where it starts. Callees that publish no metrics cannot
     show a degradation, so a component calling only those is reported as an origin: what the
-    metrics can show, not proof."""
+    metrics can show, not proof. A component in no known call at all is not: nothing below it was
+    looked at."""
     callees: dict[str, set[str]] = {}
     for caller, callee in calls:
         if caller != callee:
@@ -50,6 +51,11 @@ def origins(degraded: list[Degraded], calls: Iterable[tuple[str, str]], entry: l
             below = _reachable([node], callees) - {node}
             if below & set(nodes):
                 continue  # something it calls degraded the same way: it inherited this
+            if not below and not any(node in c for c in callees.values()):
+                # In no call known at all (it calls nothing known and nothing known calls it): nothing
+                # was checked below it, so nothing places the degradation's start here rather than in
+                # whatever it calls unseen.
+                continue
             callers = sorted(n for n in nodes if n != node and node in _reachable([n], callees))
             what = "latency rose" if signal == "latency_up" else "errors rose"
             drafts.append(
