@@ -215,7 +215,9 @@ def conclude(state: InvestigationState, config: RunnableConfig) -> dict[str, Any
                 None,
             )
     elif (
-        ranked and ranked[0].confidence >= CONFIDENT and ranked[0].confidence - _rival(ranked, topo) >= MARGIN
+        ranked
+        and ranked[0].confidence >= CONFIDENT
+        and ranked[0].confidence - _rival(ranked, topo, evidence) >= MARGIN
     ):
         verdict = "root_cause"
         top = ranked[0]
@@ -359,11 +361,20 @@ def _blind_summary(refused: dict[str, str], state: InvestigationState) -> str:
 CONTAINED_IN = frozenset({"in_az", "member_of"})
 
 
-def _rival(ranked: list[Hypothesis], topo: Topology) -> float:
+def _rival(ranked: list[Hypothesis], topo: Topology, evidence: list[Evidence] | None = None) -> float:
     """The confidence of the best hypothesis that competes with the top one. A part of the top's
     resource (an instance in the degraded AZ, a member of the failing group) is how that failure
-    shows, not another explanation."""
+    shows, not another explanation; nor is the same failure on another resource that one AWS Health
+    event names with it (one event of the platform, felt by each resource it affects)."""
     top = topo.resolve(ranked[0].resource) or ranked[0].resource
+    platform = {
+        e.id: e.facts.get("arn") for e in evidence or [] if e.kind == "health_event" and e.facts.get("arn")
+    }
+
+    def events_of(h: Hypothesis) -> set[Any]:
+        return {platform[i] for i in h.supporting if i in platform}
+
+    events = events_of(ranked[0])
     parts = {a for a, b, rel in topo.edges if b == top and rel in CONTAINED_IN}
     parts |= {child for child, parent in topo.cluster_of().items() if parent == top}
     # The settings a resource is built or started with and the resource itself, named for the same
@@ -373,6 +384,8 @@ def _rival(ranked: list[Hypothesis], topo: Topology) -> float:
     for h in ranked[1:]:
         key = topo.resolve(h.resource) or h.resource
         if key in parts or (key in settings and h.failure_mode == ranked[0].failure_mode):
+            continue
+        if events and h.failure_mode == ranked[0].failure_mode and events & events_of(h):
             continue
         return h.confidence
     return 0.0

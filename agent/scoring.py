@@ -941,7 +941,12 @@ def _score(
         score -= min(UNEXPLAINED_MAX, UNEXPLAINED_EACH * len(unexplained))
         terms.append(f"leaves {', '.join(unexplained)} unexplained")
     # A limit is known by its ceiling: a capacity reading argued from its symptom alone is a guess.
-    ceiling_unseen = bool(mode.ceiling) and not set(mode.ceiling) & here
+    # Measured: a neighbour's line about its own wait (a timeout calling a third party) is not this
+    # resource's ceiling; its measured state (CPU, throttles, concurrency) may be.
+    measured = {s for e in on_resource for s in e.signals} | {
+        s for e in around if e.kind not in ("log_pattern", "trace_fault") for s in e.signals
+    }
+    ceiling_unseen = bool(mode.ceiling) and not set(mode.ceiling) & measured
     if ceiling_unseen:
         terms.append(f"no sign of a ceiling ({', '.join(mode.ceiling)})")
     contradicting = [s for s in mode.contradicting if s in here]

@@ -90,6 +90,23 @@ def test_a_part_of_the_top_resource_is_no_rival_for_the_verdict() -> None:
     assert _rival([hyp(inst, 0.9), hyp(az, 0.88)], topo) == 0.88
 
 
+def test_one_health_event_felt_by_two_tables_is_one_cause_not_two_rivals() -> None:
+    topo = Topology()
+    a, b, other = (topo.add("dynamodb_table", n) for n in ("reservations", "holds", "audit"))
+    event = "arn:aws:health:us-east-1::event/DYNAMODB/AWS_DYNAMODB_OPERATIONAL_ISSUE/1"
+    on_a = ev("health_event", a, T0, ["health_event"], arn=event)
+    on_b = ev("health_event", b, T0, ["health_event"], arn=event)
+    elsewhere = ev("health_event", other, T0, ["health_event"], arn=event.replace("/1", "/2"))
+    top, second, third = hyp(a, 0.89), hyp(b, 0.84), hyp(other, 0.84)
+    top.supporting, second.supporting, third.supporting = [on_a.id], [on_b.id], [elsewhere.id]
+    evidence = [on_a, on_b, elsewhere]
+    assert _rival([top, second], topo, evidence) == 0.0
+    # another event is another story, and the same event argued as another failure is a rival too
+    assert _rival([top, third], topo, evidence) == 0.84
+    second.failure_mode = "other"
+    assert _rival([top, second], topo, evidence) == 0.84
+
+
 def test_error_lines_date_the_onset_only_a_period_or_two_ahead_of_what_the_metrics_measure() -> None:
     topo, tg, _ = web_topology()
     metric = ev("metric_anomaly", tg, T0, ["error_rate_up"])
@@ -358,3 +375,36 @@ def test_a_callers_faulted_traces_are_what_the_vendor_it_waits_on_produces() -> 
     assert ranked[0].resource == host, [(h.failure_mode, h.resource, h.confidence) for h in ranked[:3]]
     caller = next(h for h in ranked if h.resource == fn)
     assert "what A third-party" in caller.rationale
+
+
+def test_a_neighbours_timeout_to_a_vendor_is_not_the_apis_integration_timeout() -> None:
+    """An API's 5xx while the function behind it logs read timeouts calling a vendor: the function's
+    lines are its wait on the vendor, not the API reaching its 29 s integration timeout (its latency
+    peaked far below that)."""
+    topo = Topology()
+    api = topo.add("api_gateway", "partner-api")
+    fn = topo.add("lambda", "quote")
+    topo.link(api, fn, "invokes")
+    host = topo.add("remote", "api.rates.example")
+    topo.link(fn, host, "calls")
+    line = "[ERROR] rates lookup failed: HTTPSConnectionPool(host='api.rates.example'): Read timed out."
+    evidence = [
+        ev("metric_anomaly", api, T0 + timedelta(minutes=2), ["alarm_breached", "error_rate_up"], 0.95),
+        ev("metric_anomaly", api, T0 + timedelta(minutes=1), ["latency_up"], 0.8, extreme=550.0),
+        ev("metric_anomaly", fn, T0, ["latency_up"], 0.85),
+        ev("log_pattern", fn, None, ["new_error_pattern", "timeout_logs"], 0.85, template=line),
+        ev("trace_fault", host, None, ["remote_slow"], 0.6),
+        ev(
+            "log_pattern",
+            host,
+            None,
+            ["new_error_pattern", "timeout_logs", "remote_slow"],
+            0.85,
+            template=line,
+            seen_by=fn,
+        ),
+    ]
+    ranked = sorted(generate(catalog(), evidence, topo, [api]), key=lambda h: -h.confidence)
+    assert ranked[0].resource == host, [(h.failure_mode, h.resource, h.confidence) for h in ranked[:3]]
+    gateway = next(h for h in ranked if h.failure_mode == "api-gateway-integration-timeout")
+    assert "no sign of a ceiling" in gateway.rationale
