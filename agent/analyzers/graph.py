@@ -30,8 +30,8 @@ def origins(degraded: list[Degraded], calls: Iterable[tuple[str, str]], entry: l
     A slow database makes its service slow, which makes the front end slow: the front end and the
     service are symptoms, the database where it starts. Callees that publish no metrics cannot
     show a degradation, so a component calling only those is reported as an origin: what the
-    metrics can show, not proof. A component in no known call at all is not: nothing below it was
-    looked at."""
+    metrics can show, not proof. A component in no known call at all is reported more weakly:
+    nothing below it was looked at."""
     callees: dict[str, set[str]] = {}
     for caller, callee in calls:
         if caller != callee:
@@ -51,11 +51,10 @@ def origins(degraded: list[Degraded], calls: Iterable[tuple[str, str]], entry: l
             below = _reachable([node], callees) - {node}
             if below & set(nodes):
                 continue  # something it calls degraded the same way: it inherited this
-            if not below and not any(node in c for c in callees.values()):
-                # In no call known at all (it calls nothing known and nothing known calls it): nothing
-                # was checked below it, so nothing places the degradation's start here rather than in
-                # whatever it calls unseen.
-                continue
+            # In no call known at all (it calls nothing known and nothing known calls it), nothing was
+            # checked below it: only its own degradation places the start here, a weaker argument than
+            # callees seen healthy.
+            alone = not below and not any(node in c for c in callees.values())
             callers = sorted(n for n in nodes if n != node and node in _reachable([n], callees))
             what = "latency rose" if signal == "latency_up" else "errors rose"
             drafts.append(
@@ -70,7 +69,10 @@ def origins(degraded: list[Degraded], calls: Iterable[tuple[str, str]], entry: l
                         + f" ({d.summary[:200]})"
                     ),
                     signals=["degraded_origin", signal],
-                    strength=round(min(0.95, d.strength * (0.8 + 0.05 * min(len(callers), 4))), 3),
+                    strength=round(
+                        min(0.95, d.strength * (0.8 + 0.05 * min(len(callers), 4))) * (0.6 if alone else 1.0),
+                        3,
+                    ),
                     facts={"callers": callers, "callees": sorted(below), "signal": signal},
                 )
             )

@@ -162,10 +162,11 @@ def test_the_degradation_starts_at_the_deepest_degraded_service() -> None:
     ]
     # Components the entry does not reach are not its origin.
     assert origins([degraded("other")], calls, ["site"]) == []
-    # The bottom of the graph is where a degradation starts; a component in no known call is not
-    # placed anywhere (nothing below it was looked at).
-    assert [d.resource for d in origins([degraded("db")], calls, ["other"])] == ["db"]
-    assert origins([degraded("canary")], calls, ["other"]) == []
+    # The bottom of the graph is where a degradation starts; a component in no known call is only
+    # weakly placed there (nothing below it was looked at).
+    (db,) = origins([degraded("db")], calls, ["other"])
+    (alone,) = origins([degraded("canary")], calls, ["other"])
+    assert alone.strength < db.strength
 
 
 def test_a_pattern_whose_only_failure_word_is_a_zero_counter_is_not_an_error_pattern() -> None:

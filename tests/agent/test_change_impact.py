@@ -282,7 +282,8 @@ def test_a_metric_reported_only_while_a_job_runs_keeps_its_last_runs_failure() -
     fired = T0 + timedelta(hours=2, minutes=15)
     published = list(zip(hourly, failed, strict=True))
     [breach] = from_alarm(AlarmDetails(alarm=alarm), stamps, values, None, fired, published)
-    assert breach.signals == ["alarm_breached"] and breach.facts["sustained"] is True
+    # (a failed-task count rising is errors, as every failure count is)
+    assert breach.signals == ["alarm_breached", "error_rate_up"] and breach.facts["sustained"] is True
     # without what it published, the zeros after the run read as a recovery
     [blip] = from_alarm(AlarmDetails(alarm=alarm), stamps, values, None, fired)
     assert blip.signals == ["metric_blip"]

@@ -345,15 +345,21 @@ def test_an_asynchronously_invoked_functions_throttles_wait_in_lambdas_event_que
     assert not _capped_as_set(evidence[0], evidence, topo, start)
 
 
+def _vendor_behind(api_name: str, fn_name: str, host_name: str) -> tuple[Topology, str, str, str]:
+    """An API invoking a function that calls a third-party host."""
+    topo = Topology()
+    api = topo.add("api_gateway", api_name)
+    fn = topo.add("lambda", fn_name)
+    topo.link(api, fn, "invokes")
+    host = topo.add("remote", host_name)
+    topo.link(fn, host, "calls")
+    return topo, api, fn, host
+
+
 def test_a_callers_faulted_traces_are_what_the_vendor_it_waits_on_produces() -> None:
     """A function times out waiting on a vendor that answers 503s: its traces fault at the function (its
     own segment ends with the timeout), but the vendor its own lines name is where the failure starts."""
-    topo = Topology()
-    api = topo.add("api_gateway", "shop-api")
-    fn = topo.add("lambda", "tax-quote")
-    topo.link(api, fn, "routes_to")
-    host = topo.add("remote", "calc.vendor.example")
-    topo.link(fn, host, "calls")
+    topo, _, fn, host = _vendor_behind("shop-api", "tax-quote", "calc.vendor.example")
     line = 'ERROR Invoke Error {"errorMessage": "Tax provider returned 503 Service Unavailable"}'
     evidence = [
         ev("metric_anomaly", fn, T0, ["alarm_breached", "error_rate_up"], 0.95),
@@ -381,12 +387,7 @@ def test_a_neighbours_timeout_to_a_vendor_is_not_the_apis_integration_timeout() 
     """An API's 5xx while the function behind it logs read timeouts calling a vendor: the function's
     lines are its wait on the vendor, not the API reaching its 29 s integration timeout (its latency
     peaked far below that)."""
-    topo = Topology()
-    api = topo.add("api_gateway", "partner-api")
-    fn = topo.add("lambda", "quote")
-    topo.link(api, fn, "invokes")
-    host = topo.add("remote", "api.rates.example")
-    topo.link(fn, host, "calls")
+    topo, api, fn, host = _vendor_behind("partner-api", "quote", "api.rates.example")
     line = "[ERROR] rates lookup failed: HTTPSConnectionPool(host='api.rates.example'): Read timed out."
     evidence = [
         ev("metric_anomaly", api, T0 + timedelta(minutes=2), ["alarm_breached", "error_rate_up"], 0.95),
