@@ -1,7 +1,7 @@
 """The regression gate: the rules planner over the built-in scenarios must stay above evals/floors.json.
 
 This is what CI runs (through `make test`): every scenario's first seed, scored, compared with the
-floors, with every evidence item re-run against its bundle (`sleuth rerun`), and every third incident
+floors, with every evidence item re-run against its bundle (`sleuth rerun`), and every fourth incident
 of the fresh suite (in its listed order) against the fresh suite's own limits. The second seed (other ids,
 dates and magnitudes of the same scenarios) and the whole fresh suite are `make eval` (`sleuth eval
 --suite builtin --seeds 1-2 --gate` and `sleuth eval --suite fresh --seeds 1 --gate`), run before raising
@@ -35,9 +35,9 @@ def test_fresh_suite_stays_within_its_own_limits() -> None:
     # adds a third to each of the fresh suite's investigations.
     specs = suite_specs("fresh", parse_seeds("1"))
     if not os.environ.get("SLEUTH_FULL_FRESH_GATE"):
-        # A fixed third, the same on every run: a floor it passes holds within a few hundredths on all
-        # (at a75c50e, 433 incidents: top-1 0.83 on the third, 0.77 on every second, 0.79 on all).
-        specs = specs[::3]
+        # A fixed quarter, the same on every run: a floor it passes holds within a few hundredths on all
+        # (at 986f028, 493 incidents: top-1 0.82 on the quarter, 0.81 on every third, 0.81 on all).
+        specs = specs[::4]
     results = run_cases(specs, jobs=2, rerun=False)
     summary = summary_of(results)
     assert summary.failed == 0, [(r.id, r.error) for r in results if r.error]
