@@ -251,8 +251,8 @@ def redact_value(value: Any) -> Any:
 # Environment variables hold secrets by name, not by shape: their values never leave the AWS response,
 # except the names of what the code is configured to call (which are no secret, and which say what is on
 # its path): a queue URL or a queue or topic ARN whole, a parameter's or table's name under a key that
-# says it is one (or a table's ARN), an AWS database's or cache's endpoint host, and of any other web URL only its host (never a user,
-# password, path or query).
+# says it is one (or a table's ARN), an AWS database's or cache's endpoint host, and of any other web
+# URL only its host (never a user, password, path or query).
 _ENV_HIDDEN = "[WITHHELD]"
 _KEPT_NAME = re.compile(
     r"^(?:https://(?:sqs\.[\w-]+\.amazonaws\.com|queue\.amazonaws\.com)/\d{12}/[\w.-]+"
