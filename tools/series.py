@@ -98,6 +98,7 @@ def summarize(
     base = [v for t, v in pairs if t < window_start]
     win = [(t, v) for t, v in pairs if t >= window_start]
     wv = [v for _, v in win]
+    first_nonzero = next((t for t, v in win if v > 0), None)
     if not win:
         return SeriesSummary(
             points=len(pairs),
@@ -133,7 +134,7 @@ def summarize(
             onset=None,
             last=wv[-1],
             first_at=win[0][0],
-            first_nonzero_at=next((t for t, v in win if v > 0), None),
+            first_nonzero_at=first_nonzero,
         )
     center = statistics.median(base)
     scale = max(abs(v) for v in [*base, *wv])
@@ -180,7 +181,7 @@ def summarize(
         zero_since=win[len(win) - zero_run][0] if zero_run else None,
         last=wv[-1],
         first_at=win[0][0],
-        first_nonzero_at=next((t for t, v in win if v > 0), None),
+        first_nonzero_at=first_nonzero,
     )
 
 
